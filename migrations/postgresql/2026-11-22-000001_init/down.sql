@@ -1,0 +1,9 @@
+DROP TABLE instance_secrets;
+DROP TABLE api_keys;
+DROP TABLE customer_events;
+DROP TABLE answer_events;
+DROP TABLE responses;
+DROP TABLE invitations;
+DROP TABLE interactions;
+DROP TABLE customers;
+DROP TABLE surveys;

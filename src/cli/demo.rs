@@ -1,0 +1,87 @@
+//! A deterministic demo world: two surveys and years of answers in which churn falls with the
+//! service grade up to 8 and is flat from 8 up (acht's headline finding), and falls with effort ease.
+use crate::db::DbConn;
+use crate::domain::import::{self, CustomerRecord, ResponseRecord};
+use crate::domain::scale::Scale;
+use crate::domain::surveys::{self, SurveyInput};
+use crate::domain::DomainError;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const DAY: i64 = 86_400_000;
+/// The world ends here, so a seed always gives the same world.
+const WORLD_END_MS: i64 = 1_782_777_600_000; // 2026-06-30T00:00:00Z
+const YEARS: i64 = 4;
+
+/// Yearly churn probability after a service grade: falls to grade 8, then flat.
+fn yearly_churn(grade: i32) -> f64 {
+    0.12 + 0.07 * f64::from((8 - grade).max(0))
+}
+
+pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<String, DomainError> {
+    ensure_surveys(conn)?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let start = WORLD_END_MS - YEARS * 365 * DAY;
+    let mut customers = Vec::with_capacity(n_customers);
+    let mut responses = Vec::with_capacity(n_customers * 8);
+    for i in 0..n_customers {
+        let id = format!("D{seed:02}{i:07}");
+        let first_seen_at = start + rng.random_range(0..(YEARS * 365 - 30) * DAY);
+        let mood: f64 = rng.random_range(-1.5..1.5);
+        let mut t = first_seen_at + rng.random_range(1..60) * DAY;
+        let mut churned_at = None;
+        while t < WORLD_END_MS {
+            let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
+            let ease = (4.8 + mood * 0.9 + rng.random_range(-1.5..1.5f64)).round().clamp(1.0, 7.0) as i32;
+            let comment = (rng.random_bool(0.08)).then(|| demo_comment(grade).to_string());
+            responses.push(ResponseRecord { customer_external_id: id.clone(), survey_slug: "service".into(), score: grade, answered_at: t, comment });
+            responses.push(ResponseRecord { customer_external_id: id.clone(), survey_slug: "effort".into(), score: ease, answered_at: t + 60_000, comment: None });
+            let gap = rng.random_range(60..200) * DAY;
+            // Effort adds its own risk: hard contacts push customers away.
+            let p_year = yearly_churn(grade) + 0.03 * f64::from((5 - ease).max(0));
+            let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
+            if rng.random_bool(p_gap) {
+                let at = t + rng.random_range(1..gap / DAY) * DAY;
+                if at < WORLD_END_MS {
+                    churned_at = Some(at);
+                }
+                break;
+            }
+            t += gap;
+        }
+        let locale = if rng.random_bool(0.8) { "nl" } else { "en" };
+        customers.push(CustomerRecord { external_id: id.clone(), email: Some(format!("{}@example.test", id.to_lowercase())), locale: locale.into(), first_seen_at, churned_at });
+    }
+    import::customers(conn, &customers, &|_| {})?;
+    let ids = import::customer_ids(conn)?;
+    let surveys = import::survey_ids(conn)?;
+    let rows: Vec<_> = responses
+        .iter()
+        .map(|r| import::response_row(surveys[&r.survey_slug].0, ids[&r.customer_external_id], r))
+        .collect();
+    import::responses(conn, &rows, &|_| {})?;
+    Ok(format!("demo world: {} customers, {} responses (surveys 'service' and 'effort')", customers.len(), rows.len()))
+}
+
+fn demo_comment(grade: i32) -> &'static str {
+    match grade {
+        1..=5 => "Het duurde veel te lang voordat ik geholpen werd.",
+        6..=7 => "Prima, maar ik moest twee keer bellen.",
+        _ => "Snel en vriendelijk geholpen, dank je!",
+    }
+}
+
+fn ensure_surveys(conn: &mut DbConn) -> Result<(), DomainError> {
+    let wanted = [
+        ("service", Scale::Grade10, "Welk cijfer geeft u ons voor de hulp die u kreeg?", "What grade would you give us for the help you got?", vec!["support", "delivery"]),
+        ("effort", Scale::Ces7, "Het was makkelijk om mijn vraag geregeld te krijgen.", "It was easy to get my issue handled.", vec!["support"]),
+    ];
+    for (slug, scale, nl, en, touchpoints) in wanted {
+        if surveys::find(conn, slug)?.is_none() {
+            let mut input = SurveyInput::new(slug, scale, nl, en);
+            input.touchpoints = touchpoints.into_iter().map(String::from).collect();
+            surveys::create(conn, &input)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! `acht import`: parse and check every line first, report all bad lines with their numbers,
+//! and write only when the whole file is good (in one transaction).
+use crate::db::DbConn;
+use crate::domain::customers::normalize_locale;
+use crate::domain::import::{self, CustomerRecord, ResponseRecord};
+use crate::domain::scale::Scale;
+use chrono::DateTime;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::Path;
+use std::time::Instant;
+
+type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Bad lines shown before "and N more".
+const MAX_REPORTED: usize = 20;
+
+#[derive(Debug)]
+pub struct ImportError {
+    pub errors: Vec<String>,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} bad line(s); nothing was imported:", self.errors.len())?;
+        for e in self.errors.iter().take(MAX_REPORTED) {
+            writeln!(f, "  {e}")?;
+        }
+        if self.errors.len() > MAX_REPORTED {
+            writeln!(f, "  … and {} more", self.errors.len() - MAX_REPORTED)?;
+        }
+        Ok(())
+    }
+}
+impl std::error::Error for ImportError {}
+
+fn time(s: &str, field: &str) -> Result<i64, String> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).map_err(|_| format!("{field} '{s}' is not an RFC 3339 time"))
+}
+
+fn opt(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn reader(file: &Path, expected: &[&str]) -> Result<csv::Reader<std::fs::File>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let headers: Vec<String> = rdr.headers()?.iter().map(|h| h.trim().to_string()).collect();
+    if headers != expected {
+        return Err(format!("{}: line 1: expected header '{}', found '{}'", file.display(), expected.join(","), headers.join(",")).into());
+    }
+    Ok(rdr)
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec})").expect("template").progress_chars("=> "));
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn customers(conn: &mut DbConn, file: &Path) -> CliResult {
+    let started = Instant::now();
+    let mut rdr = reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"])?;
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rdr.records().enumerate() {
+        let line = i + 2;
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r)) {
+            Ok(c) => records.push(c),
+            Err(e) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(ImportError { errors }));
+    }
+    let pb = bar(records.len() as u64, "customers");
+    let (inserted, updated) = import::customers(conn, &records, &|n| pb.inc(n))?;
+    pb.finish_and_clear();
+    println!("imported {inserted} new and {updated} updated customers in {:.2}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
+    if r.len() != 5 {
+        return Err(format!("expected 5 fields, found {}", r.len()));
+    }
+    let id = r[0].trim();
+    if id.is_empty() {
+        return Err("customer_id is empty".into());
+    }
+    let locale = opt(&r[2]);
+    if let Some(l) = locale {
+        if !matches!(l, "nl" | "en") && !l.starts_with("nl-") && !l.starts_with("en-") {
+            return Err(format!("locale '{l}' is not nl or en"));
+        }
+    }
+    let email = opt(&r[1]);
+    if let Some(e) = email {
+        if !e.contains('@') {
+            return Err(format!("email '{e}' is not an email address"));
+        }
+    }
+    let first_seen_at = time(&r[3], "first_seen_at")?;
+    let churned_at = opt(&r[4]).map(|s| time(s, "churned_at")).transpose()?;
+    if churned_at.is_some_and(|c| c < first_seen_at) {
+        return Err("churned_at is before first_seen_at".into());
+    }
+    Ok(CustomerRecord { external_id: id.into(), email: email.map(Into::into), locale: normalize_locale(locale), first_seen_at, churned_at })
+}
+
+pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
+    let started = Instant::now();
+    let surveys = import::survey_ids(conn)?;
+    let customers = import::customer_ids(conn)?;
+    let mut rdr = reader(file, &["customer_id", "survey", "score", "answered_at", "comment"])?;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    loop {
+        line += 1;
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => match parse_response(&record) {
+                Ok(r) => {
+                    let survey = surveys.get(&r.survey_slug);
+                    let customer = customers.get(&r.customer_external_id);
+                    match (survey, customer) {
+                        (None, _) => errors.push(format!("line {line}: survey '{}' does not exist (create it first)", r.survey_slug)),
+                        (_, None) => errors.push(format!("line {line}: customer '{}' is unknown (import customers first)", r.customer_external_id)),
+                        (Some((sid, scale)), Some(&cid)) => {
+                            let scale: Scale = scale.parse().unwrap_or(Scale::Grade10);
+                            if scale.contains(r.score) {
+                                rows.push(import::response_row(*sid, cid, &r));
+                            } else {
+                                let (lo, hi) = scale.range();
+                                errors.push(format!("line {line}: score {} is outside {lo}–{hi} of survey '{}'", r.score, r.survey_slug));
+                            }
+                        }
+                    }
+                }
+                Err(e) => errors.push(format!("line {line}: {e}")),
+            },
+            Err(e) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(ImportError { errors }));
+    }
+    let pb = bar(rows.len() as u64, "responses");
+    let n = import::responses(conn, &rows, &|k| pb.inc(k))?;
+    pb.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!("imported {n} responses in {secs:.2}s ({:.0}/s)", n as f64 / secs.max(1e-9));
+    Ok(())
+}
+
+fn parse_response(r: &csv::StringRecord) -> Result<ResponseRecord, String> {
+    if r.len() != 5 {
+        return Err(format!("expected 5 fields, found {}", r.len()));
+    }
+    let score: i32 = r[2].trim().parse().map_err(|_| format!("score '{}' is not a whole number", &r[2]))?;
+    let comment = opt(&r[4]).map(str::to_string);
+    if comment.as_ref().is_some_and(|c| c.chars().count() > crate::domain::answers::MAX_COMMENT_CHARS) {
+        return Err("comment is longer than 2,000 characters".into());
+    }
+    Ok(ResponseRecord {
+        customer_external_id: r[0].trim().to_string(),
+        survey_slug: r[1].trim().to_string(),
+        score,
+        answered_at: time(&r[3], "answered_at")?,
+        comment,
+    })
+}

@@ -1,0 +1,145 @@
+//! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL.
+pub mod models;
+pub mod schema;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgresql");
+/// Arbitrary constant key of the PostgreSQL advisory lock held while migrating.
+const MIGRATION_LOCK_KEY: i64 = 0x0ac1_7000;
+
+#[derive(diesel::MultiConnection)]
+/// `establish` tries the variants in order and SQLite accepts any string, so PostgreSQL comes
+/// first (libpq rejects a file path at once) and URLs are normalised by [`pool`].
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connection(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl From<diesel::r2d2::PoolError> for DbError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        DbError::Connection(e.to_string())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The scheme decides the backend: SQLite would accept any string as a path.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Path form that SQLite understands: strips `sqlite://` / `sqlite:`.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+pub fn establish(url: &str) -> Result<DbConn, DbError> {
+    let conn = match Backend::from_url(url) {
+        Backend::Postgres => DbConn::Pg(
+            PgConnection::establish(url).map_err(|e| DbError::Connection(e.to_string()))?,
+        ),
+        Backend::Sqlite => DbConn::Sqlite(
+            SqliteConnection::establish(sqlite_path(url))
+                .map_err(|e| DbError::Connection(e.to_string()))?,
+        ),
+    };
+    Ok(conn)
+}
+
+/// Per-connection SQLite settings: WAL lets readers run beside the writer; synchronous=NORMAL
+/// in WAL mode still survives a process crash (only power loss can drop the last commits).
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbError> {
+    let manager = ConnectionManager::<DbConn>::new(match Backend::from_url(url) {
+        Backend::Postgres => url.to_string(),
+        Backend::Sqlite => sqlite_path(url).to_string(),
+    });
+    Pool::builder()
+        .max_size(max_size)
+        .connection_customizer(Box::new(ConnectionSetup))
+        .build(manager)
+        .map_err(|e| DbError::Connection(e.to_string()))
+}
+
+/// Runs pending migrations; on PostgreSQL under an advisory lock so instances can start together.
+pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
+    let result = match conn {
+        DbConn::Sqlite(c) => {
+            c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+        }
+        DbConn::Pg(c) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(c)?;
+            let r = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(c)?;
+            r
+        }
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Random positive 63-bit id.
+pub fn new_id() -> i64 {
+    (rand::random::<u64>() >> 1) as i64
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Multi-row INSERT: diesel's MultiConnection cannot build one, so dispatch on the backend.
+/// Rows go in one statement per call; callers chunk to stay under SQLite's variable limit.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use insert_rows;

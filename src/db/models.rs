@@ -1,0 +1,115 @@
+//! Rows as stored. JSON views live in the web layer; these never leave the domain.
+use super::schema::*;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = surveys)]
+pub struct Survey {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub scale: String,
+    pub question_nl: String,
+    pub question_en: String,
+    pub followup_nl: String,
+    pub followup_en: String,
+    pub touchpoints: String,
+    pub delay_minutes: i64,
+    pub expiry_days: i64,
+    pub sample_rate: f64,
+    pub fatigue_survey_days: i64,
+    pub fatigue_global_days: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customers)]
+pub struct Customer {
+    pub id: i64,
+    pub external_id: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub attributes: String,
+    pub first_seen_at: i64,
+    pub churned_at: Option<i64>,
+    pub unsubscribed_at: Option<i64>,
+    pub erased_at: Option<i64>,
+    pub last_invited_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = interactions)]
+pub struct Interaction {
+    pub id: i64,
+    pub external_id: String,
+    pub customer_id: i64,
+    pub touchpoint: String,
+    pub channel: Option<String>,
+    pub occurred_at: i64,
+    pub attributes: String,
+    pub decision: String,
+    pub decision_detail: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: i64,
+    pub token_hash: String,
+    pub survey_id: i64,
+    pub customer_id: i64,
+    pub interaction_id: Option<i64>,
+    pub status: String,
+    pub status_reason: String,
+    pub send_at: i64,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = responses)]
+pub struct Response {
+    pub id: i64,
+    pub invitation_id: Option<i64>,
+    pub survey_id: i64,
+    pub customer_id: i64,
+    pub score: i32,
+    pub comment: Option<String>,
+    pub provenance: String,
+    pub confirmed: bool,
+    pub suspect_scanner: bool,
+    pub answered_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = answer_events)]
+pub struct AnswerEvent {
+    pub id: i64,
+    pub invitation_id: i64,
+    pub kind: String,
+    pub score: Option<i32>,
+    pub user_agent: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customer_events)]
+pub struct CustomerEvent {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub occurred_at: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    pub key_hash: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}

@@ -1,0 +1,132 @@
+// One portable schema for SQLite and PostgreSQL (see migrations/{sqlite,postgresql}).
+diesel::table! {
+    surveys (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        scale -> Text,
+        question_nl -> Text,
+        question_en -> Text,
+        followup_nl -> Text,
+        followup_en -> Text,
+        touchpoints -> Text,
+        delay_minutes -> BigInt,
+        expiry_days -> BigInt,
+        sample_rate -> Double,
+        fatigue_survey_days -> BigInt,
+        fatigue_global_days -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        external_id -> Text,
+        email -> Nullable<Text>,
+        locale -> Text,
+        attributes -> Text,
+        first_seen_at -> BigInt,
+        churned_at -> Nullable<BigInt>,
+        unsubscribed_at -> Nullable<BigInt>,
+        erased_at -> Nullable<BigInt>,
+        last_invited_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    interactions (id) {
+        id -> BigInt,
+        external_id -> Text,
+        customer_id -> BigInt,
+        touchpoint -> Text,
+        channel -> Nullable<Text>,
+        occurred_at -> BigInt,
+        attributes -> Text,
+        decision -> Text,
+        decision_detail -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        survey_id -> BigInt,
+        customer_id -> BigInt,
+        interaction_id -> Nullable<BigInt>,
+        status -> Text,
+        status_reason -> Text,
+        send_at -> BigInt,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> BigInt,
+        invitation_id -> Nullable<BigInt>,
+        survey_id -> BigInt,
+        customer_id -> BigInt,
+        score -> Integer,
+        comment -> Nullable<Text>,
+        provenance -> Text,
+        confirmed -> Bool,
+        suspect_scanner -> Bool,
+        answered_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    answer_events (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        kind -> Text,
+        score -> Nullable<Integer>,
+        user_agent -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_events (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        kind -> Text,
+        occurred_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        key_hash -> Text,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(interactions -> customers (customer_id));
+diesel::joinable!(invitations -> surveys (survey_id));
+diesel::joinable!(invitations -> customers (customer_id));
+diesel::joinable!(responses -> surveys (survey_id));
+diesel::joinable!(responses -> customers (customer_id));
+diesel::joinable!(responses -> invitations (invitation_id));
+diesel::joinable!(answer_events -> invitations (invitation_id));
+diesel::joinable!(customer_events -> customers (customer_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    surveys, customers, interactions, invitations, responses, answer_events, customer_events, api_keys,
+);
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

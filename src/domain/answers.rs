@@ -1,0 +1,260 @@
+//! Answers from customers, with their provenance and the scanner rules.
+//!
+//! An email link scanner opens every link of a message within seconds, sometimes running
+//! JavaScript, often with HEAD. So:
+//! - a score link (`GET /s/{token}/{score}`) stores the score at once, but *unconfirmed*;
+//! - several different scores through links for one invitation within [`BURST_WINDOW_MS`]
+//!   mark the answer as a suspected scanner;
+//! - the answer counts (`confirmed`) only after a human signal: a form post from the page
+//!   (a score button, a changed score, a comment) or the page's script reporting a real
+//!   user gesture (pointer, touch, key or scroll);
+//! - HEAD never changes anything (the web layer answers it without calling here).
+use super::scale::Scale;
+use super::token::{is_well_formed, sha256_hex};
+use super::{db, DomainError};
+use crate::db::models::{AnswerEvent, Customer, Invitation, Response, Survey};
+use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
+use crate::db::{new_id, DbConn};
+use diesel::prelude::*;
+
+pub const BURST_WINDOW_MS: i64 = 10_000;
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// How an answer arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// A score link opened (email button): might be a scanner.
+    Link,
+    /// A form posted from the page: a human.
+    Form,
+    /// The page's script saw a real user gesture: a human.
+    Gesture,
+}
+
+impl Signal {
+    fn as_str(self) -> &'static str {
+        match self {
+            Signal::Link => "link",
+            Signal::Form => "form",
+            Signal::Gesture => "gesture",
+        }
+    }
+}
+
+/// An invitation with what the answer page needs.
+#[derive(Debug, Clone)]
+pub struct Invite {
+    pub invitation: Invitation,
+    pub survey: Survey,
+    pub customer: Customer,
+    pub response: Option<Response>,
+}
+
+impl Invite {
+    pub fn dutch(&self) -> bool {
+        self.customer.locale != "en"
+    }
+    pub fn scale(&self) -> Scale {
+        self.survey.scale()
+    }
+}
+
+/// Finds an invitation by its token. Unknown or malformed → NotFound; expired → Expired
+/// (checked by the caller via [`Invite::is_expired`] so the page can still be polite).
+pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
+    if !is_well_formed(token) {
+        return Err(DomainError::NotFound("survey link".into()));
+    }
+    let found: Option<(Invitation, Survey, Customer)> = invitations::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .filter(invitations::token_hash.eq(sha256_hex(token)))
+        .select((Invitation::as_select(), Survey::as_select(), Customer::as_select()))
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    let (invitation, survey, customer) = found.ok_or_else(|| DomainError::NotFound("survey link".into()))?;
+    let response = responses::table
+        .filter(responses::invitation_id.eq(invitation.id))
+        .select(Response::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    Ok(Invite { invitation, survey, customer, response })
+}
+
+impl Invite {
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.invitation.expires_at
+    }
+}
+
+/// What a customer did on the answer page or through a link.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub score: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// Records an answer for the invitation behind `token`, in one transaction.
+pub fn record(conn: &mut DbConn, token: &str, answer: &Answer, signal: Signal, user_agent: Option<&str>, now: i64) -> Result<Response, DomainError> {
+    super::write_tx(conn, |conn| {
+        let invite = find(conn, token)?;
+        if invite.is_expired(now) {
+            return Err(DomainError::Expired);
+        }
+        if let Some(score) = answer.score {
+            if !invite.scale().contains(score) {
+                let (lo, hi) = invite.scale().range();
+                return Err(DomainError::invalid("score_out_of_range", format!("score must be between {lo} and {hi}")));
+            }
+        }
+        let comment = match &answer.comment {
+            Some(c) if c.chars().count() > MAX_COMMENT_CHARS => {
+                return Err(DomainError::invalid("comment_too_long", format!("a comment has at most {MAX_COMMENT_CHARS} characters")))
+            }
+            Some(c) if c.trim().is_empty() => None,
+            other => other.clone(),
+        };
+        let event = AnswerEvent {
+            id: new_id(),
+            invitation_id: invite.invitation.id,
+            kind: signal.as_str().into(),
+            score: answer.score,
+            user_agent: user_agent.map(|u| u.chars().take(300).collect()),
+            created_at: now,
+        };
+        diesel::insert_into(answer_events::table).values(&event).execute(conn).map_err(db)?;
+        let burst = signal == Signal::Link && is_burst(conn, invite.invitation.id, now)?;
+        let human = signal != Signal::Link;
+        let saved = match invite.response {
+            None => {
+                let Some(score) = answer.score else {
+                    return Err(DomainError::invalid("score_required", "choose a score first"));
+                };
+                let row = Response {
+                    id: new_id(),
+                    invitation_id: Some(invite.invitation.id),
+                    survey_id: invite.survey.id,
+                    customer_id: invite.customer.id,
+                    score,
+                    comment,
+                    provenance: signal.as_str().into(),
+                    confirmed: human,
+                    suspect_scanner: burst,
+                    answered_at: now,
+                    updated_at: now,
+                };
+                diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
+                diesel::update(invitations::table.find(invite.invitation.id))
+                    .set((invitations::status.eq("answered"), invitations::status_reason.eq("answered")))
+                    .execute(conn)
+                    .map_err(db)?;
+                row
+            }
+            Some(mut row) => {
+                if let Some(score) = answer.score {
+                    row.score = score;
+                }
+                if answer.comment.is_some() {
+                    row.comment = comment;
+                }
+                // A human signal clears a scanner suspicion; a burst of links raises it.
+                row.confirmed = row.confirmed || human;
+                row.suspect_scanner = if human { false } else { row.suspect_scanner || burst };
+                if burst {
+                    row.confirmed = false;
+                }
+                if human && row.provenance == "link" {
+                    row.provenance = signal.as_str().into();
+                }
+                row.updated_at = now;
+                diesel::update(responses::table.find(row.id))
+                    .set((
+                        responses::score.eq(row.score),
+                        responses::comment.eq(&row.comment),
+                        responses::confirmed.eq(row.confirmed),
+                        responses::suspect_scanner.eq(row.suspect_scanner),
+                        responses::provenance.eq(&row.provenance),
+                        responses::updated_at.eq(row.updated_at),
+                    ))
+                    .execute(conn)
+                    .map_err(db)?;
+                row
+            }
+        };
+        Ok(saved)
+    })
+}
+
+/// Several different scores through links within seconds: no human clicks like that.
+fn is_burst(conn: &mut DbConn, invitation_id: i64, now: i64) -> Result<bool, DomainError> {
+    let scores: Vec<Option<i32>> = answer_events::table
+        .filter(answer_events::invitation_id.eq(invitation_id))
+        .filter(answer_events::kind.eq("link"))
+        .filter(answer_events::created_at.gt(now - BURST_WINDOW_MS))
+        .select(answer_events::score)
+        .load(conn)
+        .map_err(db)?;
+    let mut distinct: Vec<i32> = scores.into_iter().flatten().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    Ok(distinct.len() >= 2)
+}
+
+/// Filters for listing responses.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFilter {
+    pub survey: Option<String>,
+    pub customer: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub confirmed_only: bool,
+    /// Resume after this (answered_at, id).
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// A listed response with the names an API user knows.
+#[derive(Debug, Clone)]
+pub struct ListedResponse {
+    pub response: Response,
+    pub survey_slug: String,
+    pub customer_external_id: String,
+}
+
+/// Responses in (answered_at, id) order, keyset-paginated.
+pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>, DomainError> {
+    let mut q = responses::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .select((Response::as_select(), surveys::slug, customers::external_id))
+        .into_boxed();
+    if let Some(s) = &f.survey {
+        q = q.filter(surveys::slug.eq(s.clone()));
+    }
+    if let Some(c) = &f.customer {
+        q = q.filter(customers::external_id.eq(c.clone()));
+    }
+    if let Some(t) = f.since {
+        q = q.filter(responses::answered_at.ge(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(responses::answered_at.lt(t));
+    }
+    if f.confirmed_only {
+        q = q.filter(responses::confirmed.eq(true));
+    }
+    if let Some((t, id)) = f.after {
+        q = q.filter(responses::answered_at.gt(t).or(responses::answered_at.eq(t).and(responses::id.gt(id))));
+    }
+    let rows: Vec<(Response, String, String)> = q
+        .order((responses::answered_at.asc(), responses::id.asc()))
+        .limit(f.limit)
+        .load(conn)
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(response, survey_slug, customer_external_id)| ListedResponse { response, survey_slug, customer_external_id })
+        .collect())
+}

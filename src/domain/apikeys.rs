@@ -1,0 +1,29 @@
+//! API keys: 256 random bits shown once; stored as SHA-256 (a fast hash is right for
+//! high-entropy keys, and keeps per-request verification cheap).
+use super::token::{random_secret, sha256_hex};
+use super::{db, DomainError};
+use crate::db::models::ApiKey;
+use crate::db::schema::api_keys;
+use crate::db::{new_id, now_ms, DbConn};
+use diesel::prelude::*;
+
+pub const KEY_PREFIX: &str = "acht_";
+
+/// Creates a key and returns its plain text, which is never stored.
+pub fn create(conn: &mut DbConn, name: &str) -> Result<String, DomainError> {
+    let key = format!("{KEY_PREFIX}{}", random_secret());
+    let row = ApiKey { id: new_id(), name: name.into(), key_hash: sha256_hex(&key), created_at: now_ms(), revoked_at: None };
+    diesel::insert_into(api_keys::table).values(&row).execute(conn).map_err(db)?;
+    Ok(key)
+}
+
+/// The key's name if the key is known and not revoked.
+pub fn verify(conn: &mut DbConn, key: &str) -> Result<Option<String>, DomainError> {
+    api_keys::table
+        .filter(api_keys::key_hash.eq(sha256_hex(key)))
+        .filter(api_keys::revoked_at.is_null())
+        .select(api_keys::name)
+        .first(conn)
+        .optional()
+        .map_err(db)
+}

@@ -1,0 +1,293 @@
+//! Which interaction gets a survey: touchpoint match, consent, sampling and fatigue.
+use super::customers::{self, CustomerInput};
+use super::token::{invitation_token, sha256_hex};
+use super::{db, DomainError, DAY_MS};
+use crate::db::models::{Customer, Interaction, Invitation, Survey};
+use crate::db::schema::{interactions, invitations};
+use crate::db::{insert_rows, new_id, DbConn};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const MAX_BATCH: usize = 1000;
+
+/// One interaction reported by the company's systems.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionInput {
+    /// The company's id for this interaction; a retry with the same id changes nothing.
+    pub id: String,
+    pub customer: CustomerInput,
+    /// What happened, e.g. "support", "delivery", "invoice", "onboarding".
+    pub touchpoint: String,
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// When it happened; defaults to now.
+    #[serde(default)]
+    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Why an interaction did or did not lead to an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Invited,
+    Throttled,
+    SampledOut,
+    NoEmail,
+    Unsubscribed,
+    Erased,
+    NoMatchingSurvey,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Invited => "invited",
+            Decision::Throttled => "throttled",
+            Decision::SampledOut => "sampled_out",
+            Decision::NoEmail => "no_email",
+            Decision::Unsubscribed => "unsubscribed",
+            Decision::Erased => "erased",
+            Decision::NoMatchingSurvey => "no_matching_survey",
+        }
+    }
+
+    pub fn parse(s: &str) -> Decision {
+        match s {
+            "invited" => Decision::Invited,
+            "throttled" => Decision::Throttled,
+            "sampled_out" => Decision::SampledOut,
+            "no_email" => Decision::NoEmail,
+            "unsubscribed" => Decision::Unsubscribed,
+            "erased" => Decision::Erased,
+            _ => Decision::NoMatchingSurvey,
+        }
+    }
+}
+
+/// A past invitation, as far as fatigue rules care.
+#[derive(Debug, Clone, Copy)]
+pub struct PastInvitation {
+    pub survey_id: i64,
+    pub send_at: i64,
+}
+
+/// The pure rule: given the surveys, the customer, their recent invitations and the moment
+/// of sending, decide. Returns the decision, the survey it concerns and a human detail.
+pub fn decide<'a>(
+    surveys: &'a [Survey],
+    customer: &Customer,
+    touchpoint: &str,
+    history: &[PastInvitation],
+    occurred_at: i64,
+    sample_draw: f64,
+) -> (Decision, Option<&'a Survey>, String) {
+    let matching: Vec<&Survey> = surveys.iter().filter(|s| s.touchpoint_list().iter().any(|t| t == touchpoint)).collect();
+    let Some(first) = matching.first().copied() else {
+        return (Decision::NoMatchingSurvey, None, format!("no survey is triggered by touchpoint '{touchpoint}'"));
+    };
+    if customer.erased_at.is_some() {
+        return (Decision::Erased, Some(first), "customer data was erased".into());
+    }
+    if customer.unsubscribed_at.is_some() {
+        return (Decision::Unsubscribed, Some(first), "customer unsubscribed".into());
+    }
+    if customer.email.is_none() {
+        return (Decision::NoEmail, Some(first), "customer has no email address".into());
+    }
+    let mut throttled_detail = None;
+    for survey in matching {
+        let send_at = occurred_at + survey.delay_minutes * 60_000;
+        let global_cut = send_at - survey.fatigue_global_days * DAY_MS;
+        let survey_cut = send_at - survey.fatigue_survey_days * DAY_MS;
+        if let Some(p) = history.iter().find(|p| p.send_at > global_cut) {
+            let _ = p;
+            throttled_detail.get_or_insert((survey, format!("asked within the last {} days (any survey)", survey.fatigue_global_days)));
+            continue;
+        }
+        if history.iter().any(|p| p.survey_id == survey.id && p.send_at > survey_cut) {
+            throttled_detail
+                .get_or_insert((survey, format!("asked '{}' within the last {} days", survey.slug, survey.fatigue_survey_days)));
+            continue;
+        }
+        if sample_draw >= survey.sample_rate {
+            return (Decision::SampledOut, Some(survey), format!("not in the {:.0}% sample", survey.sample_rate * 100.0));
+        }
+        return (Decision::Invited, Some(survey), format!("invited to '{}'", survey.slug));
+    }
+    let (survey, detail) = throttled_detail.expect("matching surveys were all throttled");
+    (Decision::Throttled, Some(survey), detail)
+}
+
+/// A deterministic draw in [0, 1) from the interaction id, so sampling is reproducible.
+pub fn sample_draw(interaction_external_id: &str) -> f64 {
+    let h = sha256_hex(interaction_external_id);
+    let n = u64::from_str_radix(&h[..13], 16).expect("hex");
+    n as f64 / (1u64 << 52) as f64
+}
+
+/// What a reported interaction came to.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub interaction: Interaction,
+    pub customer_external_id: String,
+    pub survey: Option<Survey>,
+    pub invitation: Option<Invitation>,
+    /// Plain token, re-derivable; present when an invitation exists.
+    pub token: Option<String>,
+    /// True when this call created the interaction, false on a retry.
+    pub created: bool,
+}
+
+/// Records a batch of interactions and the decision for each, idempotently on their ids.
+/// A few queries per batch, not per interaction.
+pub fn report(conn: &mut DbConn, batch: &[InteractionInput], secret: &[u8], now: i64) -> Result<Vec<Outcome>, DomainError> {
+    if batch.len() > MAX_BATCH {
+        return Err(DomainError::invalid("batch_too_large", format!("at most {MAX_BATCH} interactions per request")));
+    }
+    for i in batch {
+        i.customer.validate()?;
+        if i.id.trim().is_empty() || i.touchpoint.trim().is_empty() {
+            return Err(DomainError::invalid("invalid_interaction", "interaction id and touchpoint are required"));
+        }
+    }
+    let surveys = super::surveys::list(conn)?;
+    let existing = load_existing(conn, batch)?;
+    let inputs: Vec<&CustomerInput> = batch.iter().map(|i| &i.customer).collect();
+    let customers = customers::upsert_many(conn, &inputs, now)?;
+    let customer_ids: Vec<i64> = customers.values().map(|c| c.id).collect();
+    let max_fatigue = surveys.iter().map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1).max().unwrap_or(0);
+    let earliest = batch.iter().map(|i| i.occurred_at.map_or(now, |t| t.timestamp_millis())).min().unwrap_or(now) - max_fatigue * DAY_MS;
+    let mut history = load_history(conn, &customer_ids, earliest)?;
+    let invitation_by_interaction = load_invitations_for(conn, existing.values().map(|i| i.id).collect())?;
+
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut new_interactions = Vec::new();
+    let mut new_invitations = Vec::new();
+    let mut seen_in_batch: HashMap<&str, usize> = HashMap::new();
+    for input in batch {
+        let customer = &customers[&input.customer.id];
+        if let Some(found) = existing.get(&input.id) {
+            let invitation = invitation_by_interaction.get(&found.id).cloned();
+            outcomes.push(outcome_for(found.clone(), customer, &surveys, invitation, secret, false));
+            continue;
+        }
+        if let Some(&idx) = seen_in_batch.get(input.id.as_str()) {
+            // The same id twice in one batch: answer like a retry of the first.
+            let mut again: Outcome = outcomes[idx].clone();
+            again.created = false;
+            outcomes.push(again);
+            continue;
+        }
+        let occurred_at = input.occurred_at.map_or(now, |t| t.timestamp_millis());
+        let past = history.get(&customer.id).map(Vec::as_slice).unwrap_or(&[]);
+        let (decision, survey, detail) = decide(&surveys, customer, &input.touchpoint, past, occurred_at, sample_draw(&input.id));
+        let interaction = Interaction {
+            id: new_id(),
+            external_id: input.id.clone(),
+            customer_id: customer.id,
+            touchpoint: input.touchpoint.clone(),
+            channel: input.channel.clone(),
+            occurred_at,
+            attributes: input.attributes.as_ref().map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
+            decision: decision.as_str().into(),
+            decision_detail: Some(detail),
+            created_at: now,
+        };
+        let invitation = match (decision, survey) {
+            (Decision::Invited, Some(s)) => {
+                let id = new_id();
+                let send_at = occurred_at + s.delay_minutes * 60_000;
+                let inv = Invitation {
+                    id,
+                    token_hash: sha256_hex(&invitation_token(secret, id)),
+                    survey_id: s.id,
+                    customer_id: customer.id,
+                    interaction_id: Some(interaction.id),
+                    status: "pending".into(),
+                    status_reason: "awaiting an answer".into(),
+                    send_at,
+                    expires_at: send_at + s.expiry_days * DAY_MS,
+                    created_at: now,
+                };
+                history.entry(customer.id).or_default().push(PastInvitation { survey_id: s.id, send_at });
+                new_invitations.push(inv.clone());
+                Some(inv)
+            }
+            _ => None,
+        };
+        seen_in_batch.insert(input.id.as_str(), outcomes.len());
+        new_interactions.push(interaction.clone());
+        outcomes.push(outcome_for(interaction, customer, &surveys, invitation, secret, true));
+    }
+    for chunk in new_interactions.chunks(500) {
+        insert_rows!(conn, interactions::table, chunk).map_err(db)?;
+    }
+    for chunk in new_invitations.chunks(500) {
+        insert_rows!(conn, invitations::table, chunk).map_err(db)?;
+    }
+    Ok(outcomes)
+}
+
+fn outcome_for(
+    interaction: Interaction,
+    customer: &Customer,
+    surveys: &[Survey],
+    invitation: Option<Invitation>,
+    secret: &[u8],
+    created: bool,
+) -> Outcome {
+    let survey = invitation
+        .as_ref()
+        .and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id))
+        .cloned();
+    let token = invitation.as_ref().map(|inv| invitation_token(secret, inv.id));
+    Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, token, created }
+}
+
+fn load_existing(conn: &mut DbConn, batch: &[InteractionInput]) -> Result<HashMap<String, Interaction>, DomainError> {
+    let ids: Vec<&str> = batch.iter().map(|i| i.id.as_str()).collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(900) {
+        let rows: Vec<Interaction> = interactions::table
+            .filter(interactions::external_id.eq_any(chunk))
+            .select(Interaction::as_select())
+            .load(conn)
+            .map_err(db)?;
+        out.extend(rows.into_iter().map(|i| (i.external_id.clone(), i)));
+    }
+    Ok(out)
+}
+
+fn load_history(conn: &mut DbConn, customer_ids: &[i64], since: i64) -> Result<HashMap<i64, Vec<PastInvitation>>, DomainError> {
+    let mut out: HashMap<i64, Vec<PastInvitation>> = HashMap::new();
+    for chunk in customer_ids.chunks(900) {
+        let rows: Vec<(i64, i64, i64)> = invitations::table
+            .filter(invitations::customer_id.eq_any(chunk))
+            .filter(invitations::send_at.gt(since))
+            .select((invitations::customer_id, invitations::survey_id, invitations::send_at))
+            .load(conn)
+            .map_err(db)?;
+        for (customer_id, survey_id, send_at) in rows {
+            out.entry(customer_id).or_default().push(PastInvitation { survey_id, send_at });
+        }
+    }
+    Ok(out)
+}
+
+fn load_invitations_for(conn: &mut DbConn, interaction_ids: Vec<i64>) -> Result<HashMap<i64, Invitation>, DomainError> {
+    let mut out = HashMap::new();
+    for chunk in interaction_ids.chunks(900) {
+        let rows: Vec<Invitation> = invitations::table
+            .filter(invitations::interaction_id.eq_any(chunk))
+            .select(Invitation::as_select())
+            .load(conn)
+            .map_err(db)?;
+        out.extend(rows.into_iter().filter_map(|i| i.interaction_id.map(|k| (k, i))));
+    }
+    Ok(out)
+}

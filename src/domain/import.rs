@@ -1,0 +1,113 @@
+//! Bulk loading of customers and responses (CSV import and the demo world).
+//! All or nothing: callers validate every record first, then everything goes in one transaction.
+use super::{db, DomainError};
+use crate::db::models::{Customer, Response};
+use crate::db::schema::{customers, responses, surveys};
+use crate::db::{insert_rows, new_id, DbConn};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// A customer as in `customers.csv`.
+#[derive(Debug, Clone)]
+pub struct CustomerRecord {
+    pub external_id: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub first_seen_at: i64,
+    pub churned_at: Option<i64>,
+}
+
+/// A response as in `responses.csv`.
+#[derive(Debug, Clone)]
+pub struct ResponseRecord {
+    pub customer_external_id: String,
+    pub survey_slug: String,
+    pub score: i32,
+    pub answered_at: i64,
+    pub comment: Option<String>,
+}
+
+/// Rows per INSERT: well under SQLite's 32,766 bound variables.
+const CHUNK: usize = 2000;
+
+/// Inserts new customers and updates known ones; returns (inserted, updated).
+pub fn customers(conn: &mut DbConn, records: &[CustomerRecord], progress: &dyn Fn(u64)) -> Result<(usize, usize), DomainError> {
+    super::write_tx(conn, |conn| {
+        let known = customer_ids(conn)?;
+        let mut fresh = Vec::new();
+        let mut updated = 0;
+        for r in records {
+            match known.get(&r.external_id) {
+                Some(&id) => {
+                    diesel::update(customers::table.find(id))
+                        .set((
+                            customers::email.eq(&r.email),
+                            customers::locale.eq(&r.locale),
+                            customers::first_seen_at.eq(r.first_seen_at),
+                            customers::churned_at.eq(r.churned_at),
+                        ))
+                        .execute(conn)
+                        .map_err(db)?;
+                    updated += 1;
+                    progress(1);
+                }
+                None => fresh.push(Customer {
+                    id: new_id(),
+                    external_id: r.external_id.clone(),
+                    email: r.email.clone(),
+                    locale: r.locale.clone(),
+                    attributes: "{}".into(),
+                    first_seen_at: r.first_seen_at,
+                    churned_at: r.churned_at,
+                    unsubscribed_at: None,
+                    erased_at: None,
+                    last_invited_at: None,
+                }),
+            }
+        }
+        for chunk in fresh.chunks(CHUNK / 2) {
+            insert_rows!(conn, customers::table, chunk).map_err(db)?;
+            progress(chunk.len() as u64);
+        }
+        Ok((fresh.len(), updated))
+    })
+}
+
+/// Every customer's internal id by external id: one query.
+pub fn customer_ids(conn: &mut DbConn) -> Result<HashMap<String, i64>, DomainError> {
+    let rows: Vec<(String, i64)> = customers::table.select((customers::external_id, customers::id)).load(conn).map_err(db)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn survey_ids(conn: &mut DbConn) -> Result<HashMap<String, (i64, String)>, DomainError> {
+    let rows: Vec<(String, i64, String)> = surveys::table.select((surveys::slug, surveys::id, surveys::scale)).load(conn).map_err(db)?;
+    Ok(rows.into_iter().map(|(slug, id, scale)| (slug, (id, scale))).collect())
+}
+
+/// Inserts responses whose customer and survey ids were already resolved.
+pub fn responses(conn: &mut DbConn, rows: &[Response], progress: &dyn Fn(u64)) -> Result<usize, DomainError> {
+    super::write_tx(conn, |conn| {
+        for chunk in rows.chunks(CHUNK) {
+            insert_rows!(conn, responses::table, chunk).map_err(db)?;
+            progress(chunk.len() as u64);
+        }
+        Ok(rows.len())
+    })
+}
+
+/// An imported answer: no invitation, counted as given.
+pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Response {
+    Response {
+        id: new_id(),
+        invitation_id: None,
+        survey_id,
+        customer_id,
+        score: r.score,
+        comment: r.comment.clone(),
+        provenance: "import".into(),
+        confirmed: true,
+        suspect_scanner: false,
+        answered_at: r.answered_at,
+        updated_at: r.answered_at,
+    }
+}

@@ -1,0 +1,47 @@
+//! The domain: surveys, dispatch rules, tokens and answers. Depends on storage, never on the web.
+pub mod answers;
+pub mod apikeys;
+pub mod customers;
+pub mod dispatch;
+pub mod error;
+pub mod import;
+pub mod scale;
+pub mod surveys;
+pub mod token;
+
+pub use error::DomainError;
+
+use crate::db::DbConn;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+/// Runs `f` in a write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
+/// so a transaction that reads first never fails later on lock upgrade.
+pub fn write_tx<T, F>(conn: &mut DbConn, f: F) -> Result<T, DomainError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, DomainError>,
+{
+    match conn {
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE").map_err(db)?;
+            match f(conn) {
+                Ok(v) => {
+                    conn.batch_execute("COMMIT").map_err(db)?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        DbConn::Pg(_) => conn.transaction(f),
+    }
+}
+
+pub(crate) fn db(e: diesel::result::Error) -> DomainError {
+    DomainError::Db(e.into())
+}
+
+/// Milliseconds in one day.
+pub const DAY_MS: i64 = 86_400_000;

@@ -1,0 +1,36 @@
+//! Invitation tokens and API keys. Only SHA-256 hashes are stored.
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Bytes of an invitation token: 160 bits.
+const TOKEN_BYTES: usize = 20;
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    to_hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// A token derived from the instance secret and the invitation id with HMAC-SHA256: as
+/// unguessable as a random one, yet a retried API call can hand out the same link again
+/// without the token ever being stored.
+pub fn invitation_token(secret: &[u8], invitation_id: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"invitation:");
+    mac.update(&invitation_id.to_be_bytes());
+    to_hex(&mac.finalize().into_bytes()[..TOKEN_BYTES])
+}
+
+/// Well-formed tokens are lowercase hex of the right length; anything else is rejected
+/// before touching the database.
+pub fn is_well_formed(token: &str) -> bool {
+    token.len() == TOKEN_BYTES * 2 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// 256 random bits, hex, for secrets and API keys.
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    to_hex(&bytes)
+}

@@ -1,0 +1,8 @@
+//! acht: micro-surveys right after an interaction, and the analysis that finds the score
+//! beyond which retention stops improving.
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,172 @@
+//! JSON views: what the API returns, kept apart from database rows.
+use crate::db::models::{Customer, Survey};
+use crate::domain::answers::ListedResponse;
+use crate::domain::dispatch::{Decision, Outcome};
+use crate::domain::scale::Scale;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyView {
+    pub slug: String,
+    pub name: String,
+    pub scale: Scale,
+    pub question_nl: String,
+    pub question_en: String,
+    pub followup_nl: String,
+    pub followup_en: String,
+    pub touchpoints: Vec<String>,
+    pub delay_minutes: i64,
+    pub expiry_days: i64,
+    pub sample_rate: f64,
+    pub fatigue_survey_days: i64,
+    pub fatigue_global_days: i64,
+}
+
+impl From<&Survey> for SurveyView {
+    fn from(s: &Survey) -> Self {
+        SurveyView {
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            scale: s.scale(),
+            question_nl: s.question_nl.clone(),
+            question_en: s.question_en.clone(),
+            followup_nl: s.followup_nl.clone(),
+            followup_en: s.followup_en.clone(),
+            touchpoints: s.touchpoint_list(),
+            delay_minutes: s.delay_minutes,
+            expiry_days: s.expiry_days,
+            sample_rate: s.sample_rate,
+            fatigue_survey_days: s.fatigue_survey_days,
+            fatigue_global_days: s.fatigue_global_days,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreLink {
+    pub score: i32,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub survey: String,
+    /// The page with the question and one button per score.
+    pub survey_url: String,
+    /// One link per score, for buttons in the company's own messages.
+    pub score_urls: Vec<ScoreLink>,
+    pub send_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InteractionOutcome {
+    pub id: String,
+    pub customer_id: String,
+    pub decision: Decision,
+    /// Why, in words.
+    pub reason: String,
+    /// False when this interaction id had been reported before.
+    pub created: bool,
+    pub invitation: Option<InvitationView>,
+}
+
+impl InteractionOutcome {
+    pub fn new(o: &Outcome, base_url: &str) -> Self {
+        let invitation = match (&o.invitation, &o.survey, &o.token) {
+            (Some(inv), Some(survey), Some(token)) => {
+                let survey_url = format!("{base_url}/s/{token}");
+                Some(InvitationView {
+                    survey: survey.slug.clone(),
+                    score_urls: survey.scale().scores().map(|score| ScoreLink { score, url: format!("{survey_url}/{score}") }).collect(),
+                    survey_url,
+                    send_at: time(inv.send_at),
+                    expires_at: time(inv.expires_at),
+                })
+            }
+            _ => None,
+        };
+        InteractionOutcome {
+            id: o.interaction.external_id.clone(),
+            customer_id: o.customer_external_id.clone(),
+            decision: Decision::parse(&o.interaction.decision),
+            reason: o.interaction.decision_detail.clone().unwrap_or_default(),
+            created: o.created,
+            invitation,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchOutcome {
+    pub results: Vec<InteractionOutcome>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub id: String,
+    pub email: Option<String>,
+    pub locale: String,
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+    pub first_seen_at: DateTime<Utc>,
+    pub churned_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Customer> for CustomerView {
+    fn from(c: &Customer) -> Self {
+        CustomerView {
+            id: c.external_id.clone(),
+            email: c.email.clone(),
+            locale: c.locale.clone(),
+            attributes: serde_json::from_str(&c.attributes).unwrap_or_default(),
+            first_seen_at: time(c.first_seen_at),
+            churned_at: c.churned_at.map(time),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseView {
+    pub survey: String,
+    pub customer_id: String,
+    pub score: i32,
+    pub comment: Option<String>,
+    /// How the answer arrived: link, form, gesture, import.
+    pub provenance: String,
+    /// Counted: a human signal confirmed it.
+    pub confirmed: bool,
+    /// Looked like an email link scanner (several scores within seconds).
+    pub suspect_scanner: bool,
+    pub answered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&ListedResponse> for ResponseView {
+    fn from(r: &ListedResponse) -> Self {
+        ResponseView {
+            survey: r.survey_slug.clone(),
+            customer_id: r.customer_external_id.clone(),
+            score: r.response.score,
+            comment: r.response.comment.clone(),
+            provenance: r.response.provenance.clone(),
+            confirmed: r.response.confirmed,
+            suspect_scanner: r.response.suspect_scanner,
+            answered_at: time(r.response.answered_at),
+            updated_at: time(r.response.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponsePage {
+    pub data: Vec<ResponseView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
