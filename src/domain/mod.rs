@@ -12,7 +12,7 @@ pub mod token;
 pub use error::DomainError;
 
 use crate::db::DbConn;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 
 /// Runs `f` in a write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
@@ -22,21 +22,31 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, DomainError>,
 {
     match conn {
-        DbConn::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE").map_err(db)?;
+        DbConn::Sqlite(c) => {
+            // Tell diesel's transaction manager, so nested diesel work becomes savepoints.
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(db)?;
             match f(conn) {
                 Ok(v) => {
-                    conn.batch_execute("COMMIT").map_err(db)?;
+                    commit(conn)?;
                     Ok(v)
                 }
                 Err(e) => {
-                    let _ = conn.batch_execute("ROLLBACK");
+                    if let DbConn::Sqlite(c) = conn {
+                        let _ = AnsiTransactionManager::rollback_transaction(c);
+                    }
                     Err(e)
                 }
             }
         }
         DbConn::Pg(_) => conn.transaction(f),
     }
+}
+
+fn commit(conn: &mut DbConn) -> Result<(), DomainError> {
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::commit_transaction(c).map_err(db)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn db(e: diesel::result::Error) -> DomainError {

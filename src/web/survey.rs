@@ -217,6 +217,11 @@ async fn record_and_thank(req: HttpRequest, state: &AppState, token: String, ans
             let r = invite.response.clone().expect("just recorded");
             thanks(&invite, token, r.score, r.comment.unwrap_or_default(), signal == Signal::Form)
         }
+        Err(DomainError::Expired) => {
+            // Speak the customer's language, which we know for a real (if expired) link.
+            let dutch = run(&state.read, move |c| answers::find(c, &token)).await.map_or(true, |i| i.dutch());
+            message_page(StatusCode::GONE, dutch, Msg::Expired)
+        }
         Err(e) => error_page(e, dutch_browser(&req)),
     }
 }

@@ -1,0 +1,135 @@
+//! Spawns the real app on a random port over a fresh SQLite file or PostgreSQL database.
+#![allow(dead_code)]
+use acht::config::Settings;
+use acht::db::{self, Backend};
+use acht::startup::Application;
+use diesel::RunQueryDsl;
+use std::net::TcpListener;
+
+pub struct TestApp {
+    pub base: String,
+    pub api_key: String,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn strict() -> bool {
+    std::env::var("ACHT_TEST_STRICT").is_ok_and(|v| v == "1")
+}
+
+fn unique() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+/// A fresh SQLite file.
+pub fn sqlite_url() -> (String, TempDir) {
+    let dir = std::env::temp_dir().join(format!("acht-test-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    (format!("sqlite://{}", dir.join("acht.db").display()), TempDir(dir))
+}
+
+/// A fresh PostgreSQL database, or None (skip) when no server is reachable and not strict.
+pub fn postgres_url() -> Option<String> {
+    let admin = std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut conn = match db::establish(&admin) {
+        Ok(c) => c,
+        Err(e) => {
+            if strict() {
+                panic!("ACHT_TEST_STRICT=1 but PostgreSQL is unreachable at {admin}: {e}");
+            }
+            eprintln!("skipping the PostgreSQL half of this test: {e} (set ACHT_TEST_PG_URL)");
+            return None;
+        }
+    };
+    let name = format!("acht_test_{}", unique());
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+    let (prefix, _) = admin.rsplit_once('/').expect("URL has a database");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// Every storage test runs on each available backend.
+pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
+    let (url, dir) = sqlite_url();
+    let mut out = vec![(Backend::Sqlite, url, Some(dir))];
+    if let Some(pg) = postgres_url() {
+        out.push((Backend::Postgres, pg, None));
+    }
+    out
+}
+
+impl TestApp {
+    pub async fn spawn(database_url: String, dir: Option<TempDir>) -> TestApp {
+        let settings = Settings { database_url: database_url.clone(), base_url: None, db_pool_size: 4 };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = Application::build(&settings, listener).expect("app builds");
+        tokio::spawn(app.run());
+        let mut conn = db::establish(&database_url).unwrap();
+        let api_key = acht::domain::apikeys::create(&mut conn, "test").unwrap();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(&self.api_key).json(body).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(&self.api_key).send().await.unwrap()
+    }
+
+    pub async fn create_survey(&self, slug: &str, scale: &str, touchpoints: &[&str]) -> serde_json::Value {
+        let r = self
+            .post_json(
+                "/api/v1/surveys",
+                &serde_json::json!({
+                    "slug": slug, "scale": scale,
+                    "question_nl": "Welk cijfer geeft u ons?", "question_en": "What grade would you give us?",
+                    "touchpoints": touchpoints
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "survey created");
+        r.json().await.unwrap()
+    }
+
+    /// Reports one interaction and returns the API's answer.
+    pub async fn report(&self, id: &str, customer: &str, touchpoint: &str, locale: &str) -> serde_json::Value {
+        let r = self
+            .post_json(
+                "/api/v1/interactions",
+                &serde_json::json!({
+                    "id": id, "touchpoint": touchpoint,
+                    "customer": {"id": customer, "email": format!("{customer}@example.test"), "locale": locale}
+                }),
+            )
+            .await;
+        assert!(r.status().is_success(), "interaction reported: {}", r.status());
+        r.json().await.unwrap()
+    }
+
+    pub async fn responses(&self, query: &str) -> serde_json::Value {
+        let r = self.get_json(&format!("/api/v1/responses{query}")).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+}
+
+/// Strips the base URL so tests can follow links the API returns.
+pub fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    rest[rest.find('/').unwrap()..].to_string()
+}

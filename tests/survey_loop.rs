@@ -1,0 +1,310 @@
+//! The survey loop walked over HTTP, on SQLite and on PostgreSQL.
+mod common;
+
+use common::{backends, path_of, TestApp};
+use serde_json::{json, Value};
+
+/// Runs a scenario on every available backend.
+macro_rules! on_every_backend {
+    ($scenario:ident) => {
+        for (backend, url, dir) in backends() {
+            eprintln!("running {} on {:?}", stringify!($scenario), backend);
+            let app = TestApp::spawn(url, dir).await;
+            $scenario(&app).await;
+        }
+    };
+}
+
+#[tokio::test]
+async fn the_whole_loop_from_survey_to_listed_answer() {
+    on_every_backend!(whole_loop);
+}
+
+async fn whole_loop(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let outcome = app.report("int-1", "cust-1", "support", "en").await;
+    assert_eq!(outcome["decision"], "invited");
+    assert_eq!(outcome["created"], true);
+    let inv = &outcome["invitation"];
+    let links = inv["score_urls"].as_array().unwrap();
+    assert_eq!(links.len(), 10);
+    assert_eq!(links[0]["score"], 1);
+
+    // The survey page shows the English question with ten buttons.
+    let page = app.client.get(app.url(&path_of(inv["survey_url"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("What grade would you give us?"));
+    assert_eq!(html.matches("name=\"score\"").count(), 10);
+
+    // One click on "8" from the email stores it at once.
+    let eight = links.iter().find(|l| l["score"] == 8).unwrap()["url"].as_str().unwrap().to_string();
+    let thanks = app.client.get(app.url(&path_of(&eight))).send().await.unwrap();
+    assert_eq!(thanks.status(), 200);
+    assert!(thanks.text().await.unwrap().contains("Thank you"));
+    let listed = app.responses("?survey=service").await;
+    assert_eq!(listed["data"][0]["score"], 8);
+    assert_eq!(listed["data"][0]["confirmed"], false, "a bare link click is not yet a confirmed answer");
+
+    // The customer changes the score to 9 and adds a comment: a human signal.
+    let comment = "Snel geholpen <b>echt</b> & \"vriendelijk\"\nTweede regel";
+    let form = app
+        .client
+        .post(app.url(&path_of(inv["survey_url"].as_str().unwrap())))
+        .form(&[("score", "9"), ("comment", comment)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("Snel geholpen &#60;b&#62;echt&#60;/b&#62;") || html.contains("Snel geholpen &lt;b&gt;echt&lt;/b&gt;"), "comment is escaped: {html}");
+    assert!(!html.contains("<b>echt</b>"));
+
+    let listed = app.responses("?survey=service").await;
+    let data = listed["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "one answer per invitation");
+    assert_eq!(data[0]["score"], 9);
+    assert_eq!(data[0]["comment"], comment, "stored exactly as typed");
+    assert_eq!(data[0]["confirmed"], true);
+    assert_eq!(data[0]["customer_id"], "cust-1");
+    assert_eq!(data[0]["provenance"], "form");
+}
+
+#[tokio::test]
+async fn retries_never_create_a_second_invitation() {
+    on_every_backend!(idempotent_retries);
+}
+
+async fn idempotent_retries(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let first = app.report("int-9", "cust-9", "support", "nl").await;
+    let again = app.report("int-9", "cust-9", "support", "nl").await;
+    assert_eq!(again["created"], false);
+    assert_eq!(first["invitation"]["survey_url"], again["invitation"]["survey_url"], "a retry hands out the same link");
+    // And in a batch with a duplicate inside.
+    let batch = json!({"interactions": [
+        {"id": "int-9", "touchpoint": "support", "customer": {"id": "cust-9"}},
+        {"id": "int-10", "touchpoint": "support", "customer": {"id": "cust-10", "email": "c10@example.test"}},
+        {"id": "int-10", "touchpoint": "support", "customer": {"id": "cust-10"}}
+    ]});
+    let r: Value = app.post_json("/api/v1/interactions/batch", &batch).await.json().await.unwrap();
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(results[0]["created"], false);
+    assert_eq!(results[1]["created"], true);
+    assert_eq!(results[2]["created"], false);
+    assert_eq!(results[1]["invitation"]["survey_url"], results[2]["invitation"]["survey_url"]);
+    let mut conn = acht::db::establish(&app.database_url).unwrap();
+    use diesel::prelude::*;
+    let n: i64 = acht::db::schema::invitations::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(n, 2);
+}
+
+#[tokio::test]
+async fn fatigue_and_every_decision_has_a_reason() {
+    on_every_backend!(fatigue);
+}
+
+async fn fatigue(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support", "delivery"]).await;
+    let first = app.report("a1", "cust-f", "support", "nl").await;
+    assert_eq!(first["decision"], "invited");
+    let second = app.report("a2", "cust-f", "delivery", "nl").await;
+    assert_eq!(second["decision"], "throttled");
+    assert!(second["reason"].as_str().unwrap().contains("days"));
+    assert!(second["invitation"].is_null());
+    let other = app.report("a3", "cust-g", "billing", "nl").await;
+    assert_eq!(other["decision"], "no_matching_survey");
+    let r: Value = app
+        .post_json("/api/v1/interactions", &json!({"id": "a4", "touchpoint": "support", "customer": {"id": "no-mail"}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["decision"], "no_email");
+}
+
+#[tokio::test]
+async fn an_email_scanner_opening_every_link_does_not_count() {
+    on_every_backend!(scanner);
+}
+
+async fn scanner(app: &TestApp) {
+    app.create_survey("effort", "ces7", &["support"]).await;
+    let outcome = app.report("s1", "cust-s", "support", "nl").await;
+    let links: Vec<String> =
+        outcome["invitation"]["score_urls"].as_array().unwrap().iter().map(|l| path_of(l["url"].as_str().unwrap())).collect();
+    // Scanners send HEAD first: nothing may change.
+    for l in &links {
+        let r = app.client.head(app.url(l)).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+    assert_eq!(app.responses("").await["data"].as_array().unwrap().len(), 0, "HEAD stored nothing");
+    // Then it opens every score link within a second.
+    for l in &links {
+        let r = app.client.get(app.url(l)).header("User-Agent", "SafeLinks/1.0").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let data = app.responses("").await;
+    assert_eq!(data["data"][0]["suspect_scanner"], true);
+    assert_eq!(data["data"][0]["confirmed"], false);
+    assert_eq!(app.responses("?confirmed=true").await["data"].as_array().unwrap().len(), 0, "the scanner's answer does not count");
+    // The real customer then picks a score on the page: that one counts.
+    let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
+    let r = app.client.post(app.url(&page)).form(&[("score", "6")]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let counted = app.responses("?confirmed=true").await;
+    assert_eq!(counted["data"][0]["score"], 6);
+    assert_eq!(counted["data"][0]["suspect_scanner"], false);
+}
+
+#[tokio::test]
+async fn a_single_click_is_confirmed_by_a_real_gesture() {
+    on_every_backend!(gesture);
+}
+
+async fn gesture(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let outcome = app.report("g1", "cust-g1", "support", "nl").await;
+    let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
+    let r = app.client.get(app.url(&format!("{page}/7"))).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Bedankt"), "Dutch for a Dutch customer");
+    assert_eq!(app.responses("?confirmed=true").await["data"].as_array().unwrap().len(), 0);
+    let r = app.client.post(app.url(&format!("{page}/gesture"))).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.responses("?confirmed=true").await["data"][0]["score"], 7);
+}
+
+#[tokio::test]
+async fn bad_links_get_friendly_pages_with_the_right_status() {
+    on_every_backend!(bad_links);
+}
+
+async fn bad_links(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let outcome = app.report("b1", "cust-b", "support", "en").await;
+    let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
+    let token = page.rsplit('/').next().unwrap().to_string();
+    let mut tampered = token.clone();
+    tampered.replace_range(0..1, if token.starts_with('a') { "b" } else { "a" });
+    for (path, status) in [
+        ("/s/nonsense".to_string(), 404),
+        (format!("/s/{tampered}"), 404),
+        (format!("/s/{tampered}/8"), 404),
+        (format!("{page}/11"), 400),
+        (format!("{page}/0"), 400),
+        (format!("{page}/abc"), 404),
+    ] {
+        let r = app.client.get(app.url(&path)).header("Accept-Language", "en").send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("<html"), "a page, not a stack trace: {body}");
+    }
+    let long = "x".repeat(2001);
+    let r = app.client.post(app.url(&page)).form(&[("score", "8"), ("comment", long.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.responses("").await["data"].as_array().unwrap().len(), 0);
+
+    // An interaction long ago: its invitation has expired.
+    let old = json!({"id": "old", "touchpoint": "support", "occurred_at": "2020-01-01T00:00:00Z",
+        "customer": {"id": "cust-old", "email": "old@example.test", "locale": "en"}});
+    let r: Value = app.post_json("/api/v1/interactions", &old).await.json().await.unwrap();
+    let old_page = path_of(r["invitation"]["survey_url"].as_str().unwrap());
+    for path in [old_page.clone(), format!("{old_page}/8")] {
+        let r = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 410);
+        assert!(r.text().await.unwrap().contains("expired"));
+    }
+}
+
+#[tokio::test]
+async fn bad_api_input_gets_a_json_4xx() {
+    on_every_backend!(bad_api_input);
+}
+
+async fn bad_api_input(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let send = |body: String| {
+        app.client
+            .post(app.url("/api/v1/interactions"))
+            .bearer_auth(&app.api_key)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+    };
+    let cases = [
+        ("{not json", 400, "invalid_json"),
+        (r#"{"id":"x","touchpoint":"support","customer":{"id":"c"},"colour":"red"}"#, 400, "invalid_json"),
+        (r#"{"id":5,"touchpoint":"support","customer":{"id":"c"}}"#, 400, "invalid_json"),
+        (r#"{"id":"x","touchpoint":"support","customer":{"id":"c","email":"nope"}}"#, 422, "invalid_email"),
+    ];
+    for (body, status, code) in cases {
+        let r = send(body.to_string()).await.unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["code"], code, "{body}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let huge = format!(r#"{{"id":"x","touchpoint":"support","customer":{{"id":"{}"}}}}"#, "x".repeat(5 * 1024 * 1024));
+    assert_eq!(send(huge).await.unwrap().status(), 413);
+    let too_many: Vec<Value> = (0..1001).map(|i| json!({"id": format!("i{i}"), "touchpoint": "support", "customer": {"id": "c"}})).collect();
+    let r = app.post_json("/api/v1/interactions/batch", &json!({ "interactions": too_many })).await;
+    assert_eq!(r.status(), 422);
+    let r = app.client.get(app.url("/api/v1/responses")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app.client.get(app.url("/api/v1/responses")).bearer_auth("acht_wrong").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app.get_json("/api/v1/responses?limit=0").await;
+    assert_eq!(r.status(), 400);
+    let r = app.get_json("/api/v1/responses?cursor=zz").await;
+    assert_eq!(r.status(), 400);
+    let dup = app.post_json("/api/v1/surveys", &json!({"slug": "service", "scale": "grade10", "question_nl": "a", "question_en": "b"})).await;
+    assert_eq!(dup.status(), 409);
+    let bad_scale = app.post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade11", "question_nl": "a", "question_en": "b"})).await;
+    assert_eq!(bad_scale.status(), 400);
+}
+
+#[tokio::test]
+async fn responses_are_paginated_with_a_cursor() {
+    on_every_backend!(pagination);
+}
+
+async fn pagination(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let batch: Vec<Value> = (0..5)
+        .map(|i| json!({"id": format!("p{i}"), "touchpoint": "support", "customer": {"id": format!("pc{i}"), "email": format!("p{i}@example.test")}}))
+        .collect();
+    let r: Value = app.post_json("/api/v1/interactions/batch", &json!({ "interactions": batch })).await.json().await.unwrap();
+    for (i, res) in r["results"].as_array().unwrap().iter().enumerate() {
+        let page = path_of(res["invitation"]["survey_url"].as_str().unwrap());
+        let score = (i + 3).to_string();
+        app.client.post(app.url(&page)).form(&[("score", score.as_str())]).send().await.unwrap();
+    }
+    let mut seen = vec![];
+    let mut query = "?limit=2".to_string();
+    loop {
+        let page = app.responses(&query).await;
+        seen.extend(page["data"].as_array().unwrap().iter().map(|d| d["customer_id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => query = format!("?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, vec!["pc0", "pc1", "pc2", "pc3", "pc4"]);
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let (url, dir) = common::sqlite_url();
+    let app = TestApp::spawn(url, Some(dir)).await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for p in ["/api/v1/interactions", "/api/v1/interactions/batch", "/api/v1/responses", "/api/v1/surveys", "/api/v1/customers/{id}/events"] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
+    let unknown = app.get_json("/api/v1/nothing").await;
+    assert_eq!(unknown.status(), 404);
+}
