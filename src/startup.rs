@@ -29,9 +29,8 @@ impl Application {
         let state = prepare_state(settings, listener.local_addr()?.port())?;
         let port = listener.local_addr()?.port();
         let data = Data::new(state);
-        let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(web::routes))
-            .listen(listener)?
-            .run();
+        let server =
+            HttpServer::new(move || App::new().app_data(data.clone()).configure(web::routes)).listen(listener)?.run();
         Ok(Application { server, port })
     }
 

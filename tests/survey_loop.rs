@@ -57,7 +57,11 @@ async fn whole_loop(app: &TestApp) {
         .unwrap();
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
-    assert!(html.contains("Snel geholpen &#60;b&#62;echt&#60;/b&#62;") || html.contains("Snel geholpen &lt;b&gt;echt&lt;/b&gt;"), "comment is escaped: {html}");
+    assert!(
+        html.contains("Snel geholpen &#60;b&#62;echt&#60;/b&#62;")
+            || html.contains("Snel geholpen &lt;b&gt;echt&lt;/b&gt;"),
+        "comment is escaped: {html}"
+    );
     assert!(!html.contains("<b>echt</b>"));
 
     let listed = app.responses("?survey=service").await;
@@ -131,8 +135,12 @@ async fn an_email_scanner_opening_every_link_does_not_count() {
 async fn scanner(app: &TestApp) {
     app.create_survey("effort", "ces7", &["support"]).await;
     let outcome = app.report("s1", "cust-s", "support", "nl").await;
-    let links: Vec<String> =
-        outcome["invitation"]["score_urls"].as_array().unwrap().iter().map(|l| path_of(l["url"].as_str().unwrap())).collect();
+    let links: Vec<String> = outcome["invitation"]["score_urls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| path_of(l["url"].as_str().unwrap()))
+        .collect();
     // Scanners send HEAD first: nothing may change.
     for l in &links {
         let r = app.client.head(app.url(l)).send().await.unwrap();
@@ -147,7 +155,11 @@ async fn scanner(app: &TestApp) {
     let data = app.responses("").await;
     assert_eq!(data["data"][0]["suspect_scanner"], true);
     assert_eq!(data["data"][0]["confirmed"], false);
-    assert_eq!(app.responses("?confirmed=true").await["data"].as_array().unwrap().len(), 0, "the scanner's answer does not count");
+    assert_eq!(
+        app.responses("?confirmed=true").await["data"].as_array().unwrap().len(),
+        0,
+        "the scanner's answer does not count"
+    );
     // The real customer then picks a score on the page: that one counts.
     let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
     let r = app.client.post(app.url(&page)).form(&[("score", "6")]).send().await.unwrap();
@@ -247,7 +259,8 @@ async fn bad_api_input(app: &TestApp) {
     }
     let huge = format!(r#"{{"id":"x","touchpoint":"support","customer":{{"id":"{}"}}}}"#, "x".repeat(5 * 1024 * 1024));
     assert_eq!(send(huge).await.unwrap().status(), 413);
-    let too_many: Vec<Value> = (0..1001).map(|i| json!({"id": format!("i{i}"), "touchpoint": "support", "customer": {"id": "c"}})).collect();
+    let too_many: Vec<Value> =
+        (0..1001).map(|i| json!({"id": format!("i{i}"), "touchpoint": "support", "customer": {"id": "c"}})).collect();
     let r = app.post_json("/api/v1/interactions/batch", &json!({ "interactions": too_many })).await;
     assert_eq!(r.status(), 422);
     let r = app.client.get(app.url("/api/v1/responses")).send().await.unwrap();
@@ -258,9 +271,16 @@ async fn bad_api_input(app: &TestApp) {
     assert_eq!(r.status(), 400);
     let r = app.get_json("/api/v1/responses?cursor=zz").await;
     assert_eq!(r.status(), 400);
-    let dup = app.post_json("/api/v1/surveys", &json!({"slug": "service", "scale": "grade10", "question_nl": "a", "question_en": "b"})).await;
+    let dup = app
+        .post_json(
+            "/api/v1/surveys",
+            &json!({"slug": "service", "scale": "grade10", "question_nl": "a", "question_en": "b"}),
+        )
+        .await;
     assert_eq!(dup.status(), 409);
-    let bad_scale = app.post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade11", "question_nl": "a", "question_en": "b"})).await;
+    let bad_scale = app
+        .post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade11", "question_nl": "a", "question_en": "b"}))
+        .await;
     assert_eq!(bad_scale.status(), 400);
 }
 
@@ -274,7 +294,8 @@ async fn pagination(app: &TestApp) {
     let batch: Vec<Value> = (0..5)
         .map(|i| json!({"id": format!("p{i}"), "touchpoint": "support", "customer": {"id": format!("pc{i}"), "email": format!("p{i}@example.test")}}))
         .collect();
-    let r: Value = app.post_json("/api/v1/interactions/batch", &json!({ "interactions": batch })).await.json().await.unwrap();
+    let r: Value =
+        app.post_json("/api/v1/interactions/batch", &json!({ "interactions": batch })).await.json().await.unwrap();
     for (i, res) in r["results"].as_array().unwrap().iter().enumerate() {
         let page = path_of(res["invitation"]["survey_url"].as_str().unwrap());
         let score = (i + 3).to_string();
@@ -302,7 +323,13 @@ async fn health_and_openapi() {
     assert_eq!(r.status(), 200);
     let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/api/v1/interactions", "/api/v1/interactions/batch", "/api/v1/responses", "/api/v1/surveys", "/api/v1/customers/{id}/events"] {
+    for p in [
+        "/api/v1/interactions",
+        "/api/v1/interactions/batch",
+        "/api/v1/responses",
+        "/api/v1/surveys",
+        "/api/v1/customers/{id}/events",
+    ] {
         assert!(doc["paths"][p].is_object(), "{p} documented");
     }
     let unknown = app.get_json("/api/v1/nothing").await;

@@ -34,8 +34,20 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
             let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
             let ease = (4.8 + mood * 0.9 + rng.random_range(-1.5..1.5f64)).round().clamp(1.0, 7.0) as i32;
             let comment = (rng.random_bool(0.08)).then(|| demo_comment(grade).to_string());
-            responses.push(ResponseRecord { customer_external_id: id.clone(), survey_slug: "service".into(), score: grade, answered_at: t, comment });
-            responses.push(ResponseRecord { customer_external_id: id.clone(), survey_slug: "effort".into(), score: ease, answered_at: t + 60_000, comment: None });
+            responses.push(ResponseRecord {
+                customer_external_id: id.clone(),
+                survey_slug: "service".into(),
+                score: grade,
+                answered_at: t,
+                comment,
+            });
+            responses.push(ResponseRecord {
+                customer_external_id: id.clone(),
+                survey_slug: "effort".into(),
+                score: ease,
+                answered_at: t + 60_000,
+                comment: None,
+            });
             let gap = rng.random_range(60..200) * DAY;
             // Effort adds its own risk: hard contacts push customers away.
             let p_year = yearly_churn(grade) + 0.03 * f64::from((5 - ease).max(0));
@@ -50,7 +62,13 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
             t += gap;
         }
         let locale = if rng.random_bool(0.8) { "nl" } else { "en" };
-        customers.push(CustomerRecord { external_id: id.clone(), email: Some(format!("{}@example.test", id.to_lowercase())), locale: locale.into(), first_seen_at, churned_at });
+        customers.push(CustomerRecord {
+            external_id: id.clone(),
+            email: Some(format!("{}@example.test", id.to_lowercase())),
+            locale: locale.into(),
+            first_seen_at,
+            churned_at,
+        });
     }
     import::customers(conn, &customers, &|_| {})?;
     let ids = import::customer_ids(conn)?;
@@ -73,8 +91,20 @@ fn demo_comment(grade: i32) -> &'static str {
 
 fn ensure_surveys(conn: &mut DbConn) -> Result<(), DomainError> {
     let wanted = [
-        ("service", Scale::Grade10, "Welk cijfer geeft u ons voor de hulp die u kreeg?", "What grade would you give us for the help you got?", vec!["support", "delivery"]),
-        ("effort", Scale::Ces7, "Het was makkelijk om mijn vraag geregeld te krijgen.", "It was easy to get my issue handled.", vec!["support"]),
+        (
+            "service",
+            Scale::Grade10,
+            "Welk cijfer geeft u ons voor de hulp die u kreeg?",
+            "What grade would you give us for the help you got?",
+            vec!["support", "delivery"],
+        ),
+        (
+            "effort",
+            Scale::Ces7,
+            "Het was makkelijk om mijn vraag geregeld te krijgen.",
+            "It was easy to get my issue handled.",
+            vec!["support"],
+        ),
     ];
     for (slug, scale, nl, en, touchpoints) in wanted {
         if surveys::find(conn, slug)?.is_none() {

@@ -34,25 +34,41 @@ impl std::fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 fn time(s: &str, field: &str) -> Result<i64, String> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).map_err(|_| format!("{field} '{s}' is not an RFC 3339 time"))
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| format!("{field} '{s}' is not an RFC 3339 time"))
 }
 
 fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-fn reader(file: &Path, expected: &[&str]) -> Result<csv::Reader<std::fs::File>, Box<dyn std::error::Error + Send + Sync>> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
+fn reader(
+    file: &Path,
+    expected: &[&str],
+) -> Result<csv::Reader<std::fs::File>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut rdr =
+        csv::ReaderBuilder::new().flexible(true).from_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let headers: Vec<String> = rdr.headers()?.iter().map(|h| h.trim().to_string()).collect();
     if headers != expected {
-        return Err(format!("{}: line 1: expected header '{}', found '{}'", file.display(), expected.join(","), headers.join(",")).into());
+        return Err(format!(
+            "{}: line 1: expected header '{}', found '{}'",
+            file.display(),
+            expected.join(","),
+            headers.join(",")
+        )
+        .into());
     }
     Ok(rdr)
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec})").expect("template").progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec})")
+            .expect("template")
+            .progress_chars("=> "),
+    );
     pb.set_message(what.to_string());
     pb
 }
@@ -104,7 +120,13 @@ fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
     if churned_at.is_some_and(|c| c < first_seen_at) {
         return Err("churned_at is before first_seen_at".into());
     }
-    Ok(CustomerRecord { external_id: id.into(), email: email.map(Into::into), locale: normalize_locale(locale), first_seen_at, churned_at })
+    Ok(CustomerRecord {
+        external_id: id.into(),
+        email: email.map(Into::into),
+        locale: normalize_locale(locale),
+        first_seen_at,
+        churned_at,
+    })
 }
 
 pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
@@ -125,15 +147,22 @@ pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
                     let survey = surveys.get(&r.survey_slug);
                     let customer = customers.get(&r.customer_external_id);
                     match (survey, customer) {
-                        (None, _) => errors.push(format!("line {line}: survey '{}' does not exist (create it first)", r.survey_slug)),
-                        (_, None) => errors.push(format!("line {line}: customer '{}' is unknown (import customers first)", r.customer_external_id)),
+                        (None, _) => errors
+                            .push(format!("line {line}: survey '{}' does not exist (create it first)", r.survey_slug)),
+                        (_, None) => errors.push(format!(
+                            "line {line}: customer '{}' is unknown (import customers first)",
+                            r.customer_external_id
+                        )),
                         (Some((sid, scale)), Some(&cid)) => {
                             let scale: Scale = scale.parse().unwrap_or(Scale::Grade10);
                             if scale.contains(r.score) {
                                 rows.push(import::response_row(*sid, cid, &r));
                             } else {
                                 let (lo, hi) = scale.range();
-                                errors.push(format!("line {line}: score {} is outside {lo}–{hi} of survey '{}'", r.score, r.survey_slug));
+                                errors.push(format!(
+                                    "line {line}: score {} is outside {lo}–{hi} of survey '{}'",
+                                    r.score, r.survey_slug
+                                ));
                             }
                         }
                     }

@@ -4,9 +4,9 @@ mod import;
 
 use crate::config::Settings;
 use crate::db::{self, DbConn};
+use crate::domain::apikeys;
 use crate::domain::scale::Scale;
 use crate::domain::surveys::{self, SurveyInput};
-use crate::domain::apikeys;
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
 use std::net::TcpListener;
@@ -14,7 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "acht", version, about = "Micro-surveys right after an interaction, and what their scores say about retention")]
+#[command(
+    name = "acht",
+    version,
+    about = "Micro-surveys right after an interaction, and what their scores say about retention"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -188,7 +192,9 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
     let listener = TcpListener::bind(bind)?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, listener)?;
-        println!("acht is listening on http://{bind}/  (health: http://{bind}/healthz, API: http://{bind}/api/openapi.json)");
+        println!(
+            "acht is listening on http://{bind}/  (health: http://{bind}/healthz, API: http://{bind}/api/openapi.json)"
+        );
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })

@@ -58,19 +58,14 @@ impl Backend {
 
 /// Path form that SQLite understands: strips `sqlite://` / `sqlite:`.
 fn sqlite_path(url: &str) -> &str {
-    url.strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url)
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
 }
 
 pub fn establish(url: &str) -> Result<DbConn, DbError> {
     let conn = match Backend::from_url(url) {
-        Backend::Postgres => DbConn::Pg(
-            PgConnection::establish(url).map_err(|e| DbError::Connection(e.to_string()))?,
-        ),
+        Backend::Postgres => DbConn::Pg(PgConnection::establish(url).map_err(|e| DbError::Connection(e.to_string()))?),
         Backend::Sqlite => DbConn::Sqlite(
-            SqliteConnection::establish(sqlite_path(url))
-                .map_err(|e| DbError::Connection(e.to_string()))?,
+            SqliteConnection::establish(sqlite_path(url)).map_err(|e| DbError::Connection(e.to_string()))?,
         ),
     };
     Ok(conn)

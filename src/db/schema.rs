@@ -121,7 +121,14 @@ diesel::joinable!(answer_events -> invitations (invitation_id));
 diesel::joinable!(customer_events -> customers (customer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    surveys, customers, interactions, invitations, responses, answer_events, customer_events, api_keys,
+    surveys,
+    customers,
+    interactions,
+    invitations,
+    responses,
+    answer_events,
+    customer_events,
+    api_keys,
 );
 
 diesel::table! {

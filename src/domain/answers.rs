@@ -97,7 +97,14 @@ pub struct Answer {
 }
 
 /// Records an answer for the invitation behind `token`, in one transaction.
-pub fn record(conn: &mut DbConn, token: &str, answer: &Answer, signal: Signal, user_agent: Option<&str>, now: i64) -> Result<Response, DomainError> {
+pub fn record(
+    conn: &mut DbConn,
+    token: &str,
+    answer: &Answer,
+    signal: Signal,
+    user_agent: Option<&str>,
+    now: i64,
+) -> Result<Response, DomainError> {
     super::write_tx(conn, |conn| {
         let invite = find(conn, token)?;
         if invite.is_expired(now) {
@@ -111,7 +118,10 @@ pub fn record(conn: &mut DbConn, token: &str, answer: &Answer, signal: Signal, u
         }
         let comment = match &answer.comment {
             Some(c) if c.chars().count() > MAX_COMMENT_CHARS => {
-                return Err(DomainError::invalid("comment_too_long", format!("a comment has at most {MAX_COMMENT_CHARS} characters")))
+                return Err(DomainError::invalid(
+                    "comment_too_long",
+                    format!("a comment has at most {MAX_COMMENT_CHARS} characters"),
+                ))
             }
             Some(c) if c.trim().is_empty() => None,
             other => other.clone(),
@@ -248,13 +258,14 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
     if let Some((t, id)) = f.after {
         q = q.filter(responses::answered_at.gt(t).or(responses::answered_at.eq(t).and(responses::id.gt(id))));
     }
-    let rows: Vec<(Response, String, String)> = q
-        .order((responses::answered_at.asc(), responses::id.asc()))
-        .limit(f.limit)
-        .load(conn)
-        .map_err(db)?;
+    let rows: Vec<(Response, String, String)> =
+        q.order((responses::answered_at.asc(), responses::id.asc())).limit(f.limit).load(conn).map_err(db)?;
     Ok(rows
         .into_iter()
-        .map(|(response, survey_slug, customer_external_id)| ListedResponse { response, survey_slug, customer_external_id })
+        .map(|(response, survey_slug, customer_external_id)| ListedResponse {
+            response,
+            survey_slug,
+            customer_external_id,
+        })
         .collect())
 }

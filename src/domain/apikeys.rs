@@ -12,7 +12,8 @@ pub const KEY_PREFIX: &str = "acht_";
 /// Creates a key and returns its plain text, which is never stored.
 pub fn create(conn: &mut DbConn, name: &str) -> Result<String, DomainError> {
     let key = format!("{KEY_PREFIX}{}", random_secret());
-    let row = ApiKey { id: new_id(), name: name.into(), key_hash: sha256_hex(&key), created_at: now_ms(), revoked_at: None };
+    let row =
+        ApiKey { id: new_id(), name: name.into(), key_hash: sha256_hex(&key), created_at: now_ms(), revoked_at: None };
     diesel::insert_into(api_keys::table).values(&row).execute(conn).map_err(db)?;
     Ok(key)
 }

@@ -44,7 +44,11 @@ impl CustomerInput {
 }
 
 /// Inserts new customers and updates given fields of known ones, in bulk; returns all by external id.
-pub fn upsert_many(conn: &mut DbConn, inputs: &[&CustomerInput], now: i64) -> Result<HashMap<String, Customer>, DomainError> {
+pub fn upsert_many(
+    conn: &mut DbConn,
+    inputs: &[&CustomerInput],
+    now: i64,
+) -> Result<HashMap<String, Customer>, DomainError> {
     let ids: Vec<&str> = inputs.iter().map(|c| c.id.as_str()).collect();
     let mut known = load_by_external_ids(conn, &ids)?;
     let mut fresh: Vec<Customer> = Vec::new();
@@ -80,7 +84,10 @@ pub fn upsert_many(conn: &mut DbConn, inputs: &[&CustomerInput], now: i64) -> Re
                     external_id: input.id.clone(),
                     email: input.email.clone(),
                     locale: normalize_locale(input.locale.as_deref()),
-                    attributes: input.attributes.as_ref().map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
+                    attributes: input
+                        .attributes
+                        .as_ref()
+                        .map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
                     first_seen_at: now,
                     churned_at: None,
                     unsubscribed_at: None,
@@ -129,7 +136,12 @@ pub enum LifecycleEvent {
 }
 
 /// Records churn or renewal; the customer's churn date follows the latest event.
-pub fn record_event(conn: &mut DbConn, external_id: &str, kind: LifecycleEvent, at: i64) -> Result<CustomerEvent, DomainError> {
+pub fn record_event(
+    conn: &mut DbConn,
+    external_id: &str,
+    kind: LifecycleEvent,
+    at: i64,
+) -> Result<CustomerEvent, DomainError> {
     let customer = get(conn, external_id)?;
     let event = CustomerEvent {
         id: new_id(),
@@ -146,6 +158,9 @@ pub fn record_event(conn: &mut DbConn, external_id: &str, kind: LifecycleEvent, 
         LifecycleEvent::Churn => Some(at),
         LifecycleEvent::Renewal => None,
     };
-    diesel::update(customers::table.find(customer.id)).set(customers::churned_at.eq(churned_at)).execute(conn).map_err(db)?;
+    diesel::update(customers::table.find(customer.id))
+        .set(customers::churned_at.eq(churned_at))
+        .execute(conn)
+        .map_err(db)?;
     Ok(event)
 }

@@ -86,7 +86,8 @@ pub fn decide<'a>(
     occurred_at: i64,
     sample_draw: f64,
 ) -> (Decision, Option<&'a Survey>, String) {
-    let matching: Vec<&Survey> = surveys.iter().filter(|s| s.touchpoint_list().iter().any(|t| t == touchpoint)).collect();
+    let matching: Vec<&Survey> =
+        surveys.iter().filter(|s| s.touchpoint_list().iter().any(|t| t == touchpoint)).collect();
     let Some(first) = matching.first().copied() else {
         return (Decision::NoMatchingSurvey, None, format!("no survey is triggered by touchpoint '{touchpoint}'"));
     };
@@ -104,18 +105,26 @@ pub fn decide<'a>(
         let send_at = occurred_at + survey.delay_minutes * 60_000;
         let global_cut = send_at - survey.fatigue_global_days * DAY_MS;
         let survey_cut = send_at - survey.fatigue_survey_days * DAY_MS;
-        if let Some(p) = history.iter().find(|p| p.send_at > global_cut) {
-            let _ = p;
-            throttled_detail.get_or_insert((survey, format!("asked within the last {} days (any survey)", survey.fatigue_global_days)));
+        if history.iter().any(|p| p.send_at > global_cut) {
+            throttled_detail.get_or_insert((
+                survey,
+                format!("asked within the last {} days (any survey)", survey.fatigue_global_days),
+            ));
             continue;
         }
         if history.iter().any(|p| p.survey_id == survey.id && p.send_at > survey_cut) {
-            throttled_detail
-                .get_or_insert((survey, format!("asked '{}' within the last {} days", survey.slug, survey.fatigue_survey_days)));
+            throttled_detail.get_or_insert((
+                survey,
+                format!("asked '{}' within the last {} days", survey.slug, survey.fatigue_survey_days),
+            ));
             continue;
         }
         if sample_draw >= survey.sample_rate {
-            return (Decision::SampledOut, Some(survey), format!("not in the {:.0}% sample", survey.sample_rate * 100.0));
+            return (
+                Decision::SampledOut,
+                Some(survey),
+                format!("not in the {:.0}% sample", survey.sample_rate * 100.0),
+            );
         }
         return (Decision::Invited, Some(survey), format!("invited to '{}'", survey.slug));
     }
@@ -145,7 +154,12 @@ pub struct Outcome {
 
 /// Records a batch of interactions and the decision for each, idempotently on their ids.
 /// A few queries per batch, not per interaction.
-pub fn report(conn: &mut DbConn, batch: &[InteractionInput], secret: &[u8], now: i64) -> Result<Vec<Outcome>, DomainError> {
+pub fn report(
+    conn: &mut DbConn,
+    batch: &[InteractionInput],
+    secret: &[u8],
+    now: i64,
+) -> Result<Vec<Outcome>, DomainError> {
     if batch.len() > MAX_BATCH {
         return Err(DomainError::invalid("batch_too_large", format!("at most {MAX_BATCH} interactions per request")));
     }
@@ -160,8 +174,13 @@ pub fn report(conn: &mut DbConn, batch: &[InteractionInput], secret: &[u8], now:
     let inputs: Vec<&CustomerInput> = batch.iter().map(|i| &i.customer).collect();
     let customers = customers::upsert_many(conn, &inputs, now)?;
     let customer_ids: Vec<i64> = customers.values().map(|c| c.id).collect();
-    let max_fatigue = surveys.iter().map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1).max().unwrap_or(0);
-    let earliest = batch.iter().map(|i| i.occurred_at.map_or(now, |t| t.timestamp_millis())).min().unwrap_or(now) - max_fatigue * DAY_MS;
+    let max_fatigue = surveys
+        .iter()
+        .map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1)
+        .max()
+        .unwrap_or(0);
+    let earliest = batch.iter().map(|i| i.occurred_at.map_or(now, |t| t.timestamp_millis())).min().unwrap_or(now)
+        - max_fatigue * DAY_MS;
     let mut history = load_history(conn, &customer_ids, earliest)?;
     let invitation_by_interaction = load_invitations_for(conn, existing.values().map(|i| i.id).collect())?;
 
@@ -185,7 +204,8 @@ pub fn report(conn: &mut DbConn, batch: &[InteractionInput], secret: &[u8], now:
         }
         let occurred_at = input.occurred_at.map_or(now, |t| t.timestamp_millis());
         let past = history.get(&customer.id).map(Vec::as_slice).unwrap_or(&[]);
-        let (decision, survey, detail) = decide(&surveys, customer, &input.touchpoint, past, occurred_at, sample_draw(&input.id));
+        let (decision, survey, detail) =
+            decide(&surveys, customer, &input.touchpoint, past, occurred_at, sample_draw(&input.id));
         let interaction = Interaction {
             id: new_id(),
             external_id: input.id.clone(),
@@ -241,10 +261,7 @@ fn outcome_for(
     secret: &[u8],
     created: bool,
 ) -> Outcome {
-    let survey = invitation
-        .as_ref()
-        .and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id))
-        .cloned();
+    let survey = invitation.as_ref().and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id)).cloned();
     let token = invitation.as_ref().map(|inv| invitation_token(secret, inv.id));
     Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, token, created }
 }
@@ -263,7 +280,11 @@ fn load_existing(conn: &mut DbConn, batch: &[InteractionInput]) -> Result<HashMa
     Ok(out)
 }
 
-fn load_history(conn: &mut DbConn, customer_ids: &[i64], since: i64) -> Result<HashMap<i64, Vec<PastInvitation>>, DomainError> {
+fn load_history(
+    conn: &mut DbConn,
+    customer_ids: &[i64],
+    since: i64,
+) -> Result<HashMap<i64, Vec<PastInvitation>>, DomainError> {
     let mut out: HashMap<i64, Vec<PastInvitation>> = HashMap::new();
     for chunk in customer_ids.chunks(900) {
         let rows: Vec<(i64, i64, i64)> = invitations::table

@@ -31,7 +31,11 @@ pub struct ResponseRecord {
 const CHUNK: usize = 2000;
 
 /// Inserts new customers and updates known ones; returns (inserted, updated).
-pub fn customers(conn: &mut DbConn, records: &[CustomerRecord], progress: &dyn Fn(u64)) -> Result<(usize, usize), DomainError> {
+pub fn customers(
+    conn: &mut DbConn,
+    records: &[CustomerRecord],
+    progress: &dyn Fn(u64),
+) -> Result<(usize, usize), DomainError> {
     super::write_tx(conn, |conn| {
         let known = customer_ids(conn)?;
         let mut fresh = Vec::new();
@@ -75,12 +79,14 @@ pub fn customers(conn: &mut DbConn, records: &[CustomerRecord], progress: &dyn F
 
 /// Every customer's internal id by external id: one query.
 pub fn customer_ids(conn: &mut DbConn) -> Result<HashMap<String, i64>, DomainError> {
-    let rows: Vec<(String, i64)> = customers::table.select((customers::external_id, customers::id)).load(conn).map_err(db)?;
+    let rows: Vec<(String, i64)> =
+        customers::table.select((customers::external_id, customers::id)).load(conn).map_err(db)?;
     Ok(rows.into_iter().collect())
 }
 
 pub fn survey_ids(conn: &mut DbConn) -> Result<HashMap<String, (i64, String)>, DomainError> {
-    let rows: Vec<(String, i64, String)> = surveys::table.select((surveys::slug, surveys::id, surveys::scale)).load(conn).map_err(db)?;
+    let rows: Vec<(String, i64, String)> =
+        surveys::table.select((surveys::slug, surveys::id, surveys::scale)).load(conn).map_err(db)?;
     Ok(rows.into_iter().map(|(slug, id, scale)| (slug, (id, scale))).collect())
 }
 

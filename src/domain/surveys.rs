@@ -88,7 +88,11 @@ impl SurveyInput {
         if !(0.0..=1.0).contains(&self.sample_rate) {
             return Err(DomainError::invalid("invalid_sample_rate", "sample_rate must be between 0 and 1"));
         }
-        if self.delay_minutes < 0 || self.expiry_days < 1 || self.fatigue_survey_days < 0 || self.fatigue_global_days < 0 {
+        if self.delay_minutes < 0
+            || self.expiry_days < 1
+            || self.fatigue_survey_days < 0
+            || self.fatigue_global_days < 0
+        {
             return Err(DomainError::invalid(
                 "invalid_timing",
                 "delay_minutes and fatigue days must be ≥ 0 and expiry_days ≥ 1",
@@ -125,12 +129,7 @@ pub fn create(conn: &mut DbConn, input: &SurveyInput) -> Result<Survey, DomainEr
 }
 
 pub fn find(conn: &mut DbConn, slug: &str) -> Result<Option<Survey>, DomainError> {
-    surveys::table
-        .filter(surveys::slug.eq(slug))
-        .select(Survey::as_select())
-        .first(conn)
-        .optional()
-        .map_err(db)
+    surveys::table.filter(surveys::slug.eq(slug)).select(Survey::as_select()).first(conn).optional().map_err(db)
 }
 
 pub fn get(conn: &mut DbConn, slug: &str) -> Result<Survey, DomainError> {

@@ -48,13 +48,21 @@ impl ResponseError for ApiError {
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
+            DomainError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+            }
             DomainError::Invalid { code, message } => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
-            DomainError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            DomainError::Conflict(what) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists"))
+            }
             DomainError::Expired => ApiError::new(StatusCode::GONE, "expired", "this survey link has expired"),
             DomainError::Db(err) => {
                 tracing::error!(error = %err, "database error");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is temporarily unavailable; try again")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is temporarily unavailable; try again",
+                )
             }
         }
     }

@@ -22,7 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(click_post)),
     )
     .app_data(web::FormConfig::default().limit(16 * 1024).error_handler(|e, _| {
-        actix_web::error::InternalError::from_response(e, message_page(StatusCode::BAD_REQUEST, true, Msg::BadForm)).into()
+        actix_web::error::InternalError::from_response(e, message_page(StatusCode::BAD_REQUEST, true, Msg::BadForm))
+            .into()
     }));
 }
 
@@ -103,8 +104,12 @@ enum Msg {
 
 fn message_page(status: StatusCode, dutch: bool, msg: Msg) -> HttpResponse {
     let (title, body) = match (msg, dutch) {
-        (Msg::NotFound, true) => ("Deze link kennen we niet", "Controleer of u de hele link uit de e-mail hebt gebruikt."),
-        (Msg::NotFound, false) => ("We don't know this link", "Please check that you used the whole link from the email."),
+        (Msg::NotFound, true) => {
+            ("Deze link kennen we niet", "Controleer of u de hele link uit de e-mail hebt gebruikt.")
+        }
+        (Msg::NotFound, false) => {
+            ("We don't know this link", "Please check that you used the whole link from the email.")
+        }
         (Msg::Expired, true) => ("Deze vragenlijst is gesloten", "Deze link is verlopen. Bedankt voor uw interesse!"),
         (Msg::Expired, false) => ("This survey has closed", "This link has expired. Thank you for your interest!"),
         (Msg::BadForm, true) => ("Dat ging niet goed", "Kies een cijfer en probeer het opnieuw."),
@@ -136,7 +141,9 @@ fn error_page(e: DomainError, dutch: bool) -> HttpResponse {
     match e {
         DomainError::NotFound(_) => message_page(StatusCode::NOT_FOUND, dutch, Msg::NotFound),
         DomainError::Expired => message_page(StatusCode::GONE, dutch, Msg::Expired),
-        DomainError::Invalid { .. } | DomainError::Conflict(_) => message_page(StatusCode::BAD_REQUEST, dutch, Msg::BadForm),
+        DomainError::Invalid { .. } | DomainError::Conflict(_) => {
+            message_page(StatusCode::BAD_REQUEST, dutch, Msg::BadForm)
+        }
         DomainError::Db(err) => {
             tracing::error!(error = %err, "database error on the answer page");
             message_page(StatusCode::SERVICE_UNAVAILABLE, dutch, Msg::Unavailable)
@@ -146,10 +153,7 @@ fn error_page(e: DomainError, dutch: bool) -> HttpResponse {
 
 /// Guess the language for error pages from the browser when we know no customer.
 fn dutch_browser(req: &HttpRequest) -> bool {
-    req.headers()
-        .get("Accept-Language")
-        .and_then(|h| h.to_str().ok())
-        .is_none_or(|l| !l.trim_start().starts_with("en"))
+    req.headers().get("Accept-Language").and_then(|h| h.to_str().ok()).is_none_or(|l| !l.trim_start().starts_with("en"))
 }
 
 fn user_agent(req: &HttpRequest) -> Option<String> {
@@ -204,7 +208,13 @@ fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: b
     html(StatusCode::OK, page.render())
 }
 
-async fn record_and_thank(req: HttpRequest, state: &AppState, token: String, answer: Answer, signal: Signal) -> HttpResponse {
+async fn record_and_thank(
+    req: HttpRequest,
+    state: &AppState,
+    token: String,
+    answer: Answer,
+    signal: Signal,
+) -> HttpResponse {
     let t = token.clone();
     let ua = user_agent(&req);
     let result = run(&state.write, move |c| {
@@ -255,7 +265,12 @@ struct AnswerForm {
 }
 
 /// The page's own form: score buttons, a changed score, a comment.
-async fn submit(req: HttpRequest, state: web::Data<AppState>, token: web::Path<String>, form: web::Form<AnswerForm>) -> HttpResponse {
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<AnswerForm>,
+) -> HttpResponse {
     let form = form.into_inner();
     let score = match form.score.as_deref().filter(|s| !s.is_empty()).map(str::parse::<i32>) {
         Some(Ok(s)) => Some(s),

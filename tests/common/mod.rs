@@ -39,7 +39,8 @@ pub fn sqlite_url() -> (String, TempDir) {
 
 /// A fresh PostgreSQL database, or None (skip) when no server is reachable and not strict.
 pub fn postgres_url() -> Option<String> {
-    let admin = std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin =
+        std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let mut conn = match db::establish(&admin) {
         Ok(c) => c,
         Err(e) => {

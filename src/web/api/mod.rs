@@ -20,9 +20,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(openapi)).service(
         web::scope("/api/v1")
             .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::bad_request("invalid_query", e.to_string()).into()
-            }))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| ApiError::bad_request("invalid_query", e.to_string()).into()),
+            )
             .route("/surveys", web::post().to(create_survey))
             .route("/surveys", web::get().to(list_surveys))
             .route("/surveys/{slug}", web::get().to(get_survey))
@@ -32,7 +33,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/customers/{id}/events", web::post().to(record_event))
             .route("/responses", web::get().to(list_responses))
             .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint"))
+                Err::<HttpResponse, _>(ApiError::new(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such endpoint",
+                ))
             })),
     );
 }
@@ -44,9 +49,11 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
             "body_too_large",
             format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
         ),
-        JsonPayloadError::ContentType => {
-            ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json")
-        }
+        JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send Content-Type: application/json",
+        ),
         JsonPayloadError::Deserialize(de) => ApiError::bad_request("invalid_json", de.to_string()),
         other => ApiError::bad_request("invalid_json", other.to_string()),
     };
@@ -68,7 +75,11 @@ async fn authorize(req: &HttpRequest, state: &AppState) -> Result<String, ApiErr
 #[utoipa::path(post, path = "/api/v1/surveys", request_body = SurveyInput,
     responses((status = 201, body = SurveyView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-async fn create_survey(req: HttpRequest, state: web::Data<AppState>, body: web::Json<SurveyInput>) -> Result<HttpResponse, ApiError> {
+async fn create_survey(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SurveyInput>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let survey = run(&state.write, move |c| surveys::create(c, &body)).await?;
     Ok(HttpResponse::Created().json(SurveyView::from(&survey)))
@@ -83,7 +94,11 @@ async fn list_surveys(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 
 #[utoipa::path(get, path = "/api/v1/surveys/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-async fn get_survey(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn get_survey(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let survey = run(&state.read, move |c| surveys::get(c, &slug)).await?;
     Ok(HttpResponse::Ok().json(SurveyView::from(&survey)))
@@ -93,7 +108,11 @@ async fn get_survey(req: HttpRequest, state: web::Data<AppState>, slug: web::Pat
     responses((status = 201, description = "recorded", body = InteractionOutcome), (status = 200, description = "already recorded (retry)", body = InteractionOutcome),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-async fn report_interaction(req: HttpRequest, state: web::Data<AppState>, body: web::Json<InteractionInput>) -> Result<HttpResponse, ApiError> {
+async fn report_interaction(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<InteractionInput>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let mut outcomes = report(&state, vec![body.into_inner()]).await?;
     let outcome = outcomes.remove(0);
@@ -111,7 +130,11 @@ pub struct InteractionBatch {
 #[utoipa::path(post, path = "/api/v1/interactions/batch", request_body = InteractionBatch,
     responses((status = 200, body = BatchOutcome), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-async fn report_batch(req: HttpRequest, state: web::Data<AppState>, body: web::Json<InteractionBatch>) -> Result<HttpResponse, ApiError> {
+async fn report_batch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<InteractionBatch>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let results = report(&state, body.into_inner().interactions).await?;
     Ok(HttpResponse::Ok().json(BatchOutcome { results }))
@@ -143,14 +166,22 @@ pub struct CustomerBody {
 #[utoipa::path(put, path = "/api/v1/customers/{id}", params(("id" = String, Path)), request_body = CustomerBody,
     responses((status = 200, body = CustomerView), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-async fn upsert_customer(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, body: web::Json<CustomerBody>) -> Result<HttpResponse, ApiError> {
+async fn upsert_customer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<CustomerBody>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let body = body.into_inner();
-    let input = CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
+    let input =
+        CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
     input.validate()?;
     let customer = run(&state.write, move |c| {
         let now = crate::db::now_ms();
-        crate::domain::write_tx(c, |c| customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer")))
+        crate::domain::write_tx(c, |c| {
+            customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer"))
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
@@ -168,7 +199,12 @@ pub struct EventBody {
 
 #[utoipa::path(post, path = "/api/v1/customers/{id}/events", params(("id" = String, Path)), request_body = EventBody,
     responses((status = 201, body = CustomerView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-async fn record_event(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, body: web::Json<EventBody>) -> Result<HttpResponse, ApiError> {
+async fn record_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<EventBody>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let id = id.into_inner();
     let customer = run(&state.write, move |c| {
@@ -203,7 +239,11 @@ pub struct ResponseQuery {
 
 #[utoipa::path(get, path = "/api/v1/responses", params(ResponseQuery),
     responses((status = 200, body = ResponsePage), (status = 400, body = ErrorBody)), security(("api_key" = [])))]
-async fn list_responses(req: HttpRequest, state: web::Data<AppState>, q: web::Query<ResponseQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_responses(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<ResponseQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(100);
@@ -246,7 +286,10 @@ impl utoipa::Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("api_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

@@ -84,7 +84,11 @@ impl InteractionOutcome {
                 let survey_url = format!("{base_url}/s/{token}");
                 Some(InvitationView {
                     survey: survey.slug.clone(),
-                    score_urls: survey.scale().scores().map(|score| ScoreLink { score, url: format!("{survey_url}/{score}") }).collect(),
+                    score_urls: survey
+                        .scale()
+                        .scores()
+                        .map(|score| ScoreLink { score, url: format!("{survey_url}/{score}") })
+                        .collect(),
                     survey_url,
                     send_at: time(inv.send_at),
                     expires_at: time(inv.expires_at),
