@@ -80,8 +80,8 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -105,7 +105,10 @@ pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbError> {
 pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
     let result = match conn {
         DbConn::Sqlite(c) => {
-            c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+            )?;
             c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
         }
         DbConn::Pg(c) => {
@@ -118,9 +121,20 @@ pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
     result.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Random positive 63-bit id.
+/// Positive 63-bit id: a tick (milliseconds since 1970 × 4096 + sequence) above a 10-bit
+/// random tag of this process. Time-ordered, so inserts append to the indexes; unique within
+/// a process, and across instances unless two share a tag and a tick.
 pub fn new_id() -> i64 {
-    (rand::random::<u64>() >> 1) as i64
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::OnceLock;
+    static LAST_TICK: AtomicI64 = AtomicI64::new(0);
+    static TAG: OnceLock<i64> = OnceLock::new();
+    let tag = *TAG.get_or_init(|| i64::from(rand::random::<u16>() & 0x3ff));
+    let now_tick = now_ms() << 12;
+    let prev = LAST_TICK
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some((last + 1).max(now_tick)))
+        .expect("closure always returns Some");
+    ((prev + 1).max(now_tick) << 10) | tag
 }
 
 pub fn now_ms() -> i64 {
