@@ -1,6 +1,8 @@
 //! Building the application: pools, migrations and the HTTP server on a given listener.
 use crate::config::Settings;
-use crate::db::{self, Backend, DbPool};
+use crate::db::writer::GroupWriter;
+use crate::db::{self, Backend, DbConn, DbPool};
+use crate::domain::DomainError;
 use crate::web;
 use actix_web::dev::Server;
 use actix_web::{web::Data, App, HttpServer};
@@ -11,11 +13,27 @@ use std::net::TcpListener;
 pub struct AppState {
     /// For reads (and for all work on PostgreSQL).
     pub read: DbPool,
-    /// For writes. On SQLite a single connection: writers queue in the pool instead of
-    /// spinning on SQLite's busy handler, which keeps tail latency low.
-    pub write: DbPool,
+    /// For writes on PostgreSQL.
+    pub write_pool: DbPool,
+    /// For writes on SQLite: one connection, group commit (see [`GroupWriter`]); writers
+    /// queue instead of spinning on SQLite's busy handler.
+    pub writer: Option<GroupWriter>,
     pub base_url: String,
     pub secret: Vec<u8>,
+}
+
+impl AppState {
+    /// The one way to write from a handler.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, DomainError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.run(f).await,
+            None => crate::web::run(&self.write_pool, f).await,
+        }
+    }
 }
 
 pub struct Application {
@@ -48,12 +66,22 @@ pub fn prepare_state(settings: &Settings, port: u16) -> anyhow_like::Result<AppS
     db::migrate(&mut conn)?;
     let secret = crate::domain::surveys::instance_secret(&mut conn)?;
     let read = db::pool(&settings.database_url, settings.db_pool_size)?;
-    let write = match Backend::from_url(&settings.database_url) {
-        Backend::Sqlite => db::pool(&settings.database_url, 1)?,
-        Backend::Postgres => read.clone(),
+    let writer = match Backend::from_url(&settings.database_url) {
+        Backend::Sqlite => {
+            let mut conn = db::establish(&settings.database_url)?;
+            db::configure(&mut conn)?;
+            Some(GroupWriter::start(conn))
+        }
+        Backend::Postgres => None,
     };
     let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
-    Ok(AppState { read, write, base_url: base_url.trim_end_matches('/').to_string(), secret })
+    Ok(AppState {
+        write_pool: read.clone(),
+        read,
+        writer,
+        base_url: base_url.trim_end_matches('/').to_string(),
+        secret,
+    })
 }
 
 /// A boxed error for start-up, where we only report and exit.

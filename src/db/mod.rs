@@ -1,6 +1,7 @@
 //! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL.
 pub mod models;
 pub mod schema;
+pub mod writer;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
@@ -75,6 +76,11 @@ pub fn establish(url: &str) -> Result<DbConn, DbError> {
 /// in WAL mode still survives a process crash (only power loss can drop the last commits).
 #[derive(Debug)]
 struct ConnectionSetup;
+
+/// Applies the per-connection settings (SQLite pragmas) to a connection made outside the pool.
+pub fn configure(conn: &mut DbConn) -> Result<(), DbError> {
+    ConnectionSetup.on_acquire(conn).map_err(|e| DbError::Connection(e.to_string()))
+}
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {

@@ -97,6 +97,7 @@ pub struct Answer {
 }
 
 /// Records an answer for the invitation behind `token`, in one transaction.
+/// Returns the invitation with its answer as now stored.
 pub fn record(
     conn: &mut DbConn,
     token: &str,
@@ -104,9 +105,9 @@ pub fn record(
     signal: Signal,
     user_agent: Option<&str>,
     now: i64,
-) -> Result<Response, DomainError> {
+) -> Result<Invite, DomainError> {
     super::write_tx(conn, |conn| {
-        let invite = find(conn, token)?;
+        let mut invite = find(conn, token)?;
         if invite.is_expired(now) {
             return Err(DomainError::Expired);
         }
@@ -135,9 +136,10 @@ pub fn record(
             created_at: now,
         };
         diesel::insert_into(answer_events::table).values(&event).execute(conn).map_err(db)?;
-        let burst = signal == Signal::Link && is_burst(conn, invite.invitation.id, now)?;
+        // Without an earlier answer there was no earlier link click, so no burst.
+        let burst = signal == Signal::Link && invite.response.is_some() && is_burst(conn, invite.invitation.id, now)?;
         let human = signal != Signal::Link;
-        let saved = match invite.response {
+        let saved = match invite.response.take() {
             None => {
                 let Some(score) = answer.score else {
                     return Err(DomainError::invalid("score_required", "choose a score first"));
@@ -193,7 +195,8 @@ pub fn record(
                 row
             }
         };
-        Ok(saved)
+        invite.response = Some(saved);
+        Ok(invite)
     })
 }
 

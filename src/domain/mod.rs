@@ -21,6 +21,10 @@ pub fn write_tx<T, F>(conn: &mut DbConn, f: F) -> Result<T, DomainError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, DomainError>,
 {
+    if in_transaction(conn) {
+        // Already inside a group commit: a savepoint.
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(c) => {
             // Tell diesel's transaction manager, so nested diesel work becomes savepoints.
@@ -40,6 +44,14 @@ where
         }
         DbConn::Pg(_) => conn.transaction(f),
     }
+}
+
+fn in_transaction(conn: &mut DbConn) -> bool {
+    let status = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+    };
+    status.transaction_depth().ok().flatten().is_some()
 }
 
 fn commit(conn: &mut DbConn) -> Result<(), DomainError> {

@@ -217,11 +217,8 @@ async fn record_and_thank(
 ) -> HttpResponse {
     let t = token.clone();
     let ua = user_agent(&req);
-    let result = run(&state.write, move |c| {
-        answers::record(c, &t, &answer, signal, ua.as_deref(), crate::db::now_ms())?;
-        answers::find(c, &t)
-    })
-    .await;
+    let result =
+        state.write(move |c| answers::record(c, &t, &answer, signal, ua.as_deref(), crate::db::now_ms())).await;
     match result {
         Ok(invite) => {
             let r = invite.response.clone().expect("just recorded");
@@ -284,10 +281,11 @@ async fn submit(
 
 async fn gesture_inner(req: HttpRequest, state: &AppState, token: String) -> HttpResponse {
     let ua = user_agent(&req);
-    let result = run(&state.write, move |c| {
-        answers::record(c, &token, &Answer::default(), Signal::Gesture, ua.as_deref(), crate::db::now_ms())
-    })
-    .await;
+    let result = state
+        .write(move |c| {
+            answers::record(c, &token, &Answer::default(), Signal::Gesture, ua.as_deref(), crate::db::now_ms())
+        })
+        .await;
     match result {
         Ok(_) => HttpResponse::NoContent().finish(),
         Err(DomainError::NotFound(_)) => HttpResponse::NotFound().finish(),

@@ -81,7 +81,7 @@ async fn create_survey(
     body: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
-    let survey = run(&state.write, move |c| surveys::create(c, &body)).await?;
+    let survey = state.write(move |c| surveys::create(c, &body)).await?;
     Ok(HttpResponse::Created().json(SurveyView::from(&survey)))
 }
 
@@ -142,11 +142,12 @@ async fn report_batch(
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
     let secret = state.secret.clone();
-    let outcomes = run(&state.write, move |c| {
-        let now = crate::db::now_ms();
-        crate::domain::write_tx(c, |c| dispatch::report(c, &batch, &secret, now))
-    })
-    .await?;
+    let outcomes = state
+        .write(move |c| {
+            let now = crate::db::now_ms();
+            crate::domain::write_tx(c, |c| dispatch::report(c, &batch, &secret, now))
+        })
+        .await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url)).collect())
 }
 
@@ -177,13 +178,14 @@ async fn upsert_customer(
     let input =
         CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
     input.validate()?;
-    let customer = run(&state.write, move |c| {
-        let now = crate::db::now_ms();
-        crate::domain::write_tx(c, |c| {
-            customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer"))
+    let customer = state
+        .write(move |c| {
+            let now = crate::db::now_ms();
+            crate::domain::write_tx(c, |c| {
+                customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer"))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
 }
 
@@ -207,14 +209,15 @@ async fn record_event(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state).await?;
     let id = id.into_inner();
-    let customer = run(&state.write, move |c| {
-        let at = body.occurred_at.map_or_else(crate::db::now_ms, |t| t.timestamp_millis());
-        crate::domain::write_tx(c, |c| {
-            customers::record_event(c, &id, body.kind, at)?;
-            customers::get(c, &id)
+    let customer = state
+        .write(move |c| {
+            let at = body.occurred_at.map_or_else(crate::db::now_ms, |t| t.timestamp_millis());
+            crate::domain::write_tx(c, |c| {
+                customers::record_event(c, &id, body.kind, at)?;
+                customers::get(c, &id)
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Created().json(CustomerView::from(&customer)))
 }
 
