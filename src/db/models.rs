@@ -3,7 +3,7 @@ use super::schema::*;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = surveys)]
+#[diesel(table_name = surveys, treat_none_as_default_value = false)]
 pub struct Survey {
     pub id: i64,
     pub slug: String,
@@ -23,7 +23,7 @@ pub struct Survey {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = customers)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
 pub struct Customer {
     pub id: i64,
     pub external_id: String,
@@ -38,7 +38,7 @@ pub struct Customer {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = interactions)]
+#[diesel(table_name = interactions, treat_none_as_default_value = false)]
 pub struct Interaction {
     pub id: i64,
     pub external_id: String,
@@ -53,7 +53,7 @@ pub struct Interaction {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = invitations)]
+#[diesel(table_name = invitations, treat_none_as_default_value = false)]
 pub struct Invitation {
     pub id: i64,
     pub token_hash: String,
@@ -68,7 +68,7 @@ pub struct Invitation {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = responses)]
+#[diesel(table_name = responses, treat_none_as_default_value = false)]
 pub struct Response {
     pub id: i64,
     pub invitation_id: Option<i64>,
@@ -84,7 +84,7 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = answer_events)]
+#[diesel(table_name = answer_events, treat_none_as_default_value = false)]
 pub struct AnswerEvent {
     pub id: i64,
     pub invitation_id: i64,
@@ -95,7 +95,7 @@ pub struct AnswerEvent {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = customer_events)]
+#[diesel(table_name = customer_events, treat_none_as_default_value = false)]
 pub struct CustomerEvent {
     pub id: i64,
     pub customer_id: i64,
@@ -105,7 +105,7 @@ pub struct CustomerEvent {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = api_keys)]
+#[diesel(table_name = api_keys, treat_none_as_default_value = false)]
 pub struct ApiKey {
     pub id: i64,
     pub name: String,

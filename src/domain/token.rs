@@ -6,7 +6,13 @@ use sha2::{Digest, Sha256};
 const TOKEN_BYTES: usize = 20;
 
 pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 pub fn sha256_hex(s: &str) -> String {
@@ -33,4 +39,29 @@ pub fn is_well_formed(token: &str) -> bool {
 pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();
     to_hex(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_sha256_match_known_values() {
+        assert_eq!(to_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        // SHA-256("abc") from FIPS 180-2.
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn tokens_are_160_bits_stable_and_distinct() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let a = invitation_token(secret, 1);
+        assert_eq!(a.len(), 40);
+        assert!(is_well_formed(&a));
+        assert_eq!(a, invitation_token(secret, 1));
+        assert_ne!(a, invitation_token(secret, 2));
+        assert_ne!(a, invitation_token(b"another secret", 1));
+        assert!(!is_well_formed("ABC"));
+        assert!(!is_well_formed(&a.to_uppercase()));
+    }
 }
