@@ -1,5 +1,6 @@
 //! A deterministic demo world: two surveys and years of answers in which churn falls with the
 //! service grade up to 8 and is flat from 8 up (acht's headline finding), and falls with effort ease.
+use crate::db::models::Interaction;
 use crate::db::DbConn;
 use crate::domain::import::{self, CustomerRecord, ResponseRecord};
 use crate::domain::scale::Scale;
@@ -78,7 +79,31 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
         .map(|r| import::response_row(surveys[&r.survey_slug].0, ids[&r.customer_external_id], r))
         .collect();
     import::responses(conn, &rows, &|_| {})?;
-    Ok(format!("demo world: {} customers, {} responses (surveys 'service' and 'effort')", customers.len(), rows.len()))
+    // Each service answer followed an interaction: record those too, as the API would have.
+    let history: Vec<Interaction> = responses
+        .iter()
+        .filter(|r| r.survey_slug == "service")
+        .enumerate()
+        .map(|(k, r)| Interaction {
+            id: crate::db::new_id(),
+            external_id: format!("demo-{seed}-{k}"),
+            customer_id: ids[&r.customer_external_id],
+            touchpoint: if k % 3 == 0 { "delivery" } else { "support" }.into(),
+            channel: Some(if k % 2 == 0 { "phone" } else { "email" }.into()),
+            occurred_at: r.answered_at - 2 * 3_600_000,
+            attributes: "{}".into(),
+            decision: "invited".into(),
+            decision_detail: Some("demo history".into()),
+            created_at: r.answered_at,
+        })
+        .collect();
+    import::interactions(conn, &history)?;
+    Ok(format!(
+        "demo world: {} customers, {} interactions, {} responses (surveys 'service' and 'effort')",
+        customers.len(),
+        history.len(),
+        rows.len()
+    ))
 }
 
 fn demo_comment(grade: i32) -> &'static str {

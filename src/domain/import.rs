@@ -1,8 +1,8 @@
 //! Bulk loading of customers and responses (CSV import and the demo world).
 //! All or nothing: callers validate every record first, then everything goes in one transaction.
 use super::{db, DomainError};
-use crate::db::models::{Customer, Response};
-use crate::db::schema::{customers, responses, surveys};
+use crate::db::models::{Customer, Interaction, Response};
+use crate::db::schema::{customers, interactions, responses, surveys};
 use crate::db::{insert_rows, new_id, DbConn};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -116,4 +116,14 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
         answered_at: r.answered_at,
         updated_at: r.answered_at,
     }
+}
+
+/// Inserts interactions whose customer ids were already resolved (the demo's history).
+pub fn interactions(conn: &mut DbConn, rows: &[Interaction]) -> Result<usize, DomainError> {
+    super::write_tx(conn, |conn| {
+        for chunk in rows.chunks(CHUNK / 2) {
+            insert_rows!(conn, interactions::table, chunk).map_err(db)?;
+        }
+        Ok(rows.len())
+    })
 }
