@@ -140,3 +140,30 @@ fn ensure_surveys(conn: &mut DbConn) -> Result<(), DomainError> {
     }
     Ok(())
 }
+
+/// A fresh invitation for a demo visitor, so someone trying acht can answer one at once.
+pub fn try_link(conn: &mut DbConn, base_url: &str) -> Result<String, DomainError> {
+    use crate::domain::customers::CustomerInput;
+    use crate::domain::dispatch::{self, InteractionInput};
+    let secret = surveys::instance_secret(conn)?;
+    let visit = InteractionInput {
+        id: format!("demo-visit-{}", crate::db::new_id()),
+        customer: CustomerInput {
+            id: format!("visitor-{}", crate::db::new_id()),
+            email: Some("visitor@example.test".into()),
+            locale: Some("nl".into()),
+            attributes: None,
+        },
+        touchpoint: "delivery".into(),
+        channel: Some("email".into()),
+        occurred_at: None,
+        attributes: None,
+    };
+    let outcome = crate::domain::write_tx(conn, |c| dispatch::report(c, &[visit], &secret, crate::db::now_ms()))?;
+    let token = outcome
+        .into_iter()
+        .next()
+        .and_then(|o| o.token)
+        .ok_or_else(|| DomainError::NotFound("demo invitation".into()))?;
+    Ok(format!("{}/s/{token}", base_url.trim_end_matches('/')))
+}

@@ -187,6 +187,8 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         }
         let key = apikeys::create(&mut conn, "demo")?;
         println!("API key (shown once): {key}");
+        let base = settings.base_url.clone().unwrap_or_else(|| format!("http://{bind}"));
+        println!("Answer a survey as a customer would: {}", demo::try_link(&mut conn, &base)?);
     }
     drop(conn);
     let listener = TcpListener::bind(bind)?;

@@ -69,8 +69,18 @@ struct QuestionPage {
     token: String,
     question: String,
     scores: Vec<i32>,
+    columns: usize,
     low: &'static str,
     high: &'static str,
+}
+
+/// Buttons per row: up to seven fit a phone in one row; longer scales take two even rows.
+fn columns(n: usize) -> usize {
+    if n <= 7 {
+        n
+    } else {
+        n.div_ceil(2)
+    }
 }
 
 #[derive(Template)]
@@ -81,6 +91,7 @@ struct ThanksPage {
     followup: String,
     scores: Vec<i32>,
     chosen: i32,
+    columns: usize,
     comment: String,
     saved: bool,
     low: &'static str,
@@ -185,6 +196,7 @@ async fn show(req: HttpRequest, state: web::Data<AppState>, token: web::Path<Str
         token,
         question: if dutch { invite.survey.question_nl.clone() } else { invite.survey.question_en.clone() },
         scores: invite.scale().scores().collect(),
+        columns: columns(invite.scale().scores().count()),
         low,
         high,
     };
@@ -200,6 +212,7 @@ fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: b
         followup: if dutch { invite.survey.followup_nl.clone() } else { invite.survey.followup_en.clone() },
         scores: invite.scale().scores().collect(),
         chosen,
+        columns: columns(invite.scale().scores().count()),
         comment,
         saved,
         low,
