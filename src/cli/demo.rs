@@ -163,7 +163,7 @@ pub fn try_link(conn: &mut DbConn, base_url: &str) -> Result<String, DomainError
     let token = outcome
         .into_iter()
         .next()
-        .and_then(|o| o.token)
+        .and_then(|o| o.token(&secret))
         .ok_or_else(|| DomainError::NotFound("demo invitation".into()))?;
     Ok(format!("{}/s/{token}", base_url.trim_end_matches('/')))
 }

@@ -1,5 +1,6 @@
 //! Which interaction gets a survey: touchpoint match, consent, sampling and fatigue.
 use super::customers::{self, CustomerInput};
+use super::scale::Scale;
 use super::token::{invitation_token, sha256_hex};
 use super::{db, DomainError, DAY_MS};
 use crate::db::models::{Customer, Interaction, Invitation, Survey};
@@ -86,8 +87,10 @@ pub fn decide<'a>(
     occurred_at: i64,
     sample_draw: f64,
 ) -> (Decision, Option<&'a Survey>, String) {
-    let matching: Vec<&Survey> =
-        surveys.iter().filter(|s| s.touchpoint_list().iter().any(|t| t == touchpoint)).collect();
+    // Touchpoints are stored as a JSON array; serde_json writes a string one way only, so
+    // looking for its quoted form is exact and avoids parsing per interaction.
+    let needle = serde_json::to_string(touchpoint).expect("a string serializes");
+    let matching: Vec<&Survey> = surveys.iter().filter(|s| s.touchpoints.contains(&needle)).collect();
     let Some(first) = matching.first().copied() else {
         return (Decision::NoMatchingSurvey, None, format!("no survey is triggered by touchpoint '{touchpoint}'"));
     };
@@ -139,15 +142,22 @@ pub fn sample_draw(interaction_external_id: &str) -> f64 {
     n as f64 / (1u64 << 52) as f64
 }
 
+impl Outcome {
+    /// The invitation's plain token, derived again from the secret (it is never stored).
+    /// Done outside the write transaction, by whoever shows the links.
+    pub fn token(&self, secret: &[u8]) -> Option<String> {
+        self.invitation.as_ref().map(|inv| invitation_token(secret, inv.id))
+    }
+}
+
 /// What a reported interaction came to.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub interaction: Interaction,
     pub customer_external_id: String,
-    pub survey: Option<Survey>,
+    /// Slug and scale of the survey the customer was invited to.
+    pub survey: Option<(String, Scale)>,
     pub invitation: Option<Invitation>,
-    /// Plain token, re-derivable; present when an invitation exists.
-    pub token: Option<String>,
     /// True when this call created the interaction, false on a retry.
     pub created: bool,
 }
@@ -192,7 +202,7 @@ pub fn report(
         let customer = &customers[&input.customer.id];
         if let Some(found) = existing.get(&input.id) {
             let invitation = invitation_by_interaction.get(&found.id).cloned();
-            outcomes.push(outcome_for(found.clone(), customer, &surveys, invitation, secret, false));
+            outcomes.push(outcome_for(found.clone(), customer, &surveys, invitation, false));
             continue;
         }
         if let Some(&idx) = seen_in_batch.get(input.id.as_str()) {
@@ -242,7 +252,7 @@ pub fn report(
         };
         seen_in_batch.insert(input.id.as_str(), outcomes.len());
         new_interactions.push(interaction.clone());
-        outcomes.push(outcome_for(interaction, customer, &surveys, invitation, secret, true));
+        outcomes.push(outcome_for(interaction, customer, &surveys, invitation, true));
     }
     for chunk in new_interactions.chunks(500) {
         insert_rows!(conn, interactions::table, chunk).map_err(db)?;
@@ -258,12 +268,13 @@ fn outcome_for(
     customer: &Customer,
     surveys: &[Survey],
     invitation: Option<Invitation>,
-    secret: &[u8],
     created: bool,
 ) -> Outcome {
-    let survey = invitation.as_ref().and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id)).cloned();
-    let token = invitation.as_ref().map(|inv| invitation_token(secret, inv.id));
-    Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, token, created }
+    let survey = invitation
+        .as_ref()
+        .and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id))
+        .map(|s| (s.slug.clone(), s.scale()));
+    Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, created }
 }
 
 fn load_existing(conn: &mut DbConn, batch: &[InteractionInput]) -> Result<HashMap<String, Interaction>, DomainError> {

@@ -148,7 +148,7 @@ async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<In
             crate::domain::write_tx(c, |c| dispatch::report(c, &batch, &secret, now))
         })
         .await?;
-    Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url)).collect())
+    Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
 
 /// The fields of a customer to create or update; the id comes from the path.

@@ -78,14 +78,13 @@ pub struct InteractionOutcome {
 }
 
 impl InteractionOutcome {
-    pub fn new(o: &Outcome, base_url: &str) -> Self {
-        let invitation = match (&o.invitation, &o.survey, &o.token) {
-            (Some(inv), Some(survey), Some(token)) => {
+    pub fn new(o: &Outcome, base_url: &str, secret: &[u8]) -> Self {
+        let invitation = match (&o.invitation, &o.survey, o.token(secret)) {
+            (Some(inv), Some((slug, scale)), Some(token)) => {
                 let survey_url = format!("{base_url}/s/{token}");
                 Some(InvitationView {
-                    survey: survey.slug.clone(),
-                    score_urls: survey
-                        .scale()
+                    survey: slug.clone(),
+                    score_urls: scale
                         .scores()
                         .map(|score| ScoreLink { score, url: format!("{survey_url}/{score}") })
                         .collect(),

@@ -1,0 +1,148 @@
+//! A customer in a real browser (headless Chromium through chromedriver's WebDriver API):
+//! open the email's score link, see the thank-you page, change the score, add a comment.
+mod common;
+
+use common::{path_of, TestApp};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn find_chrome() -> Option<(String, String)> {
+    let chromium =
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let driver = ["/usr/bin/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    Some((chromium.to_string(), driver.to_string()))
+}
+
+impl Driver {
+    /// Starts chromedriver and a headless session, or None (skip) when Chromium is absent and not strict.
+    async fn start() -> Option<Driver> {
+        let Some((chromium, driver)) = find_chrome() else {
+            if common::strict() {
+                panic!("ACHT_TEST_STRICT=1 but Chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
+            }
+            eprintln!("skipping the browser test: Chromium/chromedriver not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = common::sqlite_url().1;
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=390,844", format!("--user-data-dir={}", profile.0.display())]
+        }}}});
+        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        std::mem::forget(profile);
+        Some(Driver { child, base, session, http })
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let req = self.http.request(method.clone(), url);
+        let req = if method == reqwest::Method::POST { req.json(&body) } else { req };
+        let r = req.send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert!(v["value"]["error"].is_null(), "webdriver {path}: {v}");
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", json!({ "url": url })).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.cmd(reqwest::Method::POST, "/element", json!({"using": "css selector", "value": css})).await;
+        v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), json!({ "text": text })).await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), Value::Null).await.as_str().unwrap().to_string()
+    }
+}
+
+#[tokio::test]
+async fn a_customer_answers_in_a_real_browser() {
+    let Some(browser) = Driver::start().await else { return };
+    let (url, dir) = common::sqlite_url();
+    let app = TestApp::spawn(url, Some(dir)).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    let outcome = app.report("web-1", "cust-web", "support", "nl").await;
+    let page = app.url(&path_of(outcome["invitation"]["survey_url"].as_str().unwrap()));
+
+    // The question page: a tap on 8 records it and thanks the customer in Dutch.
+    browser.go(&page).await;
+    assert!(browser.text("h1").await.contains("Welk cijfer"));
+    browser.click("button[value='8']").await;
+    assert!(browser.text("h1").await.contains("Bedankt"));
+    let listed = app.responses("").await;
+    assert_eq!(listed["data"][0]["score"], 8);
+    assert_eq!(listed["data"][0]["confirmed"], true, "a tap on the page is a human signal");
+
+    // Change to 9 and explain, with markup that must stay text.
+    browser.click("label.score:nth-of-type(9)").await;
+    browser.type_into("#comment", "Snel <i>geholpen</i>").await;
+    browser.click("button.send").await;
+    assert!(browser.text(".saved").await.contains("opgeslagen"));
+    assert_eq!(browser.text("#comment").await, "Snel <i>geholpen</i>", "the comment shows as typed, not as markup");
+    let listed = app.responses("").await;
+    assert_eq!(listed["data"][0]["score"], 9);
+    assert_eq!(listed["data"][0]["comment"], "Snel <i>geholpen</i>");
+
+    // One click from an email, then the customer scrolls: the page's script confirms it.
+    let second = app.report("web-2", "cust-web2", "support", "en").await;
+    let link = second["invitation"]["score_urls"][6]["url"].as_str().unwrap();
+    browser.go(&app.url(&path_of(link))).await;
+    assert!(browser.text("h1").await.contains("Thank you"));
+    browser.click("#comment").await;
+    let mut confirmed = false;
+    for _ in 0..50 {
+        let page = app.responses("?customer=cust-web2&confirmed=true").await;
+        if page["data"].as_array().unwrap().len() == 1 {
+            confirmed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(confirmed, "a real gesture on the thank-you page confirmed the one-click answer");
+    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+}
