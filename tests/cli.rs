@@ -1,18 +1,8 @@
 //! The command line as a user runs it: imports, surveys, the demo world.
 mod common;
 
+use common::{acht_cli as acht, acht_ok as ok};
 use diesel::prelude::*;
-use std::process::{Command, Output};
-
-fn acht(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_acht")).env("DATABASE_URL", url).args(args).output().unwrap()
-}
-
-fn ok(url: &str, args: &[&str]) -> String {
-    let out = acht(url, args);
-    assert!(out.status.success(), "acht {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn count(url: &str, table: &str) -> i64 {
     #[derive(QueryableByName)]

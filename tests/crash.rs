@@ -12,12 +12,6 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn acht(url: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_acht")).env("DATABASE_URL", url).args(args).output().unwrap();
-    assert!(out.status.success(), "acht {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_answers_survive_sigkill() {
     for (backend, url, _dir) in common::backends() {
@@ -27,24 +21,8 @@ async fn acknowledged_answers_survive_sigkill() {
 }
 
 async fn kill_during_load(url: &str) {
-    acht(
-        url,
-        &[
-            "survey",
-            "create",
-            "--slug",
-            "service",
-            "--scale",
-            "grade10",
-            "--question-nl",
-            "Cijfer?",
-            "--question-en",
-            "Grade?",
-            "--touchpoint",
-            "support",
-        ],
-    );
-    let key = acht(url, &["apikey", "create", "crash"]).trim().to_string();
+    common::cli_service_survey(url);
+    let key = common::acht_ok(url, &["apikey", "create", "crash"]).trim().to_string();
     let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_acht"))
         .env("DATABASE_URL", url)

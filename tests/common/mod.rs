@@ -134,3 +134,36 @@ pub fn path_of(url: &str) -> String {
     let rest = url.split_once("://").unwrap().1;
     rest[rest.find('/').unwrap()..].to_string()
 }
+
+/// Runs the real `acht` binary against `url`.
+pub fn acht_cli(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_acht")).env("DATABASE_URL", url).args(args).output().unwrap()
+}
+
+/// Runs `acht` and returns its stdout, failing the test if it failed.
+pub fn acht_ok(url: &str, args: &[&str]) -> String {
+    let out = acht_cli(url, args);
+    assert!(out.status.success(), "acht {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Defines the `service` survey (grade10, triggered by `support`) through the CLI.
+pub fn cli_service_survey(url: &str) {
+    acht_ok(
+        url,
+        &[
+            "survey",
+            "create",
+            "--slug",
+            "service",
+            "--scale",
+            "grade10",
+            "--question-nl",
+            "Cijfer?",
+            "--question-en",
+            "Grade?",
+            "--touchpoint",
+            "support",
+        ],
+    );
+}
