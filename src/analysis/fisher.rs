@@ -45,7 +45,27 @@ mod tests {
         assert_close(fisher_exact_two_sided(3, 1, 1, 3), 0.4857142857142857, 1e-12);
     }
 
-    // REFS_FISHER
+    #[test]
+    fn matches_scipy() {
+        // scipy 1.17.1 stats.fisher_exact(table).pvalue
+        let cases = [
+            ([120, 80, 95, 130], 0.0003151616686679846),
+            ([3583, 728, 2961, 640], 0.3101723829258407),
+            ([500, 10, 400, 90], 9.498849741189538e-20),
+            ([0, 50, 40, 10], 1.4945588822428827e-18),
+            ([7, 12, 0, 5], 0.272068511198946),
+        ];
+        for ([a, b, c, d], p) in cases {
+            assert_close(fisher_exact_two_sided(a, b, c, d), p, 1e-9);
+        }
+    }
+
+    #[test]
+    fn symmetric_in_rows_and_columns() {
+        let p = fisher_exact_two_sided(120, 80, 95, 130);
+        assert_close(fisher_exact_two_sided(95, 130, 120, 80), p, 1e-12);
+        assert_close(fisher_exact_two_sided(120, 95, 80, 130), p, 1e-12);
+    }
 
     #[test]
     fn degenerate_margins() {

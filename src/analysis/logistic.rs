@@ -260,7 +260,51 @@ mod tests {
     use super::*;
     use crate::analysis::assert_close;
 
-    // REFS_LOGISTIC
+    const LEVELS: [(i64, u64, u64); 6] =
+        [(5, 40, 22), (6, 50, 31), (7, 60, 44), (8, 80, 66), (9, 70, 59), (10, 50, 42)];
+
+    #[test]
+    fn linear_matches_statsmodels() {
+        // statsmodels 0.15 Logit(y, add_constant(s)).fit(method="newton", tol=1e-12) on the
+        // per-customer expansion of LEVELS: params [-1.48114695, 0.34815624] (printed
+        // -1.48114695, 0.34815624), bse [0.61865158, 0.08319027], llf -185.9024923481398,
+        // llr 18.499362060177532, llr_pvalue 1.6996117860905536e-05, p_slope 2.85091078e-05
+        let groups: Vec<(f64, u64, u64)> = LEVELS.iter().map(|&(s, n, x)| (s as f64, n, x)).collect();
+        let f = logistic_by_score(&groups).unwrap();
+        assert_close(f.intercept, -1.48114695, 1e-7);
+        assert_close(f.slope, 0.34815624, 1e-7);
+        assert_close(f.se_intercept, 0.61865158, 1e-7);
+        assert_close(f.se_slope, 0.08319027, 1e-7);
+        assert_close(f.log_likelihood, -185.9024923481398, 1e-11);
+        assert_close(f.lr_statistic, 18.499362060177532, 1e-8);
+        assert_close(f.lr_p_value, 1.6996117860905536e-05, 1e-7);
+        assert_close(f.p_slope, 2.85091078e-05, 1e-7);
+        assert_close(f.odds_ratio, 0.34815624_f64.exp(), 1e-7);
+    }
+
+    #[test]
+    fn hinge_matches_statsmodels() {
+        // statsmodels Logit(y, [1, min(s, ψ), max(s − ψ, 0)]).fit(method="newton") per ψ:
+        //   ψ=6 llf -185.86715809736077; ψ=7 -185.59988267397353; ψ=8 -185.17947038620406;
+        //   ψ=9 -185.31506390665845. At ψ=8: params [-2.23300101, 0.46918289, 0.09271745],
+        //   bse [0.8806871, 0.13126852, 0.22370035], p(slope_after) 0.6785287486791931
+        let h = hinge(&LEVELS).unwrap();
+        let expected =
+            [(6, -185.86715809736077), (7, -185.59988267397353), (8, -185.17947038620406), (9, -185.31506390665845)];
+        assert_eq!(h.profile.len(), expected.len());
+        for (pt, (psi, ll)) in h.profile.iter().zip(expected) {
+            assert_eq!(pt.psi, psi);
+            assert_close(pt.log_likelihood, ll, 1e-11);
+        }
+        assert_eq!(h.psi, 8);
+        assert_close(h.intercept, -2.23300101, 1e-7);
+        assert_close(h.slope_before, 0.46918289, 1e-7);
+        assert_close(h.slope_after, 0.09271745, 1e-6);
+        assert_close(h.se_slope_before, 0.13126852, 1e-7);
+        assert_close(h.se_slope_after, 0.22370035, 1e-7);
+        assert_close(h.p_slope_after, 0.6785287486791931, 1e-7);
+        assert_close(h.log_likelihood, -185.17947038620406, 1e-11);
+    }
 
     #[test]
     fn separation_is_none() {

@@ -142,7 +142,73 @@ mod tests {
     use super::*;
     use crate::analysis::{assert_close, z95};
 
-    // REFS_TESTS2X2
+    #[test]
+    fn ztest_matches_statsmodels() {
+        // statsmodels 0.15 proportions_ztest([3583, 1500], [4311, 1900])
+        //   -> (3.92382265675929, 8.715490337778756e-05)
+        let t = two_proportion_ztest(3583, 4311, 1500, 1900).unwrap();
+        assert_close(t.z, 3.92382265675929, 1e-12);
+        assert_close(t.p_value, 8.715490337778756e-05, 1e-9);
+        // proportions_ztest([15, 9], [20, 21]) -> (2.0881946084331022, 0.036780283472176066)
+        let t = two_proportion_ztest(15, 20, 9, 21).unwrap();
+        assert_close(t.z, 2.0881946084331022, 1e-12);
+        assert_close(t.p_value, 0.036780283472176066, 1e-9);
+    }
+
+    #[test]
+    fn newcombe_matches_statsmodels() {
+        // statsmodels 0.15 confint_proportions_2indep(x1, n1, x2, n2, method="newcomb")
+        let cases = [
+            ((3583, 4311, 1500, 1900), (0.020528762867894776, 0.06347294719548098)),
+            ((15, 20, 9, 21), (0.02101079122043359, 0.5514090185489512)),
+            ((10, 10, 0, 5), (0.48444256653230444, 1.0)),
+            ((0, 12, 3, 9), (-0.6457978644196039, -0.010741176928919072)),
+        ];
+        for ((x1, n1, x2, n2), (lo, hi)) in cases {
+            let (diff, l, h) = newcombe_diff_interval(x1, n1, x2, n2, z95()).unwrap();
+            assert_close(diff, x1 as f64 / n1 as f64 - x2 as f64 / n2 as f64, 1e-15);
+            assert_close(l, lo, 1e-10);
+            assert_close(h, hi, 1e-10);
+        }
+    }
+
+    #[test]
+    fn holm_matches_statsmodels() {
+        // multipletests([0.01, 0.04, 0.03, 0.005, 0.5], method="holm")[1]
+        //   -> [0.04, 0.09, 0.09, 0.025, 0.5]
+        let adj = holm_adjust(&[0.01, 0.04, 0.03, 0.005, 0.5]);
+        for (a, e) in adj.iter().zip([0.04, 0.09, 0.09, 0.025, 0.5]) {
+            assert_close(*a, e, 1e-12);
+        }
+        assert_eq!(holm_adjust(&[0.6, 0.9]), vec![1.0, 1.0]);
+    }
+
+    #[test]
+    fn chi_square_matches_scipy() {
+        // scipy 1.17.1 chi2_contingency([[30,20],[45,15],[80,20],[60,10]], correction=False)
+        //   -> statistic 11.720930232558139, p 0.008402917754026061, dof 3
+        let t = chi_square_2xk(&[(50, 30), (60, 45), (100, 80), (70, 60)]).unwrap();
+        assert_close(t.statistic, 11.720930232558139, 1e-12);
+        assert_eq!(t.df, 3);
+        assert_close(t.p_value, 0.008402917754026061, 1e-9);
+    }
+
+    #[test]
+    fn cochran_armitage_matches_statsmodels_rescaled() {
+        // statsmodels Table(tab).test_ordinal_association(row_scores=[6,7,8,9], col_scores=[1,0])
+        //   .zscore = 3.2848548122334416; ×√(N/(N−1)), N = 280 -> 3.2907363833035115,
+        //   two-sided p 0.0009992550746322866
+        let t = cochran_armitage(&[(6.0, 50, 30), (7.0, 60, 45), (8.0, 100, 80), (9.0, 70, 60)]).unwrap();
+        assert_close(t.z, 3.2907363833035115, 1e-12);
+        assert_close(t.p_value, 0.0009992550746322866, 1e-9);
+    }
+
+    #[test]
+    fn mde_reference() {
+        // (norm.ppf(0.975) + norm.ppf(0.8)) * sqrt(p(1-p)(1/60 + 1/100)), p = 125/160
+        //   -> 0.18912861815711016
+        assert_close(minimum_detectable_effect(45, 60, 80, 100).unwrap(), 0.18912861815711016, 1e-12);
+    }
 
     #[test]
     fn undefined_cases_are_none() {
