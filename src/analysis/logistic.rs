@@ -103,10 +103,10 @@ fn gradient_information(rows: &[GroupedRow], beta: &[f64]) -> (Vec<f64>, Vec<Vec
         let mu = sigmoid(eta);
         let resid = r.successes as f64 - r.n as f64 * mu;
         let w = r.n as f64 * mu * (1.0 - mu);
-        for i in 0..p {
-            g[i] += r.x[i] * resid;
-            for j in 0..p {
-                info[i][j] += w * r.x[i] * r.x[j];
+        for ((gi, row), &xi) in g.iter_mut().zip(info.iter_mut()).zip(&r.x) {
+            *gi += xi * resid;
+            for (cell, &xj) in row.iter_mut().zip(&r.x) {
+                *cell += w * xi * xj;
             }
         }
     }
