@@ -35,6 +35,7 @@ start=$(date +%s.%N)
 seq 0 49 | xargs -P4 -I{} curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
   --data-binary "@$WORK/batch{}.json" -o "$WORK/out{}.json" "$BASE/api/v1/interactions/batch"
 end=$(date +%s.%N)
+INGEST_RATE=$(python3 -c "print(50000/($end-$start))")
 python3 -c "print(f'ingest: 50000 interactions in {$end-$start:.2f}s = {50000/($end-$start):,.0f} interactions/s')"
 python3 - "$WORK" "$BASE" <<'PY'
 import json, sys
@@ -52,11 +53,12 @@ wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers.lua "$BASE" -- "$WORK/pat
 for f in health answers; do
   echo "$f: $(grep 'Requests/sec' "$WORK/$f.txt")  p99 $(grep ' 99%' "$WORK/$f.txt" | awk '{print $2}')  $(grep -E 'Non-2xx|Socket errors' "$WORK/$f.txt" || true)"
 done
-python3 - "$WORK" <<'PY'
+python3 - "$WORK" "$INGEST_RATE" <<'PY'
 import sys, re
 w = sys.argv[1]
 rps = lambda f: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{w}/{f}.txt").read()).group(1))
 print(f"answers/healthz throughput ratio: {rps('answers') / rps('health'):.2f}")
+print(f"ingest interactions/s per healthz request/s: {float(sys.argv[2]) / rps('health'):.2f}")
 PY
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
