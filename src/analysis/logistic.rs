@@ -2,8 +2,9 @@
 //!
 //! Grouped (score, n, retained) counts give the same maximum-likelihood fit as one row per
 //! customer, so the fit costs O(levels), not O(customers). The linear algebra is a tiny
-//! Cholesky solve: the models have at most three parameters.
+//! Cholesky solve (see `linalg`): the models have at most three parameters.
 
+use super::linalg::{cholesky, cholesky_solve};
 use super::two_sided_normal_p;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -45,42 +46,6 @@ fn sigmoid(t: f64) -> f64 {
         let e = t.exp();
         e / (1.0 + e)
     }
-}
-
-/// Cholesky factor L (row-major, lower) of a symmetric positive-definite matrix; `None` when
-/// not positive definite (collinear design or fitted rates of exactly 0 or 1).
-fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let p = a.len();
-    let mut l = vec![vec![0.0; p]; p];
-    for i in 0..p {
-        for j in 0..=i {
-            let s: f64 = a[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
-            if i == j {
-                // Relative pivot check: a vanishing pivot means a singular information matrix.
-                if s.is_nan() || s <= 1e-13 * a[i][i].abs() {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][j] = s / l[j][j];
-            }
-        }
-    }
-    Some(l)
-}
-
-/// Solve L Lᵀ x = b.
-fn cholesky_solve(l: &[Vec<f64>], b: &[f64]) -> Vec<f64> {
-    let p = l.len();
-    let mut y = vec![0.0; p];
-    for i in 0..p {
-        y[i] = (b[i] - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
-    }
-    let mut x = vec![0.0; p];
-    for i in (0..p).rev() {
-        x[i] = (y[i] - (i + 1..p).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
-    }
-    x
 }
 
 fn log_likelihood(rows: &[GroupedRow], beta: &[f64]) -> f64 {

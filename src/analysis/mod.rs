@@ -5,7 +5,9 @@
 //! statistic is undefined (empty groups, zero variance, no convergence) so callers can report a
 //! `<part>_note` instead of emitting NaN.
 pub mod fisher;
+pub mod linalg;
 pub mod logistic;
+pub mod survival;
 pub mod tests2x2;
 pub mod wilson;
 
