@@ -7,6 +7,7 @@
 pub mod fisher;
 pub mod linalg;
 pub mod logistic;
+pub mod retention;
 pub mod survival;
 pub mod tests2x2;
 pub mod wilson;
