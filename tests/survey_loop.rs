@@ -335,3 +335,37 @@ async fn health_and_openapi() {
     let unknown = app.get_json("/api/v1/nothing").await;
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn customers_are_upserted_and_churn_and_renewal_recorded() {
+    on_every_backend!(customer_lifecycle);
+}
+
+async fn customer_lifecycle(app: &TestApp) {
+    let put =
+        |body: Value| app.client.put(app.url("/api/v1/customers/K1")).bearer_auth(&app.api_key).json(&body).send();
+    let r = put(json!({"email": "k1@example.test", "locale": "en", "attributes": {"plan": "basic"}})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["id"].as_str(), v["locale"].as_str(), v["attributes"]["plan"].as_str()),
+        (Some("K1"), Some("en"), Some("basic"))
+    );
+    let v: Value = put(json!({"attributes": {"plan": "pro"}})).await.unwrap().json().await.unwrap();
+    assert_eq!(v["email"], "k1@example.test", "fields not sent are kept");
+    assert_eq!(v["attributes"]["plan"], "pro");
+
+    let churn = app
+        .post_json("/api/v1/customers/K1/events", &json!({"kind": "churn", "occurred_at": "2026-03-01T12:00:00Z"}))
+        .await;
+    assert_eq!(churn.status(), 201);
+    let v: Value = churn.json().await.unwrap();
+    assert_eq!(v["churned_at"], "2026-03-01T12:00:00Z");
+    let renewal: Value =
+        app.post_json("/api/v1/customers/K1/events", &json!({"kind": "renewal"})).await.json().await.unwrap();
+    assert!(renewal["churned_at"].is_null(), "a renewal clears the churn date");
+    let unknown = app.post_json("/api/v1/customers/nobody/events", &json!({"kind": "churn"})).await;
+    assert_eq!(unknown.status(), 404);
+    let bad_kind = app.post_json("/api/v1/customers/K1/events", &json!({"kind": "left"})).await;
+    assert_eq!(bad_kind.status(), 400);
+}
