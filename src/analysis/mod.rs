@@ -8,6 +8,7 @@ pub mod fisher;
 pub mod linalg;
 pub mod logistic;
 pub mod retention;
+pub mod scales;
 pub mod survival;
 pub mod tests2x2;
 pub mod wilson;
