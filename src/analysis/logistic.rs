@@ -272,6 +272,40 @@ mod tests {
     }
 
     #[test]
+    fn hinge_skips_quasi_separated_break_points() {
+        // Level 1 retains nobody, so for ψ = 2, 3 the MLE does not exist: statsmodels Logit
+        // .fit(method="newton", tol=1e-12, maxiter=100) reports converged=False there (with a
+        // spuriously higher llf -91.4236). Converged fits: ψ=4 llf -92.20125885114032,
+        // ψ=5 -92.3446961022158, ψ=6 -91.95536339775613, ψ=7 -91.60450078644678,
+        // ψ=8 -91.57569948203744 (params [-2.71589041, 0.61950005, -0.02724447],
+        // bse [0.75342248, 0.13493032, 0.40765652]), ψ=9 -91.89175477596254.
+        // The linear fit exists: params [-2.17149208, 0.50740633], llf -92.38342261914576.
+        let levels = [(1, 5, 0), (3, 20, 8), (5, 30, 15), (6, 40, 30), (7, 40, 34), (9, 30, 27), (10, 20, 18)];
+        let h = hinge(&levels).unwrap();
+        let psis: Vec<i64> = h.profile.iter().map(|p| p.psi).collect();
+        assert_eq!(psis, vec![4, 5, 6, 7, 8, 9]);
+        let expected = [
+            -92.20125885114032,
+            -92.3446961022158,
+            -91.95536339775613,
+            -91.60450078644678,
+            -91.57569948203744,
+            -91.89175477596254,
+        ];
+        for (p, ll) in h.profile.iter().zip(expected) {
+            assert_close(p.log_likelihood, ll, 1e-10);
+        }
+        assert_eq!(h.psi, 8);
+        assert_close(h.slope_before, 0.61950005, 1e-7);
+        assert_close(h.slope_after, -0.02724447, 1e-6);
+        assert_close(h.se_slope_after, 0.40765652, 1e-7);
+        let groups: Vec<(f64, u64, u64)> = levels.iter().map(|&(s, n, x)| (s as f64, n, x)).collect();
+        let f = logistic_by_score(&groups).unwrap();
+        assert_close(f.slope, 0.50740633, 1e-7);
+        assert_close(f.log_likelihood, -92.38342261914576, 1e-11);
+    }
+
+    #[test]
     fn separation_is_none() {
         assert_eq!(logistic_by_score(&[(7.0, 10, 10), (8.0, 12, 12)]), None);
         assert_eq!(logistic_by_score(&[(7.0, 10, 0), (8.0, 12, 12)]), None);
