@@ -357,6 +357,39 @@ mod tests {
         assert_close(c.log_partial_likelihood, -27.887379339378302, 1e-11);
     }
 
+    fn obs(t: &[f64], e: &[u8]) -> Vec<Observation> {
+        t.iter().zip(e).map(|(&duration, &e)| Observation { duration, event: e == 1 }).collect()
+    }
+
+    #[test]
+    fn curve_reaching_zero_and_an_event_free_group() {
+        // lifelines KaplanMeierFitter().fit([2, 3, 3, 5, 8], [1, 0, 1, 1, 1]): survival
+        // [1, 0.8, 0.6, 0.3, 0], confidence_interval_ rows [1, 1], [0.20380926326763904,
+        // 0.9691797888667427], [0.1257301829944313, 0.8817564073935323], [0.012301529425416074,
+        // 0.719218020810415], [0, 0]
+        let group = obs(&[2., 3., 3., 5., 8.], &[1, 0, 1, 1, 1]);
+        let km = KaplanMeier::fit(&group).unwrap();
+        let cases = [
+            (1.0, 1.0, 1.0, 1.0),
+            (2.0, 0.8, 0.20380926326763904, 0.9691797888667427),
+            (4.0, 0.6, 0.1257301829944313, 0.8817564073935323),
+            (7.9, 0.3, 0.012301529425416074, 0.719218020810415),
+            (8.0, 0.0, 0.0, 0.0),
+        ];
+        for (t, s, lo, hi) in cases {
+            let at = km.at(t).unwrap();
+            assert_close(at.survival, s, 1e-12);
+            assert_close(at.ci_low, lo, 1e-9);
+            assert_close(at.ci_high, hi, 1e-9);
+        }
+        assert_eq!(km.median(), Some(5.0));
+        // multivariate_logrank_test(T, G, E) with a second, event-free group [4, 6, 9]
+        //   -> statistic 3.3217193096711184, p 0.06837029324558366
+        let r = logrank(&[group, obs(&[4., 6., 9.], &[0, 0, 0])]).unwrap();
+        assert_close(r.statistic, 3.3217193096711184, 1e-10);
+        assert_close(r.p_value, 0.06837029324558366, 1e-9);
+    }
+
     #[test]
     fn edge_cases() {
         assert_eq!(KaplanMeier::fit(&[]), None);
@@ -367,5 +400,8 @@ mod tests {
         assert_eq!(km.median(), None);
         assert_eq!(logrank(&[censored.to_vec()]), None);
         assert_eq!(cox_one_covariate(&censored, &[3.0]), None);
+        // No covariate variation: the coefficient is not identified.
+        assert_eq!(cox_one_covariate(&obs(&[1., 2., 3.], &[1, 1, 0]), &[4.0, 4.0, 4.0]), None);
+        assert_eq!(cox_one_covariate(&obs(&[1., 2.], &[1, 0]), &[4.0]), None);
     }
 }
