@@ -4,6 +4,7 @@
 //! against scipy/statsmodels golden values in unit tests. Functions return `None` where the
 //! statistic is undefined (empty groups, zero variance, no convergence) so callers can report a
 //! `<part>_note` instead of emitting NaN.
+pub mod cohort;
 pub mod fisher;
 pub mod linalg;
 pub mod logistic;
