@@ -127,3 +127,31 @@ fn unknown_scales_and_duplicate_surveys_are_refused_clearly() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }
+
+#[test]
+fn analysis_inputs_load_in_one_query_per_table_on_both_backends() {
+    for (backend, url, _dir) in common::backends() {
+        eprintln!("analysis inputs on {backend:?}");
+        let tmp = common::sqlite_url().1;
+        common::cli_service_survey(&url);
+        let customers = write(
+            &tmp.0,
+            "c.csv",
+            "customer_id,email,locale,first_seen_at,churned_at\nA,,nl,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z\nB,,en,2023-01-01T00:00:00Z,\nC,,nl,2023-01-01T00:00:00Z,\n",
+        );
+        ok(&url, &["import", "customers", &customers]);
+        let responses = write(
+            &tmp.0,
+            "r.csv",
+            "customer_id,survey,score,answered_at,comment\nB,service,9,2023-03-01T00:00:00Z,\nA,service,6,2023-02-01T00:00:00Z,\nA,service,7,2023-01-15T00:00:00Z,\n",
+        );
+        ok(&url, &["import", "responses", &responses]);
+        let mut conn = acht::db::establish(&url).unwrap();
+        let data = acht::domain::retention::load(&mut conn, "service").unwrap();
+        assert_eq!(data.customers.len(), 2, "only customers who answered");
+        assert_eq!(data.responses.len(), 3);
+        let a = data.customers.iter().find(|c| c.churned_at.is_some()).unwrap();
+        let a_scores: Vec<i32> = data.responses.iter().filter(|r| r.customer_id == a.id).map(|r| r.score).collect();
+        assert_eq!(a_scores, vec![7, 6], "in time order");
+    }
+}

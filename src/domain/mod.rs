@@ -5,6 +5,7 @@ pub mod customers;
 pub mod dispatch;
 pub mod error;
 pub mod import;
+pub mod retention;
 pub mod scale;
 pub mod surveys;
 pub mod token;
