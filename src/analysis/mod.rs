@@ -6,6 +6,8 @@
 //! `<part>_note` instead of emitting NaN.
 pub mod cohort;
 pub mod fisher;
+#[cfg(test)]
+mod golden;
 pub mod linalg;
 pub mod logistic;
 pub mod retention;

@@ -43,10 +43,10 @@ impl Scale {
     /// Survival bands: sparse extremes are merged so every curve has enough customers.
     pub fn survival_bands(self) -> &'static [Band] {
         const GRADE10: [Band; 5] =
-            [band("1–5", 1, 5), band("6", 6, 6), band("7", 7, 7), band("8", 8, 8), band("9–10", 9, 10)];
-        const CES7: [Band; 4] = [band("1–3", 1, 3), band("4", 4, 4), band("5", 5, 5), band("6–7", 6, 7)];
-        const NPS11: [Band; 3] = [band("0–6", 0, 6), band("7–8", 7, 8), band("9–10", 9, 10)];
-        const CSAT5: [Band; 4] = [band("1–2", 1, 2), band("3", 3, 3), band("4", 4, 4), band("5", 5, 5)];
+            [band("1-5", 1, 5), band("6", 6, 6), band("7", 7, 7), band("8", 8, 8), band("9-10", 9, 10)];
+        const CES7: [Band; 4] = [band("1-3", 1, 3), band("4", 4, 4), band("5", 5, 5), band("6-7", 6, 7)];
+        const NPS11: [Band; 3] = [band("0-6", 0, 6), band("7-8", 7, 8), band("9-10", 9, 10)];
+        const CSAT5: [Band; 4] = [band("1-2", 1, 2), band("3", 3, 3), band("4", 4, 4), band("5", 5, 5)];
         match self {
             Scale::Grade10 => &GRADE10,
             Scale::Ces7 => &CES7,
