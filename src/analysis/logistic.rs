@@ -6,6 +6,7 @@
 
 use super::linalg::{cholesky, cholesky_solve};
 use super::two_sided_normal_p;
+use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 const MAX_ITER: usize = 100;
@@ -117,7 +118,7 @@ pub fn fit_logit(rows: &[GroupedRow]) -> Option<LogitFit> {
 
 /// `logit P(retained) = β0 + β1·s` with the Wald test of the slope and the likelihood-ratio
 /// test against the intercept-only model.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScoreLogistic {
     pub intercept: f64,
     pub slope: f64,
@@ -159,14 +160,14 @@ pub fn logistic_by_score(groups: &[(f64, u64, u64)]) -> Option<ScoreLogistic> {
 }
 
 /// Log-likelihood of the hinge model at one break point ψ.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct HingeProfilePoint {
     pub psi: i64,
     pub log_likelihood: f64,
 }
 
 /// The best-fitting hinge `logit P = β0 + β1·min(s, ψ) + β2·max(s − ψ, 0)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hinge {
     pub psi: i64,
     pub intercept: f64,

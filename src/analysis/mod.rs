@@ -10,6 +10,7 @@ pub mod fisher;
 mod golden;
 pub mod linalg;
 pub mod logistic;
+pub mod report;
 pub mod retention;
 pub mod scales;
 pub mod survival;

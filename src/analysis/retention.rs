@@ -5,6 +5,7 @@ use super::fisher::fisher_exact_two_sided;
 use super::tests2x2::{holm_adjust, minimum_detectable_effect, newcombe_diff_interval, two_proportion_ztest};
 use super::wilson::wilson95;
 use super::z95;
+use serde::Serialize;
 
 /// Customers observed at one score level: `n` with a baseline response, `retained` of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub struct Level {
 }
 
 /// Retention rate of one level with its Wilson 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LevelRate {
     pub score: i64,
     pub n: u64,
@@ -52,7 +53,7 @@ pub fn level_rates(levels: &[Level]) -> Vec<LevelRate> {
 }
 
 /// The comparison of two consecutive present levels `from` < `to`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Step {
     pub from: i64,
     pub to: i64,
@@ -100,7 +101,7 @@ pub fn steps(levels: &[Level]) -> Vec<Step> {
 }
 
 /// One check of the good-enough walk: customers above `score` (pooled) against those at it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GoodEnoughCheck {
     pub score: i64,
     /// p_{>score} − p_score.
@@ -112,7 +113,7 @@ pub struct GoodEnoughCheck {
 }
 
 /// Result of the walk: the lowest score beyond which retention provably gains less than δ.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GoodEnough {
     /// `None` when the level just below the top already fails.
     pub score: Option<i64>,

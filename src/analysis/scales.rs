@@ -3,6 +3,7 @@
 
 use super::retention::Level;
 use super::wilson::wilson95;
+use serde::Serialize;
 
 /// A survey's answer scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,21 @@ const fn band(label: &'static str, low: i64, high: i64) -> Band {
 }
 
 impl Scale {
+    /// The name used in the JSON and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scale::Grade10 => "grade10",
+            Scale::Ces7 => "ces7",
+            Scale::Nps11 => "nps11",
+            Scale::Csat5 => "csat5",
+        }
+    }
+
+    /// Inverse of [`Scale::name`].
+    pub fn from_name(name: &str) -> Option<Scale> {
+        [Scale::Grade10, Scale::Ces7, Scale::Nps11, Scale::Csat5].into_iter().find(|s| s.name() == name)
+    }
+
     /// Lowest and highest valid score.
     pub fn range(self) -> (i64, i64) {
         match self {
@@ -72,7 +88,7 @@ impl Scale {
 }
 
 /// Retention of one NPS group with its Wilson 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GroupRate {
     pub group: &'static str,
     pub n: u64,

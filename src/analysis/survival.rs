@@ -6,6 +6,7 @@
 
 use super::linalg::{cholesky, cholesky_solve};
 use super::{two_sided_normal_p, z95};
+use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// One customer's follow-up: `duration` in days and whether it ended in churn (`event`) or is
@@ -116,7 +117,7 @@ impl KaplanMeier {
 }
 
 /// Multi-group log-rank statistic with `df` = groups − 1 and its χ² p-value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LogRank {
     pub statistic: f64,
     pub df: u64,
@@ -180,7 +181,7 @@ pub fn logrank(groups: &[Vec<Observation>]) -> Option<LogRank> {
 }
 
 /// Cox proportional-hazards fit with one numeric covariate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Cox {
     pub coef: f64,
     pub se: f64,

@@ -2,17 +2,18 @@
 
 use super::wilson::wilson_interval;
 use super::{norm_quantile, two_sided_normal_p};
+use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// A z statistic with its two-sided p-value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ZTest {
     pub z: f64,
     pub p_value: f64,
 }
 
 /// A chi-square statistic with its degrees of freedom and p-value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ChiSquareTest {
     pub statistic: f64,
     pub df: u64,
