@@ -4,6 +4,7 @@
 
 use super::cohort::{retention_levels, survival_observations, Customer, Response};
 use super::logistic::{hinge, logistic_by_score};
+use super::report::{analyze, Params};
 use super::retention::{good_enough, level_rates, steps};
 use super::scales::{nps_group_rates, Scale};
 use super::survival::{cox_one_covariate, logrank, KaplanMeier, Observation};
@@ -212,6 +213,58 @@ fn check(survey: &str, scale: Scale) {
     ] {
         close(v, &ec[k], k);
     }
+}
+
+/// Recursively compares JSON documents: same keys and array lengths, equal strings, booleans
+/// and nulls, numbers within `REL`.
+fn same_json(actual: &Value, expected: &Value, path: &str) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            let mut ak: Vec<&String> = a.keys().collect();
+            let mut ek: Vec<&String> = e.keys().collect();
+            ak.sort();
+            ek.sort();
+            assert_eq!(ak, ek, "keys at {path}");
+            for (k, v) in e {
+                same_json(&a[k], v, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(e)) => {
+            assert_eq!(a.len(), e.len(), "length at {path}");
+            for (i, (x, y)) in a.iter().zip(e).enumerate() {
+                same_json(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(_)) => close(a.as_f64().unwrap(), expected, path),
+        _ => assert_eq!(actual, expected, "at {path}"),
+    }
+}
+
+fn check_document(survey: &str) {
+    if !Path::new(DATA).join("customers.csv").exists() {
+        eprintln!("skipping golden test: {DATA} not present");
+        return;
+    }
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/expected-{survey}.json")).unwrap()).unwrap();
+    let (customers, responses) = load(survey);
+    let as_of_label = expected["as_of"].as_str().unwrap().to_string();
+    let params = Params {
+        survey: survey.to_string(),
+        scale: Scale::from_name(expected["scale"].as_str().unwrap()).unwrap(),
+        as_of: ts(&as_of_label),
+        as_of_label,
+        horizon_days: expected["horizon_days"].as_i64().unwrap(),
+        delta: expected["delta"].as_f64().unwrap(),
+    };
+    let actual = serde_json::to_value(analyze(&params, &customers, &responses)).unwrap();
+    same_json(&actual, &expected, "$");
+}
+
+#[test]
+fn demo_documents_match_expected_json() {
+    check_document("service");
+    check_document("effort");
 }
 
 #[test]
