@@ -176,7 +176,9 @@ pub fn analyze(params: &Params, customers: &[Customer], responses: &[Response]) 
 
 #[cfg(test)]
 mod tests {
+    use super::super::cohort::DAY;
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn empty_survey_gives_notes_not_nan() {
@@ -198,5 +200,69 @@ mod tests {
         assert!(json.get("nps_groups").is_none());
         assert_eq!(json["good_enough"]["score"], serde_json::Value::Null);
         assert!(!serde_json::to_string(&a).unwrap().contains("NaN"));
+    }
+
+    fn params(scale: Scale) -> Params {
+        Params { survey: "s".into(), scale, as_of_label: "x".into(), as_of: 2000 * DAY, horizon_days: 365, delta: 0.02 }
+    }
+
+    /// Customer i answers `score` on day 10 + i and churns on `churn(i)`.
+    fn world(scores: &[i64], churn: impl Fn(usize) -> Option<i64>) -> (Vec<Customer>, Vec<Response>) {
+        let customers =
+            (0..scores.len()).map(|i| Customer { id: i as i64, churned_at: churn(i).map(|d| d * DAY) }).collect();
+        let responses = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &score)| Response { customer_id: i as i64, score, answered_at: (10 + i as i64) * DAY })
+            .collect();
+        (customers, responses)
+    }
+
+    fn no_nan(a: &Analysis) -> Value {
+        let text = serde_json::to_string(a).unwrap();
+        assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn one_level_only() {
+        let scores = [8; 20];
+        let (c, r) = world(&scores, |i| (i % 3 == 0).then_some(100 + i as i64));
+        let json = no_nan(&analyze(&params(Scale::Grade10), &c, &r));
+        assert_eq!(json["levels"].as_array().unwrap().len(), 1);
+        assert!(json["steps"].as_array().unwrap().is_empty());
+        for part in ["chi_square", "trend", "logistic", "hinge"] {
+            assert!(json[part].is_null() && json[format!("{part}_note")].is_string(), "{part}");
+        }
+        assert!(json["survival"]["logrank"].is_null());
+        assert!(json["survival"]["cox"].is_null());
+        assert_eq!(json["survival"]["bands"][0]["label"], "8");
+    }
+
+    #[test]
+    fn everyone_retained_and_no_churn() {
+        let scores: Vec<i64> = (0..60).map(|i| 1 + i % 7).collect();
+        let (c, r) = world(&scores, |_| None);
+        let json = no_nan(&analyze(&params(Scale::Ces7), &c, &r));
+        assert_eq!(json["levels"].as_array().unwrap().len(), 7);
+        for part in ["chi_square", "trend", "logistic", "hinge"] {
+            assert!(json[part].is_null() && json[format!("{part}_note")].is_string(), "{part}");
+        }
+        // Fisher still answers (p = 1); the z-test has no variance.
+        assert_eq!(json["steps"][0]["fisher_p"], 1.0);
+        assert!(json["steps"][0]["z"].is_null());
+        assert!(json["survival"]["logrank_note"].is_string());
+        assert!(json["survival"]["cox_note"].is_string());
+        assert_eq!(json["survival"]["bands"][0]["at"][0]["survival"], 1.0);
+    }
+
+    #[test]
+    fn tiny_sample_with_ties() {
+        let scores = [3, 3, 4, 5, 5];
+        let (c, r) = world(&scores, |i| [Some(200), None, Some(200), Some(900), None][i]);
+        let json = no_nan(&analyze(&params(Scale::Csat5), &c, &r));
+        assert_eq!(json["customers"], 5);
+        assert!(json["good_enough"]["score"].is_null());
+        assert!(json["good_enough"]["checks"][0]["passes"] == false);
     }
 }
