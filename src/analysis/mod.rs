@@ -4,6 +4,10 @@
 //! against scipy/statsmodels golden values in unit tests. Functions return `None` where the
 //! statistic is undefined (empty groups, zero variance, no convergence) so callers can report a
 //! `<part>_note` instead of emitting NaN.
+//!
+//! Entry point: [`report::analyze`] turns customers and responses (plain structs, Unix seconds)
+//! into the serializable [`report::Analysis`] document; golden tests compare it with the
+//! expected JSON of the demo world in `../shared/data`.
 pub mod cohort;
 pub mod fisher;
 #[cfg(test)]
