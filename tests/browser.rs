@@ -94,6 +94,37 @@ impl Driver {
         self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), json!({ "text": text })).await;
     }
 
+    /// Waits (up to 5 s) until the element's text contains `needle`: clicks navigate, and
+    /// an element of the old page goes stale.
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..50 {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let found: Value = self
+                .http
+                .post(url)
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(id) = found["value"].as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
+                let url = format!("{}/session/{}/element/{id}/text", self.base, self.session);
+                let v: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+                if let Some(t) = v["value"].as_str() {
+                    last = t.to_string();
+                    if last.contains(needle) {
+                        return last;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("'{css}' never showed '{needle}' (last: '{last}')");
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), Value::Null).await.as_str().unwrap().to_string()
@@ -111,9 +142,9 @@ async fn a_customer_answers_in_a_real_browser() {
 
     // The question page: a tap on 8 records it and thanks the customer in Dutch.
     browser.go(&page).await;
-    assert!(browser.text("h1").await.contains("Welk cijfer"));
+    browser.wait_text("h1", "Welk cijfer").await;
     browser.click("button[value='8']").await;
-    assert!(browser.text("h1").await.contains("Bedankt"));
+    browser.wait_text("h1", "Bedankt").await;
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 8);
     assert_eq!(listed["data"][0]["confirmed"], true, "a tap on the page is a human signal");
@@ -122,7 +153,7 @@ async fn a_customer_answers_in_a_real_browser() {
     browser.click("label.score:nth-of-type(9)").await;
     browser.type_into("#comment", "Snel <i>geholpen</i>").await;
     browser.click("button.send").await;
-    assert!(browser.text(".saved").await.contains("opgeslagen"));
+    browser.wait_text(".saved", "opgeslagen").await;
     assert_eq!(browser.text("#comment").await, "Snel <i>geholpen</i>", "the comment shows as typed, not as markup");
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 9);
@@ -132,7 +163,7 @@ async fn a_customer_answers_in_a_real_browser() {
     let second = app.report("web-2", "cust-web2", "support", "en").await;
     let link = second["invitation"]["score_urls"][6]["url"].as_str().unwrap();
     browser.go(&app.url(&path_of(link))).await;
-    assert!(browser.text("h1").await.contains("Thank you"));
+    browser.wait_text("h1", "Thank you").await;
     browser.click("#comment").await;
     let mut confirmed = false;
     for _ in 0..50 {

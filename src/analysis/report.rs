@@ -1,55 +1,86 @@
-//! The whole retention analysis of one survey, shaped exactly like the JSON of ANALYSIS.md.
-//!
-//! Parts that cannot be computed are `null` with a sibling `<part>_note` saying why, so the
-//! output never holds NaN and a thin data set never crashes the command or the API.
+//! Assembles the full report (`acht analyze --json` shape) from the input.
 
-use super::cohort::{retention_levels, survival_observations, Customer, Response};
-use super::logistic::{hinge, logistic_by_score, Hinge, ScoreLogistic};
-use super::retention::{good_enough, level_rates, steps, GoodEnough, LevelRate, Step};
-use super::scales::{nps_group_rates, GroupRate, Scale};
-use super::survival::{cox_one_covariate, logrank, Cox, KaplanMeier, LogRank, Observation};
-use super::tests2x2::{chi_square_2xk, cochran_armitage, ChiSquareTest, ZTest};
+use super::cox::{cox, Cox};
+use super::hinge::{hinge, Hinge};
+use super::logistic::{logistic, Logistic};
+use super::survival::{band, logrank, Band, Logrank, Subject};
+use super::tables::{chi_square, trend, LevelCount};
+use super::tests_2x2::{fisher_two_sided, holm, mde, z_test};
+use super::wilson::{newcombe, wilson};
+use super::{AnalysisInput, Scale, DAY};
+use chrono::SecondsFormat;
 use serde::Serialize;
+use std::collections::HashMap;
 
-/// Days at which each band's survival curve is reported.
-pub const SURVIVAL_DAYS: [u32; 4] = [90, 180, 365, 730];
-
-/// Parameters of one analysis run; times in Unix seconds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Params {
-    pub survey: String,
-    pub scale: Scale,
-    /// `as_of` as it should appear in the output (RFC 3339, UTC).
-    pub as_of_label: String,
-    pub as_of: i64,
-    pub horizon_days: i64,
-    pub delta: f64,
-}
-
-/// Survival with its interval at one day; all `None` past the longest follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SurvivalPoint {
-    pub days: u32,
-    pub survival: Option<f64>,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-}
-
-/// One survival band's Kaplan–Meier summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BandSurvival {
-    pub label: &'static str,
-    pub customers: u64,
-    pub events: u64,
-    pub median_days: Option<f64>,
-    pub at: Vec<SurvivalPoint>,
+pub struct LevelRow {
+    pub score: i32,
+    pub n: u64,
+    pub retained: u64,
+    pub rate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
 }
 
-/// Part B.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChiSquare {
+    pub statistic: f64,
+    pub df: u64,
+    pub p_value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub z: f64,
+    pub p_value: f64,
+}
+
+/// Comparison of two consecutive present levels; `z`/`p_value` are null when
+/// both levels have the same all-or-nothing outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub from: i32,
+    pub to: i32,
+    pub diff: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub z: Option<f64>,
+    pub p_value: Option<f64>,
+    pub fisher_p: f64,
+    pub mde: f64,
+    pub holm_p: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoodEnoughCheck {
+    pub score: i32,
+    pub gain_above: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub passes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoodEnough {
+    pub score: Option<i32>,
+    pub delta: f64,
+    pub checks: Vec<GoodEnoughCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub group: String,
+    pub n: u64,
+    pub retained: u64,
+    pub rate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Survival {
-    pub bands: Vec<BandSurvival>,
-    pub logrank: Option<LogRank>,
+    pub bands: Vec<Band>,
+    pub logrank: Option<Logrank>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logrank_note: Option<String>,
     pub cox: Option<Cox>,
@@ -57,108 +88,215 @@ pub struct Survival {
     pub cox_note: Option<String>,
 }
 
-/// The full analysis document.
+/// The whole report. A part that cannot be computed is `None` (JSON null)
+/// with its `*_note` saying why; notes are omitted otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Analysis {
+pub struct AnalysisReport {
     pub survey: String,
-    pub scale: &'static str,
+    pub scale: Scale,
     pub as_of: String,
     pub horizon_days: i64,
     pub delta: f64,
     pub customers: u64,
-    pub levels: Vec<LevelRate>,
-    pub chi_square: Option<ChiSquareTest>,
+    pub levels: Vec<LevelRow>,
+    pub chi_square: Option<ChiSquare>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chi_square_note: Option<String>,
-    pub trend: Option<ZTest>,
+    pub trend: Option<Trend>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trend_note: Option<String>,
     pub steps: Vec<Step>,
-    pub logistic: Option<ScoreLogistic>,
+    pub logistic: Option<Logistic>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistic_note: Option<String>,
     pub hinge: Option<Hinge>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hinge_note: Option<String>,
-    pub good_enough: GoodEnough,
-    /// Absent for scales without NPS groups (CES, CSAT).
+    pub good_enough: Option<GoodEnough>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nps_groups: Option<Vec<GroupRate>>,
+    pub good_enough_note: Option<String>,
+    /// Only for scales with NPS groups (`grade10`, `nps11`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nps_groups: Option<Vec<GroupRow>>,
     pub survival: Survival,
 }
 
-/// A part with its explanation when it is missing.
-fn with_note<T>(value: Option<T>, why: &str) -> (Option<T>, Option<String>) {
-    let note = value.is_none().then(|| why.to_string());
-    (value, note)
+/// Splits a part's result into (value, note) for the JSON.
+fn split<T>(r: Result<T, String>) -> (Option<T>, Option<String>) {
+    match r {
+        Ok(v) => (Some(v), None),
+        Err(e) => (None, Some(e)),
+    }
 }
 
-/// Runs Part A and Part B on one survey's responses.
-pub fn analyze(params: &Params, customers: &[Customer], responses: &[Response]) -> Analysis {
-    let levels = retention_levels(customers, responses, params.as_of, params.horizon_days);
-    let grouped: Vec<(f64, u64, u64)> = levels.iter().map(|l| (l.score as f64, l.n, l.retained)).collect();
-    let few_levels = "fewer than two score levels, or every customer (or none) retained";
-    let (chi_square, chi_square_note) =
-        with_note(chi_square_2xk(&levels.iter().map(|l| (l.n, l.retained)).collect::<Vec<_>>()), few_levels);
-    let (trend, trend_note) = with_note(cochran_armitage(&grouped), few_levels);
-    let (logistic, logistic_note) = with_note(
-        logistic_by_score(&grouped),
-        "the logistic fit does not exist (fewer than two levels or retention separates perfectly by score)",
-    );
-    let (hinge, hinge_note) = with_note(
-        hinge(&levels.iter().map(|l| (l.score, l.n, l.retained)).collect::<Vec<_>>()),
-        "fewer than three score levels, or no break point gives a converged fit",
-    );
-
-    let obs = survival_observations(customers, responses, params.as_of);
-    let bands = params.scale.survival_bands();
-    let mut by_band: Vec<Vec<Observation>> = vec![Vec::new(); bands.len()];
-    for (score, o) in &obs {
-        if let Some(i) = params.scale.band_of(*score) {
-            by_band[i].push(*o);
+/// Per customer (index into `input.customers`): the earliest eligible
+/// response (first stored wins ties) as (answered_at secs, score).
+fn baselines(input: &AnalysisInput, eligible: impl Fn(i64, Option<i64>) -> bool) -> Vec<Option<(i64, i32)>> {
+    let index: HashMap<&str, usize> = input.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let (lo, hi) = input.scale.range();
+    let mut base: Vec<Option<(i64, i32)>> = vec![None; input.customers.len()];
+    for r in &input.responses {
+        let Some(&i) = index.get(r.customer_id.as_str()) else {
+            continue;
+        };
+        if r.score < lo || r.score > hi {
+            continue;
+        }
+        let t = r.answered_at.timestamp();
+        let churn = input.customers[i].churned_at.map(|c| c.timestamp());
+        // Only responses given while still a customer.
+        if churn.is_some_and(|c| c <= t) || !eligible(t, churn) {
+            continue;
+        }
+        if base[i].is_none_or(|(bt, _)| t < bt) {
+            base[i] = Some((t, r.score));
         }
     }
-    let band_survival = bands
-        .iter()
-        .zip(&by_band)
-        .filter_map(|(band, group)| {
-            let km = KaplanMeier::fit(group)?;
-            let at = SURVIVAL_DAYS
-                .iter()
-                .map(|&days| {
-                    let s = km.at(f64::from(days));
-                    SurvivalPoint {
-                        days,
-                        survival: s.map(|s| s.survival),
-                        ci_low: s.map(|s| s.ci_low),
-                        ci_high: s.map(|s| s.ci_high),
-                    }
-                })
-                .collect();
-            Some(BandSurvival {
-                label: band.label,
-                customers: group.len() as u64,
-                events: group.iter().filter(|o| o.event).count() as u64,
-                median_days: km.median(),
-                at,
-            })
+    base
+}
+
+/// Retained/total counts per present score level (Part A observations).
+fn level_counts(input: &AnalysisInput) -> Vec<LevelCount> {
+    let as_of = input.as_of.timestamp();
+    let h = input.horizon_days * DAY;
+    let base = baselines(input, |t, _| t + h <= as_of);
+    let (lo, hi) = input.scale.range();
+    let mut counts: Vec<LevelCount> = (lo..=hi).map(|score| LevelCount { score, n: 0, x: 0 }).collect();
+    for (c, b) in input.customers.iter().zip(&base) {
+        let Some((t, score)) = *b else { continue };
+        let churned = c.churned_at.is_some_and(|ch| ch.timestamp() <= t + h);
+        let level = &mut counts[(score - lo) as usize];
+        level.n += 1;
+        level.x += u64::from(!churned);
+    }
+    counts.retain(|l| l.n > 0);
+    counts
+}
+
+fn level_row(l: &LevelCount) -> LevelRow {
+    let (ci_low, ci_high) = wilson(l.x, l.n);
+    LevelRow { score: l.score, n: l.n, retained: l.x, rate: l.x as f64 / l.n as f64, ci_low, ci_high }
+}
+
+/// Consecutive present levels compared, with Holm over the Fisher p-values.
+fn steps(levels: &[LevelCount]) -> Vec<Step> {
+    let mut steps: Vec<Step> = levels
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let (ci_low, ci_high) = newcombe(b.x, b.n, a.x, a.n);
+            let zt = z_test(b.x, b.n, a.x, a.n);
+            Step {
+                from: a.score,
+                to: b.score,
+                diff: b.x as f64 / b.n as f64 - a.x as f64 / a.n as f64,
+                ci_low,
+                ci_high,
+                z: zt.map(|t| t.0),
+                p_value: zt.map(|t| t.1),
+                fisher_p: fisher_two_sided(b.x, b.n - b.x, a.x, a.n - a.x),
+                mde: mde(b.x, b.n, a.x, a.n),
+                holm_p: 0.0,
+            }
         })
         .collect();
-    let (logrank, logrank_note) = with_note(logrank(&by_band), "fewer than two bands with customers, or no churn");
-    let (scores, observations): (Vec<f64>, Vec<Observation>) = obs.iter().map(|(s, o)| (*s as f64, *o)).unzip();
-    let (cox, cox_note) = with_note(
-        cox_one_covariate(&observations, &scores),
-        "the Cox fit does not exist (no churn, one score only, or no convergence)",
-    );
+    let adjusted = holm(&steps.iter().map(|s| s.fisher_p).collect::<Vec<_>>());
+    steps.iter_mut().zip(adjusted).for_each(|(s, h)| s.holm_p = h);
+    steps
+}
 
-    Analysis {
-        survey: params.survey.clone(),
-        scale: params.scale.name(),
-        as_of: params.as_of_label.clone(),
-        horizon_days: params.horizon_days,
-        delta: params.delta,
+/// Walks down from the second-highest level while everyone above s retains
+/// less than δ better than s (upper Newcombe limit < δ).
+fn good_enough(levels: &[LevelCount], delta: f64) -> Result<GoodEnough, String> {
+    if levels.len() < 2 {
+        return Err("fewer than two score levels present".into());
+    }
+    let mut checks = Vec::new();
+    let mut score = None;
+    let (mut above_x, mut above_n) = (0, 0);
+    for i in (0..levels.len() - 1).rev() {
+        above_x += levels[i + 1].x;
+        above_n += levels[i + 1].n;
+        let s = levels[i];
+        let gain = above_x as f64 / above_n as f64 - s.x as f64 / s.n as f64;
+        let (ci_low, ci_high) = newcombe(above_x, above_n, s.x, s.n);
+        let passes = ci_high < delta;
+        checks.push(GoodEnoughCheck { score: s.score, gain_above: gain, ci_low, ci_high, passes });
+        if !passes {
+            break;
+        }
+        score = Some(s.score);
+    }
+    Ok(GoodEnough { score, delta, checks })
+}
+
+/// Detractors (≤ 6), passives (7–8), promoters (9–10); empty groups omitted.
+fn nps_groups(levels: &[LevelCount]) -> Vec<GroupRow> {
+    [("detractor", i32::MIN, 6), ("passive", 7, 8), ("promoter", 9, i32::MAX)]
+        .iter()
+        .filter_map(|&(group, lo, hi)| {
+            let inside = levels.iter().filter(|l| (lo..=hi).contains(&l.score));
+            let (x, n) = inside.fold((0, 0), |(x, n), l| (x + l.x, n + l.n));
+            (n > 0).then(|| {
+                let (ci_low, ci_high) = wilson(x, n);
+                GroupRow { group: group.into(), n, retained: x, rate: x as f64 / n as f64, ci_low, ci_high }
+            })
+        })
+        .collect()
+}
+
+/// Part B: follow-up from the earliest response up to `as_of`.
+fn survival(input: &AnalysisInput) -> Survival {
+    let as_of = input.as_of.timestamp();
+    let base = baselines(input, |t, _| t <= as_of);
+    let subjects: Vec<Subject> = input
+        .customers
+        .iter()
+        .zip(&base)
+        .filter_map(|(c, b)| {
+            let (t, score) = (*b)?;
+            let churn = c.churned_at.map(|ch| ch.timestamp()).filter(|&ch| ch <= as_of);
+            Some(Subject { secs: churn.unwrap_or(as_of) - t, event: churn.is_some(), score })
+        })
+        .collect();
+    let grouped: Vec<(&str, Vec<Subject>)> = input
+        .scale
+        .bands()
+        .iter()
+        .map(|&(label, lo, hi)| {
+            (label, subjects.iter().copied().filter(|s| (lo..=hi).contains(&s.score)).collect::<Vec<_>>())
+        })
+        .filter(|(_, subs)| !subs.is_empty())
+        .collect();
+    let bands = grouped.iter().map(|(label, subs)| band(label, subs)).collect();
+    let groups: Vec<Vec<Subject>> = grouped.into_iter().map(|(_, s)| s).collect();
+    let (logrank, logrank_note) = split(logrank(&groups));
+    let (cox, cox_note) = if subjects.is_empty() {
+        (None, Some("no customers with a response".to_string()))
+    } else {
+        split(cox(&subjects))
+    };
+    Survival { bands, logrank, logrank_note, cox, cox_note }
+}
+
+/// Runs the whole analysis. Never panics on degenerate data: parts that
+/// cannot be computed are null with a note.
+pub fn analyze(input: &AnalysisInput) -> AnalysisReport {
+    let levels = level_counts(input);
+    let (chi_square, chi_square_note) =
+        split(chi_square(&levels).map(|(statistic, df, p_value)| ChiSquare { statistic, df, p_value }));
+    let (trend, trend_note) = split(trend(&levels).map(|(z, p_value)| Trend { z, p_value }));
+    let (logistic, logistic_note) = split(logistic(&levels));
+    let (hinge, hinge_note) = split(hinge(&levels));
+    let (good_enough, good_enough_note) = split(good_enough(&levels, input.delta));
+    AnalysisReport {
+        survey: input.survey.clone(),
+        scale: input.scale,
+        as_of: input.as_of.to_rfc3339_opts(SecondsFormat::Secs, true),
+        horizon_days: input.horizon_days,
+        delta: input.delta,
         customers: levels.iter().map(|l| l.n).sum(),
-        levels: level_rates(&levels),
+        levels: levels.iter().map(level_row).collect(),
         chi_square,
         chi_square_note,
         trend,
@@ -168,101 +306,9 @@ pub fn analyze(params: &Params, customers: &[Customer], responses: &[Response]) 
         logistic_note,
         hinge,
         hinge_note,
-        good_enough: good_enough(&levels, params.delta),
-        nps_groups: nps_group_rates(params.scale, &levels),
-        survival: Survival { bands: band_survival, logrank, logrank_note, cox, cox_note },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::cohort::DAY;
-    use super::*;
-    use serde_json::Value;
-
-    #[test]
-    fn empty_survey_gives_notes_not_nan() {
-        let params = Params {
-            survey: "support".into(),
-            scale: Scale::Csat5,
-            as_of_label: "2026-06-30T00:00:00Z".into(),
-            as_of: 1_782_777_600,
-            horizon_days: 365,
-            delta: 0.02,
-        };
-        let a = analyze(&params, &[], &[]);
-        let json = serde_json::to_value(&a).unwrap();
-        assert_eq!(json["customers"], 0);
-        assert!(json["chi_square"].is_null());
-        assert!(json["chi_square_note"].is_string());
-        assert!(json["hinge_note"].is_string());
-        assert!(json["survival"]["cox_note"].is_string());
-        assert!(json.get("nps_groups").is_none());
-        assert_eq!(json["good_enough"]["score"], serde_json::Value::Null);
-        assert!(!serde_json::to_string(&a).unwrap().contains("NaN"));
-    }
-
-    fn params(scale: Scale) -> Params {
-        Params { survey: "s".into(), scale, as_of_label: "x".into(), as_of: 2000 * DAY, horizon_days: 365, delta: 0.02 }
-    }
-
-    /// Customer i answers `score` on day 10 + i and churns on `churn(i)`.
-    fn world(scores: &[i64], churn: impl Fn(usize) -> Option<i64>) -> (Vec<Customer>, Vec<Response>) {
-        let customers =
-            (0..scores.len()).map(|i| Customer { id: i as i64, churned_at: churn(i).map(|d| d * DAY) }).collect();
-        let responses = scores
-            .iter()
-            .enumerate()
-            .map(|(i, &score)| Response { customer_id: i as i64, score, answered_at: (10 + i as i64) * DAY })
-            .collect();
-        (customers, responses)
-    }
-
-    fn no_nan(a: &Analysis) -> Value {
-        let text = serde_json::to_string(a).unwrap();
-        assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
-        serde_json::from_str(&text).unwrap()
-    }
-
-    #[test]
-    fn one_level_only() {
-        let scores = [8; 20];
-        let (c, r) = world(&scores, |i| (i % 3 == 0).then_some(100 + i as i64));
-        let json = no_nan(&analyze(&params(Scale::Grade10), &c, &r));
-        assert_eq!(json["levels"].as_array().unwrap().len(), 1);
-        assert!(json["steps"].as_array().unwrap().is_empty());
-        for part in ["chi_square", "trend", "logistic", "hinge"] {
-            assert!(json[part].is_null() && json[format!("{part}_note")].is_string(), "{part}");
-        }
-        assert!(json["survival"]["logrank"].is_null());
-        assert!(json["survival"]["cox"].is_null());
-        assert_eq!(json["survival"]["bands"][0]["label"], "8");
-    }
-
-    #[test]
-    fn everyone_retained_and_no_churn() {
-        let scores: Vec<i64> = (0..60).map(|i| 1 + i % 7).collect();
-        let (c, r) = world(&scores, |_| None);
-        let json = no_nan(&analyze(&params(Scale::Ces7), &c, &r));
-        assert_eq!(json["levels"].as_array().unwrap().len(), 7);
-        for part in ["chi_square", "trend", "logistic", "hinge"] {
-            assert!(json[part].is_null() && json[format!("{part}_note")].is_string(), "{part}");
-        }
-        // Fisher still answers (p = 1); the z-test has no variance.
-        assert_eq!(json["steps"][0]["fisher_p"], 1.0);
-        assert!(json["steps"][0]["z"].is_null());
-        assert!(json["survival"]["logrank_note"].is_string());
-        assert!(json["survival"]["cox_note"].is_string());
-        assert_eq!(json["survival"]["bands"][0]["at"][0]["survival"], 1.0);
-    }
-
-    #[test]
-    fn tiny_sample_with_ties() {
-        let scores = [3, 3, 4, 5, 5];
-        let (c, r) = world(&scores, |i| [Some(200), None, Some(200), Some(900), None][i]);
-        let json = no_nan(&analyze(&params(Scale::Csat5), &c, &r));
-        assert_eq!(json["customers"], 5);
-        assert!(json["good_enough"]["score"].is_null());
-        assert!(json["good_enough"]["checks"][0]["passes"] == false);
+        good_enough,
+        good_enough_note,
+        nps_groups: input.scale.has_nps_groups().then(|| nps_groups(&levels)),
+        survival: survival(input),
     }
 }

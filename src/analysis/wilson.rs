@@ -1,58 +1,50 @@
-//! Wilson score interval for a binomial proportion.
-//!
-//! Chosen over the Wald interval because it stays inside [0, 1] and keeps its coverage at
-//! rates near 0 or 1, which is where retention rates of small score levels live.
+//! Wilson score interval for one proportion and Newcombe's hybrid interval
+//! for a difference of two (both as in statsmodels).
 
-/// Wilson score interval for `x` successes out of `n` with normal quantile `z`.
-///
-/// Matches `statsmodels.stats.proportion.proportion_confint(x, n, method="wilson")`; the
-/// bounds are clamped to [0, 1] only to remove floating-point dust at x = 0 or x = n.
-/// `None` when `n` is 0 or `x > n`.
-pub fn wilson_interval(x: u64, n: u64, z: f64) -> Option<(f64, f64)> {
-    if n == 0 || x > n {
-        return None;
-    }
-    let n_f = n as f64;
-    let p = x as f64 / n_f;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / n_f;
-    let center = (p + z2 / (2.0 * n_f)) / denom;
-    let half = z / denom * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
-    Some(((center - half).max(0.0), (center + half).min(1.0)))
+use super::Z975;
+
+/// Wilson 95% interval for `x` successes out of `n` (`n > 0`).
+pub fn wilson(x: u64, n: u64) -> (f64, f64) {
+    let (x, n) = (x as f64, n as f64);
+    let p = x / n;
+    let z2 = Z975 * Z975;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = Z975 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    ((center - half).max(0.0), (center + half).min(1.0))
 }
 
-/// Wilson 95% interval (z = Φ⁻¹(0.975)), the one ANALYSIS.md reports for every rate.
-pub fn wilson95(x: u64, n: u64) -> Option<(f64, f64)> {
-    wilson_interval(x, n, super::z95())
+/// Newcombe 95% interval for p1 − p2 built from the two Wilson intervals.
+pub fn newcombe(x1: u64, n1: u64, x2: u64, n2: u64) -> (f64, f64) {
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let (l1, u1) = wilson(x1, n1);
+    let (l2, u2) = wilson(x2, n2);
+    let diff = p1 - p2;
+    let d_low = ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let d_upp = ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt();
+    (diff - d_low, diff + d_upp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::assert_close;
 
     #[test]
-    fn textbook_values() {
-        // statsmodels 0.15 proportion_confint(x, n, method="wilson"):
-        // (0, 10) -> (0.0, 0.27753279986288926); (10, 10) -> (0.7224672001371106, 1.0);
-        // (5, 10) -> (0.23659309051256394, 0.7634069094874361);
-        // (3583, 4311) -> (0.8196526550915261, 0.8420170788366149)
-        let cases = [
-            (0, 10, 0.0, 0.27753279986288926),
-            (10, 10, 0.7224672001371106, 1.0),
-            (5, 10, 0.23659309051256394, 0.7634069094874361),
-            (3583, 4311, 0.8196526550915261, 0.8420170788366149),
-        ];
-        for (x, n, lo, hi) in cases {
-            let (l, h) = wilson95(x, n).unwrap();
-            assert_close(l, lo, 1e-12);
-            assert_close(h, hi, 1e-12);
-        }
+    fn wilson_extremes() {
+        // 0/10: [0, z²/(n+z²)] = [0, 0.277533]; 10/10 mirrors it.
+        let (lo, hi) = wilson(0, 10);
+        assert!(lo.abs() < 1e-15);
+        assert!((hi - 0.277_532_799_862_889_2).abs() < 1e-12);
+        let (lo, hi) = wilson(10, 10);
+        assert!((lo - 0.722_467_200_137_110_8).abs() < 1e-12);
+        assert!((hi - 1.0).abs() < 1e-15);
     }
 
     #[test]
-    fn empty_or_invalid() {
-        assert_eq!(wilson95(0, 0), None);
-        assert_eq!(wilson95(3, 2), None);
+    fn newcombe_textbook() {
+        // Newcombe (1998) example: 56/70 vs 48/80 → 0.0524 to 0.3339.
+        let (lo, hi) = newcombe(56, 70, 48, 80);
+        assert!((lo - 0.0524).abs() < 5e-5, "{lo}");
+        assert!((hi - 0.3339).abs() < 5e-5, "{hi}");
     }
 }

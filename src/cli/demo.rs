@@ -31,9 +31,10 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
         let mood: f64 = rng.random_range(-1.5..1.5);
         let mut t = first_seen_at + rng.random_range(1..60) * DAY;
         let mut churned_at = None;
+        let mut first_grade: Option<i32> = None;
         while t < WORLD_END_MS {
             let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
-            let ease = (4.8 + mood * 0.9 + rng.random_range(-1.5..1.5f64)).round().clamp(1.0, 7.0) as i32;
+            let ease = (0.6 * f64::from(grade) + 0.3 + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 7.0) as i32;
             let comment = (rng.random_bool(0.08)).then(|| demo_comment(grade).to_string());
             responses.push(ResponseRecord {
                 customer_external_id: id.clone(),
@@ -50,8 +51,10 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
                 comment: None,
             });
             let gap = rng.random_range(60..200) * DAY;
-            // Effort adds its own risk: hard contacts push customers away.
-            let p_year = yearly_churn(grade) + 0.03 * f64::from((5 - ease).max(0));
+            // Churn follows the customer's first service grade, and no further than 8; effort
+            // relates to churn through its correlation with the grade.
+            let first = *first_grade.get_or_insert(grade);
+            let p_year = yearly_churn(first);
             let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
             if rng.random_bool(p_gap) {
                 let at = t + rng.random_range(1..gap / DAY) * DAY;

@@ -4,9 +4,9 @@ mod import;
 
 use crate::config::Settings;
 use crate::db::{self, DbConn};
-use crate::domain::apikeys;
 use crate::domain::scale::Scale;
 use crate::domain::surveys::{self, SurveyInput};
+use crate::domain::{apikeys, retention};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
 use std::net::TcpListener;
@@ -53,9 +53,25 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Relate a survey's scores to retention and find the good-enough score (see ANALYSIS.md).
+    Analyze {
+        #[arg(long)]
+        survey: String,
+        /// The moment the analysis looks from (RFC 3339); default now.
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        #[arg(long, default_value_t = 365)]
+        horizon_days: i64,
+        /// Margin for "good enough", as a fraction (0.02 = 2 points of retention).
+        #[arg(long, default_value_t = 0.02)]
+        delta: f64,
+        /// Print the full JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate a demo world: surveys, customers, interactions and years of answers.
     Demo {
-        #[arg(long, default_value_t = 20_000)]
+        #[arg(long, default_value_t = DEMO_CUSTOMERS)]
         customers: usize,
         #[arg(long, default_value_t = 8)]
         seed: u64,
@@ -120,6 +136,9 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Enough customers for the demo's analysis to show its plateau with tight intervals.
+const DEMO_CUSTOMERS: usize = 60_000;
+
 type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 fn connect(settings: &Settings) -> Result<DbConn, Box<dyn std::error::Error + Send + Sync>> {
@@ -150,6 +169,17 @@ fn run(cli: Cli) -> CliResult {
                 ImportWhat::Customers { file } => import::customers(&mut conn, &file),
                 ImportWhat::Responses { file } => import::responses(&mut conn, &file),
             }
+        }
+        Command::Analyze { survey, as_of, horizon_days, delta, json } => {
+            let options =
+                retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };
+            let report = retention::analyze(&mut connect(&settings)?, &survey, options)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_summary(&report);
+            }
+            Ok(())
         }
         Command::Demo { customers, seed } => {
             let summary = demo::generate(&mut connect(&settings)?, customers, seed)?;
@@ -183,7 +213,7 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
     if demo {
         if surveys::list(&mut conn)?.is_empty() {
             eprintln!("Generating the demo world…");
-            println!("{}", demo::generate(&mut conn, 20_000, 8)?);
+            println!("{}", demo::generate(&mut conn, DEMO_CUSTOMERS, 8)?);
         }
         let key = apikeys::create(&mut conn, "demo")?;
         println!("API key (shown once): {key}");
@@ -200,4 +230,35 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })
+}
+
+fn print_summary(report: &crate::analysis::AnalysisReport) {
+    println!("{}", retention::headline(report));
+    println!();
+    println!(
+        "survey '{}' ({}), as of {}, horizon {} days: {} customers",
+        report.survey,
+        report.scale.as_str(),
+        report.as_of,
+        report.horizon_days,
+        report.customers
+    );
+    println!("{:>5} {:>7} {:>9} {:>8}  95% CI", "score", "n", "retained", "rate");
+    for l in &report.levels {
+        println!(
+            "{:>5} {:>7} {:>9} {:>7.1}%  {:.1}–{:.1}%",
+            l.score,
+            l.n,
+            l.retained,
+            l.rate * 100.0,
+            l.ci_low * 100.0,
+            l.ci_high * 100.0
+        );
+    }
+    if let Some(h) = &report.hinge {
+        println!(
+            "\nThe curve bends at {} (slope after the bend: {:+.3}, p = {:.2e}).",
+            h.psi, h.slope_after, h.p_slope_after
+        );
+    }
 }

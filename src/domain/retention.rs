@@ -61,3 +61,105 @@ pub fn load(conn: &mut DbConn, slug: &str) -> Result<SurveyData, DomainError> {
             .collect(),
     })
 }
+
+/// Options of one analysis run.
+#[derive(Debug, Clone, Copy)]
+pub struct AnalysisOptions {
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    pub horizon_days: i64,
+    pub delta: f64,
+}
+
+impl AnalysisOptions {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if !(1..=3650).contains(&self.horizon_days) {
+            return Err(DomainError::invalid("invalid_horizon", "horizon_days must be between 1 and 3650"));
+        }
+        if !(self.delta > 0.0 && self.delta < 1.0) {
+            return Err(DomainError::invalid(
+                "invalid_delta",
+                "delta must be between 0 and 1 (e.g. 0.02 for 2 points)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Loads the survey's data and runs the retention analysis of ANALYSIS.md on it.
+pub fn analyze(
+    conn: &mut DbConn,
+    slug: &str,
+    options: AnalysisOptions,
+) -> Result<crate::analysis::AnalysisReport, DomainError> {
+    options.validate()?;
+    let data = load(conn, slug)?;
+    Ok(crate::analysis::analyze(&to_input(&data, options)))
+}
+
+fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisInput {
+    use crate::analysis::{AnalysisInput, CustomerRecord, ResponseRecord, Scale as S};
+    let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    AnalysisInput {
+        survey: data.slug.clone(),
+        scale: match data.scale {
+            Scale::Grade10 => S::Grade10,
+            Scale::Ces7 => S::Ces7,
+            Scale::Nps11 => S::Nps11,
+            Scale::Csat5 => S::Csat5,
+        },
+        customers: data
+            .customers
+            .iter()
+            .map(|c| CustomerRecord {
+                id: c.id.to_string(),
+                first_seen_at: time(c.first_seen_at),
+                churned_at: c.churned_at.map(time),
+            })
+            .collect(),
+        responses: data
+            .responses
+            .iter()
+            .map(|r| ResponseRecord {
+                customer_id: r.customer_id.to_string(),
+                score: r.score,
+                answered_at: time(r.answered_at),
+            })
+            .collect(),
+        as_of: o.as_of,
+        horizon_days: o.horizon_days,
+        delta: o.delta,
+    }
+}
+
+/// The headline in a sentence, e.g. "Customers who give an 8 stay as often as those who give more: …".
+pub fn headline(report: &crate::analysis::AnalysisReport) -> String {
+    let pct = |p: f64| format!("{:.1}%", p * 100.0);
+    let points = |d: f64| format!("{:+.1}", d * 100.0);
+    let Some(ge) = &report.good_enough else {
+        return format!(
+            "No good-enough score can be computed: {}.",
+            report.good_enough_note.as_deref().unwrap_or("too little data")
+        );
+    };
+    let Some(score) = ge.score else {
+        return format!(
+            "Every step up the scale still pays off, or there are too few customers to tell: no score is good enough within the {}-point margin.",
+            ge.delta * 100.0
+        );
+    };
+    let article = if matches!(score, 8 | 11 | 18) { "an" } else { "a" };
+    let check = ge.checks.iter().find(|c| c.score == score);
+    let at = report.levels.iter().find(|l| l.score == score);
+    match (check, at) {
+        (Some(c), Some(l)) => format!(
+            "Customers who give {article} {score} stay as often as those who give more: {} retained at {score} vs {} above (gain above {score}: {} points, 95% CI {} to {}, within the {}-point margin).",
+            pct(l.rate),
+            pct(l.rate + c.gain_above),
+            points(c.gain_above),
+            points(c.ci_low),
+            points(c.ci_high),
+            ge.delta * 100.0
+        ),
+        _ => format!("{article} {score} is good enough: scores above it do not retain customers better."),
+    }
+}

@@ -1,5 +1,6 @@
 //! Spawns the real app on a random port over a fresh SQLite file or PostgreSQL database.
 #![allow(dead_code)]
+pub mod json;
 use acht::config::Settings;
 use acht::db::{self, Backend};
 use acht::startup::Application;

@@ -5,7 +5,7 @@ use super::error::{ApiError, ErrorBody};
 use super::run;
 use crate::domain::customers::{self, CustomerInput, LifecycleEvent};
 use crate::domain::dispatch::{self, InteractionInput};
-use crate::domain::{answers, apikeys, surveys, surveys::SurveyInput};
+use crate::domain::{answers, apikeys, retention, surveys, surveys::SurveyInput};
 use crate::startup::AppState;
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys", web::post().to(create_survey))
             .route("/surveys", web::get().to(list_surveys))
             .route("/surveys/{slug}", web::get().to(get_survey))
+            .route("/surveys/{slug}/analysis", web::get().to(analysis))
             .route("/interactions", web::post().to(report_interaction))
             .route("/interactions/batch", web::post().to(report_batch))
             .route("/customers/{id}", web::put().to(upsert_customer))
@@ -276,10 +277,44 @@ fn decode_cursor(s: &str) -> Result<(i64, i64), ApiError> {
     Ok((t.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisQuery {
+    /// The moment the analysis looks from (RFC 3339); default now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Days after the baseline answer within which churn counts (default 365).
+    pub horizon_days: Option<i64>,
+    /// Margin for "good enough", as a fraction (default 0.02).
+    pub delta: Option<f64>,
+}
+
+/// The retention analysis of ANALYSIS.md: retention per score, steps, logistic and hinge fits,
+/// the good-enough score, Kaplan–Meier bands, log-rank and Cox.
+#[utoipa::path(get, path = "/api/v1/surveys/{slug}/analysis", params(("slug" = String, Path), AnalysisQuery),
+    responses((status = 200, description = "the analysis JSON as specified in ANALYSIS.md", body = Object),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn analysis(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state).await?;
+    let q = q.into_inner();
+    let options = retention::AnalysisOptions {
+        as_of: q.as_of.unwrap_or_else(Utc::now),
+        horizon_days: q.horizon_days.unwrap_or(365),
+        delta: q.delta.unwrap_or(0.02),
+    };
+    let report = run(&state.read, move |c| retention::analyze(c, &slug, options)).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "acht API", description = "Report interactions, customers and churn; read answers."),
-    paths(create_survey, list_surveys, get_survey, report_interaction, report_batch, upsert_customer, record_event, list_responses),
+    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, record_event, list_responses),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
