@@ -97,16 +97,11 @@ pub fn analyze(
 }
 
 fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisInput {
-    use crate::analysis::{AnalysisInput, CustomerRecord, ResponseRecord, Scale as S};
+    use crate::analysis::{AnalysisInput, CustomerRecord, ResponseRecord};
     let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
     AnalysisInput {
         survey: data.slug.clone(),
-        scale: match data.scale {
-            Scale::Grade10 => S::Grade10,
-            Scale::Ces7 => S::Ces7,
-            Scale::Nps11 => S::Nps11,
-            Scale::Csat5 => S::Csat5,
-        },
+        scale: data.scale,
         customers: data
             .customers
             .iter()

@@ -1,31 +1,11 @@
-use serde::{Deserialize, Serialize};
+//! The answer scales. The enum itself lives with the analysis (which needs nothing else); the
+//! survey flow adds what it needs to show and check scores.
 use std::fmt;
 use std::str::FromStr;
 
-/// The answer scales acht knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scale {
-    /// Dutch school grade, 1–10.
-    Grade10,
-    /// Customer Effort Score 2.0, 1–7, higher = easier.
-    Ces7,
-    /// Net Promoter scale, 0–10.
-    Nps11,
-    /// Customer satisfaction, 1–5.
-    Csat5,
-}
+pub use crate::analysis::Scale;
 
 impl Scale {
-    pub fn range(self) -> (i32, i32) {
-        match self {
-            Scale::Grade10 => (1, 10),
-            Scale::Ces7 => (1, 7),
-            Scale::Nps11 => (0, 10),
-            Scale::Csat5 => (1, 5),
-        }
-    }
-
     pub fn contains(self, score: i32) -> bool {
         let (lo, hi) = self.range();
         (lo..=hi).contains(&score)
@@ -34,15 +14,6 @@ impl Scale {
     pub fn scores(self) -> impl Iterator<Item = i32> {
         let (lo, hi) = self.range();
         lo..=hi
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scale::Grade10 => "grade10",
-            Scale::Ces7 => "ces7",
-            Scale::Nps11 => "nps11",
-            Scale::Csat5 => "csat5",
-        }
     }
 
     /// Words for the lowest and highest score, shown under the buttons.

@@ -13,6 +13,8 @@ pub struct SurveyInput {
     pub slug: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// `grade10` (1–10), `ces7` (1–7, higher = easier), `nps11` (0–10) or `csat5` (1–5).
+    #[schema(value_type = String, example = "grade10")]
     pub scale: Scale,
     pub question_nl: String,
     pub question_en: String,

@@ -15,6 +15,8 @@ pub fn time(ms: i64) -> DateTime<Utc> {
 pub struct SurveyView {
     pub slug: String,
     pub name: String,
+    /// `grade10`, `ces7`, `nps11` or `csat5`.
+    #[schema(value_type = String, example = "grade10")]
     pub scale: Scale,
     pub question_nl: String,
     pub question_en: String,
