@@ -125,3 +125,24 @@ fn compare_catches_mismatches() {
     compare("$", &got, &want, &mut errors);
     assert_eq!(errors.len(), 5, "{errors:?}");
 }
+
+/// Edge-case worlds made by `scripts/make_worlds.py`: no plateau, nobody churns, tied times.
+fn edge_world(name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    check_against(&load(&dir, "service", Scale::Grade10), &dir.join("expected-service.json"));
+}
+
+#[test]
+fn world_without_a_plateau() {
+    edge_world("noplateau");
+}
+
+#[test]
+fn world_where_nobody_churns() {
+    edge_world("nochurn");
+}
+
+#[test]
+fn world_with_tied_times() {
+    edge_world("ties");
+}

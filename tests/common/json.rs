@@ -20,6 +20,12 @@ pub fn compare_rel(path: &str, got: &Value, want: &Value, rel: f64, errors: &mut
             let keys: std::collections::BTreeSet<&String> = g.keys().chain(w.keys()).collect();
             for key in keys {
                 match (g.get(key), w.get(key)) {
+                    // Notes are prose: the reference's wording differs, their presence must not.
+                    (Some(a), Some(b)) if key.ends_with("_note") => {
+                        if !(a.is_string() && b.is_string()) {
+                            errors.push(format!("{path}.{key}: got {a}, want a note like {b}"));
+                        }
+                    }
                     (Some(a), Some(b)) => compare_rel(&format!("{path}.{key}"), a, b, rel, errors),
                     (None, _) => errors.push(format!("{path}.{key}: missing")),
                     (_, None) => errors.push(format!("{path}.{key}: unexpected")),

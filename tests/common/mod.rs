@@ -58,6 +58,13 @@ pub fn postgres_url() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// Whether a PostgreSQL server answers (strict runs fail in `postgres_url` instead).
+pub fn postgres_reachable() -> bool {
+    let admin =
+        std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    db::establish(&admin).is_ok() || strict()
+}
+
 /// Every storage test runs on each available backend.
 pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
     let (url, dir) = sqlite_url();
