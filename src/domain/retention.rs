@@ -111,10 +111,16 @@ fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisI
                 churned_at: c.churned_at.map(time),
             })
             .collect(),
+        // Both baselines of ANALYSIS.md are a customer's earliest answer (ties: first stored) when
+        // it qualifies, and no later answer can qualify when it does not (later answers are
+        // further past churn and the horizon). Rows come in (customer, time, id) order, so
+        // passing only each customer's first answer gives the same result with less work.
         responses: data
             .responses
             .iter()
-            .map(|r| ResponseRecord {
+            .enumerate()
+            .filter(|(i, r)| *i == 0 || data.responses[i - 1].customer_id != r.customer_id)
+            .map(|(_, r)| ResponseRecord {
                 customer_id: r.customer_id.to_string(),
                 score: r.score,
                 answered_at: time(r.answered_at),
