@@ -33,10 +33,7 @@ async fn imported_demo_world_reproduces_the_reference_analysis() {
     for (backend, url, dir) in common::backends() {
         eprintln!("analysis on {backend:?}");
         for (slug, scale) in [("service", "grade10"), ("effort", "ces7")] {
-            acht_ok(
-                &url,
-                &["survey", "create", "--slug", slug, "--scale", scale, "--question-nl", "?", "--question-en", "?"],
-            );
+            common::cli_survey(&url, slug, scale);
         }
         acht_ok(&url, &["import", "customers", data.join("customers.csv").to_str().unwrap()]);
         acht_ok(&url, &["import", "responses", data.join("responses.csv").to_str().unwrap()]);
@@ -103,21 +100,7 @@ fn golden_fixture_worlds_through_the_database() {
             let dir = fixtures.join(world);
             let want: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(expected)).unwrap()).unwrap();
             let scale = want["scale"].as_str().unwrap();
-            acht_ok(
-                &url,
-                &[
-                    "survey",
-                    "create",
-                    "--slug",
-                    "service",
-                    "--scale",
-                    scale,
-                    "--question-nl",
-                    "?",
-                    "--question-en",
-                    "?",
-                ],
-            );
+            common::cli_survey(&url, "service", scale);
             acht_ok(&url, &["import", "customers", dir.join("customers.csv").to_str().unwrap()]);
             let responses = service_only(&dir, &scratch_dir());
             acht_ok(&url, &["import", "responses", &responses]);

@@ -25,25 +25,8 @@ fn csv_import_reports_bad_lines_and_writes_nothing_of_a_bad_file() {
     for (backend, url, _dir) in common::backends() {
         eprintln!("import on {backend:?}");
         let tmp = common::sqlite_url().1;
-        ok(
-            &url,
-            &[
-                "survey",
-                "create",
-                "--slug",
-                "service",
-                "--scale",
-                "grade10",
-                "--question-nl",
-                "a",
-                "--question-en",
-                "b",
-            ],
-        );
-        ok(
-            &url,
-            &["survey", "create", "--slug", "effort", "--scale", "ces7", "--question-nl", "a", "--question-en", "b"],
-        );
+        common::cli_survey(&url, "service", "grade10");
+        common::cli_survey(&url, "effort", "ces7");
         let customers = write(
             &tmp.0,
             "customers.csv",
@@ -120,7 +103,7 @@ fn unknown_scales_and_duplicate_surveys_are_refused_clearly() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scale"));
-    ok(&url, &["survey", "create", "--slug", "x", "--scale", "nps11", "--question-nl", "a", "--question-en", "b"]);
+    common::cli_survey(&url, "x", "nps11");
     let out = acht(
         &url,
         &["survey", "create", "--slug", "x", "--scale", "nps11", "--question-nl", "a", "--question-en", "b"],

@@ -155,23 +155,14 @@ pub fn acht_ok(url: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Defines a survey through the CLI, triggered by the `support` touchpoint.
+pub fn cli_survey(url: &str, slug: &str, scale: &str) {
+    let args =
+        ["survey", "create", "--slug", slug, "--scale", scale, "--question-nl", "Cijfer?", "--question-en", "Grade?"];
+    acht_ok(url, &[&args[..], &["--touchpoint", "support"]].concat());
+}
+
 /// Defines the `service` survey (grade10, triggered by `support`) through the CLI.
 pub fn cli_service_survey(url: &str) {
-    acht_ok(
-        url,
-        &[
-            "survey",
-            "create",
-            "--slug",
-            "service",
-            "--scale",
-            "grade10",
-            "--question-nl",
-            "Cijfer?",
-            "--question-en",
-            "Grade?",
-            "--touchpoint",
-            "support",
-        ],
-    );
+    cli_survey(url, "service", "grade10");
 }
