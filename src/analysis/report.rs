@@ -12,14 +12,29 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// How many of `n` customers stayed, with the Wilson 95% interval of the rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LevelRow {
-    pub score: i32,
+pub struct Retention {
     pub n: u64,
     pub retained: u64,
     pub rate: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+}
+
+impl Retention {
+    /// `retained` of `n` (n > 0).
+    fn of(retained: u64, n: u64) -> Retention {
+        let (ci_low, ci_high) = wilson(retained, n);
+        Retention { n, retained, rate: retained as f64 / n as f64, ci_low, ci_high }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelRow {
+    pub score: i32,
+    #[serde(flatten)]
+    pub retention: Retention,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,11 +85,8 @@ pub struct GoodEnough {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRow {
     pub group: String,
-    pub n: u64,
-    pub retained: u64,
-    pub rate: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    #[serde(flatten)]
+    pub retention: Retention,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,8 +186,7 @@ fn level_counts(input: &AnalysisInput) -> Vec<LevelCount> {
 }
 
 fn level_row(l: &LevelCount) -> LevelRow {
-    let (ci_low, ci_high) = wilson(l.x, l.n);
-    LevelRow { score: l.score, n: l.n, retained: l.x, rate: l.x as f64 / l.n as f64, ci_low, ci_high }
+    LevelRow { score: l.score, retention: Retention::of(l.x, l.n) }
 }
 
 /// Consecutive present levels compared, with Holm over the Fisher p-values.
@@ -237,10 +248,7 @@ fn nps_groups(levels: &[LevelCount]) -> Vec<GroupRow> {
         .filter_map(|&(group, lo, hi)| {
             let inside = levels.iter().filter(|l| (lo..=hi).contains(&l.score));
             let (x, n) = inside.fold((0, 0), |(x, n), l| (x + l.x, n + l.n));
-            (n > 0).then(|| {
-                let (ci_low, ci_high) = wilson(x, n);
-                GroupRow { group: group.into(), n, retained: x, rate: x as f64 / n as f64, ci_low, ci_high }
-            })
+            (n > 0).then(|| GroupRow { group: group.into(), retention: Retention::of(x, n) })
         })
         .collect()
 }

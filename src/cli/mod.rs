@@ -248,11 +248,11 @@ fn print_summary(report: &crate::analysis::AnalysisReport) {
         println!(
             "{:>5} {:>7} {:>9} {:>7.1}%  {:.1}–{:.1}%",
             l.score,
-            l.n,
-            l.retained,
-            l.rate * 100.0,
-            l.ci_low * 100.0,
-            l.ci_high * 100.0
+            l.retention.n,
+            l.retention.retained,
+            l.retention.rate * 100.0,
+            l.retention.ci_low * 100.0,
+            l.retention.ci_high * 100.0
         );
     }
     if let Some(h) = &report.hinge {

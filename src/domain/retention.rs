@@ -154,8 +154,8 @@ pub fn headline(report: &crate::analysis::AnalysisReport) -> String {
     match (check, at) {
         (Some(c), Some(l)) => format!(
             "Customers who give {article} {score} stay as often as those who give more: {} retained at {score} vs {} above (gain above {score}: {} points, 95% CI {} to {}, within the {}-point margin).",
-            pct(l.rate),
-            pct(l.rate + c.gain_above),
+            pct(l.retention.rate),
+            pct(l.retention.rate + c.gain_above),
             points(c.gain_above),
             points(c.ci_low),
             points(c.ci_high),
