@@ -197,12 +197,20 @@ async fn bad_links(app: &TestApp) {
     let outcome = app.report("b1", "cust-b", "support", "en").await;
     let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
     let token = page.rsplit('/').next().unwrap().to_string();
-    let mut tampered = token.clone();
-    tampered.replace_range(0..1, if token.starts_with('a') { "b" } else { "a" });
+    // One digit changed in the id part (an unknown invitation) or in the MAC part (a real
+    // invitation with a forged token).
+    let flip = |at: usize| {
+        let mut t = token.clone();
+        t.replace_range(at..at + 1, if &token[at..at + 1] == "a" { "b" } else { "a" });
+        t
+    };
+    let (wrong_id, forged) = (flip(15), flip(token.len() - 1));
     for (path, status) in [
         ("/s/nonsense".to_string(), 404),
-        (format!("/s/{tampered}"), 404),
-        (format!("/s/{tampered}/8"), 404),
+        (format!("/s/{wrong_id}"), 404),
+        (format!("/s/{wrong_id}/8"), 404),
+        (format!("/s/{forged}"), 404),
+        (format!("/s/{forged}/8"), 404),
         (format!("{page}/11"), 400),
         (format!("{page}/0"), 400),
         (format!("{page}/abc"), 404),

@@ -10,7 +10,7 @@
 //!   user gesture (pointer, touch, key or scroll);
 //! - HEAD never changes anything (the web layer answers it without calling here).
 use super::scale::Scale;
-use super::token::{is_well_formed, sha256_hex};
+use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Customer, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
@@ -62,18 +62,19 @@ impl Invite {
 /// Finds an invitation by its token. Unknown or malformed → NotFound; expired → Expired
 /// (checked by the caller via [`Invite::is_expired`] so the page can still be polite).
 pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
-    if !is_well_formed(token) {
-        return Err(DomainError::NotFound("survey link".into()));
-    }
+    let not_found = || DomainError::NotFound("survey link".into());
+    let id = invitation_id(token).ok_or_else(not_found)?;
     let found: Option<(Invitation, Survey, Customer)> = invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
-        .filter(invitations::token_hash.eq(sha256_hex(token)))
+        .filter(invitations::id.eq(id))
         .select((Invitation::as_select(), Survey::as_select(), Customer::as_select()))
         .first(conn)
         .optional()
         .map_err(db)?;
-    let (invitation, survey, customer) = found.ok_or_else(|| DomainError::NotFound("survey link".into()))?;
+    // A forged token names a real id but fails here, and gets the same answer as an unknown one.
+    let (invitation, survey, customer) =
+        found.filter(|(inv, _, _)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
     let response = responses::table
         .filter(responses::invitation_id.eq(invitation.id))
         .select(Response::as_select())

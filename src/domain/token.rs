@@ -2,8 +2,10 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-/// Bytes of an invitation token: 160 bits.
-const TOKEN_BYTES: usize = 20;
+/// Bytes of an invitation token's secret part: 160 bits.
+const MAC_BYTES: usize = 20;
+/// Hex digits of the invitation id that leads a token.
+const ID_DIGITS: usize = 16;
 
 pub fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -19,20 +21,27 @@ pub fn sha256_hex(s: &str) -> String {
     to_hex(&Sha256::digest(s.as_bytes()))
 }
 
-/// A token derived from the instance secret and the invitation id with HMAC-SHA256: as
-/// unguessable as a random one, yet a retried API call can hand out the same link again
-/// without the token ever being stored.
+/// A token: the invitation id in hex, then 160 bits of HMAC-SHA256 over that id with the
+/// instance secret. The id makes the lookup a primary-key read (no index over random hashes,
+/// whose scattered inserts would slow batch ingest), the MAC makes it unguessable, and since
+/// it is derived, a retried API call hands out the same link again without the token being stored.
 pub fn invitation_token(secret: &[u8], invitation_id: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(b"invitation:");
     mac.update(&invitation_id.to_be_bytes());
-    to_hex(&mac.finalize().into_bytes()[..TOKEN_BYTES])
+    format!("{invitation_id:016x}{}", to_hex(&mac.finalize().into_bytes()[..MAC_BYTES]))
 }
 
-/// Well-formed tokens are lowercase hex of the right length; anything else is rejected
-/// before touching the database.
-pub fn is_well_formed(token: &str) -> bool {
-    token.len() == TOKEN_BYTES * 2 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// The invitation id a well-formed token names; whether the token is genuine is for the
+/// caller to check against the stored hash. Anything malformed is rejected before touching
+/// the database.
+pub fn invitation_id(token: &str) -> Option<i64> {
+    let well_formed = token.len() == ID_DIGITS + MAC_BYTES * 2
+        && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !well_formed {
+        return None;
+    }
+    i64::from_str_radix(&token[..ID_DIGITS], 16).ok()
 }
 
 /// 256 random bits, hex, for secrets and API keys.
@@ -53,15 +62,17 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_160_bits_stable_and_distinct() {
+    fn tokens_carry_the_id_and_160_secret_bits() {
         let secret = b"0123456789abcdef0123456789abcdef";
-        let a = invitation_token(secret, 1);
-        assert_eq!(a.len(), 40);
-        assert!(is_well_formed(&a));
-        assert_eq!(a, invitation_token(secret, 1));
-        assert_ne!(a, invitation_token(secret, 2));
-        assert_ne!(a, invitation_token(b"another secret", 1));
-        assert!(!is_well_formed("ABC"));
-        assert!(!is_well_formed(&a.to_uppercase()));
+        let a = invitation_token(secret, 0x1234_5678_9abc);
+        assert_eq!(a.len(), 16 + 40);
+        assert!(a.starts_with("0000123456789abc"));
+        assert_eq!(invitation_id(&a), Some(0x1234_5678_9abc));
+        assert_eq!(a, invitation_token(secret, 0x1234_5678_9abc));
+        assert_ne!(a[16..], invitation_token(secret, 0x1234_5678_9abd)[16..]);
+        assert_ne!(a, invitation_token(b"another secret", 0x1234_5678_9abc));
+        assert_eq!(invitation_id("ABC"), None);
+        assert_eq!(invitation_id(&a.to_uppercase()), None);
+        assert_eq!(invitation_id(&a[..55]), None);
     }
 }

@@ -47,7 +47,7 @@ CREATE INDEX interactions_customer ON interactions(customer_id);
 
 CREATE TABLE invitations (
     id BIGINT PRIMARY KEY NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,     -- SHA-256 of the 160-bit token; the token itself is never stored
+    token_hash TEXT NOT NULL,            -- SHA-256 of the token (id + 160-bit MAC); the token itself is never stored
     survey_id BIGINT NOT NULL REFERENCES surveys(id),
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     interaction_id BIGINT REFERENCES interactions(id),

@@ -1,7 +1,7 @@
 -- Times are unix milliseconds (UTC) in BIGINT columns: portable across SQLite and PostgreSQL.
 -- Ids are random positive 63-bit integers made by the application, so several instances insert without coordination.
 CREATE TABLE surveys (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     slug TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     scale TEXT NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE surveys (
 );
 
 CREATE TABLE customers (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     external_id TEXT NOT NULL UNIQUE,
     email TEXT,
     locale TEXT NOT NULL,
@@ -32,7 +32,7 @@ CREATE TABLE customers (
 );
 
 CREATE TABLE interactions (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     external_id TEXT NOT NULL UNIQUE,
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     touchpoint TEXT NOT NULL,
@@ -46,8 +46,8 @@ CREATE TABLE interactions (
 CREATE INDEX interactions_customer ON interactions(customer_id);
 
 CREATE TABLE invitations (
-    id BIGINT PRIMARY KEY NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,     -- SHA-256 of the 160-bit token; the token itself is never stored
+    id INTEGER PRIMARY KEY NOT NULL,
+    token_hash TEXT NOT NULL,            -- SHA-256 of the token (id + 160-bit MAC); the token itself is never stored
     survey_id BIGINT NOT NULL REFERENCES surveys(id),
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     interaction_id BIGINT REFERENCES interactions(id),
@@ -60,7 +60,7 @@ CREATE TABLE invitations (
 CREATE INDEX invitations_customer ON invitations(customer_id, survey_id, created_at);
 
 CREATE TABLE responses (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     invitation_id BIGINT UNIQUE REFERENCES invitations(id),
     survey_id BIGINT NOT NULL REFERENCES surveys(id),
     customer_id BIGINT NOT NULL REFERENCES customers(id),
@@ -77,7 +77,7 @@ CREATE INDEX responses_customer ON responses(customer_id);
 
 -- Every score click, kept so scanner bursts can be recognised and audited.
 CREATE TABLE answer_events (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     invitation_id BIGINT NOT NULL REFERENCES invitations(id),
     kind TEXT NOT NULL,                  -- link, form, comment, beacon
     score INTEGER,
@@ -87,7 +87,7 @@ CREATE TABLE answer_events (
 CREATE INDEX answer_events_invitation ON answer_events(invitation_id, created_at);
 
 CREATE TABLE customer_events (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     kind TEXT NOT NULL,                  -- churn, renewal
     occurred_at BIGINT NOT NULL,
@@ -96,7 +96,7 @@ CREATE TABLE customer_events (
 CREATE INDEX customer_events_customer ON customer_events(customer_id);
 
 CREATE TABLE api_keys (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
     key_hash TEXT NOT NULL UNIQUE,       -- SHA-256 of a 256-bit random key
     created_at BIGINT NOT NULL,
