@@ -99,9 +99,7 @@ pub fn upsert_many(
             }
         }
     }
-    for chunk in fresh.chunks(500) {
-        insert_rows!(conn, customers::table, chunk).map_err(db)?;
-    }
+    insert_rows!(conn, customers::table, &fresh).map_err(db)?;
     Ok(known)
 }
 

@@ -254,12 +254,8 @@ pub fn report(
         new_interactions.push(interaction.clone());
         outcomes.push(outcome_for(interaction, customer, &surveys, invitation, true));
     }
-    for chunk in new_interactions.chunks(500) {
-        insert_rows!(conn, interactions::table, chunk).map_err(db)?;
-    }
-    for chunk in new_invitations.chunks(500) {
-        insert_rows!(conn, invitations::table, chunk).map_err(db)?;
-    }
+    insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
+    insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
     Ok(outcomes)
 }
 

@@ -27,8 +27,8 @@ pub struct ResponseRecord {
     pub comment: Option<String>,
 }
 
-/// Rows per INSERT: well under SQLite's 32,766 bound variables.
-const CHUNK: usize = 2000;
+/// Rows between progress reports; a multiple of the rows per INSERT statement.
+const CHUNK: usize = 16 * crate::db::INSERT_CHUNK;
 
 /// Inserts new customers and updates known ones; returns (inserted, updated).
 pub fn customers(
@@ -69,7 +69,7 @@ pub fn customers(
                 }),
             }
         }
-        for chunk in fresh.chunks(CHUNK / 2) {
+        for chunk in fresh.chunks(CHUNK) {
             insert_rows!(conn, customers::table, chunk).map_err(db)?;
             progress(chunk.len() as u64);
         }
@@ -121,9 +121,7 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
 /// Inserts interactions whose customer ids were already resolved (the demo's history).
 pub fn interactions(conn: &mut DbConn, rows: &[Interaction]) -> Result<usize, DomainError> {
     super::write_tx(conn, |conn| {
-        for chunk in rows.chunks(CHUNK / 2) {
-            insert_rows!(conn, interactions::table, chunk).map_err(db)?;
-        }
+        insert_rows!(conn, interactions::table, rows).map_err(db)?;
         Ok(rows.len())
     })
 }
