@@ -23,15 +23,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The one way to write from a handler.
+    /// The one way to write from a handler: `f` runs atomically, in one transaction. It may
+    /// run more than once (see [`GroupWriter`]), so it is `Fn`.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConn) -> Result<T, DomainError> + Send + 'static,
         T: Send + 'static,
     {
         match &self.writer {
             Some(w) => w.run(f).await,
-            None => crate::web::run(&self.write_pool, f).await,
+            None => crate::web::run(&self.write_pool, move |c| crate::domain::write_tx(c, f)).await,
         }
     }
 }

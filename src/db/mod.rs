@@ -76,7 +76,7 @@ pub fn establish(url: &str) -> Result<DbConn, DbError> {
 /// in WAL mode still survives a process crash (only power loss can drop the last commits);
 /// statement and savepoint journals stay in memory instead of temporary files.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-     PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+     PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;";
 
 #[derive(Debug)]
 struct ConnectionSetup;

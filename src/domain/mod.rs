@@ -17,14 +17,15 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 
 /// Runs `f` in a write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
-/// so a transaction that reads first never fails later on lock upgrade.
+/// so a transaction that reads first never fails later on lock upgrade. Inside a transaction
+/// already (the group writer's), `f` joins it: the enclosing one owns atomicity, and no
+/// savepoint is paid for.
 pub fn write_tx<T, F>(conn: &mut DbConn, f: F) -> Result<T, DomainError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, DomainError>,
 {
     if in_transaction(conn) {
-        // Already inside a group commit: a savepoint.
-        return conn.transaction(f);
+        return f(conn);
     }
     match conn {
         DbConn::Sqlite(c) => {

@@ -143,12 +143,7 @@ async fn report_batch(
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
     let secret = state.secret.clone();
-    let outcomes = state
-        .write(move |c| {
-            let now = crate::db::now_ms();
-            crate::domain::write_tx(c, |c| dispatch::report(c, &batch, &secret, now))
-        })
-        .await?;
+    let outcomes = state.write(move |c| dispatch::report(c, &batch, &secret, crate::db::now_ms())).await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
 
@@ -181,10 +176,8 @@ async fn upsert_customer(
     input.validate()?;
     let customer = state
         .write(move |c| {
-            let now = crate::db::now_ms();
-            crate::domain::write_tx(c, |c| {
-                customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer"))
-            })
+            customers::upsert_many(c, &[&input], crate::db::now_ms())
+                .map(|m| m.into_values().next().expect("one customer"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
@@ -213,10 +206,8 @@ async fn record_event(
     let customer = state
         .write(move |c| {
             let at = body.occurred_at.map_or_else(crate::db::now_ms, |t| t.timestamp_millis());
-            crate::domain::write_tx(c, |c| {
-                customers::record_event(c, &id, body.kind, at)?;
-                customers::get(c, &id)
-            })
+            customers::record_event(c, &id, body.kind, at)?;
+            customers::get(c, &id)
         })
         .await?;
     Ok(HttpResponse::Created().json(CustomerView::from(&customer)))

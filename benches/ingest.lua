@@ -1,0 +1,58 @@
+-- wrk script: POSTs pre-built batches of 1,000 interactions to /api/v1/interactions/batch,
+-- each batch once, so every interaction is new (customers do repeat, so fatigue throttles
+-- some). Args: DIR KEY THREADS, with DIR holding batch0.json, batch1.json, ... from the bench
+-- script; thread k posts batches k, k + THREADS, ...
+-- done() prints the interactions recorded per second, and fails the run if a thread ran out.
+local threads = {}
+local next_thread = 0
+
+function setup(thread)
+  thread:set("index", next_thread)
+  next_thread = next_thread + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local dir, key = args[1], args[2]
+  local stride = tonumber(args[3])
+  bodies, sent, recorded, exhausted = {}, 0, 0, 0
+  headers = { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json" }
+  local b = index
+  while true do
+    local f = io.open(dir .. "/batch" .. b .. ".json", "rb")
+    if not f then break end
+    bodies[#bodies + 1] = f:read("a")
+    f:close()
+    b = b + stride
+  end
+end
+
+function request()
+  sent = sent + 1
+  if sent > #bodies then
+    exhausted = 1
+    return wrk.format("GET", "/healthz")
+  end
+  return wrk.format("POST", "/api/v1/interactions/batch", headers, bodies[sent])
+end
+
+function response(status, headers, body)
+  if status == 200 and #body > 1000 then
+    recorded = recorded + 1000
+  end
+end
+
+function done(summary, latency, requests)
+  local total, ran_out = 0, 0
+  for _, t in ipairs(threads) do
+    total = total + t:get("recorded")
+    ran_out = ran_out + t:get("exhausted")
+  end
+  local secs = summary.duration / 1e6
+  io.write(string.format("ingest: %d interactions in %.2fs = %.0f interactions/s; batch p50 %.1f ms, p99 %.1f ms\n",
+    total, secs, total / secs, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  if ran_out > 0 then
+    io.write("ingest: a thread ran out of batches; generate more for a valid figure\n")
+    os.exit(1)
+  end
+end
