@@ -1,0 +1,7 @@
+-- Fatigue rules read a customer's recent invitations: (customer, send time) with the survey
+-- included answers that from the index alone, without a table read per past invitation.
+DROP INDEX invitations_customer;
+CREATE INDEX invitations_fatigue ON invitations(customer_id, send_at, survey_id);
+-- A retried interaction finds its invitation by interaction id. Ids grow with time, so the
+-- index only ever appends.
+CREATE INDEX invitations_interaction ON invitations(interaction_id);
