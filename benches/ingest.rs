@@ -36,6 +36,22 @@ fn batch(b: usize, rng: &mut impl Rng) -> Vec<InteractionInput> {
         .collect()
 }
 
+/// CPU time of the thread named acht-writer, from /proc (Linux only).
+fn writer_cpu_seconds() -> Option<f64> {
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        if std::fs::read_to_string(path.join("comm")).ok()?.trim() != "acht-writer" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+        // Fields after the parenthesised name: state is field 3, utime 14 and stime 15.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        return Some(ticks / 100.0);
+    }
+    None
+}
+
 fn main() {
     let batches: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
     let dir = std::env::temp_dir().join(format!("acht-ingest-bench-{}", std::process::id()));
@@ -59,11 +75,13 @@ fn main() {
         loop {
             while running.len() < IN_FLIGHT {
                 let Some(b) = inputs.pop() else { break };
-                let (writer, secret) = (writer.clone(), secret.clone());
+                let writer = writer.clone();
+                // Prepared here, as the API does before queueing for the writer.
+                let b = dispatch::prepare(b, &secret, db::now_ms()).expect("valid batch");
                 running.spawn(async move {
                     let t = Instant::now();
                     let outcomes = writer
-                        .run(move |c| dispatch::report(c, &b, &secret, db::now_ms()))
+                        .run(move |c| dispatch::report(c, &b))
                         .await
                         .map_err(|e: DomainError| e.to_string())
                         .expect("report");
@@ -85,5 +103,9 @@ fn main() {
         n as f64 / secs,
         slowest * 1000.0
     );
+    if let Some(cpu) = writer_cpu_seconds() {
+        // Less noisy than wall time on a shared machine: what the one writer thread can do.
+        println!("writer thread: {cpu:.2} CPU s = {:.0} interactions per writer CPU second", n as f64 / cpu);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

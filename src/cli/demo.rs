@@ -162,7 +162,8 @@ pub fn try_link(conn: &mut DbConn, base_url: &str) -> Result<String, DomainError
         occurred_at: None,
         attributes: None,
     };
-    let outcome = crate::domain::write_tx(conn, |c| dispatch::report(c, &[visit], &secret, crate::db::now_ms()))?;
+    let visit = dispatch::prepare(vec![visit], &secret, crate::db::now_ms())?;
+    let outcome = crate::domain::write_tx(conn, |c| dispatch::report(c, &visit))?;
     let token = outcome
         .into_iter()
         .next()

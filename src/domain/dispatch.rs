@@ -162,26 +162,60 @@ pub struct Outcome {
     pub created: bool,
 }
 
-/// Records a batch of interactions and the decision for each, idempotently on their ids.
-/// A few queries per batch, not per interaction.
-pub fn report(
-    conn: &mut DbConn,
-    batch: &[InteractionInput],
-    secret: &[u8],
+/// A batch checked, with all the work done that needs no database: ids, sampling draws, the
+/// would-be invitations' token hashes. Prepared before the write, so the one writer thread of
+/// SQLite spends its time on the database only.
+pub struct PreparedBatch {
+    items: Vec<Prepared>,
     now: i64,
-) -> Result<Vec<Outcome>, DomainError> {
+}
+
+struct Prepared {
+    input: InteractionInput,
+    occurred_at: i64,
+    sample_draw: f64,
+    attributes: String,
+    interaction_id: i64,
+    invitation_id: i64,
+    token_hash: String,
+}
+
+/// Checks a batch and prepares it for [`report`].
+pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<PreparedBatch, DomainError> {
     if batch.len() > MAX_BATCH {
         return Err(DomainError::invalid("batch_too_large", format!("at most {MAX_BATCH} interactions per request")));
     }
-    for i in batch {
+    for i in &batch {
         i.customer.validate()?;
         if i.id.trim().is_empty() || i.touchpoint.trim().is_empty() {
             return Err(DomainError::invalid("invalid_interaction", "interaction id and touchpoint are required"));
         }
     }
+    let items = batch
+        .into_iter()
+        .map(|input| {
+            let invitation_id = new_id();
+            Prepared {
+                occurred_at: input.occurred_at.map_or(now, |t| t.timestamp_millis()),
+                sample_draw: sample_draw(&input.id),
+                attributes: input.attributes.as_ref().map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
+                interaction_id: new_id(),
+                invitation_id,
+                token_hash: sha256_hex(&invitation_token(secret, invitation_id)),
+                input,
+            }
+        })
+        .collect();
+    Ok(PreparedBatch { items, now })
+}
+
+/// Records a prepared batch of interactions and the decision for each, idempotently on their
+/// ids. A few queries per batch, not per interaction.
+pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, DomainError> {
+    let now = batch.now;
     let surveys = super::surveys::list(conn)?;
-    let existing = load_existing(conn, batch)?;
-    let inputs: Vec<&CustomerInput> = batch.iter().map(|i| &i.customer).collect();
+    let existing = load_existing(conn, &batch.items)?;
+    let inputs: Vec<&CustomerInput> = batch.items.iter().map(|i| &i.input.customer).collect();
     let customers = customers::upsert_many(conn, &inputs, now)?;
     let customer_ids: Vec<i64> = customers.values().map(|c| c.id).collect();
     let max_fatigue = surveys
@@ -189,74 +223,93 @@ pub fn report(
         .map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1)
         .max()
         .unwrap_or(0);
-    let earliest = batch.iter().map(|i| i.occurred_at.map_or(now, |t| t.timestamp_millis())).min().unwrap_or(now)
-        - max_fatigue * DAY_MS;
+    let earliest = batch.items.iter().map(|i| i.occurred_at).min().unwrap_or(now) - max_fatigue * DAY_MS;
     let mut history = load_history(conn, &customer_ids, earliest)?;
     let invitation_by_interaction = load_invitations_for(conn, existing.values().map(|i| i.id).collect())?;
 
-    let mut outcomes = Vec::with_capacity(batch.len());
+    // Rows to insert, and for each interaction where its outcome comes from.
     let mut new_interactions = Vec::new();
     let mut new_invitations = Vec::new();
+    let mut slots = Vec::with_capacity(batch.items.len());
     let mut seen_in_batch: HashMap<&str, usize> = HashMap::new();
-    for input in batch {
+    for item in &batch.items {
+        let input = &item.input;
         let customer = &customers[&input.customer.id];
         if let Some(found) = existing.get(&input.id) {
             let invitation = invitation_by_interaction.get(&found.id).cloned();
-            outcomes.push(outcome_for(found.clone(), customer, &surveys, invitation, false));
+            slots.push(Slot::Known(outcome_for(found.clone(), customer, &surveys, invitation, false)));
             continue;
         }
-        if let Some(&idx) = seen_in_batch.get(input.id.as_str()) {
+        if let Some(&first) = seen_in_batch.get(input.id.as_str()) {
             // The same id twice in one batch: answer like a retry of the first.
-            let mut again: Outcome = outcomes[idx].clone();
-            again.created = false;
-            outcomes.push(again);
+            slots.push(Slot::Repeat(first));
             continue;
         }
-        let occurred_at = input.occurred_at.map_or(now, |t| t.timestamp_millis());
         let past = history.get(&customer.id).map(Vec::as_slice).unwrap_or(&[]);
         let (decision, survey, detail) =
-            decide(&surveys, customer, &input.touchpoint, past, occurred_at, sample_draw(&input.id));
-        let interaction = Interaction {
-            id: new_id(),
-            external_id: input.id.clone(),
-            customer_id: customer.id,
-            touchpoint: input.touchpoint.clone(),
-            channel: input.channel.clone(),
-            occurred_at,
-            attributes: input.attributes.as_ref().map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
-            decision: decision.as_str().into(),
-            decision_detail: Some(detail),
-            created_at: now,
-        };
+            decide(&surveys, customer, &input.touchpoint, past, item.occurred_at, item.sample_draw);
         let invitation = match (decision, survey) {
             (Decision::Invited, Some(s)) => {
-                let id = new_id();
-                let send_at = occurred_at + s.delay_minutes * 60_000;
-                let inv = Invitation {
-                    id,
-                    token_hash: sha256_hex(&invitation_token(secret, id)),
+                let send_at = item.occurred_at + s.delay_minutes * 60_000;
+                history.entry(customer.id).or_default().push(PastInvitation { survey_id: s.id, send_at });
+                new_invitations.push(Invitation {
+                    id: item.invitation_id,
+                    token_hash: item.token_hash.clone(),
                     survey_id: s.id,
                     customer_id: customer.id,
-                    interaction_id: Some(interaction.id),
+                    interaction_id: Some(item.interaction_id),
                     status: "pending".into(),
                     status_reason: "awaiting an answer".into(),
                     send_at,
                     expires_at: send_at + s.expiry_days * DAY_MS,
                     created_at: now,
-                };
-                history.entry(customer.id).or_default().push(PastInvitation { survey_id: s.id, send_at });
-                new_invitations.push(inv.clone());
-                Some(inv)
+                });
+                Some(new_invitations.len() - 1)
             }
             _ => None,
         };
-        seen_in_batch.insert(input.id.as_str(), outcomes.len());
-        new_interactions.push(interaction.clone());
-        outcomes.push(outcome_for(interaction, customer, &surveys, invitation, true));
+        seen_in_batch.insert(input.id.as_str(), slots.len());
+        new_interactions.push(Interaction {
+            id: item.interaction_id,
+            external_id: input.id.clone(),
+            customer_id: customer.id,
+            touchpoint: input.touchpoint.clone(),
+            channel: input.channel.clone(),
+            occurred_at: item.occurred_at,
+            attributes: item.attributes.clone(),
+            decision: decision.as_str().into(),
+            decision_detail: Some(detail),
+            created_at: now,
+        });
+        slots.push(Slot::New { interaction: new_interactions.len() - 1, invitation, customer });
     }
     insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
+
+    // Hand the inserted rows over to the outcomes instead of cloning them.
+    let mut new_interactions: Vec<Option<Interaction>> = new_interactions.into_iter().map(Some).collect();
+    let mut new_invitations: Vec<Option<Invitation>> = new_invitations.into_iter().map(Some).collect();
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let outcome = match slot {
+            Slot::Known(outcome) => outcome,
+            Slot::Repeat(first) => Outcome { created: false, ..outcomes[first].clone() },
+            Slot::New { interaction, invitation, customer } => {
+                let interaction = new_interactions[interaction].take().expect("each row goes to one outcome");
+                let invitation = invitation.and_then(|k| new_invitations[k].take());
+                outcome_for(interaction, customer, &surveys, invitation, true)
+            }
+        };
+        outcomes.push(outcome);
+    }
     Ok(outcomes)
+}
+
+/// Where an interaction's outcome comes from, until the new rows are inserted.
+enum Slot<'a> {
+    Known(Outcome),
+    Repeat(usize),
+    New { interaction: usize, invitation: Option<usize>, customer: &'a Customer },
 }
 
 fn outcome_for(
@@ -273,8 +326,8 @@ fn outcome_for(
     Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, created }
 }
 
-fn load_existing(conn: &mut DbConn, batch: &[InteractionInput]) -> Result<HashMap<String, Interaction>, DomainError> {
-    let ids: Vec<&str> = batch.iter().map(|i| i.id.as_str()).collect();
+fn load_existing(conn: &mut DbConn, batch: &[Prepared]) -> Result<HashMap<String, Interaction>, DomainError> {
+    let ids: Vec<&str> = batch.iter().map(|i| i.input.id.as_str()).collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(900) {
         let rows: Vec<Interaction> = interactions::table

@@ -142,8 +142,8 @@ async fn report_batch(
 }
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
-    let secret = state.secret.clone();
-    let outcomes = state.write(move |c| dispatch::report(c, &batch, &secret, crate::db::now_ms())).await?;
+    let batch = dispatch::prepare(batch, &state.secret, crate::db::now_ms())?;
+    let outcomes = state.write(move |c| dispatch::report(c, &batch)).await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
 
