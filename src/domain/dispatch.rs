@@ -237,7 +237,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
         let customer = &customers[&input.customer.id];
         if let Some(found) = existing.get(&input.id) {
             let invitation = invitation_by_interaction.get(&found.id).cloned();
-            slots.push(Slot::Known(outcome_for(found.clone(), customer, &surveys, invitation, false)));
+            slots.push(Slot::Known(Box::new(outcome_for(found.clone(), customer, &surveys, invitation, false))));
             continue;
         }
         if let Some(&first) = seen_in_batch.get(input.id.as_str()) {
@@ -292,7 +292,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(slots.len());
     for slot in slots {
         let outcome = match slot {
-            Slot::Known(outcome) => outcome,
+            Slot::Known(outcome) => *outcome,
             Slot::Repeat(first) => Outcome { created: false, ..outcomes[first].clone() },
             Slot::New { interaction, invitation, customer } => {
                 let interaction = new_interactions[interaction].take().expect("each row goes to one outcome");
@@ -307,7 +307,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
 
 /// Where an interaction's outcome comes from, until the new rows are inserted.
 enum Slot<'a> {
-    Known(Outcome),
+    Known(Box<Outcome>),
     Repeat(usize),
     New { interaction: usize, invitation: Option<usize>, customer: &'a Customer },
 }
