@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of issue 2, each reported with a baseline measured in the same run:
 #  1. one-click answers on SQLite (wrk, 64 connections) vs GET /healthz
-#  2. interactions through the batch API (1,000 per request, fatigue decisions included)
+#  2. interactions through the batch API (wrk + benches/ingest.lua, 1,000 per request, fatigue
+#     decisions included), for new customers and for customers drawn from a pool
 #  3. CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany of the same rows
 # Needs wrk (apt-get install wrk) and a release build. Usage: benches/bench.sh [seconds]
 set -euo pipefail
@@ -21,30 +22,41 @@ KEY=$("$A" apikey create bench 2>/dev/null)
 "$A" serve --bind "127.0.0.1:$PORT" >/dev/null 2>&1 & SERVER=$!
 until curl -sf "$BASE/healthz" >/dev/null; do sleep 0.2; done
 
-echo "== interactions through the batch API"
+echo "== interactions through the batch API (wrk, ${INGEST_CONNS:-4} clients, 1,000 per request, ${INGEST_SECS:-5}s per workload)"
+# Two workloads, each batch posted once so every interaction is new: all customers new, and
+# customers drawn from a pool of 200,000 (known ones too, so fatigue throttles some).
 python3 - "$WORK" <<'PY'
-import json, sys
+import json, os, random, sys
 work = sys.argv[1]
-for b in range(50):
-    items = [{"id": f"i{b}-{k}", "touchpoint": "support",
-              "customer": {"id": f"c{b}-{k}", "email": f"c{b}-{k}@example.test"}} for k in range(1000)]
-    open(f"{work}/batch{b}.json", "w").write(json.dumps({"interactions": items}))
+rng = random.Random(8)
+for workload in ("new", "pool"):
+    os.makedirs(f"{work}/{workload}")
+    for b in range(700):
+        items = []
+        for k in range(1000):
+            c = f"{workload}{b}-{k}" if workload == "new" else f"c{rng.randrange(200_000)}"
+            items.append({"id": f"{workload}{b}-{k}", "touchpoint": "support",
+                          "customer": {"id": c, "email": f"{c}@example.test"}})
+        open(f"{work}/{workload}/batch{b}.json", "w").write(json.dumps({"interactions": items}))
 PY
-start=$(date +%s.%N)
-# Four clients at once, as several company systems would report.
-seq 0 49 | xargs -P4 -I{} curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-  --data-binary "@$WORK/batch{}.json" -o "$WORK/out{}.json" "$BASE/api/v1/interactions/batch"
-end=$(date +%s.%N)
-INGEST_RATE=$(python3 -c "print(50000/($end-$start))")
-python3 -c "print(f'ingest: 50000 interactions in {$end-$start:.2f}s = {50000/($end-$start):,.0f} interactions/s')"
-python3 - "$WORK" "$BASE" <<'PY'
-import json, sys
-work, base = sys.argv[1], sys.argv[2]
+for workload in new pool; do
+  wrk -t2 -c"${INGEST_CONNS:-4}" -d"${INGEST_SECS:-5}s" --latency -s benches/ingest.lua "$BASE" -- "$WORK/$workload" "$KEY" 2 \
+    | grep '^ingest' | sed "s/^ingest:/ingest ($workload customers):/" | tee -a "$WORK/ingest.txt"
+done
+rm -rf "$WORK/new" "$WORK/pool"
+
+# One invitation link per line, for the answers run.
+python3 - "$WORK" "$BASE" "$KEY" <<'PY'
+import json, sys, urllib.request
+work, base, key = sys.argv[1:4]
 with open(f"{work}/paths.txt", "w") as f:
     for b in range(50):
-        for r in json.load(open(f"{work}/out{b}.json"))["results"]:
-            inv = r["invitation"]
-            f.write(inv["score_urls"][7]["url"].replace(base, "") + "\n")
+        items = [{"id": f"answer{b}-{k}", "touchpoint": "support",
+                  "customer": {"id": f"answer{b}-{k}", "email": f"a{b}-{k}@example.test"}} for k in range(1000)]
+        req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
+                                     {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        for r in json.load(urllib.request.urlopen(req))["results"]:
+            f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
 PY
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
@@ -53,12 +65,14 @@ wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers.lua "$BASE" -- "$WORK/pat
 for f in health answers; do
   echo "$f: $(grep 'Requests/sec' "$WORK/$f.txt")  p99 $(grep ' 99%' "$WORK/$f.txt" | awk '{print $2}')  $(grep -E 'Non-2xx|Socket errors' "$WORK/$f.txt" || true)"
 done
-python3 - "$WORK" "$INGEST_RATE" <<'PY'
+python3 - "$WORK" <<'PY'
 import sys, re
 w = sys.argv[1]
 rps = lambda f: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{w}/{f}.txt").read()).group(1))
 print(f"answers/healthz throughput ratio: {rps('answers') / rps('health'):.2f}")
-print(f"ingest interactions/s per healthz request/s: {float(sys.argv[2]) / rps('health'):.2f}")
+for line in open(f"{w}/ingest.txt"):
+    rate = float(re.search(r"= (\d+) interactions/s", line).group(1))
+    print(f"{line.split(':')[0]}: interactions/s per healthz request/s: {rate / rps('health'):.2f}")
 PY
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
