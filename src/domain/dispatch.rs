@@ -218,13 +218,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     let inputs: Vec<&CustomerInput> = batch.items.iter().map(|i| &i.input.customer).collect();
     let customers = customers::upsert_many(conn, &inputs, now)?;
     let customer_ids: Vec<i64> = customers.values().map(|c| c.id).collect();
-    let max_fatigue = surveys
-        .iter()
-        .map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1)
-        .max()
-        .unwrap_or(0);
-    let earliest = batch.items.iter().map(|i| i.occurred_at).min().unwrap_or(now) - max_fatigue * DAY_MS;
-    let mut history = load_history(conn, &customer_ids, earliest)?;
+    let mut history = load_history(conn, &customer_ids, fatigue_window_start(&surveys, &batch.items, now))?;
     let invitation_by_interaction = load_invitations_for(conn, existing.values().map(|i| i.id).collect())?;
 
     // Rows to insert, and for each interaction where its outcome comes from.
@@ -249,44 +243,75 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
         let (decision, survey, detail) =
             decide(&surveys, customer, &input.touchpoint, past, item.occurred_at, item.sample_draw);
         let invitation = match (decision, survey) {
-            (Decision::Invited, Some(s)) => {
-                let send_at = item.occurred_at + s.delay_minutes * 60_000;
-                history.entry(customer.id).or_default().push(PastInvitation { survey_id: s.id, send_at });
-                new_invitations.push(Invitation {
-                    id: item.invitation_id,
-                    token_hash: item.token_hash.clone(),
-                    survey_id: s.id,
-                    customer_id: customer.id,
-                    interaction_id: Some(item.interaction_id),
-                    status: "pending".into(),
-                    status_reason: "awaiting an answer".into(),
-                    send_at,
-                    expires_at: send_at + s.expiry_days * DAY_MS,
-                    created_at: now,
-                });
+            (Decision::Invited, Some(survey)) => {
+                let row = invitation_row(item, survey, customer.id, now);
+                // Later interactions of this batch see this invitation in the fatigue rules.
+                history
+                    .entry(customer.id)
+                    .or_default()
+                    .push(PastInvitation { survey_id: survey.id, send_at: row.send_at });
+                new_invitations.push(row);
                 Some(new_invitations.len() - 1)
             }
             _ => None,
         };
         seen_in_batch.insert(input.id.as_str(), slots.len());
-        new_interactions.push(Interaction {
-            id: item.interaction_id,
-            external_id: input.id.clone(),
-            customer_id: customer.id,
-            touchpoint: input.touchpoint.clone(),
-            channel: input.channel.clone(),
-            occurred_at: item.occurred_at,
-            attributes: item.attributes.clone(),
-            decision: decision.as_str().into(),
-            decision_detail: Some(detail),
-            created_at: now,
-        });
+        new_interactions.push(interaction_row(item, customer.id, decision, detail, now));
         slots.push(Slot::New { interaction: new_interactions.len() - 1, invitation, customer });
     }
     insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
+    Ok(assemble(slots, new_interactions, new_invitations, &surveys))
+}
 
-    // Hand the inserted rows over to the outcomes instead of cloning them.
+/// How far back the fatigue rules of any survey look from the batch's earliest interaction.
+fn fatigue_window_start(surveys: &[Survey], items: &[Prepared], now: i64) -> i64 {
+    let days = surveys
+        .iter()
+        .map(|s| s.fatigue_global_days.max(s.fatigue_survey_days) + s.delay_minutes / 1440 + 1)
+        .max()
+        .unwrap_or(0);
+    items.iter().map(|i| i.occurred_at).min().unwrap_or(now) - days * DAY_MS
+}
+
+fn interaction_row(item: &Prepared, customer_id: i64, decision: Decision, detail: String, now: i64) -> Interaction {
+    Interaction {
+        id: item.interaction_id,
+        external_id: item.input.id.clone(),
+        customer_id,
+        touchpoint: item.input.touchpoint.clone(),
+        channel: item.input.channel.clone(),
+        occurred_at: item.occurred_at,
+        attributes: item.attributes.clone(),
+        decision: decision.as_str().into(),
+        decision_detail: Some(detail),
+        created_at: now,
+    }
+}
+
+fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, now: i64) -> Invitation {
+    let send_at = item.occurred_at + survey.delay_minutes * 60_000;
+    Invitation {
+        id: item.invitation_id,
+        token_hash: item.token_hash.clone(),
+        survey_id: survey.id,
+        customer_id,
+        interaction_id: Some(item.interaction_id),
+        status: "pending".into(),
+        status_reason: "awaiting an answer".into(),
+        send_at,
+        expires_at: send_at + survey.expiry_days * DAY_MS,
+        created_at: now,
+    }
+}
+
+/// The outcomes in batch order; the inserted rows move into them instead of being cloned.
+fn assemble(
+    slots: Vec<Slot>,
+    new_interactions: Vec<Interaction>,
+    new_invitations: Vec<Invitation>,
+    surveys: &[Survey],
+) -> Vec<Outcome> {
     let mut new_interactions: Vec<Option<Interaction>> = new_interactions.into_iter().map(Some).collect();
     let mut new_invitations: Vec<Option<Invitation>> = new_invitations.into_iter().map(Some).collect();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(slots.len());
@@ -297,12 +322,12 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
             Slot::New { interaction, invitation, customer } => {
                 let interaction = new_interactions[interaction].take().expect("each row goes to one outcome");
                 let invitation = invitation.and_then(|k| new_invitations[k].take());
-                outcome_for(interaction, customer, &surveys, invitation, true)
+                outcome_for(interaction, customer, surveys, invitation, true)
             }
         };
         outcomes.push(outcome);
     }
-    Ok(outcomes)
+    outcomes
 }
 
 /// Where an interaction's outcome comes from, until the new rows are inserted.
