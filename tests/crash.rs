@@ -8,10 +8,6 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_answers_survive_sigkill() {
     for (backend, url, _dir) in common::backends() {
@@ -23,7 +19,7 @@ async fn acknowledged_answers_survive_sigkill() {
 async fn kill_during_load(url: &str) {
     common::cli_service_survey(url);
     let key = common::acht_ok(url, &["apikey", "create", "crash"]).trim().to_string();
-    let port = free_port();
+    let port = common::free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_acht"))
         .env("DATABASE_URL", url)
         .env("ACHT_LOG", "warn")
@@ -34,9 +30,7 @@ async fn kill_during_load(url: &str) {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::wait_until_up(&client, &format!("{base}/healthz")).await;
     let batch: Vec<Value> = (0..1000)
         .map(|i| json!({"id": format!("k{i}"), "touchpoint": "support", "customer": {"id": format!("kc{i}"), "email": format!("k{i}@example.test")}}))
         .collect();

@@ -55,19 +55,27 @@ pub fn upsert_many(
     for input in inputs {
         match known.get_mut(&input.id) {
             Some(existing) => {
-                let changed = (input.email.is_some() && input.email != existing.email)
-                    || (input.locale.is_some() && normalize_locale(input.locale.as_deref()) != existing.locale)
-                    || input.attributes.is_some();
+                // Only given fields that differ cause a write: systems resend the same customer
+                // with every interaction, and an UPDATE per row would sit on the ingest path.
+                let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
+                let locale =
+                    input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
+                let attributes = input
+                    .attributes
+                    .as_ref()
+                    .map(|a| serde_json::to_string(a).expect("json map serializes"))
+                    .filter(|a| *a != existing.attributes);
+                let changed = email.is_some() || locale.is_some() || attributes.is_some();
+                if let Some(email) = email {
+                    existing.email = Some(email);
+                }
+                if let Some(locale) = locale {
+                    existing.locale = locale;
+                }
+                if let Some(attributes) = attributes {
+                    existing.attributes = attributes;
+                }
                 if changed {
-                    if input.email.is_some() {
-                        existing.email = input.email.clone();
-                    }
-                    if input.locale.is_some() {
-                        existing.locale = normalize_locale(input.locale.as_deref());
-                    }
-                    if let Some(a) = &input.attributes {
-                        existing.attributes = serde_json::to_string(a).expect("json map serializes");
-                    }
                     diesel::update(customers::table.find(existing.id))
                         .set((
                             customers::email.eq(&existing.email),

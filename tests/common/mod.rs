@@ -166,3 +166,19 @@ pub fn cli_survey(url: &str, slug: &str, scale: &str) {
 pub fn cli_service_survey(url: &str) {
     cli_survey(url, "service", "grade10");
 }
+
+/// A port nobody listens on right now, for a process the test starts.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until `url` answers at all (a started process is listening), for at most 20 s.
+pub async fn wait_until_up(client: &reqwest::Client, url: &str) {
+    for _ in 0..200 {
+        if client.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not come up within 20 s");
+}
