@@ -9,8 +9,7 @@
 //! rolled back and every write of the group runs again, each in its own transaction, so the
 //! failure stays with its caller. A write that fails before changing anything (an unknown
 //! link, say) does not need that.
-use super::{DbConn, DbError};
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use super::{rollback, DbConn, DbError};
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
 use std::sync::mpsc;
@@ -138,30 +137,11 @@ fn total_changes(conn: &mut DbConn) -> Option<i64> {
 }
 
 fn begin(conn: &mut DbConn) -> Result<(), String> {
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c),
-    }
-    .map_err(|e| e.to_string())
+    super::begin_write(conn).map_err(|e| e.to_string())
 }
 
 fn commit(conn: &mut DbConn) -> Result<(), String> {
-    let committed = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
-        DbConn::Pg(c) => AnsiTransactionManager::commit_transaction(c),
-    }
-    .map_err(|e| e.to_string());
-    if committed.is_err() {
-        rollback(conn);
-    }
-    committed
-}
-
-fn rollback(conn: &mut DbConn) {
-    let _ = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
-        DbConn::Pg(c) => AnsiTransactionManager::rollback_transaction(c),
-    };
+    super::commit(conn).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -12,55 +12,29 @@ pub mod token;
 
 pub use error::DomainError;
 
-use crate::db::DbConn;
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::Connection;
+use crate::db::{self as storage, DbConn};
 
-/// Runs `f` in a write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
-/// so a transaction that reads first never fails later on lock upgrade. Inside a transaction
-/// already (the group writer's), `f` joins it: the enclosing one owns atomicity, and no
-/// savepoint is paid for.
+/// Runs `f` in a write transaction (see [`storage::begin_write`]). Inside a transaction already
+/// (the group writer's), `f` joins it: the enclosing one owns atomicity, and no savepoint is
+/// paid for.
 pub fn write_tx<T, F>(conn: &mut DbConn, f: F) -> Result<T, DomainError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, DomainError>,
 {
-    if in_transaction(conn) {
+    if storage::in_transaction(conn) {
         return f(conn);
     }
-    match conn {
-        DbConn::Sqlite(c) => {
-            // Tell diesel's transaction manager, so nested diesel work becomes savepoints.
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(db)?;
-            match f(conn) {
-                Ok(v) => {
-                    commit(conn)?;
-                    Ok(v)
-                }
-                Err(e) => {
-                    if let DbConn::Sqlite(c) = conn {
-                        let _ = AnsiTransactionManager::rollback_transaction(c);
-                    }
-                    Err(e)
-                }
-            }
+    storage::begin_write(conn).map_err(db)?;
+    match f(conn) {
+        Ok(v) => {
+            storage::commit(conn).map_err(db)?;
+            Ok(v)
         }
-        DbConn::Pg(_) => conn.transaction(f),
+        Err(e) => {
+            storage::rollback(conn);
+            Err(e)
+        }
     }
-}
-
-fn in_transaction(conn: &mut DbConn) -> bool {
-    let status = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
-        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
-    };
-    status.transaction_depth().ok().flatten().is_some()
-}
-
-fn commit(conn: &mut DbConn) -> Result<(), DomainError> {
-    if let DbConn::Sqlite(c) = conn {
-        AnsiTransactionManager::commit_transaction(c).map_err(db)?;
-    }
-    Ok(())
 }
 
 pub(crate) fn db(e: diesel::result::Error) -> DomainError {
