@@ -1,11 +1,14 @@
 //! acht: micro-surveys right after an interaction, and the analysis that finds the score
 //! beyond which retention stops improving.
 pub mod analysis;
+pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod startup;
+pub mod i18n;
+pub mod types;
 pub mod web;
 
 /// mimalloc instead of glibc's malloc: the writer thread allocates rows that request threads

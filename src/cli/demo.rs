@@ -1,11 +1,13 @@
 //! A deterministic demo world: two surveys and years of answers in which churn falls with the
 //! service grade up to 8 and is flat from 8 up (acht's headline finding), and falls with effort ease.
+use crate::clock::{Clock, SystemClock};
 use crate::db::models::Interaction;
-use crate::db::DbConn;
+use crate::db::Db;
 use crate::domain::import::{self, CustomerRecord, ResponseRecord};
-use crate::domain::scale::Scale;
-use crate::domain::surveys::{self, SurveyInput};
+use crate::domain::surveys::{self, SurveyInput, Touchpoint};
 use crate::domain::DomainError;
+use crate::types::{Decision, Json, Scale};
+use std::sync::Arc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -19,8 +21,8 @@ fn yearly_churn(grade: i32) -> f64 {
     0.12 + 0.07 * f64::from((8 - grade).max(0))
 }
 
-pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<String, DomainError> {
-    ensure_surveys(conn)?;
+pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, DomainError> {
+    ensure_surveys(db)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let start = WORLD_END_MS - YEARS * 365 * DAY;
     let mut customers = Vec::with_capacity(n_customers);
@@ -74,14 +76,19 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
             churned_at,
         });
     }
-    import::customers(conn, &customers, &|_| {})?;
-    let ids = import::customer_ids(conn)?;
-    let surveys = import::survey_ids(conn)?;
-    let rows: Vec<_> = responses
-        .iter()
-        .map(|r| import::response_row(surveys[&r.survey_slug].0, ids[&r.customer_external_id], r))
-        .collect();
-    import::responses(conn, &rows, &|_| {})?;
+    let n_customers = customers.len();
+    let customers = Arc::new(customers);
+    db.write_blocking(move |c| import::customers(c, &customers, &|_| {}))?;
+    let ids = db.read_blocking(import::customer_ids)?;
+    let surveys = db.read_blocking(import::survey_ids)?;
+    let rows: Arc<Vec<_>> = Arc::new(
+        responses
+            .iter()
+            .map(|r| import::response_row(surveys[&r.survey_slug].0, ids[&r.customer_external_id], r))
+            .collect(),
+    );
+    let n_rows = rows.len();
+    db.write_blocking(move |c| import::responses(c, &rows, &|_| {}))?;
     // Each service answer followed an interaction: record those too, as the API would have.
     let history: Vec<Interaction> = responses
         .iter()
@@ -94,18 +101,17 @@ pub fn generate(conn: &mut DbConn, n_customers: usize, seed: u64) -> Result<Stri
             touchpoint: if k % 3 == 0 { "delivery" } else { "support" }.into(),
             channel: Some(if k % 2 == 0 { "phone" } else { "email" }.into()),
             occurred_at: r.answered_at - 2 * 3_600_000,
-            attributes: "{}".into(),
-            decision: "invited".into(),
+            attributes: Json::default(),
+            decision: Decision::Invited,
             decision_detail: Some("demo history".into()),
             created_at: r.answered_at,
         })
         .collect();
-    import::interactions(conn, &history)?;
+    let n_history = history.len();
+    let history = Arc::new(history);
+    db.write_blocking(move |c| import::interactions(c, &history))?;
     Ok(format!(
-        "demo world: {} customers, {} interactions, {} responses (surveys 'service' and 'effort')",
-        customers.len(),
-        history.len(),
-        rows.len()
+        "demo world: {n_customers} customers, {n_history} interactions, {n_rows} responses (surveys 'service' and 'effort')"
     ))
 }
 
@@ -117,7 +123,7 @@ fn demo_comment(grade: i32) -> &'static str {
     }
 }
 
-fn ensure_surveys(conn: &mut DbConn) -> Result<(), DomainError> {
+fn ensure_surveys(db: &Db) -> Result<(), DomainError> {
     let wanted = [
         (
             "service",
@@ -135,20 +141,21 @@ fn ensure_surveys(conn: &mut DbConn) -> Result<(), DomainError> {
         ),
     ];
     for (slug, scale, nl, en, touchpoints) in wanted {
-        if surveys::find(conn, slug)?.is_none() {
+        if db.read_blocking(|c| surveys::find(c, slug))?.is_none() {
             let mut input = SurveyInput::new(slug, scale, nl, en);
-            input.touchpoints = touchpoints.into_iter().map(String::from).collect();
-            surveys::create(conn, &input)?;
+            input.touchpoints = touchpoints.into_iter().map(|t| Touchpoint(t.into())).collect();
+            let now = SystemClock.now_ms();
+            db.write_blocking(move |c| surveys::create(c, &input, now))?;
         }
     }
     Ok(())
 }
 
 /// A fresh invitation for a demo visitor, so someone trying acht can answer one at once.
-pub fn try_link(conn: &mut DbConn, base_url: &str) -> Result<String, DomainError> {
+pub fn try_link(db: &Db, base_url: &str) -> Result<String, DomainError> {
     use crate::domain::customers::CustomerInput;
     use crate::domain::dispatch::{self, InteractionInput};
-    let secret = surveys::instance_secret(conn)?;
+    let secret = db.write_blocking(surveys::instance_secret)?;
     let visit = InteractionInput {
         id: format!("demo-visit-{}", crate::db::new_id()),
         customer: CustomerInput {
@@ -162,8 +169,8 @@ pub fn try_link(conn: &mut DbConn, base_url: &str) -> Result<String, DomainError
         occurred_at: None,
         attributes: None,
     };
-    let visit = dispatch::prepare(vec![visit], &secret, crate::db::now_ms())?;
-    let outcome = crate::domain::write_tx(conn, |c| dispatch::report(c, &visit))?;
+    let visit = dispatch::prepare(vec![visit], &secret, SystemClock.now_ms())?;
+    let outcome = db.write_blocking(move |c| dispatch::report(c, &visit))?;
     let token = outcome
         .into_iter()
         .next()

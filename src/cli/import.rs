@@ -1,9 +1,9 @@
 //! `acht import`: parse and check every line first, report all bad lines with their numbers,
 //! and write only when the whole file is good (in one transaction).
-use crate::db::DbConn;
+use crate::db::Db;
 use crate::domain::customers::normalize_locale;
 use crate::domain::import::{self, CustomerRecord, ResponseRecord};
-use crate::domain::scale::Scale;
+use std::sync::Arc;
 use chrono::DateTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
@@ -73,7 +73,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-pub fn customers(conn: &mut DbConn, file: &Path) -> CliResult {
+pub fn customers(db: &Db, file: &Path) -> CliResult {
     let started = Instant::now();
     let mut rdr = reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"])?;
     let mut records = Vec::new();
@@ -89,7 +89,8 @@ pub fn customers(conn: &mut DbConn, file: &Path) -> CliResult {
         return Err(Box::new(ImportError { errors }));
     }
     let pb = bar(records.len() as u64, "customers");
-    let (inserted, updated) = import::customers(conn, &records, &|n| pb.inc(n))?;
+    let (records, progress) = (Arc::new(records), pb.clone());
+    let (inserted, updated) = db.write_blocking(move |c| import::customers(c, &records, &|n| progress.inc(n)))?;
     pb.finish_and_clear();
     println!("imported {inserted} new and {updated} updated customers in {:.2}s", started.elapsed().as_secs_f64());
     Ok(())
@@ -105,8 +106,9 @@ fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
     }
     let locale = opt(&r[2]);
     if let Some(l) = locale {
-        if !matches!(l, "nl" | "en") && !l.starts_with("nl-") && !l.starts_with("en-") {
-            return Err(format!("locale '{l}' is not nl or en"));
+        if crate::i18n::Locale::exact(l.split(['-', '_']).next().unwrap_or("")).is_none() {
+            let known: Vec<&str> = crate::i18n::Locale::all().iter().map(|l| l.tag()).collect();
+            return Err(format!("locale '{l}' is not one of acht's languages ({})", known.join(", ")));
         }
     }
     let email = opt(&r[1]);
@@ -129,10 +131,10 @@ fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
     })
 }
 
-pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
+pub fn responses(db: &Db, file: &Path) -> CliResult {
     let started = Instant::now();
-    let surveys = import::survey_ids(conn)?;
-    let customers = import::customer_ids(conn)?;
+    let surveys = db.read_blocking(import::survey_ids)?;
+    let customers = db.read_blocking(import::customer_ids)?;
     let mut rdr = reader(file, &["customer_id", "survey", "score", "answered_at", "comment"])?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -153,10 +155,9 @@ pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
                             "line {line}: customer '{}' is unknown (import customers first)",
                             r.customer_external_id
                         )),
-                        (Some((sid, scale)), Some(&cid)) => {
-                            let scale: Scale = scale.parse().unwrap_or(Scale::Grade10);
+                        (Some(&(sid, scale)), Some(&cid)) => {
                             if scale.contains(r.score) {
-                                rows.push(import::response_row(*sid, cid, &r));
+                                rows.push(import::response_row(sid, cid, &r));
                             } else {
                                 let (lo, hi) = scale.range();
                                 errors.push(format!(
@@ -176,7 +177,8 @@ pub fn responses(conn: &mut DbConn, file: &Path) -> CliResult {
         return Err(Box::new(ImportError { errors }));
     }
     let pb = bar(rows.len() as u64, "responses");
-    let n = import::responses(conn, &rows, &|k| pb.inc(k))?;
+    let (rows, progress) = (Arc::new(rows), pb.clone());
+    let n = db.write_blocking(move |c| import::responses(c, &rows, &|k| progress.inc(k)))?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!("imported {n} responses in {secs:.2}s ({:.0}/s)", n as f64 / secs.max(1e-9));

@@ -2,12 +2,14 @@
 mod demo;
 mod import;
 
+use crate::app::Application;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::db::{self, DbConn};
-use crate::domain::scale::Scale;
+use crate::db::Db;
 use crate::domain::surveys::{self, SurveyInput};
 use crate::domain::{apikeys, retention};
-use crate::startup::Application;
+use crate::i18n::Locale;
+use crate::types::Scale;
 use clap::{Parser, Subcommand};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -68,6 +70,9 @@ pub enum Command {
         /// Print the full JSON instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Language of the summary (a language of the message catalogue).
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Generate a demo world: surveys, customers, interactions and years of answers.
     Demo {
@@ -82,6 +87,10 @@ pub enum Command {
 pub enum ApikeyAction {
     /// Create a key; it is printed once and stored only as a hash.
     Create { name: String },
+    /// Revoke the live keys with this name; requests with them are refused from now on.
+    Revoke { name: String },
+    /// List keys: name, created, revoked.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,7 +126,7 @@ pub enum ImportWhat {
 impl clap::builder::ValueParserFactory for Scale {
     type Parser = clap::builder::ValueParser;
     fn value_parser() -> Self::Parser {
-        clap::builder::ValueParser::new(|s: &str| s.parse::<Scale>())
+        clap::builder::ValueParser::new(|s: &str| s.parse::<Scale>().map_err(|e| e.to_string()))
     }
 }
 
@@ -141,67 +150,78 @@ const DEMO_CUSTOMERS: usize = 60_000;
 
 type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
-fn connect(settings: &Settings) -> Result<DbConn, Box<dyn std::error::Error + Send + Sync>> {
-    let mut conn = db::establish(&settings.database_url)?;
-    db::migrate(&mut conn)?;
-    Ok(conn)
+/// The command line acts at wall-clock time.
+fn now() -> i64 {
+    SystemClock.now_ms()
 }
 
 fn run(cli: Cli) -> CliResult {
     let settings = cli.settings;
+    if let Command::Serve { bind, demo } = cli.command {
+        return serve(&settings, &bind, demo);
+    }
+    let db = Db::open(&settings.database_url, 2)?;
     match cli.command {
-        Command::Serve { bind, demo } => serve(&settings, &bind, demo),
-        Command::Migrate => {
-            connect(&settings)?;
-            println!("database is up to date");
-            Ok(())
-        }
-        Command::Apikey { action: ApikeyAction::Create { name } } => {
-            let key = apikeys::create(&mut connect(&settings)?, &name)?;
-            println!("{key}");
-            eprintln!("Store this key now: acht keeps only its hash.");
-            Ok(())
-        }
-        Command::Survey { action } => survey(&settings, action),
-        Command::Import { what } => {
-            let mut conn = connect(&settings)?;
-            match what {
-                ImportWhat::Customers { file } => import::customers(&mut conn, &file),
-                ImportWhat::Responses { file } => import::responses(&mut conn, &file),
-            }
-        }
-        Command::Analyze { survey, as_of, horizon_days, delta, json } => {
+        Command::Serve { .. } => unreachable!("handled above"),
+        Command::Migrate => println!("database is up to date"),
+        Command::Apikey { action } => apikey(&db, action)?,
+        Command::Survey { action } => survey(&db, action)?,
+        Command::Import { what } => match what {
+            ImportWhat::Customers { file } => import::customers(&db, &file)?,
+            ImportWhat::Responses { file } => import::responses(&db, &file)?,
+        },
+        Command::Analyze { survey, as_of, horizon_days, delta, json, lang } => {
             let options =
                 retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };
-            let report = retention::analyze(&mut connect(&settings)?, &survey, options)?;
+            let report = db.read_blocking(|c| retention::analyze(c, &survey, options))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print_summary(&report);
+                print_summary(&report, &Locale::negotiate(&lang));
             }
-            Ok(())
         }
-        Command::Demo { customers, seed } => {
-            let summary = demo::generate(&mut connect(&settings)?, customers, seed)?;
-            println!("{summary}");
-            Ok(())
-        }
+        Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed)?),
     }
+    Ok(())
 }
 
-fn survey(settings: &Settings, action: SurveyAction) -> CliResult {
-    let mut conn = connect(settings)?;
+fn apikey(db: &Db, action: ApikeyAction) -> CliResult {
+    match action {
+        ApikeyAction::Create { name } => {
+            let now = now();
+            let key = db.write_blocking(move |c| apikeys::create(c, &name, now))?;
+            println!("{key}");
+            eprintln!("Store this key now: acht keeps only its hash.");
+        }
+        ApikeyAction::Revoke { name } => {
+            let now = now();
+            let n = db.write_blocking(move |c| apikeys::revoke(c, &name, now))?;
+            println!("revoked {n} key(s)");
+        }
+        ApikeyAction::List => {
+            let time = |ms: i64| crate::web::api::time(ms).format("%Y-%m-%d %H:%M").to_string();
+            for k in db.read_blocking(apikeys::list)? {
+                let revoked = k.revoked_at.map_or_else(|| "live".to_string(), |t| format!("revoked {}", time(t)));
+                println!("{}\tcreated {}\t{revoked}", k.name, time(k.created_at));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn survey(db: &Db, action: SurveyAction) -> CliResult {
     match action {
         SurveyAction::Create { slug, scale, question_nl, question_en, name, touchpoint } => {
             let mut input = SurveyInput::new(&slug, scale, &question_nl, &question_en);
             input.name = name;
-            input.touchpoints = touchpoint;
-            let s = surveys::create(&mut conn, &input)?;
+            input.touchpoints = touchpoint.into_iter().map(surveys::Touchpoint).collect();
+            let now = now();
+            let s = db.write_blocking(move |c| surveys::create(c, &input, now))?;
             println!("created survey '{}' ({})", s.slug, s.scale);
         }
         SurveyAction::List => {
-            for s in surveys::list(&mut conn)? {
-                println!("{}\t{}\t{}", s.slug, s.scale, s.question_en);
+            for s in db.read_blocking(surveys::list)? {
+                println!("{}\t{}\t{}", s.slug, s.scale, s.text_for("en").question);
             }
         }
     }
@@ -209,31 +229,32 @@ fn survey(settings: &Settings, action: SurveyAction) -> CliResult {
 }
 
 fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
-    let mut conn = connect(settings)?;
-    if demo {
-        if surveys::list(&mut conn)?.is_empty() {
-            eprintln!("Generating the demo world…");
-            println!("{}", demo::generate(&mut conn, DEMO_CUSTOMERS, 8)?);
-        }
-        let key = apikeys::create(&mut conn, "demo")?;
-        println!("API key (shown once): {key}");
-        let base = settings.base_url.clone().unwrap_or_else(|| format!("http://{bind}"));
-        println!("Answer a survey as a customer would: {}", demo::try_link(&mut conn, &base)?);
-    }
-    drop(conn);
     let listener = TcpListener::bind(bind)?;
+    let addr = listener.local_addr()?;
+    let base = settings.public_base_url(addr)?;
+    if demo {
+        let db = Db::open(&settings.database_url, 2)?;
+        if db.read_blocking(surveys::list)?.is_empty() {
+            eprintln!("Generating the demo world…");
+            println!("{}", demo::generate(&db, DEMO_CUSTOMERS, 8)?);
+        }
+        let now = now();
+        let key = db.write_blocking(move |c| apikeys::create(c, "demo", now))?;
+        println!("API key (shown once): {key}");
+        println!("Answer a survey as a customer would: {}", demo::try_link(&db, &base)?);
+    }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, listener)?;
         println!(
-            "acht is listening on http://{bind}/  (health: http://{bind}/healthz, API: http://{bind}/api/openapi.json)"
+            "acht is listening on {base}/  (health: {base}/healthz, readiness: {base}/readyz, API: {base}/api/openapi.json)"
         );
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })
 }
 
-fn print_summary(report: &crate::analysis::AnalysisReport) {
-    println!("{}", retention::headline(report));
+fn print_summary(report: &crate::analysis::AnalysisReport, locale: &Locale) {
+    println!("{}", retention::headline(report, locale));
     println!();
     println!(
         "survey '{}' ({}), as of {}, horizon {} days: {} customers",

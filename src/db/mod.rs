@@ -1,7 +1,13 @@
-//! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL.
+//! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL, reached
+//! through one handle ([`Db`]).
+mod handle;
+pub mod ids;
 pub mod models;
 pub mod schema;
 pub mod writer;
+
+pub use handle::Db;
+pub use ids::new_id;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
@@ -126,22 +132,6 @@ pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
     result.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Positive 63-bit id: a tick (milliseconds since 1970 × 4096 + sequence) above a 10-bit
-/// random tag of this process. Time-ordered, so inserts append to the indexes; unique within
-/// a process, and across instances unless two share a tag and a tick.
-pub fn new_id() -> i64 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    use std::sync::OnceLock;
-    static LAST_TICK: AtomicI64 = AtomicI64::new(0);
-    static TAG: OnceLock<i64> = OnceLock::new();
-    let tag = *TAG.get_or_init(|| i64::from(rand::random::<u16>() & 0x3ff));
-    let now_tick = now_ms() << 12;
-    let prev = LAST_TICK
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some((last + 1).max(now_tick)))
-        .expect("closure always returns Some");
-    ((prev + 1).max(now_tick) << 10) | tag
-}
-
 /// Begins a write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so
 /// a transaction that reads first never fails later on lock upgrade. Through diesel's
 /// transaction manager, so diesel knows a transaction is open.
@@ -180,8 +170,27 @@ pub fn in_transaction(conn: &mut DbConn) -> bool {
     status.transaction_depth().ok().flatten().is_some()
 }
 
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Runs `f` in a write transaction (see [`begin_write`]). Inside a transaction already (the
+/// group writer's), `f` joins it: the enclosing one owns atomicity, and no savepoint is paid for.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    if in_transaction(conn) {
+        return f(conn);
+    }
+    begin_write(conn).map_err(DbError::from)?;
+    match f(conn) {
+        Ok(v) => {
+            commit(conn).map_err(DbError::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            rollback(conn);
+            Err(e)
+        }
+    }
 }
 
 /// Rows per multi-row INSERT statement. A fixed-size array gives diesel a static query id, so
@@ -219,3 +228,35 @@ macro_rules! insert_rows {
     }};
 }
 pub(crate) use insert_rows;
+
+/// Held by the one server process of a SQLite database. SQLite has one writer per file and
+/// acht's group writer assumes it is that writer, so a second `serve` on the same file is
+/// refused. An OS file lock, so a crashed server never leaves it behind.
+#[derive(Debug)]
+pub struct ServerLock {
+    _file: std::fs::File,
+}
+
+impl ServerLock {
+    /// Takes the lock for a SQLite URL; None on PostgreSQL, where instances share the database.
+    pub fn acquire(url: &str) -> Result<Option<ServerLock>, DbError> {
+        if Backend::from_url(url) == Backend::Postgres {
+            return Ok(None);
+        }
+        let path = format!("{}.serve.lock", sqlite_path(url));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| DbError::Connection(format!("cannot open {path}: {e}")))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ServerLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(DbError::Connection(format!(
+                "another acht server already serves {}; SQLite runs one instance per file (use PostgreSQL for several)",
+                sqlite_path(url)
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(DbError::Connection(format!("cannot lock {path}: {e}"))),
+        }
+    }
+}

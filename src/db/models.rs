@@ -1,6 +1,10 @@
 //! Rows as stored. JSON views live in the web layer; these never leave the domain.
 use super::schema::*;
+use crate::types::{CustomerEventKind, Decision, InvitationStatus, Json, Provenance, Scale, Signal, SurveyTexts};
 use diesel::prelude::*;
+
+/// A JSON object of the company's own fields (customer and interaction attributes).
+pub type Attributes = serde_json::Map<String, serde_json::Value>;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = surveys, treat_none_as_default_value = false)]
@@ -8,12 +12,9 @@ pub struct Survey {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub scale: String,
-    pub question_nl: String,
-    pub question_en: String,
-    pub followup_nl: String,
-    pub followup_en: String,
-    pub touchpoints: String,
+    pub scale: Scale,
+    pub texts: Json<SurveyTexts>,
+    pub touchpoints: Json<Vec<String>>,
     pub delay_minutes: i64,
     pub expiry_days: i64,
     pub sample_rate: f64,
@@ -29,12 +30,11 @@ pub struct Customer {
     pub external_id: String,
     pub email: Option<String>,
     pub locale: String,
-    pub attributes: String,
+    pub attributes: Json<Attributes>,
     pub first_seen_at: i64,
     pub churned_at: Option<i64>,
     pub unsubscribed_at: Option<i64>,
     pub erased_at: Option<i64>,
-    pub last_invited_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,8 +46,8 @@ pub struct Interaction {
     pub touchpoint: String,
     pub channel: Option<String>,
     pub occurred_at: i64,
-    pub attributes: String,
-    pub decision: String,
+    pub attributes: Json<Attributes>,
+    pub decision: Decision,
     pub decision_detail: Option<String>,
     pub created_at: i64,
 }
@@ -60,8 +60,7 @@ pub struct Invitation {
     pub survey_id: i64,
     pub customer_id: i64,
     pub interaction_id: Option<i64>,
-    pub status: String,
-    pub status_reason: String,
+    pub status: InvitationStatus,
     pub send_at: i64,
     pub expires_at: i64,
     pub created_at: i64,
@@ -76,7 +75,7 @@ pub struct Response {
     pub customer_id: i64,
     pub score: i32,
     pub comment: Option<String>,
-    pub provenance: String,
+    pub provenance: Provenance,
     pub confirmed: bool,
     pub suspect_scanner: bool,
     pub answered_at: i64,
@@ -88,7 +87,7 @@ pub struct Response {
 pub struct AnswerEvent {
     pub id: i64,
     pub invitation_id: i64,
-    pub kind: String,
+    pub kind: Signal,
     pub score: Option<i32>,
     pub user_agent: Option<String>,
     pub created_at: i64,
@@ -99,7 +98,7 @@ pub struct AnswerEvent {
 pub struct CustomerEvent {
     pub id: i64,
     pub customer_id: i64,
-    pub kind: String,
+    pub kind: CustomerEventKind,
     pub occurred_at: i64,
     pub created_at: i64,
 }

@@ -5,10 +5,7 @@ diesel::table! {
         slug -> Text,
         name -> Text,
         scale -> Text,
-        question_nl -> Text,
-        question_en -> Text,
-        followup_nl -> Text,
-        followup_en -> Text,
+        texts -> Text,
         touchpoints -> Text,
         delay_minutes -> BigInt,
         expiry_days -> BigInt,
@@ -30,7 +27,6 @@ diesel::table! {
         churned_at -> Nullable<BigInt>,
         unsubscribed_at -> Nullable<BigInt>,
         erased_at -> Nullable<BigInt>,
-        last_invited_at -> Nullable<BigInt>,
     }
 }
 
@@ -57,7 +53,6 @@ diesel::table! {
         customer_id -> BigInt,
         interaction_id -> Nullable<BigInt>,
         status -> Text,
-        status_reason -> Text,
         send_at -> BigInt,
         expires_at -> BigInt,
         created_at -> BigInt,
@@ -135,5 +130,14 @@ diesel::table! {
     instance_secrets (name) {
         name -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    instance_leases (tag) {
+        tag -> Integer,
+        holder -> Text,
+        acquired_at -> BigInt,
+        expires_at -> BigInt,
     }
 }

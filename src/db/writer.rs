@@ -9,18 +9,26 @@
 //! rolled back and every write of the group runs again, each in its own transaction, so the
 //! failure stays with its caller. A write that fails before changing anything (an unknown
 //! link, say) does not need that.
+//!
+//! A write that panics fails alone, like one that returns an error after changing rows: its
+//! caller gets an error, the group runs again without it, and the writer goes on. A connection
+//! left unusable is replaced.
 use super::{rollback, DbConn, DbError};
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
-use std::sync::mpsc;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 /// Most writes committed together.
 const MAX_GROUP: usize = 512;
 
 /// A queued write. `run` may be called again after a rollback, so writes are `Fn`.
 trait Job: Send {
-    /// Runs the write and keeps its result; true when it failed.
+    /// Runs the write and keeps its result; true when it failed (returned an error or panicked).
     fn run(&mut self, conn: &mut DbConn) -> bool;
+    /// Whether the write panicked: it is not run again.
+    fn panicked(&self) -> bool;
     /// Tells the caller: its own error if it failed, else whether the commit succeeded.
     fn reply(self: Box<Self>, committed: Result<(), String>);
 }
@@ -28,7 +36,15 @@ trait Job: Send {
 struct Pending<F, T, E> {
     write: F,
     result: Option<Result<T, E>>,
-    reply: tokio::sync::oneshot::Sender<Result<T, E>>,
+    panicked: bool,
+    reply: Reply<Result<T, E>>,
+}
+
+/// Where the result goes: an awaiting task, or a thread blocked outside any async runtime
+/// (a std channel, so blocking on it never trips the runtime's checks).
+enum Reply<R> {
+    Async(tokio::sync::oneshot::Sender<R>),
+    Blocking(mpsc::SyncSender<R>),
 }
 
 impl<F, T, E> Job for Pending<F, T, E>
@@ -38,10 +54,23 @@ where
     E: From<DbError> + Send,
 {
     fn run(&mut self, conn: &mut DbConn) -> bool {
-        let result = (self.write)(conn);
-        let failed = result.is_err();
-        self.result = Some(result);
-        failed
+        match catch_unwind(AssertUnwindSafe(|| (self.write)(conn))) {
+            Ok(result) => {
+                let failed = result.is_err();
+                self.result = Some(result);
+                failed
+            }
+            Err(_) => {
+                tracing::error!("a database write panicked; it fails alone and the writer goes on");
+                self.panicked = true;
+                self.result = Some(Err(E::from(DbError::Connection("the write failed unexpectedly".into()))));
+                true
+            }
+        }
+    }
+
+    fn panicked(&self) -> bool {
+        self.panicked
     }
 
     fn reply(self: Box<Self>, committed: Result<(), String>) {
@@ -53,21 +82,35 @@ where
                 Err(E::from(DbError::Connection(committed.err().unwrap_or_else(|| "the write did not run".into()))))
             }
         };
-        let _ = self.reply.send(out);
+        match self.reply {
+            Reply::Async(tx) => {
+                let _ = tx.send(out);
+            }
+            Reply::Blocking(tx) => {
+                let _ = tx.send(out);
+            }
+        }
     }
 }
+
+/// Makes a fresh write connection, for when the current one is left in a broken state.
+pub type Reconnect = Box<dyn Fn() -> Result<DbConn, DbError> + Send>;
 
 #[derive(Clone)]
 pub struct GroupWriter {
     sender: mpsc::Sender<Box<dyn Job>>,
+    alive: Arc<AtomicBool>,
 }
 
 impl GroupWriter {
-    pub fn start(mut conn: DbConn) -> GroupWriter {
+    pub fn start(mut conn: DbConn, reconnect: Reconnect) -> GroupWriter {
         let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
+        let alive = Arc::new(AtomicBool::new(true));
+        let flag = Alive(alive.clone());
         std::thread::Builder::new()
             .name("acht-writer".into())
             .spawn(move || {
+                let _flag = flag;
                 while let Ok(first) = receiver.recv() {
                     let mut jobs = vec![first];
                     while jobs.len() < MAX_GROUP {
@@ -77,10 +120,38 @@ impl GroupWriter {
                         }
                     }
                     commit_group(&mut conn, jobs);
+                    if super::in_transaction(&mut conn) {
+                        // Only a panic in the middle of diesel's own bookkeeping gets here.
+                        rollback(&mut conn);
+                        match reconnect() {
+                            Ok(fresh) => conn = fresh,
+                            Err(e) => tracing::error!(error = %e, "cannot replace the write connection"),
+                        }
+                    }
                 }
             })
             .expect("spawn the writer thread");
-        GroupWriter { sender }
+        GroupWriter { sender, alive }
+    }
+
+    /// Whether the writer thread still runs (readiness).
+    pub fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::SeqCst)
+    }
+
+    /// Runs `write` in the next group and blocks until it committed: for the command line and
+    /// start-up. Blocks the calling thread, so async code uses [`GroupWriter::run`].
+    pub fn run_blocking<T, E, F>(&self, write: F) -> Result<T, E>
+    where
+        F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job = Pending { write, result: None, panicked: false, reply: Reply::Blocking(reply) };
+        self.sender.send(Box::new(job)).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
     }
 
     /// Runs `write` atomically in the next group; resolves after that group committed.
@@ -92,8 +163,17 @@ impl GroupWriter {
     {
         let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.sender.send(Box::new(Pending { write, result: None, reply })).map_err(|_| stopped())?;
+        let job = Pending { write, result: None, panicked: false, reply: Reply::Async(reply) };
+        self.sender.send(Box::new(job)).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Clears the alive flag when the writer thread ends, however it ends.
+struct Alive(Arc<AtomicBool>);
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 
@@ -104,7 +184,7 @@ fn commit_group(conn: &mut DbConn, mut jobs: Vec<Box<dyn Job>>) {
     }
     for k in 0..jobs.len() {
         let before = total_changes(conn);
-        if jobs[k].run(conn) && (before.is_none() || total_changes(conn) != before) {
+        if jobs[k].run(conn) && (jobs[k].panicked() || before.is_none() || total_changes(conn) != before) {
             rollback(conn);
             return run_one_by_one(conn, jobs);
         }
@@ -116,6 +196,10 @@ fn commit_group(conn: &mut DbConn, mut jobs: Vec<Box<dyn Job>>) {
 /// After a failed group: each write alone, so only the failing one is lost.
 fn run_one_by_one(conn: &mut DbConn, jobs: Vec<Box<dyn Job>>) {
     for mut job in jobs {
+        if job.panicked() {
+            job.reply(Ok(()));
+            continue;
+        }
         let outcome = begin(conn).and_then(|()| {
             if job.run(conn) {
                 rollback(conn);
@@ -164,7 +248,8 @@ mod tests {
         let url = format!("sqlite://{}", dir.join("w.db").display());
         let mut conn = crate::db::establish(&url).unwrap();
         crate::db::migrate(&mut conn).unwrap();
-        let writer = GroupWriter::start(conn);
+        let reconnect_url = url.clone();
+        let writer = GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url)));
 
         // Hold the writer busy so that the writes below queue up and form one group.
         let busy = writer.clone();
@@ -198,6 +283,59 @@ mod tests {
             s::table.select(s::name).filter(s::name.ne("invitation_token")).load(&mut conn).unwrap();
         names.sort();
         assert_eq!(names, ["ok-0", "ok-1", "ok-3", "ok-5"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A write that panics fails alone: the writes grouped with it commit, and the writer
+    /// keeps serving later writes.
+    #[tokio::test]
+    async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
+        let dir = std::env::temp_dir().join(format!("acht-writer-panic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("w.db").display());
+        let mut conn = crate::db::establish(&url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let reconnect_url = url.clone();
+        let writer = GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url)));
+
+        let busy = writer.clone();
+        let blocker = tokio::spawn(async move {
+            busy.run(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok::<_, DbError>(())
+            })
+            .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut tasks = Vec::new();
+        for k in 0..4 {
+            let writer = writer.clone();
+            tasks.push(tokio::spawn(async move {
+                writer
+                    .run(move |c| match k {
+                        1 => {
+                            insert(c, "half-done")?;
+                            panic!("injected panic inside a write")
+                        }
+                        _ => insert(c, &format!("ok-{k}")),
+                    })
+                    .await
+            }));
+        }
+        blocker.await.unwrap().unwrap();
+        assert_eq!(futures_join(tasks).await, [true, false, true, true]);
+        // The writer still works, and a panic before any change fails alone too.
+        writer.run(|c| insert(c, "after")).await.unwrap();
+        let r: Result<(), DbError> = writer.run(|_| panic!("injected panic before writing")).await;
+        assert!(r.is_err());
+        writer.run(|c| insert(c, "after-2")).await.unwrap();
+        assert!(writer.is_alive());
+
+        let mut conn = crate::db::establish(&url).unwrap();
+        let mut names: Vec<String> =
+            s::table.select(s::name).filter(s::name.ne("invitation_token")).load(&mut conn).unwrap();
+        names.sort();
+        assert_eq!(names, ["after", "after-2", "ok-0", "ok-2", "ok-3"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

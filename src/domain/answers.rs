@@ -9,37 +9,17 @@
 //!   (a score button, a changed score, a comment) or the page's script reporting a real
 //!   user gesture (pointer, touch, key or scroll);
 //! - HEAD never changes anything (the web layer answers it without calling here).
-use super::scale::Scale;
+use super::surveys::ShownText;
 use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Customer, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
 use crate::db::{new_id, DbConn};
+use crate::types::{InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 
 pub const BURST_WINDOW_MS: i64 = 10_000;
 pub const MAX_COMMENT_CHARS: usize = 2000;
-
-/// How an answer arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// A score link opened (email button): might be a scanner.
-    Link,
-    /// A form posted from the page: a human.
-    Form,
-    /// The page's script saw a real user gesture: a human.
-    Gesture,
-}
-
-impl Signal {
-    fn as_str(self) -> &'static str {
-        match self {
-            Signal::Link => "link",
-            Signal::Form => "form",
-            Signal::Gesture => "gesture",
-        }
-    }
-}
 
 /// An invitation with what the answer page needs.
 #[derive(Debug, Clone)]
@@ -51,11 +31,12 @@ pub struct Invite {
 }
 
 impl Invite {
-    pub fn dutch(&self) -> bool {
-        self.customer.locale != "en"
+    /// The question and follow-up in the customer's language, with the page's locale.
+    pub fn text(&self) -> ShownText {
+        self.survey.text_for(&self.customer.locale)
     }
     pub fn scale(&self) -> Scale {
-        self.survey.scale()
+        self.survey.scale
     }
 }
 
@@ -107,7 +88,7 @@ pub fn record(
     user_agent: Option<&str>,
     now: i64,
 ) -> Result<Invite, DomainError> {
-    super::write_tx(conn, |conn| {
+    crate::db::write_tx(conn, |conn| {
         let mut invite = find(conn, token)?;
         if invite.is_expired(now) {
             return Err(DomainError::Expired);
@@ -131,7 +112,7 @@ pub fn record(
         let event = AnswerEvent {
             id: new_id(),
             invitation_id: invite.invitation.id,
-            kind: signal.as_str().into(),
+            kind: signal,
             score: answer.score,
             user_agent: user_agent.map(|u| u.chars().take(300).collect()),
             created_at: now,
@@ -152,7 +133,7 @@ pub fn record(
                     customer_id: invite.customer.id,
                     score,
                     comment,
-                    provenance: signal.as_str().into(),
+                    provenance: signal.into(),
                     confirmed: human,
                     suspect_scanner: burst,
                     answered_at: now,
@@ -160,7 +141,7 @@ pub fn record(
                 };
                 diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
                 diesel::update(invitations::table.find(invite.invitation.id))
-                    .set((invitations::status.eq("answered"), invitations::status_reason.eq("answered")))
+                    .set(invitations::status.eq(InvitationStatus::Answered))
                     .execute(conn)
                     .map_err(db)?;
                 row
@@ -178,8 +159,8 @@ pub fn record(
                 if burst {
                     row.confirmed = false;
                 }
-                if human && row.provenance == "link" {
-                    row.provenance = signal.as_str().into();
+                if human && row.provenance == Provenance::Link {
+                    row.provenance = signal.into();
                 }
                 row.updated_at = now;
                 diesel::update(responses::table.find(row.id))
@@ -188,7 +169,7 @@ pub fn record(
                         responses::comment.eq(&row.comment),
                         responses::confirmed.eq(row.confirmed),
                         responses::suspect_scanner.eq(row.suspect_scanner),
-                        responses::provenance.eq(&row.provenance),
+                        responses::provenance.eq(row.provenance),
                         responses::updated_at.eq(row.updated_at),
                     ))
                     .execute(conn)
@@ -205,7 +186,7 @@ pub fn record(
 fn is_burst(conn: &mut DbConn, invitation_id: i64, now: i64) -> Result<bool, DomainError> {
     let scores: Vec<Option<i32>> = answer_events::table
         .filter(answer_events::invitation_id.eq(invitation_id))
-        .filter(answer_events::kind.eq("link"))
+        .filter(answer_events::kind.eq(Signal::Link))
         .filter(answer_events::created_at.gt(now - BURST_WINDOW_MS))
         .select(answer_events::score)
         .load(conn)
@@ -214,6 +195,19 @@ fn is_burst(conn: &mut DbConn, invitation_id: i64, now: i64) -> Result<bool, Dom
     distinct.sort_unstable();
     distinct.dedup();
     Ok(distinct.len() >= 2)
+}
+
+/// Marks pending invitations whose answer window closed before `now` as expired; returns how
+/// many. Run periodically (the server's expiry sweep) so the stored status tells the truth.
+pub fn expire_due(conn: &mut DbConn, now: i64) -> Result<usize, DomainError> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::status.eq(InvitationStatus::Pending))
+            .filter(invitations::expires_at.le(now)),
+    )
+    .set(invitations::status.eq(InvitationStatus::Expired))
+    .execute(conn)
+    .map_err(db)
 }
 
 /// Filters for listing responses.

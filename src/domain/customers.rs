@@ -1,42 +1,58 @@
-use super::{db, DomainError};
-use crate::db::models::{Customer, CustomerEvent};
-use crate::db::schema::{customer_events, customers};
-use crate::db::{insert_rows, new_id, now_ms, DbConn};
+//! Customers as the company's systems describe them, their lifecycle events (churn, renewal,
+//! unsubscribe) and erasure.
+use super::{db, validate, DomainError};
+use crate::db::models::{Attributes, Customer, CustomerEvent};
+use crate::db::schema::{answer_events, customer_events, customers, interactions, invitations, responses};
+use crate::db::{insert_rows, new_id, DbConn};
+use crate::i18n::Locale;
+use crate::types::{CustomerEventKind, Json};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// A customer as the company's systems describe it.
+pub const MAX_ID_CHARS: usize = 200;
+
+/// A customer as the company's systems describe them.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// The company's own id for the customer.
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub id: String,
     #[serde(default)]
+    #[schema(format = Email, max_length = 320)]
     pub email: Option<String>,
-    /// "nl" or "en"; defaults to "nl".
+    /// Language tag, e.g. "nl", "en" or "en-GB"; a language acht does not speak becomes its
+    /// default language ("nl").
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 35, pattern = "^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$", example = "nl")]
     pub locale: Option<String>,
+    /// The company's own fields, e.g. `{"segment": "business"}`.
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    pub attributes: Option<Attributes>,
 }
 
+/// The stored form of a language tag: the catalogue language it negotiates to.
 pub fn normalize_locale(locale: Option<&str>) -> String {
-    match locale.map(|l| l.to_ascii_lowercase()) {
-        Some(l) if l.starts_with("en") => "en".into(),
-        _ => "nl".into(),
-    }
+    locale.map_or_else(Locale::default_locale, Locale::negotiate).tag().to_string()
+}
+
+fn locale_tag_ok(l: &str) -> bool {
+    let mut parts = l.split(['-', '_']);
+    let first_ok = parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())) && l.len() <= 35
 }
 
 impl CustomerInput {
     pub fn validate(&self) -> Result<(), DomainError> {
-        if self.id.trim().is_empty() || self.id.len() > 200 {
-            return Err(DomainError::invalid("invalid_customer_id", "customer id must be 1–200 characters"));
-        }
+        validate::required_text("invalid_customer_id", "customer id", &self.id, MAX_ID_CHARS)?;
         if let Some(email) = &self.email {
-            if !email.contains('@') || email.len() > 320 {
-                return Err(DomainError::invalid("invalid_email", format!("'{email}' is not an email address")));
+            validate::email(email)?;
+        }
+        if let Some(l) = &self.locale {
+            if !locale_tag_ok(l) {
+                return Err(DomainError::invalid("invalid_locale", format!("'{l}' is not a language tag such as nl or en-GB")));
             }
         }
         Ok(())
@@ -54,53 +70,18 @@ pub fn upsert_many(
     let mut fresh: Vec<Customer> = Vec::new();
     for input in inputs {
         match known.get_mut(&input.id) {
-            Some(existing) => {
-                // Only given fields that differ cause a write: systems resend the same customer
-                // with every interaction, and an UPDATE per row would sit on the ingest path.
-                let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
-                let locale =
-                    input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
-                let attributes = input
-                    .attributes
-                    .as_ref()
-                    .map(|a| serde_json::to_string(a).expect("json map serializes"))
-                    .filter(|a| *a != existing.attributes);
-                let changed = email.is_some() || locale.is_some() || attributes.is_some();
-                if let Some(email) = email {
-                    existing.email = Some(email);
-                }
-                if let Some(locale) = locale {
-                    existing.locale = locale;
-                }
-                if let Some(attributes) = attributes {
-                    existing.attributes = attributes;
-                }
-                if changed {
-                    diesel::update(customers::table.find(existing.id))
-                        .set((
-                            customers::email.eq(&existing.email),
-                            customers::locale.eq(&existing.locale),
-                            customers::attributes.eq(&existing.attributes),
-                        ))
-                        .execute(conn)
-                        .map_err(db)?;
-                }
-            }
+            Some(existing) => update_given_fields(conn, existing, input)?,
             None => {
                 let c = Customer {
                     id: new_id(),
                     external_id: input.id.clone(),
                     email: input.email.clone(),
                     locale: normalize_locale(input.locale.as_deref()),
-                    attributes: input
-                        .attributes
-                        .as_ref()
-                        .map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
+                    attributes: Json::new(input.attributes.clone().unwrap_or_default()),
                     first_seen_at: now,
                     churned_at: None,
                     unsubscribed_at: None,
                     erased_at: None,
-                    last_invited_at: None,
                 };
                 known.insert(c.external_id.clone(), c.clone());
                 fresh.push(c);
@@ -109,6 +90,39 @@ pub fn upsert_many(
     }
     insert_rows!(conn, customers::table, &fresh).map_err(db)?;
     Ok(known)
+}
+
+/// Only given fields that differ cause a write: systems resend the same customer with every
+/// interaction, and an UPDATE per row would sit on the ingest path. An erased customer keeps
+/// no personal data, so nothing personal is stored for them again.
+fn update_given_fields(conn: &mut DbConn, existing: &mut Customer, input: &CustomerInput) -> Result<(), DomainError> {
+    if existing.erased_at.is_some() {
+        return Ok(());
+    }
+    let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
+    let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
+    let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
+    if email.is_none() && locale.is_none() && attributes.is_none() {
+        return Ok(());
+    }
+    if let Some(email) = email {
+        existing.email = Some(email);
+    }
+    if let Some(locale) = locale {
+        existing.locale = locale;
+    }
+    if let Some(attributes) = attributes {
+        existing.attributes = attributes;
+    }
+    diesel::update(customers::table.find(existing.id))
+        .set((
+            customers::email.eq(&existing.email),
+            customers::locale.eq(&existing.locale),
+            customers::attributes.eq(&existing.attributes),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
 }
 
 pub fn load_by_external_ids(conn: &mut DbConn, ids: &[&str]) -> Result<HashMap<String, Customer>, DomainError> {
@@ -134,39 +148,53 @@ pub fn get(conn: &mut DbConn, external_id: &str) -> Result<Customer, DomainError
         .ok_or_else(|| DomainError::NotFound(format!("customer '{external_id}'")))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum LifecycleEvent {
-    Churn,
-    Renewal,
-}
-
-/// Records churn or renewal; the customer's churn date follows the latest event.
+/// Records an event. Churn sets the churn date and renewal clears it (the latest event wins);
+/// unsubscribe stops survey invitations until a resubscribe.
 pub fn record_event(
     conn: &mut DbConn,
     external_id: &str,
-    kind: LifecycleEvent,
+    kind: CustomerEventKind,
     at: i64,
+    now: i64,
 ) -> Result<CustomerEvent, DomainError> {
     let customer = get(conn, external_id)?;
-    let event = CustomerEvent {
-        id: new_id(),
-        customer_id: customer.id,
-        kind: match kind {
-            LifecycleEvent::Churn => "churn".into(),
-            LifecycleEvent::Renewal => "renewal".into(),
-        },
-        occurred_at: at,
-        created_at: now_ms(),
-    };
+    let event = CustomerEvent { id: new_id(), customer_id: customer.id, kind, occurred_at: at, created_at: now };
     diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
-    let churned_at = match kind {
-        LifecycleEvent::Churn => Some(at),
-        LifecycleEvent::Renewal => None,
-    };
+    let row = customers::table.find(customer.id);
+    match kind {
+        CustomerEventKind::Churn => diesel::update(row).set(customers::churned_at.eq(Some(at))).execute(conn),
+        CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
+        CustomerEventKind::Unsubscribe => diesel::update(row).set(customers::unsubscribed_at.eq(Some(at))).execute(conn),
+        CustomerEventKind::Resubscribe => {
+            diesel::update(row).set(customers::unsubscribed_at.eq(None::<i64>)).execute(conn)
+        }
+    }
+    .map_err(db)?;
+    Ok(event)
+}
+
+/// Erases a customer's personal data: email, attributes, their comments, the user agents of
+/// their clicks and the attributes of their interactions. Scores, times and churn stay (they
+/// carry the figures, not the person); from now on their interactions get the decision `erased`.
+pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer, DomainError> {
+    let customer = get(conn, external_id)?;
+    let empty = Json::new(Attributes::new());
     diesel::update(customers::table.find(customer.id))
-        .set(customers::churned_at.eq(churned_at))
+        .set((customers::email.eq(None::<String>), customers::attributes.eq(&empty), customers::erased_at.eq(Some(now))))
         .execute(conn)
         .map_err(db)?;
-    Ok(event)
+    diesel::update(responses::table.filter(responses::customer_id.eq(customer.id)))
+        .set(responses::comment.eq(None::<String>))
+        .execute(conn)
+        .map_err(db)?;
+    diesel::update(interactions::table.filter(interactions::customer_id.eq(customer.id)))
+        .set(interactions::attributes.eq(&empty))
+        .execute(conn)
+        .map_err(db)?;
+    let their_invitations = invitations::table.filter(invitations::customer_id.eq(customer.id)).select(invitations::id);
+    diesel::update(answer_events::table.filter(answer_events::invitation_id.eq_any(their_invitations)))
+        .set(answer_events::user_agent.eq(None::<String>))
+        .execute(conn)
+        .map_err(db)?;
+    get(conn, external_id)
 }

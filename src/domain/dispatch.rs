@@ -1,9 +1,9 @@
 //! Which interaction gets a survey: touchpoint match, consent, sampling and fatigue.
 use super::customers::{self, CustomerInput};
-use super::scale::Scale;
 use super::token::{invitation_token, sha256_hex};
-use super::{db, DomainError, DAY_MS};
-use crate::db::models::{Customer, Interaction, Invitation, Survey};
+use super::{db, validate, DomainError, DAY_MS};
+use crate::db::models::{Attributes, Customer, Interaction, Invitation, Survey};
+use crate::types::{Decision, InvitationStatus, Json, Scale};
 use crate::db::schema::{interactions, invitations};
 use crate::db::{insert_rows, new_id, DbConn};
 use diesel::prelude::*;
@@ -17,57 +17,23 @@ pub const MAX_BATCH: usize = 1000;
 #[serde(deny_unknown_fields)]
 pub struct InteractionInput {
     /// The company's id for this interaction; a retry with the same id changes nothing.
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub id: String,
     pub customer: CustomerInput,
     /// What happened, e.g. "support", "delivery", "invoice", "onboarding".
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub touchpoint: String,
+    /// How it happened, e.g. "phone", "email", "chat".
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub channel: Option<String>,
     /// When it happened; defaults to now.
     #[serde(default)]
     pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The company's own fields, e.g. `{"first_contact_resolution": true}`.
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-/// Why an interaction did or did not lead to an invitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Invited,
-    Throttled,
-    SampledOut,
-    NoEmail,
-    Unsubscribed,
-    Erased,
-    NoMatchingSurvey,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Invited => "invited",
-            Decision::Throttled => "throttled",
-            Decision::SampledOut => "sampled_out",
-            Decision::NoEmail => "no_email",
-            Decision::Unsubscribed => "unsubscribed",
-            Decision::Erased => "erased",
-            Decision::NoMatchingSurvey => "no_matching_survey",
-        }
-    }
-
-    pub fn parse(s: &str) -> Decision {
-        match s {
-            "invited" => Decision::Invited,
-            "throttled" => Decision::Throttled,
-            "sampled_out" => Decision::SampledOut,
-            "no_email" => Decision::NoEmail,
-            "unsubscribed" => Decision::Unsubscribed,
-            "erased" => Decision::Erased,
-            _ => Decision::NoMatchingSurvey,
-        }
-    }
+    pub attributes: Option<Attributes>,
 }
 
 /// A past invitation, as far as fatigue rules care.
@@ -87,10 +53,7 @@ pub fn decide<'a>(
     occurred_at: i64,
     sample_draw: f64,
 ) -> (Decision, Option<&'a Survey>, String) {
-    // Touchpoints are stored as a JSON array; serde_json writes a string one way only, so
-    // looking for its quoted form is exact and avoids parsing per interaction.
-    let needle = serde_json::to_string(touchpoint).expect("a string serializes");
-    let matching: Vec<&Survey> = surveys.iter().filter(|s| s.touchpoints.contains(&needle)).collect();
+    let matching: Vec<&Survey> = surveys.iter().filter(|s| s.is_triggered_by(touchpoint)).collect();
     let Some(first) = matching.first().copied() else {
         return (Decision::NoMatchingSurvey, None, format!("no survey is triggered by touchpoint '{touchpoint}'"));
     };
@@ -135,6 +98,19 @@ pub fn decide<'a>(
     (Decision::Throttled, Some(survey), detail)
 }
 
+impl InteractionInput {
+    /// The same rules as the OpenAPI schema.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.customer.validate()?;
+        validate::required_text("invalid_interaction", "interaction id", &self.id, 200)?;
+        validate::required_text("invalid_interaction", "touchpoint", &self.touchpoint, 64)?;
+        if let Some(c) = &self.channel {
+            validate::required_text("invalid_interaction", "channel", c, 64)?;
+        }
+        Ok(())
+    }
+}
+
 /// A deterministic draw in [0, 1) from the interaction id, so sampling is reproducible.
 pub fn sample_draw(interaction_external_id: &str) -> f64 {
     let h = sha256_hex(interaction_external_id);
@@ -174,7 +150,7 @@ struct Prepared {
     input: InteractionInput,
     occurred_at: i64,
     sample_draw: f64,
-    attributes: String,
+    attributes: Json<Attributes>,
     interaction_id: i64,
     invitation_id: i64,
     token_hash: String,
@@ -186,10 +162,7 @@ pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<
         return Err(DomainError::invalid("batch_too_large", format!("at most {MAX_BATCH} interactions per request")));
     }
     for i in &batch {
-        i.customer.validate()?;
-        if i.id.trim().is_empty() || i.touchpoint.trim().is_empty() {
-            return Err(DomainError::invalid("invalid_interaction", "interaction id and touchpoint are required"));
-        }
+        i.validate()?;
     }
     let items = batch
         .into_iter()
@@ -198,7 +171,7 @@ pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<
             Prepared {
                 occurred_at: input.occurred_at.map_or(now, |t| t.timestamp_millis()),
                 sample_draw: sample_draw(&input.id),
-                attributes: input.attributes.as_ref().map_or("{}".into(), |a| serde_json::to_string(a).expect("json")),
+                attributes: Json::new(input.attributes.clone().unwrap_or_default()),
                 interaction_id: new_id(),
                 invitation_id,
                 token_hash: sha256_hex(&invitation_token(secret, invitation_id)),
@@ -283,7 +256,7 @@ fn interaction_row(item: &Prepared, customer_id: i64, decision: Decision, detail
         channel: item.input.channel.clone(),
         occurred_at: item.occurred_at,
         attributes: item.attributes.clone(),
-        decision: decision.as_str().into(),
+        decision,
         decision_detail: Some(detail),
         created_at: now,
     }
@@ -297,8 +270,7 @@ fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, now: i64) 
         survey_id: survey.id,
         customer_id,
         interaction_id: Some(item.interaction_id),
-        status: "pending".into(),
-        status_reason: "awaiting an answer".into(),
+        status: InvitationStatus::Pending,
         send_at,
         expires_at: send_at + survey.expiry_days * DAY_MS,
         created_at: now,
@@ -347,7 +319,7 @@ fn outcome_for(
     let survey = invitation
         .as_ref()
         .and_then(|inv| surveys.iter().find(|s| s.id == inv.survey_id))
-        .map(|s| (s.slug.clone(), s.scale()));
+        .map(|s| (s.slug.clone(), s.scale));
     Outcome { interaction, customer_external_id: customer.external_id.clone(), survey, invitation, created }
 }
 

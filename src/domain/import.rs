@@ -3,7 +3,8 @@
 use super::{db, DomainError};
 use crate::db::models::{Customer, Interaction, Response};
 use crate::db::schema::{customers, interactions, responses, surveys};
-use crate::db::{insert_rows, new_id, DbConn};
+use crate::db::{insert_rows, new_id, write_tx, DbConn};
+use crate::types::{Json, Provenance, Scale};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -36,7 +37,7 @@ pub fn customers(
     records: &[CustomerRecord],
     progress: &dyn Fn(u64),
 ) -> Result<(usize, usize), DomainError> {
-    super::write_tx(conn, |conn| {
+    write_tx(conn, |conn| {
         let known = customer_ids(conn)?;
         let mut fresh = Vec::new();
         let mut updated = 0;
@@ -60,12 +61,11 @@ pub fn customers(
                     external_id: r.external_id.clone(),
                     email: r.email.clone(),
                     locale: r.locale.clone(),
-                    attributes: "{}".into(),
+                    attributes: Json::default(),
                     first_seen_at: r.first_seen_at,
                     churned_at: r.churned_at,
                     unsubscribed_at: None,
                     erased_at: None,
-                    last_invited_at: None,
                 }),
             }
         }
@@ -84,15 +84,15 @@ pub fn customer_ids(conn: &mut DbConn) -> Result<HashMap<String, i64>, DomainErr
     Ok(rows.into_iter().collect())
 }
 
-pub fn survey_ids(conn: &mut DbConn) -> Result<HashMap<String, (i64, String)>, DomainError> {
-    let rows: Vec<(String, i64, String)> =
+pub fn survey_ids(conn: &mut DbConn) -> Result<HashMap<String, (i64, Scale)>, DomainError> {
+    let rows: Vec<(String, i64, Scale)> =
         surveys::table.select((surveys::slug, surveys::id, surveys::scale)).load(conn).map_err(db)?;
     Ok(rows.into_iter().map(|(slug, id, scale)| (slug, (id, scale))).collect())
 }
 
 /// Inserts responses whose customer and survey ids were already resolved.
 pub fn responses(conn: &mut DbConn, rows: &[Response], progress: &dyn Fn(u64)) -> Result<usize, DomainError> {
-    super::write_tx(conn, |conn| {
+    write_tx(conn, |conn| {
         for chunk in rows.chunks(CHUNK) {
             insert_rows!(conn, responses::table, chunk).map_err(db)?;
             progress(chunk.len() as u64);
@@ -110,7 +110,7 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
         customer_id,
         score: r.score,
         comment: r.comment.clone(),
-        provenance: "import".into(),
+        provenance: Provenance::Import,
         confirmed: true,
         suspect_scanner: false,
         answered_at: r.answered_at,
@@ -120,7 +120,7 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
 
 /// Inserts interactions whose customer ids were already resolved (the demo's history).
 pub fn interactions(conn: &mut DbConn, rows: &[Interaction]) -> Result<usize, DomainError> {
-    super::write_tx(conn, |conn| {
+    write_tx(conn, |conn| {
         insert_rows!(conn, interactions::table, rows).map_err(db)?;
         Ok(rows.len())
     })

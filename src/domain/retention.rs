@@ -1,6 +1,7 @@
 //! Loads what the retention analysis needs for one survey: one query per table, on either
 //! backend, into plain rows (the `analysis` module works on plain data only).
-use super::scale::Scale;
+use crate::i18n::{arg, Locale};
+use crate::types::Scale;
 use super::{db, DomainError};
 use crate::db::schema::{customers, responses};
 use crate::db::DbConn;
@@ -50,7 +51,7 @@ pub fn load(conn: &mut DbConn, slug: &str) -> Result<SurveyData, DomainError> {
         .map_err(db)?;
     Ok(SurveyData {
         slug: survey.slug.clone(),
-        scale: survey.scale(),
+        scale: survey.scale,
         customers: customers
             .into_iter()
             .map(|(id, first_seen_at, churned_at)| CustomerRow { id, first_seen_at, churned_at })
@@ -132,35 +133,41 @@ fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisI
     }
 }
 
-/// The headline in a sentence, e.g. "Customers who give an 8 stay as often as those who give more: …".
-pub fn headline(report: &crate::analysis::AnalysisReport) -> String {
-    let pct = |p: f64| format!("{:.1}%", p * 100.0);
-    let points = |d: f64| format!("{:+.1}", d * 100.0);
+/// The finding in one sentence in `locale`, e.g. "Customers who give an 8 stay as often as
+/// those who give more: …" (words from the message catalogue).
+pub fn headline(report: &crate::analysis::AnalysisReport, locale: &Locale) -> String {
+    let pct = |p: f64| arg(format!("{:.1}%", p * 100.0));
+    let points = |d: f64| arg(format!("{:+.1}", d * 100.0));
+    let margin = arg(format!("{}", report_margin(report)));
     let Some(ge) = &report.good_enough else {
-        return format!(
-            "No good-enough score can be computed: {}.",
-            report.good_enough_note.as_deref().unwrap_or("too little data")
-        );
+        let reason = report.good_enough_note.clone().unwrap_or_else(|| locale.t("analysis-too-little-data"));
+        return locale.t_args("analysis-not-computed", &[("reason", arg(reason))]);
     };
     let Some(score) = ge.score else {
-        return format!(
-            "Every step up the scale still pays off, or there are too few customers to tell: no score is good enough within the {}-point margin.",
-            ge.delta * 100.0
-        );
+        return locale.t_args("analysis-no-score", &[("margin", margin)]);
     };
-    let article = if matches!(score, 8 | 11 | 18) { "an" } else { "a" };
+    // English needs "an 8", "an 11", "an 18"; the article is ignored by languages without one.
+    let article = arg(if matches!(score, 8 | 11 | 18) { "an" } else { "a" });
     let check = ge.checks.iter().find(|c| c.score == score);
     let at = report.levels.iter().find(|l| l.score == score);
     match (check, at) {
-        (Some(c), Some(l)) => format!(
-            "Customers who give {article} {score} stay as often as those who give more: {} retained at {score} vs {} above (gain above {score}: {} points, 95% CI {} to {}, within the {}-point margin).",
-            pct(l.retention.rate),
-            pct(l.retention.rate + c.gain_above),
-            points(c.gain_above),
-            points(c.ci_low),
-            points(c.ci_high),
-            ge.delta * 100.0
+        (Some(c), Some(l)) => locale.t_args(
+            "analysis-good-enough",
+            &[
+                ("article", article),
+                ("score", arg(score.to_string())),
+                ("rate", pct(l.retention.rate)),
+                ("rate_above", pct(l.retention.rate + c.gain_above)),
+                ("gain", points(c.gain_above)),
+                ("ci_low", points(c.ci_low)),
+                ("ci_high", points(c.ci_high)),
+                ("margin", margin),
+            ],
         ),
-        _ => format!("{article} {score} is good enough: scores above it do not retain customers better."),
+        _ => locale.t_args("analysis-good-enough-short", &[("score", arg(score.to_string()))]),
     }
+}
+
+fn report_margin(report: &crate::analysis::AnalysisReport) -> f64 {
+    report.good_enough.as_ref().map_or(report.delta, |g| g.delta) * 100.0
 }

@@ -1,45 +1,86 @@
-use super::scale::Scale;
+//! Surveys: one question on one scale, in the company's own words per language, triggered by
+//! touchpoints, with timing, sampling and fatigue rules.
+use super::validate;
 use super::{db, DomainError};
 use crate::db::models::Survey;
 use crate::db::schema::surveys;
-use crate::db::{new_id, now_ms, DbConn};
+use crate::db::{new_id, DbConn};
+use crate::i18n::Locale;
+use crate::types::{Json, Scale, SurveyText, SurveyTexts};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+
+pub const MAX_TOUCHPOINT_CHARS: usize = 64;
 
 /// What a company says to define a survey. Unset fields take sensible defaults.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyInput {
+    /// Lowercase letters, digits, `-` and `_`.
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$", min_length = 1, max_length = 64, example = "service")]
     pub slug: String,
+    /// A name for people; defaults to the slug.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub name: Option<String>,
-    /// `grade10` (1–10), `ces7` (1–7, higher = easier), `nps11` (0–10) or `csat5` (1–5).
-    #[schema(value_type = String, example = "grade10")]
     pub scale: Scale,
-    pub question_nl: String,
-    pub question_en: String,
-    #[serde(default)]
-    pub followup_nl: Option<String>,
-    #[serde(default)]
-    pub followup_en: Option<String>,
+    /// The question (and optionally the follow-up) per language of the message catalogue, e.g.
+    /// `{"nl": {"question": "…"}, "en": {"question": "…"}}`. A customer sees their language,
+    /// else acht's default language, else any.
+    #[schema(schema_with = texts_schema)]
+    pub texts: SurveyTexts,
     /// Touchpoints whose interactions trigger this survey (e.g. "support", "delivery").
     #[serde(default)]
-    pub touchpoints: Vec<String>,
+    #[schema(max_items = 50)]
+    pub touchpoints: Vec<Touchpoint>,
     /// Minutes between the interaction and sending the invitation.
     #[serde(default = "default_delay")]
+    #[schema(minimum = 0, maximum = 525_600)]
     pub delay_minutes: i64,
     /// Days an invitation stays answerable.
     #[serde(default = "default_expiry")]
+    #[schema(minimum = 1, maximum = 365)]
     pub expiry_days: i64,
     /// Share of eligible interactions that get an invitation, 0–1.
     #[serde(default = "default_sample_rate")]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub sample_rate: f64,
     /// Ask a customer this survey at most once per this many days.
     #[serde(default = "default_survey_fatigue")]
+    #[schema(minimum = 0, maximum = 3650)]
     pub fatigue_survey_days: i64,
     /// Ask a customer any survey at most once per this many days.
     #[serde(default = "default_global_fatigue")]
+    #[schema(minimum = 0, maximum = 3650)]
     pub fatigue_global_days: i64,
+}
+
+/// A touchpoint name, 1–64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Touchpoint(pub String);
+
+impl utoipa::PartialSchema for Touchpoint {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_TOUCHPOINT_CHARS))
+            .pattern(Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$"))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Touchpoint {}
+
+/// The `texts` object: one optional property per catalogue language, at least one given.
+fn texts_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref};
+    let mut b = ObjectBuilder::new().min_properties(Some(1)).additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    for l in Locale::all() {
+        b = b.property(l.tag(), Ref::from_schema_name("SurveyText"));
+    }
+    b.build()
 }
 
 fn default_delay() -> i64 {
@@ -59,15 +100,14 @@ fn default_global_fatigue() -> i64 {
 }
 
 impl SurveyInput {
+    /// A survey with the default rules and the question in Dutch and English.
     pub fn new(slug: &str, scale: Scale, question_nl: &str, question_en: &str) -> Self {
+        let text = |q: &str| SurveyText { question: q.into(), followup: None };
         SurveyInput {
             slug: slug.into(),
             name: None,
             scale,
-            question_nl: question_nl.into(),
-            question_en: question_en.into(),
-            followup_nl: None,
-            followup_en: None,
+            texts: [("nl".to_string(), text(question_nl)), ("en".to_string(), text(question_en))].into(),
             touchpoints: vec![],
             delay_minutes: default_delay(),
             expiry_days: default_expiry(),
@@ -77,54 +117,75 @@ impl SurveyInput {
         }
     }
 
-    fn validate(&self) -> Result<(), DomainError> {
-        let slug_ok = !self.slug.is_empty()
-            && self.slug.len() <= 64
+    /// The same rules as the OpenAPI schema above, so a request valid by the schema is accepted.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let slug_ok = (1..=64).contains(&self.slug.len())
             && self.slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !slug_ok {
             return Err(DomainError::invalid("invalid_slug", "slug must be 1–64 characters of a–z, 0–9, '-' or '_'"));
         }
-        if self.question_nl.trim().is_empty() || self.question_en.trim().is_empty() {
-            return Err(DomainError::invalid("invalid_question", "question_nl and question_en are required"));
+        if let Some(name) = &self.name {
+            validate::required_text("invalid_name", "name", name, 200)?;
+        }
+        if self.texts.is_empty() {
+            return Err(DomainError::invalid("invalid_question", "texts needs the question in at least one language"));
+        }
+        for (tag, text) in &self.texts {
+            if Locale::exact(tag).is_none() {
+                let known: Vec<&str> = Locale::all().iter().map(Locale::tag).collect();
+                return Err(DomainError::invalid(
+                    "unsupported_locale",
+                    format!("'{tag}' is not a language acht speaks ({})", known.join(", ")),
+                ));
+            }
+            validate::required_text("invalid_question", "question", &text.question, 500)?;
+            if let Some(f) = &text.followup {
+                validate::required_text("invalid_question", "followup", f, 500)?;
+            }
+        }
+        if self.touchpoints.len() > 50 {
+            return Err(DomainError::invalid("invalid_touchpoint", "at most 50 touchpoints"));
+        }
+        for t in &self.touchpoints {
+            validate::required_text("invalid_touchpoint", "touchpoint", &t.0, MAX_TOUCHPOINT_CHARS)?;
         }
         if !(0.0..=1.0).contains(&self.sample_rate) {
             return Err(DomainError::invalid("invalid_sample_rate", "sample_rate must be between 0 and 1"));
         }
-        if self.delay_minutes < 0
-            || self.expiry_days < 1
-            || self.fatigue_survey_days < 0
-            || self.fatigue_global_days < 0
-        {
+        let timing_ok = (0..=525_600).contains(&self.delay_minutes)
+            && (1..=365).contains(&self.expiry_days)
+            && (0..=3650).contains(&self.fatigue_survey_days)
+            && (0..=3650).contains(&self.fatigue_global_days);
+        if !timing_ok {
             return Err(DomainError::invalid(
                 "invalid_timing",
-                "delay_minutes and fatigue days must be ≥ 0 and expiry_days ≥ 1",
+                "delay_minutes must be 0–525600, expiry_days 1–365 and fatigue days 0–3650",
             ));
         }
         Ok(())
     }
 }
 
-pub fn create(conn: &mut DbConn, input: &SurveyInput) -> Result<Survey, DomainError> {
+pub fn create(conn: &mut DbConn, input: &SurveyInput, now: i64) -> Result<Survey, DomainError> {
     input.validate()?;
     if find(conn, &input.slug)?.is_some() {
         return Err(DomainError::Conflict(format!("survey '{}'", input.slug)));
     }
+    let mut touchpoints: Vec<String> = input.touchpoints.iter().map(|t| t.0.clone()).collect();
+    touchpoints.dedup();
     let survey = Survey {
         id: new_id(),
         slug: input.slug.clone(),
         name: input.name.clone().unwrap_or_else(|| input.slug.clone()),
-        scale: input.scale.as_str().into(),
-        question_nl: input.question_nl.clone(),
-        question_en: input.question_en.clone(),
-        followup_nl: input.followup_nl.clone().unwrap_or_else(|| "Wat is de belangrijkste reden voor uw score?".into()),
-        followup_en: input.followup_en.clone().unwrap_or_else(|| "What is the main reason for your score?".into()),
-        touchpoints: serde_json::to_string(&input.touchpoints).expect("strings serialize"),
+        scale: input.scale,
+        texts: Json::new(input.texts.clone()),
+        touchpoints: Json::new(touchpoints),
         delay_minutes: input.delay_minutes,
         expiry_days: input.expiry_days,
         sample_rate: input.sample_rate,
         fatigue_survey_days: input.fatigue_survey_days,
         fatigue_global_days: input.fatigue_global_days,
-        created_at: now_ms(),
+        created_at: now,
     };
     diesel::insert_into(surveys::table).values(&survey).execute(conn).map_err(db)?;
     Ok(survey)
@@ -142,13 +203,33 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Survey>, DomainError> {
     surveys::table.order(surveys::slug).select(Survey::as_select()).load(conn).map_err(db)
 }
 
+/// A survey's words as one customer sees them.
+#[derive(Debug, Clone)]
+pub struct ShownText {
+    /// The language of the page: the catalogue's words match the question's language.
+    pub locale: Locale,
+    pub question: String,
+    pub followup: String,
+}
+
 impl Survey {
-    pub fn scale(&self) -> Scale {
-        self.scale.parse().unwrap_or(Scale::Grade10)
+    pub fn is_triggered_by(&self, touchpoint: &str) -> bool {
+        self.touchpoints.get().iter().any(|t| t == touchpoint)
     }
 
-    pub fn touchpoint_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.touchpoints).unwrap_or_default()
+    /// The question in the customer's language, else acht's default language, else any the
+    /// survey has; the page speaks the language of the question shown.
+    pub fn text_for(&self, customer_locale: &str) -> ShownText {
+        let texts = self.texts.get();
+        let wanted = Locale::negotiate(customer_locale);
+        let (tag, text) = texts
+            .get_key_value(wanted.tag())
+            .or_else(|| texts.get_key_value(crate::i18n::DEFAULT_TAG))
+            .or_else(|| texts.iter().next())
+            .expect("a survey has at least one language");
+        let locale = Locale::negotiate(tag);
+        let followup = text.followup.clone().unwrap_or_else(|| locale.t("survey-followup-default"));
+        ShownText { locale, question: text.question.clone(), followup }
     }
 }
 

@@ -1,31 +1,64 @@
-//! The web layer: the customer-facing survey flow, the JSON API and health.
+//! The web layer: the customer-facing survey flow, the JSON API, health and static files.
+//! It reaches storage only through the domain and the one database handle.
 pub mod api;
 pub mod error;
+pub mod extract;
+pub mod middleware;
 pub mod survey;
 
-use crate::db::{DbConn, DbError, DbPool};
-use crate::domain::DomainError;
-use actix_web::{web, HttpResponse};
+use crate::clock::SharedClock;
+use crate::db::Db;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: SharedClock,
+    /// Public base URL for links, without a trailing slash.
+    pub base_url: String,
+    /// Derives invitation tokens.
+    pub secret: std::sync::Arc<Vec<u8>>,
+}
+
+impl AppState {
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
         .route("/static/acht.css", web::get().to(stylesheet))
+        .route("/static/survey.js", web::get().to(survey_script))
         .configure(api::routes)
         .configure(survey::routes);
 }
 
-/// 200 when the database answers, 503 otherwise.
-async fn healthz(state: web::Data<crate::startup::AppState>) -> HttpResponse {
-    let ok = run(&state.read, |c| {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT 1").execute(c).map_err(crate::domain::db)
-    })
-    .await
-    .is_ok();
-    if ok {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+/// What no route answers: JSON under /api, a friendly page elsewhere.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    if req.path().starts_with("/api/") {
+        Err(error::ApiError::not_found().into())
     } else {
-        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "database unreachable"}))
+        Err(error::PageError::not_found(extract::browser_locale(&req)).into())
+    }
+}
+
+/// Liveness: the process serves HTTP. A load balancer restarts an instance that fails it.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Readiness: reads and writes both work now (a query, and an empty write through the write
+/// path, the SQLite writer thread included). A load balancer sends no traffic while it fails.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.check_ready().await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+        }
     }
 }
 
@@ -36,17 +69,9 @@ async fn stylesheet() -> HttpResponse {
         .body(include_str!("../../static/acht.css"))
 }
 
-/// The one way to touch the database from a handler: a pooled connection on the blocking pool.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DomainError>
-where
-    F: FnOnce(&mut DbConn) -> Result<T, DomainError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    web::block(move || {
-        let mut conn = pool.get().map_err(DbError::from)?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| DomainError::Db(DbError::Connection(e.to_string())))?
+async fn survey_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(include_str!("../../static/survey.js"))
 }

@@ -1,14 +1,14 @@
 -- Times are unix milliseconds (UTC) in BIGINT columns: portable across SQLite and PostgreSQL.
--- Ids are random positive 63-bit integers made by the application, so several instances insert without coordination.
+-- Ids are time-ordered positive 63-bit integers made by the application (src/db/ids.rs), with
+-- an instance tag leased from instance_leases, so several instances insert without coordination.
+-- Every column with a fixed set of values has a CHECK with exactly the values of its Rust enum
+-- (src/types): an unknown value is refused here and is a decoding error there.
 CREATE TABLE surveys (
     id BIGINT PRIMARY KEY NOT NULL,
     slug TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    scale TEXT NOT NULL,
-    question_nl TEXT NOT NULL,
-    question_en TEXT NOT NULL,
-    followup_nl TEXT NOT NULL,
-    followup_en TEXT NOT NULL,
+    scale TEXT NOT NULL CHECK (scale IN ('grade10', 'ces7', 'nps11', 'csat5')),
+    texts TEXT NOT NULL,                 -- JSON object: locale -> {"question", "followup"}, the company's own words
     touchpoints TEXT NOT NULL,           -- JSON array of strings
     delay_minutes BIGINT NOT NULL,
     expiry_days BIGINT NOT NULL,
@@ -22,13 +22,12 @@ CREATE TABLE customers (
     id BIGINT PRIMARY KEY NOT NULL,
     external_id TEXT NOT NULL UNIQUE,
     email TEXT,
-    locale TEXT NOT NULL,
+    locale TEXT NOT NULL,                -- a language tag of the message catalogue, e.g. nl, en
     attributes TEXT NOT NULL,            -- JSON object
     first_seen_at BIGINT NOT NULL,
     churned_at BIGINT,
-    unsubscribed_at BIGINT,
-    erased_at BIGINT,
-    last_invited_at BIGINT
+    unsubscribed_at BIGINT,              -- set by an unsubscribe event; cleared by resubscribe
+    erased_at BIGINT                     -- set by erasure, which also removes personal data
 );
 
 CREATE TABLE interactions (
@@ -38,8 +37,8 @@ CREATE TABLE interactions (
     touchpoint TEXT NOT NULL,
     channel TEXT,
     occurred_at BIGINT NOT NULL,
-    attributes TEXT NOT NULL,
-    decision TEXT NOT NULL,              -- invited, throttled, sampled_out, no_email, unsubscribed, erased, no_matching_survey
+    attributes TEXT NOT NULL,            -- JSON object
+    decision TEXT NOT NULL CHECK (decision IN ('invited', 'throttled', 'sampled_out', 'no_email', 'unsubscribed', 'erased', 'no_matching_survey')),
     decision_detail TEXT,
     created_at BIGINT NOT NULL
 );
@@ -51,13 +50,14 @@ CREATE TABLE invitations (
     survey_id BIGINT NOT NULL REFERENCES surveys(id),
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     interaction_id BIGINT REFERENCES interactions(id),
-    status TEXT NOT NULL,                -- pending, answered, expired
-    status_reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'answered', 'expired')),
     send_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX invitations_customer ON invitations(customer_id, survey_id, created_at);
+-- The expiry sweep finds pending invitations past their window without reading the others.
+CREATE INDEX invitations_pending_expiry ON invitations(expires_at) WHERE status = 'pending';
 
 CREATE TABLE responses (
     id BIGINT PRIMARY KEY NOT NULL,
@@ -66,7 +66,7 @@ CREATE TABLE responses (
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     score INTEGER NOT NULL,
     comment TEXT,
-    provenance TEXT NOT NULL,            -- link, page, form, beacon, api, import
+    provenance TEXT NOT NULL CHECK (provenance IN ('link', 'form', 'gesture', 'import')),
     confirmed BOOLEAN NOT NULL,          -- counts only once a human signal confirmed it
     suspect_scanner BOOLEAN NOT NULL,
     answered_at BIGINT NOT NULL,
@@ -79,7 +79,7 @@ CREATE INDEX responses_customer ON responses(customer_id);
 CREATE TABLE answer_events (
     id BIGINT PRIMARY KEY NOT NULL,
     invitation_id BIGINT NOT NULL REFERENCES invitations(id),
-    kind TEXT NOT NULL,                  -- link, form, comment, beacon
+    kind TEXT NOT NULL CHECK (kind IN ('link', 'form', 'gesture')),
     score INTEGER,
     user_agent TEXT,
     created_at BIGINT NOT NULL
@@ -89,7 +89,7 @@ CREATE INDEX answer_events_invitation ON answer_events(invitation_id, created_at
 CREATE TABLE customer_events (
     id BIGINT PRIMARY KEY NOT NULL,
     customer_id BIGINT NOT NULL REFERENCES customers(id),
-    kind TEXT NOT NULL,                  -- churn, renewal
+    kind TEXT NOT NULL CHECK (kind IN ('churn', 'renewal', 'unsubscribe', 'resubscribe')),
     occurred_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
@@ -100,11 +100,20 @@ CREATE TABLE api_keys (
     name TEXT NOT NULL,
     key_hash TEXT NOT NULL UNIQUE,       -- SHA-256 of a 256-bit random key
     created_at BIGINT NOT NULL,
-    revoked_at BIGINT
+    revoked_at BIGINT                    -- set by 'acht apikey revoke'; a revoked key is refused
 );
 
 -- Instance-wide secrets (e.g. the key that derives invitation tokens), made once at first start.
 CREATE TABLE instance_secrets (
     name TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
+);
+
+-- Id tags leased by running processes (server or CLI): a tag is held while its lease is renewed,
+-- so no two live processes make ids with the same tag (src/db/ids.rs).
+CREATE TABLE instance_leases (
+    tag INTEGER PRIMARY KEY NOT NULL CHECK (tag >= 0 AND tag < 1024),
+    holder TEXT NOT NULL,
+    acquired_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
 );

@@ -1,3 +1,4 @@
+DROP TABLE instance_leases;
 DROP TABLE instance_secrets;
 DROP TABLE api_keys;
 DROP TABLE customer_events;

@@ -2,11 +2,13 @@
 mod views;
 
 use super::error::{ApiError, ErrorBody};
-use super::run;
-use crate::domain::customers::{self, CustomerInput, LifecycleEvent};
+use super::extract::ApiCaller;
+use super::AppState;
+use crate::db::models::Attributes;
+use crate::domain::customers::{self, CustomerInput};
 use crate::domain::dispatch::{self, InteractionInput};
-use crate::domain::{answers, apikeys, retention, surveys, surveys::SurveyInput};
-use crate::startup::AppState;
+use crate::domain::{answers, retention, surveys, surveys::SurveyInput};
+use crate::types::CustomerEventKind;
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -31,15 +33,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/interactions", web::post().to(report_interaction))
             .route("/interactions/batch", web::post().to(report_batch))
             .route("/customers/{id}", web::put().to(upsert_customer))
+            .route("/customers/{id}", web::delete().to(erase_customer))
             .route("/customers/{id}/events", web::post().to(record_event))
             .route("/responses", web::get().to(list_responses))
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::new(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    "not_found",
-                    "no such endpoint",
-                ))
-            })),
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );
 }
 
@@ -61,47 +58,33 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     e.into()
 }
 
-/// Checks `Authorization: Bearer KEY` against the stored key hashes.
-async fn authorize(req: &HttpRequest, state: &AppState) -> Result<String, ApiError> {
-    let key = req
-        .headers()
-        .get("Authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(|k| k.trim().to_string())
-        .ok_or_else(ApiError::unauthorized)?;
-    run(&state.read, move |c| apikeys::verify(c, &key)).await?.ok_or_else(ApiError::unauthorized)
-}
-
 #[utoipa::path(post, path = "/api/v1/surveys", request_body = SurveyInput,
     responses((status = 201, body = SurveyView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn create_survey(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     body: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
-    let survey = state.write(move |c| surveys::create(c, &body)).await?;
+    let now = state.now_ms();
+    let survey = state.db.write(move |c| surveys::create(c, &body, now)).await?;
     Ok(HttpResponse::Created().json(SurveyView::from(&survey)))
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys", responses((status = 200, body = Vec<SurveyView>)), security(("api_key" = [])))]
-async fn list_surveys(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
-    let all = run(&state.read, surveys::list).await?;
+async fn list_surveys(_caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let all = state.db.read(surveys::list).await?;
     Ok(HttpResponse::Ok().json(all.iter().map(SurveyView::from).collect::<Vec<_>>()))
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
 async fn get_survey(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
-    let survey = run(&state.read, move |c| surveys::get(c, &slug)).await?;
+    let survey = state.db.read(move |c| surveys::get(c, &slug)).await?;
     Ok(HttpResponse::Ok().json(SurveyView::from(&survey)))
 }
 
@@ -110,11 +93,10 @@ async fn get_survey(
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn report_interaction(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     body: web::Json<InteractionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let mut outcomes = report(&state, vec![body.into_inner()]).await?;
     let outcome = outcomes.remove(0);
     let mut builder = if outcome.created { HttpResponse::Created() } else { HttpResponse::Ok() };
@@ -125,6 +107,7 @@ async fn report_interaction(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionBatch {
+    #[schema(min_items = 1, max_items = 1000)]
     pub interactions: Vec<InteractionInput>,
 }
 
@@ -132,18 +115,17 @@ pub struct InteractionBatch {
     responses((status = 200, body = BatchOutcome), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn report_batch(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     body: web::Json<InteractionBatch>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let results = report(&state, body.into_inner().interactions).await?;
     Ok(HttpResponse::Ok().json(BatchOutcome { results }))
 }
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
-    let batch = dispatch::prepare(batch, &state.secret, crate::db::now_ms())?;
-    let outcomes = state.write(move |c| dispatch::report(c, &batch)).await?;
+    let batch = dispatch::prepare(batch, &state.secret, state.now_ms())?;
+    let outcomes = state.db.write(move |c| dispatch::report(c, &batch)).await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
 
@@ -152,61 +134,89 @@ async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<In
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
     #[serde(default)]
+    #[schema(format = Email, max_length = 320)]
     pub email: Option<String>,
+    /// Language tag, e.g. "nl", "en" or "en-GB".
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 35, pattern = "^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$", example = "nl")]
     pub locale: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    pub attributes: Option<Attributes>,
 }
 
-#[utoipa::path(put, path = "/api/v1/customers/{id}", params(("id" = String, Path)), request_body = CustomerBody,
+#[utoipa::path(put, path = "/api/v1/customers/{id}", params(CustomerPath), request_body = CustomerBody,
     responses((status = 200, body = CustomerView), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn upsert_customer(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<CustomerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let body = body.into_inner();
     let input =
         CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
     input.validate()?;
+    let now = state.now_ms();
     let customer = state
+        .db
         .write(move |c| {
-            customers::upsert_many(c, &[&input], crate::db::now_ms())
-                .map(|m| m.into_values().next().expect("one customer"))
+            customers::upsert_many(c, &[&input], now).map(|m| m.into_values().next().expect("one customer"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
 }
 
-/// Churn or renewal of a customer.
+/// The customer id of a path: the company's own id.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CustomerPath {
+    /// The company's id for the customer.
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    pub id: String,
+}
+
+/// Erases a customer's personal data (email, attributes, comments, user agents); scores and
+/// dates stay for the figures. Later interactions of this customer get the decision `erased`.
+#[utoipa::path(delete, path = "/api/v1/customers/{id}", params(CustomerPath),
+    responses((status = 200, body = CustomerView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
+async fn erase_customer(
+    _caller: ApiCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now_ms();
+    let customer = state.db.write(move |c| customers::erase(c, &id, now)).await?;
+    Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
+}
+
+/// Something that happened to a customer: churn, renewal, unsubscribe or resubscribe.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventBody {
-    pub kind: LifecycleEvent,
+    pub kind: CustomerEventKind,
     /// Defaults to now.
     #[serde(default)]
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{id}/events", params(("id" = String, Path)), request_body = EventBody,
+#[utoipa::path(post, path = "/api/v1/customers/{id}/events", params(CustomerPath), request_body = EventBody,
     responses((status = 201, body = CustomerView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
 async fn record_event(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<EventBody>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let id = id.into_inner();
+    let now = state.now_ms();
     let customer = state
+        .db
         .write(move |c| {
-            let at = body.occurred_at.map_or_else(crate::db::now_ms, |t| t.timestamp_millis());
-            customers::record_event(c, &id, body.kind, at)?;
+            let at = body.occurred_at.map_or(now, |t| t.timestamp_millis());
+            customers::record_event(c, &id, body.kind, at, now)?;
             customers::get(c, &id)
         })
         .await?;
@@ -217,8 +227,10 @@ async fn record_event(
 #[serde(deny_unknown_fields)]
 pub struct ResponseQuery {
     /// Survey slug.
+    #[param(pattern = "^[a-z0-9_-]{1,64}$")]
     pub survey: Option<String>,
     /// Customer id (the company's).
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
     pub customer: Option<String>,
     /// Answered at or after (RFC 3339).
     pub since: Option<DateTime<Utc>>,
@@ -227,19 +239,20 @@ pub struct ResponseQuery {
     /// Only answers confirmed by a human signal.
     pub confirmed: Option<bool>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,19}_[0-9]{1,19}$")]
     pub cursor: Option<String>,
-    /// Page size, 1–1000 (default 100).
+    /// Page size (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/responses", params(ResponseQuery),
     responses((status = 200, body = ResponsePage), (status = 400, body = ErrorBody)), security(("api_key" = [])))]
 async fn list_responses(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     q: web::Query<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -255,7 +268,7 @@ async fn list_responses(
         after,
         limit,
     };
-    let rows = run(&state.read, move |c| answers::list(c, &filter)).await?;
+    let rows = state.db.read(move |c| answers::list(c, &filter)).await?;
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| format!("{}_{}", r.response.answered_at, r.response.id)))
         .flatten();
@@ -274,8 +287,10 @@ pub struct AnalysisQuery {
     /// The moment the analysis looks from (RFC 3339); default now.
     pub as_of: Option<DateTime<Utc>>,
     /// Days after the baseline answer within which churn counts (default 365).
+    #[param(minimum = 1, maximum = 3650)]
     pub horizon_days: Option<i64>,
     /// Margin for "good enough", as a fraction (default 0.02).
+    #[param(exclusive_minimum = 0.0, exclusive_maximum = 1.0)]
     pub delta: Option<f64>,
 }
 
@@ -286,26 +301,25 @@ pub struct AnalysisQuery {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn analysis(
-    req: HttpRequest,
+    _caller: ApiCaller,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     q: web::Query<AnalysisQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state).await?;
     let q = q.into_inner();
     let options = retention::AnalysisOptions {
-        as_of: q.as_of.unwrap_or_else(Utc::now),
+        as_of: q.as_of.unwrap_or_else(|| super::api::views::time(state.now_ms())),
         horizon_days: q.horizon_days.unwrap_or(365),
         delta: q.delta.unwrap_or(0.02),
     };
-    let report = run(&state.read, move |c| retention::analyze(c, &slug, options)).await?;
+    let report = state.db.read(move |c| retention::analyze(c, &slug, options)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "acht API", description = "Report interactions, customers and churn; read answers."),
-    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, record_event, list_responses),
+    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, record_event, list_responses),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;

@@ -1,8 +1,8 @@
 //! JSON views: what the API returns, kept apart from database rows.
 use crate::db::models::{Customer, Survey};
 use crate::domain::answers::ListedResponse;
-use crate::domain::dispatch::{Decision, Outcome};
-use crate::domain::scale::Scale;
+use crate::domain::dispatch::Outcome;
+use crate::types::{Decision, Provenance, Scale, SurveyTexts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,13 +15,10 @@ pub fn time(ms: i64) -> DateTime<Utc> {
 pub struct SurveyView {
     pub slug: String,
     pub name: String,
-    /// `grade10`, `ces7`, `nps11` or `csat5`.
-    #[schema(value_type = String, example = "grade10")]
     pub scale: Scale,
-    pub question_nl: String,
-    pub question_en: String,
-    pub followup_nl: String,
-    pub followup_en: String,
+    /// The question and follow-up per language.
+    #[schema(value_type = Object)]
+    pub texts: SurveyTexts,
     pub touchpoints: Vec<String>,
     pub delay_minutes: i64,
     pub expiry_days: i64,
@@ -35,12 +32,9 @@ impl From<&Survey> for SurveyView {
         SurveyView {
             slug: s.slug.clone(),
             name: s.name.clone(),
-            scale: s.scale(),
-            question_nl: s.question_nl.clone(),
-            question_en: s.question_en.clone(),
-            followup_nl: s.followup_nl.clone(),
-            followup_en: s.followup_en.clone(),
-            touchpoints: s.touchpoint_list(),
+            scale: s.scale,
+            texts: s.texts.get().clone(),
+            touchpoints: s.touchpoints.get().clone(),
             delay_minutes: s.delay_minutes,
             expiry_days: s.expiry_days,
             sample_rate: s.sample_rate,
@@ -100,7 +94,7 @@ impl InteractionOutcome {
         InteractionOutcome {
             id: o.interaction.external_id.clone(),
             customer_id: o.customer_external_id.clone(),
-            decision: Decision::parse(&o.interaction.decision),
+            decision: o.interaction.decision,
             reason: o.interaction.decision_detail.clone().unwrap_or_default(),
             created: o.created,
             invitation,
@@ -122,6 +116,10 @@ pub struct CustomerView {
     pub attributes: serde_json::Value,
     pub first_seen_at: DateTime<Utc>,
     pub churned_at: Option<DateTime<Utc>>,
+    /// Since when the customer gets no survey emails.
+    pub unsubscribed_at: Option<DateTime<Utc>>,
+    /// When the customer's personal data was erased.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Customer> for CustomerView {
@@ -130,9 +128,11 @@ impl From<&Customer> for CustomerView {
             id: c.external_id.clone(),
             email: c.email.clone(),
             locale: c.locale.clone(),
-            attributes: serde_json::from_str(&c.attributes).unwrap_or_default(),
+            attributes: serde_json::Value::Object(c.attributes.get().clone()),
             first_seen_at: time(c.first_seen_at),
             churned_at: c.churned_at.map(time),
+            unsubscribed_at: c.unsubscribed_at.map(time),
+            erased_at: c.erased_at.map(time),
         }
     }
 }
@@ -143,8 +143,8 @@ pub struct ResponseView {
     pub customer_id: String,
     pub score: i32,
     pub comment: Option<String>,
-    /// How the answer arrived: link, form, gesture, import.
-    pub provenance: String,
+    /// How the answer arrived.
+    pub provenance: Provenance,
     /// Counted: a human signal confirmed it.
     pub confirmed: bool,
     /// Looked like an email link scanner (several scores within seconds).
@@ -160,7 +160,7 @@ impl From<&ListedResponse> for ResponseView {
             customer_id: r.customer_external_id.clone(),
             score: r.response.score,
             comment: r.response.comment.clone(),
-            provenance: r.response.provenance.clone(),
+            provenance: r.response.provenance,
             confirmed: r.response.confirmed,
             suspect_scanner: r.response.suspect_scanner,
             answered_at: time(r.response.answered_at),

@@ -1,0 +1,95 @@
+//! Building the application: the database handle, the HTTP server on a given listener (port 0
+//! in tests) with its middleware, and the background jobs this instance runs.
+use crate::clock::{self, SharedClock};
+use crate::config::{Settings, Switch};
+use crate::db::{Db, ServerLock};
+use crate::domain::{answers, surveys};
+use crate::web::{self, middleware, AppState};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web::Data, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A boxed error for start-up, where we only report and exit.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How often the expiry sweep marks lapsed invitations.
+const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: AppState,
+    _lock: Option<ServerLock>,
+}
+
+impl Application {
+    /// Opens the database (migrations, id lease), then binds the server to `listener`.
+    pub fn build(settings: &Settings, listener: TcpListener) -> Result<Application, StartError> {
+        Self::build_with_clock(settings, listener, clock::system())
+    }
+
+    /// [`Application::build`] with a given clock, so tests can move time.
+    pub fn build_with_clock(
+        settings: &Settings,
+        listener: TcpListener,
+        clock: SharedClock,
+    ) -> Result<Application, StartError> {
+        let addr = listener.local_addr()?;
+        let base_url = settings.public_base_url(addr)?;
+        let lock = ServerLock::acquire(&settings.database_url)?;
+        let db = Db::open(&settings.database_url, settings.db_pool_size)?;
+        let secret = db.write_blocking(surveys::instance_secret)?;
+        let state = AppState { db, clock, base_url, secret: Arc::new(secret) };
+        if settings.jobs == Switch::On {
+            spawn_expiry_sweep(state.clone());
+        }
+        let https = state.base_url.starts_with("https://");
+        let data = Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(middleware::security_headers(https))
+                .wrap(from_fn(middleware::echo_request_id))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(web::routes)
+                .default_service(actix_web::web::to(web::not_found))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port: addr.port(), state, _lock: lock })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The state the server runs with (its database handle and clock), for tests and tools.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        let _lock = self._lock;
+        self.server.await
+    }
+}
+
+/// Marks invitations whose window closed as expired, once a minute. Every instance may run it:
+/// the update is idempotent.
+fn spawn_expiry_sweep(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EXPIRY_SWEEP);
+        loop {
+            tick.tick().await;
+            let now = state.now_ms();
+            match state.db.write(move |c| answers::expire_due(c, now)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "invitations past their window marked expired"),
+                Err(e) => tracing::warn!(error = %e, "expiry sweep failed; will retry"),
+            }
+        }
+    });
+}

@@ -1,0 +1,278 @@
+//! Values with a fixed set of cases, and the one codec that stores them as text on both
+//! backends. An unknown stored value is a decoding error, never a silent default; each column
+//! also has a CHECK constraint in both migrations, so the database refuses one in the first place.
+mod json;
+mod scale;
+
+pub use json::Json;
+pub use scale::Scale;
+
+use serde::{Deserialize, Serialize};
+
+/// A closed set of cases stored as text. `ALL` and `as_str` are all a type writes; parsing
+/// and the diesel codec follow from them (see [`text_codec!`]).
+pub trait TextEnum: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+
+    fn parse(s: &str) -> Result<Self, UnknownValue> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| UnknownValue {
+            value: s.chars().take(64).collect(),
+            expected: Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value '{value}' (expected one of: {expected})")]
+pub struct UnknownValue {
+    pub value: String,
+    pub expected: String,
+}
+
+/// `ToSql`/`FromSql` for `Text` on every backend (SQLite, PostgreSQL and diesel's
+/// `MultiBackend`), through `as_str` and `parse`.
+macro_rules! text_codec {
+    ($($t:ty),+ $(,)?) => {$(
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $t
+        where
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <$t as TextEnum>::as_str(*self).to_sql(out)
+            }
+        }
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $t
+        where
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let s = String::from_sql(bytes)?;
+                Ok(<$t as TextEnum>::parse(&s)?)
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                <$t as TextEnum>::parse(s)
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(<$t as TextEnum>::as_str(*self))
+            }
+        }
+    )+};
+}
+
+/// Why an interaction did or did not lead to an invitation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Invited,
+    Throttled,
+    SampledOut,
+    NoEmail,
+    Unsubscribed,
+    Erased,
+    NoMatchingSurvey,
+}
+
+impl TextEnum for Decision {
+    const ALL: &'static [Self] = &[
+        Decision::Invited,
+        Decision::Throttled,
+        Decision::SampledOut,
+        Decision::NoEmail,
+        Decision::Unsubscribed,
+        Decision::Erased,
+        Decision::NoMatchingSurvey,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            Decision::Invited => "invited",
+            Decision::Throttled => "throttled",
+            Decision::SampledOut => "sampled_out",
+            Decision::NoEmail => "no_email",
+            Decision::Unsubscribed => "unsubscribed",
+            Decision::Erased => "erased",
+            Decision::NoMatchingSurvey => "no_matching_survey",
+        }
+    }
+}
+
+/// Where an invitation stands. `expired` is written by the expiry sweep
+/// (`domain::answers::expire_due`) once `expires_at` passes unanswered.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Pending,
+    Answered,
+    Expired,
+}
+
+impl TextEnum for InvitationStatus {
+    const ALL: &'static [Self] = &[InvitationStatus::Pending, InvitationStatus::Answered, InvitationStatus::Expired];
+    fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "pending",
+            InvitationStatus::Answered => "answered",
+            InvitationStatus::Expired => "expired",
+        }
+    }
+}
+
+/// What a customer did on the answer page or through a link; every visit is stored as an
+/// answer event of one of these kinds.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// A score link opened (an email button): might be a scanner.
+    Link,
+    /// A form posted from the page: a human.
+    Form,
+    /// The page's script saw a real user gesture: a human.
+    Gesture,
+}
+
+impl TextEnum for Signal {
+    const ALL: &'static [Self] = &[Signal::Link, Signal::Form, Signal::Gesture];
+    fn as_str(self) -> &'static str {
+        match self {
+            Signal::Link => "link",
+            Signal::Form => "form",
+            Signal::Gesture => "gesture",
+        }
+    }
+}
+
+/// How a stored answer arrived: through one of the page's signals, or imported from CSV.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    Link,
+    Form,
+    Gesture,
+    Import,
+}
+
+impl TextEnum for Provenance {
+    const ALL: &'static [Self] = &[Provenance::Link, Provenance::Form, Provenance::Gesture, Provenance::Import];
+    fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Link => "link",
+            Provenance::Form => "form",
+            Provenance::Gesture => "gesture",
+            Provenance::Import => "import",
+        }
+    }
+}
+
+impl From<Signal> for Provenance {
+    fn from(s: Signal) -> Self {
+        match s {
+            Signal::Link => Provenance::Link,
+            Signal::Form => Provenance::Form,
+            Signal::Gesture => Provenance::Gesture,
+        }
+    }
+}
+
+/// Something that happened to a customer, reported by the company's systems.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerEventKind {
+    /// The customer left; the retention analysis counts it.
+    Churn,
+    /// The customer stayed after all: clears the churn date.
+    Renewal,
+    /// No more survey emails (decision `unsubscribed` from now on).
+    Unsubscribe,
+    /// Survey emails again after an unsubscribe.
+    Resubscribe,
+}
+
+impl TextEnum for CustomerEventKind {
+    const ALL: &'static [Self] = &[
+        CustomerEventKind::Churn,
+        CustomerEventKind::Renewal,
+        CustomerEventKind::Unsubscribe,
+        CustomerEventKind::Resubscribe,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            CustomerEventKind::Churn => "churn",
+            CustomerEventKind::Renewal => "renewal",
+            CustomerEventKind::Unsubscribe => "unsubscribe",
+            CustomerEventKind::Resubscribe => "resubscribe",
+        }
+    }
+}
+
+/// A survey's own words in one language: the question, and the follow-up asked after a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyText {
+    /// The one question, e.g. "What grade would you give us for the help you got?"
+    #[schema(min_length = 1, max_length = 500)]
+    pub question: String,
+    /// Asked on the thank-you page, above the comment box; a sensible default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 500)]
+    pub followup: Option<String>,
+}
+
+/// A survey's words per language tag (`nl`, `en`, …): as many languages as the company writes.
+pub type SurveyTexts = std::collections::BTreeMap<String, SurveyText>;
+
+text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trips<T: TextEnum + PartialEq + std::fmt::Debug>() {
+        for v in T::ALL {
+            assert_eq!(T::parse(v.as_str()), Ok(*v));
+        }
+        assert!(T::parse("no-such-value").is_err());
+    }
+
+    #[test]
+    fn every_case_round_trips_and_unknown_values_are_errors() {
+        round_trips::<Decision>();
+        round_trips::<InvitationStatus>();
+        round_trips::<Signal>();
+        round_trips::<Provenance>();
+        round_trips::<CustomerEventKind>();
+        round_trips::<Scale>();
+        let err = Decision::parse("maybe").unwrap_err();
+        assert!(err.to_string().contains("no_matching_survey"), "{err}");
+    }
+
+    /// The serde names (API) and the stored names (database) are the same words.
+    #[test]
+    fn json_and_storage_use_the_same_names() {
+        for d in Decision::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+        }
+        for s in Scale::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}
