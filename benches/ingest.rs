@@ -4,12 +4,12 @@
 //! batches meet known customers and fatigue throttles some of them. No HTTP: the JSON work
 //! happens on the other core in the server, so this is the ceiling of the batch API.
 //! Usage: cargo bench --bench ingest [-- BATCHES]
-use acht::db::{self, writer::GroupWriter};
+use acht::db::Db;
 use acht::domain::customers::CustomerInput;
 use acht::domain::dispatch::{self, InteractionInput};
-use acht::domain::scale::Scale;
-use acht::domain::surveys::{self, SurveyInput};
+use acht::domain::surveys::{self, SurveyInput, Touchpoint};
 use acht::domain::DomainError;
+use acht::types::Scale;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 use std::time::Instant;
@@ -57,13 +57,13 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("acht-ingest-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let mut conn = db::establish(&url).expect("open");
-    db::migrate(&mut conn).expect("migrate");
+    // The one database handle, as the server uses it: writes go through its group writer.
+    let writer = Db::open(&url, 4).expect("open");
     let mut survey = SurveyInput::new("service", Scale::Grade10, "Cijfer?", "Grade?");
-    survey.touchpoints = vec!["support".into()];
-    surveys::create(&mut conn, &survey).expect("survey");
-    let secret: Arc<[u8]> = surveys::instance_secret(&mut conn).expect("secret").into();
-    let writer = GroupWriter::start(conn);
+    survey.touchpoints = vec![Touchpoint("support".into())];
+    let now = acht::clock::system_now_ms();
+    writer.write_blocking(move |c| surveys::create(c, &survey, now)).expect("survey");
+    let secret: Arc<[u8]> = writer.write_blocking(surveys::instance_secret).expect("secret").into();
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(8);
     let mut inputs: Vec<Vec<InteractionInput>> = (0..batches).map(|b| batch(b, &mut rng)).collect();
@@ -77,11 +77,11 @@ fn main() {
                 let Some(b) = inputs.pop() else { break };
                 let writer = writer.clone();
                 // Prepared here, as the API does before queueing for the writer.
-                let b = dispatch::prepare(b, &secret, db::now_ms()).expect("valid batch");
+                let b = dispatch::prepare(b, &secret, acht::clock::system_now_ms()).expect("valid batch");
                 running.spawn(async move {
                     let t = Instant::now();
                     let outcomes = writer
-                        .run(move |c| dispatch::report(c, &b))
+                        .write(move |c| dispatch::report(c, &b))
                         .await
                         .map_err(|e: DomainError| e.to_string())
                         .expect("report");

@@ -102,7 +102,8 @@ fn unknown_scales_and_duplicate_surveys_are_refused_clearly() {
         &["survey", "create", "--slug", "x", "--scale", "grade11", "--question-nl", "a", "--question-en", "b"],
     );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scale"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown value 'grade11'") && err.contains("grade10, ces7, nps11, csat5"), "{err}");
     common::cli_survey(&url, "x", "nps11");
     let out = acht(
         &url,

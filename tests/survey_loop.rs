@@ -211,8 +211,8 @@ async fn bad_links(app: &TestApp) {
         (format!("/s/{wrong_id}/8"), 404),
         (format!("/s/{forged}"), 404),
         (format!("/s/{forged}/8"), 404),
-        (format!("{page}/11"), 400),
-        (format!("{page}/0"), 400),
+        (format!("{page}/11"), 422),
+        (format!("{page}/0"), 422),
         (format!("{page}/abc"), 404),
     ] {
         let r = app.client.get(app.url(&path)).header("Accept-Language", "en").send().await.unwrap();
@@ -222,7 +222,7 @@ async fn bad_links(app: &TestApp) {
     }
     let long = "x".repeat(2001);
     let r = app.client.post(app.url(&page)).form(&[("score", "8"), ("comment", long.as_str())]).send().await.unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status(), 422);
     assert_eq!(app.responses("").await["data"].as_array().unwrap().len(), 0);
 
     // An interaction long ago: its invitation has expired.
@@ -282,14 +282,26 @@ async fn bad_api_input(app: &TestApp) {
     let dup = app
         .post_json(
             "/api/v1/surveys",
-            &json!({"slug": "service", "scale": "grade10", "question_nl": "a", "question_en": "b"}),
+            &json!({"slug": "service", "scale": "grade10", "texts": {"nl": {"question": "a"}, "en": {"question": "b"}}}),
         )
         .await;
     assert_eq!(dup.status(), 409);
     let bad_scale = app
-        .post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade11", "question_nl": "a", "question_en": "b"}))
+        .post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade11", "texts": {"en": {"question": "b"}}}))
         .await;
     assert_eq!(bad_scale.status(), 400);
+    let unknown_language = app
+        .post_json("/api/v1/surveys", &json!({"slug": "x", "scale": "grade10", "texts": {"xx": {"question": "b"}}}))
+        .await;
+    assert_eq!(unknown_language.status(), 422);
+    assert_eq!(unknown_language.json::<Value>().await.unwrap()["code"], "unsupported_locale");
+    // Unknown API paths answer JSON; unknown pages answer a friendly page.
+    let r = app.get_json("/api/v1/nothing-here").await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "not_found");
+    let r = app.client.get(app.url("/nothing-here")).header("Accept-Language", "en").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("This page does not exist"));
 }
 
 #[tokio::test]

@@ -13,7 +13,6 @@ pub mod wilson;
 
 use chrono::{DateTime, Utc};
 
-
 pub use report::{analyze, AnalysisReport};
 
 pub use crate::types::Scale;

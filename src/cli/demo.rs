@@ -7,9 +7,9 @@ use crate::domain::import::{self, CustomerRecord, ResponseRecord};
 use crate::domain::surveys::{self, SurveyInput, Touchpoint};
 use crate::domain::DomainError;
 use crate::types::{Decision, Json, Scale};
-use std::sync::Arc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::sync::Arc;
 
 const DAY: i64 = 86_400_000;
 /// The world ends here, so a seed always gives the same world.

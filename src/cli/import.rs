@@ -3,10 +3,10 @@
 use crate::db::Db;
 use crate::domain::customers::normalize_locale;
 use crate::domain::import::{self, CustomerRecord, ResponseRecord};
-use std::sync::Arc;
 use chrono::DateTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;

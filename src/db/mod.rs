@@ -68,7 +68,15 @@ fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
 }
 
+/// OpenSSL (compiled in for libpq's TLS) must be initialised by us before libpq does it, with
+/// its exit-time clean-up off: otherwise the clean-up runs at process exit while another thread
+/// may still be inside a TLS connection, and the process crashes on its way out.
+fn init_tls() {
+    openssl_sys::init();
+}
+
 pub fn establish(url: &str) -> Result<DbConn, DbError> {
+    init_tls();
     let conn = match Backend::from_url(url) {
         Backend::Postgres => DbConn::Pg(PgConnection::establish(url).map_err(|e| DbError::Connection(e.to_string()))?),
         Backend::Sqlite => DbConn::Sqlite(
@@ -104,6 +112,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
 }
 
 pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbError> {
+    init_tls();
     let manager = ConnectionManager::<DbConn>::new(match Backend::from_url(url) {
         Backend::Postgres => url.to_string(),
         Backend::Sqlite => sqlite_path(url).to_string(),

@@ -40,8 +40,11 @@ pub fn normalize_locale(locale: Option<&str>) -> String {
 
 fn locale_tag_ok(l: &str) -> bool {
     let mut parts = l.split(['-', '_']);
-    let first_ok = parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())) && l.len() <= 35
+    let first_ok =
+        parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && l.len() <= 35
 }
 
 impl CustomerInput {
@@ -52,7 +55,10 @@ impl CustomerInput {
         }
         if let Some(l) = &self.locale {
             if !locale_tag_ok(l) {
-                return Err(DomainError::invalid("invalid_locale", format!("'{l}' is not a language tag such as nl or en-GB")));
+                return Err(DomainError::invalid(
+                    "invalid_locale",
+                    format!("'{l}' is not a language tag such as nl or en-GB"),
+                ));
             }
         }
         Ok(())
@@ -164,7 +170,9 @@ pub fn record_event(
     match kind {
         CustomerEventKind::Churn => diesel::update(row).set(customers::churned_at.eq(Some(at))).execute(conn),
         CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
-        CustomerEventKind::Unsubscribe => diesel::update(row).set(customers::unsubscribed_at.eq(Some(at))).execute(conn),
+        CustomerEventKind::Unsubscribe => {
+            diesel::update(row).set(customers::unsubscribed_at.eq(Some(at))).execute(conn)
+        }
         CustomerEventKind::Resubscribe => {
             diesel::update(row).set(customers::unsubscribed_at.eq(None::<i64>)).execute(conn)
         }
@@ -180,7 +188,11 @@ pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer,
     let customer = get(conn, external_id)?;
     let empty = Json::new(Attributes::new());
     diesel::update(customers::table.find(customer.id))
-        .set((customers::email.eq(None::<String>), customers::attributes.eq(&empty), customers::erased_at.eq(Some(now))))
+        .set((
+            customers::email.eq(None::<String>),
+            customers::attributes.eq(&empty),
+            customers::erased_at.eq(Some(now)),
+        ))
         .execute(conn)
         .map_err(db)?;
     diesel::update(responses::table.filter(responses::customer_id.eq(customer.id)))

@@ -1,10 +1,10 @@
 //! Loads what the retention analysis needs for one survey: one query per table, on either
 //! backend, into plain rows (the `analysis` module works on plain data only).
-use crate::i18n::{arg, Locale};
-use crate::types::Scale;
 use super::{db, DomainError};
 use crate::db::schema::{customers, responses};
 use crate::db::DbConn;
+use crate::i18n::{arg, Locale};
+use crate::types::Scale;
 use diesel::prelude::*;
 
 /// A customer as the analysis sees one (times in UTC milliseconds).

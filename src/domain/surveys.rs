@@ -76,7 +76,8 @@ impl utoipa::ToSchema for Touchpoint {}
 /// The `texts` object: one optional property per catalogue language, at least one given.
 fn texts_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref};
-    let mut b = ObjectBuilder::new().min_properties(Some(1)).additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    let mut b =
+        ObjectBuilder::new().min_properties(Some(1)).additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for l in Locale::all() {
         b = b.property(l.tag(), Ref::from_schema_name("SurveyText"));
     }

@@ -26,13 +26,21 @@ impl Problem {
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::NotFound(what) => Problem::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
+            DomainError::NotFound(what) => {
+                Problem::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+            }
             DomainError::Invalid { code, message } => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
-            DomainError::Conflict(what) => Problem::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            DomainError::Conflict(what) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists"))
+            }
             DomainError::Expired => Problem::new(StatusCode::GONE, "expired", "this survey link has expired"),
             DomainError::Db(err) => {
                 tracing::error!(error = %err, "database error");
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is temporarily unavailable; try again")
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is temporarily unavailable; try again",
+                )
             }
         }
     }
@@ -154,7 +162,9 @@ pub fn html(status: StatusCode, body: Result<String, askama::Error>) -> HttpResp
             .body(b),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().content_type("text/plain; charset=utf-8").body("Sorry, something went wrong.")
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Sorry, something went wrong.")
         }
     }
 }

@@ -25,9 +25,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::head().to(head_only))
             .route(web::post().to(click_post)),
     )
-    .app_data(web::FormConfig::default().limit(16 * 1024).error_handler(|_, req| {
-        PageError::bad_form(super::extract::browser_locale(req)).into()
-    }));
+    .app_data(
+        web::FormConfig::default()
+            .limit(16 * 1024)
+            .error_handler(|_, req| PageError::bad_form(super::extract::browser_locale(req)).into()),
+    );
 }
 
 /// The catalogue's words of the answer pages in one language.
@@ -236,7 +238,12 @@ async fn submit(
 }
 
 /// The script's report of a gesture: no page, just a status.
-async fn gesture(req: &HttpRequest, state: &AppState, token: String, browser: Locale) -> Result<HttpResponse, PageError> {
+async fn gesture(
+    req: &HttpRequest,
+    state: &AppState,
+    token: String,
+    browser: Locale,
+) -> Result<HttpResponse, PageError> {
     let ua = user_agent(req);
     let now = state.now_ms();
     state

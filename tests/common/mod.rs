@@ -1,17 +1,23 @@
 //! Spawns the real app on a random port over a fresh SQLite file or PostgreSQL database.
 #![allow(dead_code)]
 pub mod json;
+use acht::app::Application;
+use acht::clock::ManualClock;
 use acht::config::Settings;
-use acht::db::{self, Backend};
-use acht::startup::Application;
+use acht::db::{self, Backend, Db};
 use diesel::RunQueryDsl;
 use std::net::TcpListener;
+use std::sync::Arc;
 
 pub struct TestApp {
     pub base: String,
     pub api_key: String,
     pub database_url: String,
     pub client: reqwest::Client,
+    /// The server's clock: tests move time instead of sleeping.
+    pub clock: Arc<ManualClock>,
+    /// The server's own database handle.
+    pub db: Db,
     _dir: Option<TempDir>,
 }
 
@@ -77,15 +83,18 @@ pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
 
 impl TestApp {
     pub async fn spawn(database_url: String, dir: Option<TempDir>) -> TestApp {
-        let settings = Settings { database_url: database_url.clone(), base_url: None, db_pool_size: 4 };
+        let mut settings = Settings::for_database(&database_url);
+        settings.db_pool_size = 4;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let app = Application::build(&settings, listener).expect("app builds");
+        let clock = ManualClock::at_system_now();
+        let app = Application::build_with_clock(&settings, listener, clock.clone()).expect("app builds");
+        let db = app.state().db.clone();
         tokio::spawn(app.run());
-        let mut conn = db::establish(&database_url).unwrap();
-        let api_key = acht::domain::apikeys::create(&mut conn, "test").unwrap();
+        let now = clock.now();
+        let api_key = db.write(move |c| acht::domain::apikeys::create(c, "test", now)).await.unwrap();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, _dir: dir }
+        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, clock, db, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -106,7 +115,7 @@ impl TestApp {
                 "/api/v1/surveys",
                 &serde_json::json!({
                     "slug": slug, "scale": scale,
-                    "question_nl": "Welk cijfer geeft u ons?", "question_en": "What grade would you give us?",
+                    "texts": {"nl": {"question": "Welk cijfer geeft u ons?"}, "en": {"question": "What grade would you give us?"}},
                     "touchpoints": touchpoints
                 }),
             )
