@@ -131,8 +131,12 @@ impl clap::builder::ValueParserFactory for Scale {
 }
 
 pub fn main() -> ExitCode {
+    // A request's root span (tracing-actix-web: method, route, status, request id) is logged
+    // when it closes, with its time: one line per request.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACHT_LOG").unwrap_or_else(|_| "info".into()))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

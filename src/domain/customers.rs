@@ -17,7 +17,7 @@ pub const MAX_ID_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// The company's own id for the customer.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub id: String,
     #[serde(default)]
     #[schema(format = Email, max_length = 320)]
@@ -29,7 +29,7 @@ pub struct CustomerInput {
     pub locale: Option<String>,
     /// The company's own fields, e.g. `{"segment": "business"}`.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<Attributes>,
 }
 

@@ -17,22 +17,22 @@ pub const MAX_BATCH: usize = 1000;
 #[serde(deny_unknown_fields)]
 pub struct InteractionInput {
     /// The company's id for this interaction; a retry with the same id changes nothing.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub id: String,
     pub customer: CustomerInput,
     /// What happened, e.g. "support", "delivery", "invoice", "onboarding".
-    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub touchpoint: String,
     /// How it happened, e.g. "phone", "email", "chat".
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub channel: Option<String>,
     /// When it happened; defaults to now.
     #[serde(default)]
     pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The company's own fields, e.g. `{"first_contact_resolution": true}`.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<Attributes>,
 }
 
@@ -158,6 +158,9 @@ struct Prepared {
 
 /// Checks a batch and prepares it for [`report`].
 pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<PreparedBatch, DomainError> {
+    if batch.is_empty() {
+        return Err(DomainError::invalid("batch_empty", "send at least one interaction"));
+    }
     if batch.len() > MAX_BATCH {
         return Err(DomainError::invalid("batch_too_large", format!("at most {MAX_BATCH} interactions per request")));
     }

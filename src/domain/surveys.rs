@@ -21,7 +21,7 @@ pub struct SurveyInput {
     pub slug: String,
     /// A name for people; defaults to the slug.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub name: Option<String>,
     pub scale: Scale,
     /// The question (and optionally the follow-up) per language of the message catalogue, e.g.
@@ -34,11 +34,11 @@ pub struct SurveyInput {
     #[schema(max_items = 50)]
     pub touchpoints: Vec<Touchpoint>,
     /// Minutes between the interaction and sending the invitation.
-    #[serde(default = "default_delay")]
+    #[serde(default = "default_delay", deserialize_with = "crate::types::whole_number")]
     #[schema(minimum = 0, maximum = 525_600)]
     pub delay_minutes: i64,
     /// Days an invitation stays answerable.
-    #[serde(default = "default_expiry")]
+    #[serde(default = "default_expiry", deserialize_with = "crate::types::whole_number")]
     #[schema(minimum = 1, maximum = 365)]
     pub expiry_days: i64,
     /// Share of eligible interactions that get an invitation, 0–1.
@@ -46,11 +46,11 @@ pub struct SurveyInput {
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub sample_rate: f64,
     /// Ask a customer this survey at most once per this many days.
-    #[serde(default = "default_survey_fatigue")]
+    #[serde(default = "default_survey_fatigue", deserialize_with = "crate::types::whole_number")]
     #[schema(minimum = 0, maximum = 3650)]
     pub fatigue_survey_days: i64,
     /// Ask a customer any survey at most once per this many days.
-    #[serde(default = "default_global_fatigue")]
+    #[serde(default = "default_global_fatigue", deserialize_with = "crate::types::whole_number")]
     #[schema(minimum = 0, maximum = 3650)]
     pub fatigue_global_days: i64,
 }
@@ -67,7 +67,7 @@ impl utoipa::PartialSchema for Touchpoint {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(MAX_TOUCHPOINT_CHARS))
-            .pattern(Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$"))
+            .pattern(Some(r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$"))
             .into()
     }
 }

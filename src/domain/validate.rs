@@ -2,14 +2,15 @@
 //! lengths (a request valid by the schema is accepted, one invalid by it is refused).
 //!
 //! Patterns used in the schema for these rules:
-//! - required text: `^[^\u0000]*[^\s\u0000][^\u0000]*$` (something besides whitespace; no NUL,
-//!   which PostgreSQL cannot store in text)
+//! - required text: `^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$` (something besides spaces, tabs and
+//!   line breaks; no NUL, which PostgreSQL cannot store in text). Blank is spelled out instead
+//!   of `\s`, whose meaning differs between regex engines and Rust.
 //! - optional text: `^[^\u0000]*$`
 use super::DomainError;
 
-/// At least one character that is not whitespace, no NUL, at most `max` characters.
+/// At least one character that is not blank (space, tab, line break), no NUL, at most `max` characters.
 pub fn required_text(code: &'static str, field: &str, s: &str, max: usize) -> Result<(), DomainError> {
-    if !s.chars().any(|c| !c.is_whitespace() && c != '\0') {
+    if !s.chars().any(|c| !matches!(c, '\0' | ' ' | '\t' | '\n' | '\r')) {
         return Err(DomainError::invalid(code, format!("{field} must not be empty")));
     }
     optional_text(code, field, s, max)

@@ -274,16 +274,30 @@ impl TextEnum for CustomerEventKind {
     }
 }
 
+/// Reads a JSON integer the way JSON Schema counts one: `388` and `388.0` are both the whole
+/// number 388 (serde alone would refuse the second, which the API's schema allows).
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => Ok(f as i64),
+        _ => Err(D::Error::custom(format!("expected a whole number, found {n}"))),
+    }
+}
+
 /// A survey's own words in one language: the question, and the follow-up asked after a score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyText {
     /// The one question, e.g. "What grade would you give us for the help you got?"
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(min_length = 1, max_length = 500, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub question: String,
     /// Asked on the thank-you page, above the comment box; a sensible default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(min_length = 1, max_length = 500, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub followup: Option<String>,
 }
 

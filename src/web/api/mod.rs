@@ -2,60 +2,46 @@
 mod views;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::ApiCaller;
+use super::extract::{ApiCaller, ApiJson, MAX_BODY_BYTES};
 use super::AppState;
 use crate::db::models::Attributes;
 use crate::domain::customers::{self, CustomerInput};
 use crate::domain::dispatch::{self, InteractionInput};
 use crate::domain::{answers, retention, surveys, surveys::SurveyInput};
 use crate::types::CustomerEventKind;
-use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::OpenApi;
 pub use views::*;
 
-/// Largest accepted request body: a batch of 1,000 interactions fits comfortably.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(openapi)).service(
         web::scope("/api/v1")
-            .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|e, _| ApiError::bad_request("invalid_query", e.to_string()).into()),
             )
-            .route("/surveys", web::post().to(create_survey))
-            .route("/surveys", web::get().to(list_surveys))
-            .route("/surveys/{slug}", web::get().to(get_survey))
-            .route("/surveys/{slug}/analysis", web::get().to(analysis))
-            .route("/interactions", web::post().to(report_interaction))
-            .route("/interactions/batch", web::post().to(report_batch))
-            .route("/customers/{id}", web::put().to(upsert_customer))
-            .route("/customers/{id}", web::delete().to(erase_customer))
-            .route("/customers/{id}/events", web::post().to(record_event))
-            .route("/responses", web::get().to(list_responses))
+            .service(endpoint("/surveys", "GET, POST").get(list_surveys).post(create_survey))
+            .service(endpoint("/surveys/{slug}", "GET").get(get_survey))
+            .service(endpoint("/surveys/{slug}/analysis", "GET").get(analysis))
+            .service(endpoint("/interactions", "POST").post(report_interaction))
+            .service(endpoint("/interactions/batch", "POST").post(report_batch))
+            .service(endpoint("/customers/{id}", "PUT, DELETE").put(upsert_customer).delete(erase_customer))
+            .service(endpoint("/customers/{id}/events", "POST").post(record_event))
+            .service(endpoint("/responses", "GET").get(list_responses))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );
 }
 
-fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let e = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
-        ),
-        JsonPayloadError::ContentType => ApiError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send Content-Type: application/json",
-        ),
-        JsonPayloadError::Deserialize(de) => ApiError::bad_request("invalid_json", de.to_string()),
-        other => ApiError::bad_request("invalid_json", other.to_string()),
-    };
-    e.into()
+/// A resource that answers a method it lacks with 405 and the methods it has (`Allow`).
+fn endpoint(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        HttpResponse::MethodNotAllowed()
+            .insert_header(("Allow", allow))
+            .json(ErrorBody { code: "method_not_allowed".into(), message: format!("this endpoint takes {allow}") })
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys", request_body = SurveyInput,
@@ -64,7 +50,7 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
 async fn create_survey(
     _caller: ApiCaller,
     state: web::Data<AppState>,
-    body: web::Json<SurveyInput>,
+    ApiJson(body): ApiJson<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now_ms();
     let survey = state.db.write(move |c| surveys::create(c, &body, now)).await?;
@@ -77,7 +63,7 @@ async fn list_surveys(_caller: ApiCaller, state: web::Data<AppState>) -> Result<
     Ok(HttpResponse::Ok().json(all.iter().map(SurveyView::from).collect::<Vec<_>>()))
 }
 
-#[utoipa::path(get, path = "/api/v1/surveys/{slug}", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/surveys/{slug}", params(SlugPath),
     responses((status = 200, body = SurveyView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
 async fn get_survey(
     _caller: ApiCaller,
@@ -95,9 +81,9 @@ async fn get_survey(
 async fn report_interaction(
     _caller: ApiCaller,
     state: web::Data<AppState>,
-    body: web::Json<InteractionInput>,
+    ApiJson(body): ApiJson<InteractionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut outcomes = report(&state, vec![body.into_inner()]).await?;
+    let mut outcomes = report(&state, vec![body]).await?;
     let outcome = outcomes.remove(0);
     let mut builder = if outcome.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(builder.json(outcome))
@@ -117,9 +103,9 @@ pub struct InteractionBatch {
 async fn report_batch(
     _caller: ApiCaller,
     state: web::Data<AppState>,
-    body: web::Json<InteractionBatch>,
+    ApiJson(body): ApiJson<InteractionBatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let results = report(&state, body.into_inner().interactions).await?;
+    let results = report(&state, body.interactions).await?;
     Ok(HttpResponse::Ok().json(BatchOutcome { results }))
 }
 
@@ -141,7 +127,7 @@ pub struct CustomerBody {
     #[schema(min_length = 1, max_length = 35, pattern = "^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$", example = "nl")]
     pub locale: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<Attributes>,
 }
 
@@ -152,9 +138,8 @@ async fn upsert_customer(
     _caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<CustomerBody>,
+    ApiJson(body): ApiJson<CustomerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
     let input =
         CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
     input.validate()?;
@@ -168,12 +153,21 @@ async fn upsert_customer(
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
 }
 
+/// The survey of a path.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SlugPath {
+    /// The survey's slug.
+    #[param(pattern = "^[a-z0-9_-]{1,64}$")]
+    pub slug: String,
+}
+
 /// The customer id of a path: the company's own id.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct CustomerPath {
     /// The company's id for the customer.
-    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub id: String,
 }
 
@@ -208,7 +202,7 @@ async fn record_event(
     _caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<EventBody>,
+    ApiJson(body): ApiJson<EventBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = state.now_ms();
@@ -224,25 +218,29 @@ async fn record_event(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseQuery {
     /// Survey slug.
-    #[param(pattern = "^[a-z0-9_-]{1,64}$")]
+    #[param(nullable = false, pattern = "^[a-z0-9_-]{1,64}$")]
     pub survey: Option<String>,
     /// Customer id (the company's).
-    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    #[param(nullable = false, min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub customer: Option<String>,
     /// Answered at or after (RFC 3339).
+    #[param(nullable = false)]
     pub since: Option<DateTime<Utc>>,
     /// Answered before (RFC 3339).
+    #[param(nullable = false)]
     pub until: Option<DateTime<Utc>>,
     /// Only answers confirmed by a human signal.
+    #[param(nullable = false)]
     pub confirmed: Option<bool>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{1,19}_[0-9]{1,19}$")]
+    #[param(nullable = false, pattern = "^[0-9]{1,19}_[0-9]{1,19}$")]
     pub cursor: Option<String>,
     /// Page size (default 100).
-    #[param(minimum = 1, maximum = 1000)]
+    #[param(nullable = false, minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -254,6 +252,7 @@ async fn list_responses(
     q: web::Query<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    q.validate()?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad_request("invalid_limit", "limit must be between 1 and 1000"));
@@ -275,6 +274,25 @@ async fn list_responses(
     Ok(HttpResponse::Ok().json(ResponsePage { data: rows.iter().map(ResponseView::from).collect(), next_cursor }))
 }
 
+impl ResponseQuery {
+    /// The rules the schema states for the query (type errors are caught by the extractor).
+    fn validate(&self) -> Result<(), ApiError> {
+        let bad = |m: &str| ApiError::bad_request("invalid_query", m);
+        if let Some(s) = &self.survey {
+            let ok = (1..=64).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            if !ok {
+                return Err(bad("survey must be a slug: 1–64 characters of a–z, 0–9, '-' or '_'"));
+            }
+        }
+        if let Some(c) = &self.customer {
+            crate::domain::validate::required_text("invalid_query", "customer", c, customers::MAX_ID_CHARS)
+                .map_err(|e| bad(&e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
 fn decode_cursor(s: &str) -> Result<(i64, i64), ApiError> {
     let bad = || ApiError::bad_request("invalid_cursor", "cursor is not one this API handed out");
     let (t, id) = s.split_once('_').ok_or_else(bad)?;
@@ -282,21 +300,23 @@ fn decode_cursor(s: &str) -> Result<(i64, i64), ApiError> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisQuery {
     /// The moment the analysis looks from (RFC 3339); default now.
+    #[param(nullable = false)]
     pub as_of: Option<DateTime<Utc>>,
     /// Days after the baseline answer within which churn counts (default 365).
-    #[param(minimum = 1, maximum = 3650)]
+    #[param(nullable = false, minimum = 1, maximum = 3650)]
     pub horizon_days: Option<i64>,
     /// Margin for "good enough", as a fraction (default 0.02).
-    #[param(exclusive_minimum = 0.0, exclusive_maximum = 1.0)]
+    #[param(nullable = false, exclusive_minimum = 0.0, exclusive_maximum = 1.0)]
     pub delta: Option<f64>,
 }
 
 /// The retention analysis of ANALYSIS.md: retention per score, steps, logistic and hinge fits,
 /// the good-enough score, Kaplan–Meier bands, log-rank and Cox.
-#[utoipa::path(get, path = "/api/v1/surveys/{slug}/analysis", params(("slug" = String, Path), AnalysisQuery),
+#[utoipa::path(get, path = "/api/v1/surveys/{slug}/analysis", params(SlugPath, AnalysisQuery),
     responses((status = 200, description = "the analysis JSON as specified in ANALYSIS.md", body = Object),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -320,9 +340,52 @@ async fn analysis(
 #[openapi(
     info(title = "acht API", description = "Report interactions, customers and churn; read answers."),
     paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, record_event, list_responses),
-    modifiers(&SecurityAddon)
+    components(schemas(crate::types::SurveyText)),
+    modifiers(&SecurityAddon, &StandardResponses)
 )]
 pub struct ApiDoc;
+
+/// The answers every operation can give besides its own, so the document says exactly what the
+/// server does: 401 from the [`ApiCaller`] extractor, 400/413/415 from the JSON and query
+/// extractors, 422 from domain checks, 503 when the database is unavailable.
+struct StandardResponses;
+impl utoipa::Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{path::ParameterIn, Content, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+            for op in ops.into_iter().flatten() {
+                let mut add = |code: &str, description: &str| {
+                    op.responses.responses.entry(code.to_string()).or_insert_with(|| error(description).into());
+                };
+                add("401", "missing, unknown or revoked API key (`unauthorized`)");
+                add("503", "the database is unavailable; try again (`unavailable`)");
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+                if op.request_body.is_some() {
+                    add("400", "malformed JSON, unknown fields or wrong types (`invalid_json`)");
+                    add("413", "the body is larger than 4 MiB (`body_too_large`)");
+                    add("415", "the body is not `Content-Type: application/json` (`unsupported_media_type`)");
+                    add("422", "a value the schema allows but the domain refuses (its own code)");
+                }
+                if has_query {
+                    add("400", "a query parameter of the wrong type or out of range (`invalid_query`)");
+                    add("422", "a value the domain refuses (its own code)");
+                }
+                if has_path {
+                    add("404", "no such resource (`not_found`)");
+                }
+            }
+        }
+    }
+}
 
 struct SecurityAddon;
 impl utoipa::Modify for SecurityAddon {

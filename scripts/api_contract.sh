@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The API contract holds: schemathesis (from PyPI) runs every check against a real acht server
+# on a fresh SQLite database and must find zero failures. Part of .ci/run.
+# Usage: scripts/api_contract.sh [path/to/acht]   (default: target/debug/acht, built if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ACHT="${1:-target/debug/acht}"
+[ -x "$ACHT" ] || cargo build -q --bin acht
+command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis
+WORK="$(mktemp -d /tmp/acht-contract.XXXXXX)"
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+export DATABASE_URL="sqlite://$WORK/contract.db" ACHT_LOG=warn
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+"$ACHT" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" --touchpoint support >/dev/null
+KEY=$("$ACHT" apikey create contract 2>/dev/null)
+"$ACHT" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 & SERVER=$!
+for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+schemathesis run "$BASE/api/openapi.json" \
+  --checks all \
+  --header "Authorization: Bearer $KEY" \
+  --max-examples "${CONTRACT_EXAMPLES:-60}" \
+  --seed "${CONTRACT_SEED:-8}" \
+  --workers 2 \
+  --request-timeout 20 \
+  "${@:2}" \
+  2>&1 | tee "${CONTRACT_REPORT:-$WORK/report.txt}" | tail -40
+status=${PIPESTATUS[0]}
+if grep -q "panicked" "$WORK/server.log"; then echo "contract: the server panicked"; status=1; fi
+exit "$status"
