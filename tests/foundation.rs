@@ -235,6 +235,7 @@ async fn two_instances_on_one_postgres_make_distinct_ids() {
             .env("ACHT_LOG", "warn")
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
         servers.push(Kill(child));
