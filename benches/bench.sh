@@ -4,13 +4,17 @@
 #  2. interactions through the batch API (wrk + benches/ingest.lua, 1,000 per request, fatigue
 #     decisions included), for new customers and for customers drawn from a pool
 #  3. CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany of the same rows
+# Baselines: GET /healthz (liveness; since the foundation issue it no longer touches the
+# database, so it is faster than before) and GET /static/acht.css (the HTTP stack and
+# middleware alone, the same work in every version, for comparing versions).
 # Needs wrk (apt-get install wrk) and a release build. Usage: benches/bench.sh [seconds]
+# ACHT_BIN=path/to/acht measures another build (e.g. an older commit's) with this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
 DATA="${ACHT_DATA:-../shared/data}"
-cargo build --release -q
-A="$PWD/target/release/acht"
+if [ -z "${ACHT_BIN:-}" ]; then cargo build --release -q; fi
+A="${ACHT_BIN:-$PWD/target/release/acht}"
 WORK="$(mktemp -d /tmp/acht-bench.XXXXXX)"
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export DATABASE_URL="sqlite://$WORK/bench.db" ACHT_LOG=warn
@@ -61,8 +65,9 @@ PY
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
 wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/healthz" > "$WORK/health.txt"
+wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/static/acht.css" > "$WORK/static.txt"
 wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers.lua "$BASE" -- "$WORK/paths.txt" > "$WORK/answers.txt"
-for f in health answers; do
+for f in health static answers; do
   echo "$f: $(grep 'Requests/sec' "$WORK/$f.txt")  p99 $(grep ' 99%' "$WORK/$f.txt" | awk '{print $2}')  $(grep -E 'Non-2xx|Socket errors' "$WORK/$f.txt" || true)"
 done
 python3 - "$WORK" <<'PY'
@@ -70,9 +75,10 @@ import sys, re
 w = sys.argv[1]
 rps = lambda f: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{w}/{f}.txt").read()).group(1))
 print(f"answers/healthz throughput ratio: {rps('answers') / rps('health'):.2f}")
+print(f"answers/static throughput ratio: {rps('answers') / rps('static'):.2f}")
 for line in open(f"{w}/ingest.txt"):
     rate = float(re.search(r"= (\d+) interactions/s", line).group(1))
-    print(f"{line.split(':')[0]}: interactions/s per healthz request/s: {rate / rps('health'):.2f}")
+    print(f"{line.split(':')[0]}: interactions/s per healthz request/s: {rate / rps('health'):.2f}, per static request/s: {rate / rps('static'):.2f}")
 PY
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
@@ -81,6 +87,7 @@ export DATABASE_URL="sqlite://$WORK/import.db"
 "$A" survey create --slug service --scale grade10 --question-nl a --question-en b >/dev/null
 "$A" survey create --slug effort --scale ces7 --question-nl a --question-en b >/dev/null
 "$A" import customers "$DATA/customers.csv" >/dev/null
+# The CLI has exited, so SQLite folded its WAL into import.db: a copy of the file is complete.
 cp "$WORK/import.db" "$WORK/baseline.db"
 start=$(date +%s.%N); "$A" import responses "$DATA/responses.csv"; end=$(date +%s.%N)
 python3 - "$WORK/baseline.db" "$DATA/responses.csv" "$start" "$end" <<'PY'

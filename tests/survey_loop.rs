@@ -1,19 +1,9 @@
 //! The survey loop walked over HTTP, on SQLite and on PostgreSQL.
+#[macro_use]
 mod common;
 
-use common::{backends, path_of, TestApp};
+use common::{path_of, TestApp};
 use serde_json::{json, Value};
-
-/// Runs a scenario on every available backend.
-macro_rules! on_every_backend {
-    ($scenario:ident) => {
-        for (backend, url, dir) in backends() {
-            eprintln!("running {} on {:?}", stringify!($scenario), backend);
-            let app = TestApp::spawn(url, dir).await;
-            $scenario(&app).await;
-        }
-    };
-}
 
 #[tokio::test]
 async fn the_whole_loop_from_survey_to_listed_answer() {

@@ -101,10 +101,15 @@ pub enum SurveyAction {
         slug: String,
         #[arg(long)]
         scale: Scale,
+        /// The question in Dutch (short for `--question nl=…`).
         #[arg(long)]
-        question_nl: String,
+        question_nl: Option<String>,
+        /// The question in English (short for `--question en=…`).
         #[arg(long)]
-        question_en: String,
+        question_en: Option<String>,
+        /// The question in any language of the catalogue, as LANG=TEXT (repeat per language).
+        #[arg(long, value_parser = parse_lang_text)]
+        question: Vec<(String, String)>,
         #[arg(long)]
         name: Option<String>,
         /// Touchpoints that trigger it (repeat or comma-separate).
@@ -130,12 +135,15 @@ impl clap::builder::ValueParserFactory for Scale {
     }
 }
 
+fn parse_lang_text(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(l, t)| (l.trim().to_string(), t.to_string()))
+        .ok_or_else(|| format!("'{s}' is not LANG=TEXT"))
+}
+
 pub fn main() -> ExitCode {
-    // A request's root span (tracing-actix-web: method, route, status, request id) is logged
-    // when it closes, with its time: one line per request.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACHT_LOG").unwrap_or_else(|_| "info".into()))
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
@@ -215,8 +223,11 @@ fn apikey(db: &Db, action: ApikeyAction) -> CliResult {
 
 fn survey(db: &Db, action: SurveyAction) -> CliResult {
     match action {
-        SurveyAction::Create { slug, scale, question_nl, question_en, name, touchpoint } => {
-            let mut input = SurveyInput::new(&slug, scale, &question_nl, &question_en);
+        SurveyAction::Create { slug, scale, question_nl, question_en, question, name, touchpoint } => {
+            let mut input = SurveyInput::new(&slug, scale, "", "");
+            let given = [("nl".to_string(), question_nl), ("en".to_string(), question_en)];
+            let texts = given.into_iter().filter_map(|(l, q)| q.map(|q| (l, q))).chain(question);
+            input.texts = texts.map(|(l, q)| (l, crate::types::SurveyText { question: q, followup: None })).collect();
             input.name = name;
             input.touchpoints = touchpoint.into_iter().map(surveys::Touchpoint).collect();
             let now = now();

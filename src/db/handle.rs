@@ -23,6 +23,8 @@ struct Inner {
 enum WritePath {
     Group(GroupWriter),
     Pool(DbPool),
+    /// Only while the handle is dropped.
+    Stopped,
 }
 
 /// How long a readiness probe waits for the write path.
@@ -101,6 +103,7 @@ impl Db {
                 })
                 .await
             }
+            WritePath::Stopped => Err(E::from(stopped())),
         }
     }
 
@@ -127,6 +130,7 @@ impl Db {
                 let mut conn = pool.get().map_err(DbError::from)?;
                 write_tx(&mut conn, f)
             }
+            WritePath::Stopped => Err(E::from(stopped())),
         }
     }
 
@@ -157,6 +161,11 @@ impl Drop for Inner {
         if let Ok(mut conn) = establish(&self.url) {
             let _ = configure(&mut conn);
             ids::release(&mut conn, self.tag, ids::holder());
+        }
+        // Close the write connection before the process ends, so SQLite folds its WAL into the
+        // database file (a copy of the file alone is then complete).
+        if let WritePath::Group(w) = std::mem::replace(&mut self.write, WritePath::Stopped) {
+            w.stop();
         }
     }
 }
@@ -192,6 +201,10 @@ fn keep_lease(inner: Weak<Inner>) {
             }
         })
         .expect("spawn the lease thread");
+}
+
+fn stopped() -> DbError {
+    DbError::Connection("the database handle is closed".into())
 }
 
 /// Runs blocking database work on tokio's blocking threads.

@@ -100,6 +100,7 @@ pub type Reconnect = Box<dyn Fn() -> Result<DbConn, DbError> + Send>;
 pub struct GroupWriter {
     sender: mpsc::Sender<Box<dyn Job>>,
     alive: Arc<AtomicBool>,
+    thread: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 impl GroupWriter {
@@ -107,7 +108,7 @@ impl GroupWriter {
         let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
         let alive = Arc::new(AtomicBool::new(true));
         let flag = Alive(alive.clone());
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("acht-writer".into())
             .spawn(move || {
                 let _flag = flag;
@@ -131,7 +132,21 @@ impl GroupWriter {
                 }
             })
             .expect("spawn the writer thread");
-        GroupWriter { sender, alive }
+        GroupWriter { sender, alive, thread: Arc::new(std::sync::Mutex::new(Some(thread))) }
+    }
+
+    /// Lets the writer finish what is queued and waits for its thread to end, so its connection
+    /// is closed (on SQLite the last close checkpoints the WAL into the database file). Returns
+    /// at once if other clones of this writer still exist; the thread ends with the last one.
+    pub fn stop(self) {
+        let GroupWriter { sender, thread, .. } = self;
+        drop(sender);
+        let Ok(mut thread) = Arc::try_unwrap(thread).map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())) else {
+            return;
+        };
+        if let Some(handle) = thread.take() {
+            let _ = handle.join();
+        }
     }
 
     /// Whether the writer thread still runs (readiness).
@@ -234,6 +249,17 @@ mod tests {
     use crate::db::schema::instance_secrets as s;
     use diesel::prelude::*;
 
+    /// A group writer over a fresh migrated SQLite file: (writer, url, directory to remove).
+    fn temp_writer(name: &str) -> (GroupWriter, String, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("acht-writer-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("w.db").display());
+        let mut conn = crate::db::establish(&url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let reconnect_url = url.clone();
+        (GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url))), url, dir)
+    }
+
     fn insert(conn: &mut DbConn, name: &str) -> Result<(), DbError> {
         diesel::insert_into(s::table).values((s::name.eq(name), s::value.eq("v"))).execute(conn)?;
         Ok(())
@@ -243,14 +269,7 @@ mod tests {
     /// a group with others; one that fails before writing must not disturb the group.
     #[tokio::test]
     async fn a_failing_write_loses_only_its_own_rows() {
-        let dir = std::env::temp_dir().join(format!("acht-writer-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("w.db").display());
-        let mut conn = crate::db::establish(&url).unwrap();
-        crate::db::migrate(&mut conn).unwrap();
-        let reconnect_url = url.clone();
-        let writer = GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url)));
-
+        let (writer, url, dir) = temp_writer("group");
         // Hold the writer busy so that the writes below queue up and form one group.
         let busy = writer.clone();
         let blocker = tokio::spawn(async move {
@@ -290,13 +309,7 @@ mod tests {
     /// keeps serving later writes.
     #[tokio::test]
     async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
-        let dir = std::env::temp_dir().join(format!("acht-writer-panic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("w.db").display());
-        let mut conn = crate::db::establish(&url).unwrap();
-        crate::db::migrate(&mut conn).unwrap();
-        let reconnect_url = url.clone();
-        let writer = GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url)));
+        let (writer, url, dir) = temp_writer("panic");
 
         let busy = writer.clone();
         let blocker = tokio::spawn(async move {

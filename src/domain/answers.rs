@@ -12,7 +12,7 @@
 use super::surveys::ShownText;
 use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
-use crate::db::models::{AnswerEvent, Customer, Invitation, Response, Survey};
+use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
 use crate::db::{new_id, DbConn};
 use crate::types::{InvitationStatus, Provenance, Scale, Signal};
@@ -21,12 +21,21 @@ use diesel::prelude::*;
 pub const BURST_WINDOW_MS: i64 = 10_000;
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
+/// The invited customer as the answer pages see them.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+pub struct Invitee {
+    pub id: i64,
+    pub locale: String,
+}
+
 /// An invitation with what the answer page needs.
 #[derive(Debug, Clone)]
 pub struct Invite {
     pub invitation: Invitation,
     pub survey: Survey,
-    pub customer: Customer,
+    /// Who was invited: only what the answer pages need (their attributes are not read).
+    pub customer: Invitee,
     pub response: Option<Response>,
 }
 
@@ -45,11 +54,11 @@ impl Invite {
 pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
     let not_found = || DomainError::NotFound("survey link".into());
     let id = invitation_id(token).ok_or_else(not_found)?;
-    let found: Option<(Invitation, Survey, Customer)> = invitations::table
+    let found: Option<(Invitation, Survey, Invitee)> = invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
         .filter(invitations::id.eq(id))
-        .select((Invitation::as_select(), Survey::as_select(), Customer::as_select()))
+        .select((Invitation::as_select(), Survey::as_select(), Invitee::as_select()))
         .first(conn)
         .optional()
         .map_err(db)?;

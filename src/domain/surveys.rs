@@ -229,7 +229,7 @@ impl Survey {
             .or_else(|| texts.iter().next())
             .expect("a survey has at least one language");
         let locale = Locale::negotiate(tag);
-        let followup = text.followup.clone().unwrap_or_else(|| locale.t("survey-followup-default"));
+        let followup = text.followup.clone().unwrap_or_else(|| locale.t_static("survey-followup-default").to_string());
         ShownText { locale, question: text.question.clone(), followup }
     }
 }

@@ -79,6 +79,16 @@ impl Locale {
         self.lookup(key, None)
     }
 
+    /// A message without arguments, formatted once per process and kept: for words on hot
+    /// paths (answer pages). Keys are literals, so what is kept is bounded by the catalogue.
+    pub fn t_static(&self, key: &'static str) -> &'static str {
+        use std::sync::Mutex;
+        static KEPT: OnceLock<Mutex<HashMap<(&'static str, &'static str), &'static str>>> = OnceLock::new();
+        let kept = KEPT.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.entry((self.tag(), key)).or_insert_with(|| Box::leak(self.t(key).into_boxed_str()))
+    }
+
     /// A message with named arguments.
     pub fn t_args(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> =

@@ -46,6 +46,22 @@ struct Words {
 }
 
 impl Words {
+    /// The words for a language and scale, looked up in the catalogue once per process: a page
+    /// answered in one click should not format ten catalogue messages each time.
+    fn get(locale: &Locale, scale: Scale) -> &'static Words {
+        static ALL: std::sync::OnceLock<Vec<(&'static str, Scale, Words)>> = std::sync::OnceLock::new();
+        let all = ALL.get_or_init(|| {
+            let mut v = Vec::new();
+            for l in Locale::all() {
+                for &s in <Scale as crate::types::TextEnum>::ALL {
+                    v.push((l.tag(), s, Words::new(l, s)));
+                }
+            }
+            v
+        });
+        &all.iter().find(|(tag, s, _)| *tag == locale.tag() && *s == scale).expect("every language and scale").2
+    }
+
     fn new(locale: &Locale, scale: Scale) -> Words {
         let (low, high) = match scale {
             Scale::Ces7 => ("scale-ces7-low", "scale-ces7-high"),
@@ -69,7 +85,7 @@ impl Words {
 #[derive(Template)]
 #[template(path = "question.html")]
 struct QuestionPage {
-    w: Words,
+    w: &'static Words,
     token: String,
     question: String,
     scores: Vec<i32>,
@@ -79,7 +95,7 @@ struct QuestionPage {
 #[derive(Template)]
 #[template(path = "thanks.html")]
 struct ThanksPage {
-    w: Words,
+    w: &'static Words,
     token: String,
     followup: String,
     scores: Vec<i32>,
@@ -129,7 +145,7 @@ async fn show(
     }
     let scale = invite.scale();
     let page = QuestionPage {
-        w: Words::new(&text.locale, scale),
+        w: Words::get(&text.locale, scale),
         token,
         question: text.question,
         scores: scale.scores().collect(),
@@ -142,7 +158,7 @@ fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: b
     let text = invite.text();
     let scale = invite.scale();
     let page = ThanksPage {
-        w: Words::new(&text.locale, scale),
+        w: Words::get(&text.locale, scale),
         token,
         followup: text.followup,
         scores: scale.scores().collect(),

@@ -71,6 +71,18 @@ pub fn postgres_reachable() -> bool {
     db::establish(&admin).is_ok() || strict()
 }
 
+/// Runs a scenario `async fn(&TestApp)` on every available backend, each with a fresh app.
+#[allow(unused_macros)]
+macro_rules! on_every_backend {
+    ($scenario:ident) => {
+        for (backend, url, dir) in common::backends() {
+            eprintln!("running {} on {:?}", stringify!($scenario), backend);
+            let app = common::TestApp::spawn(url, dir).await;
+            $scenario(&app).await;
+        }
+    };
+}
+
 /// Every storage test runs on each available backend.
 pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
     let (url, dir) = sqlite_url();
