@@ -311,3 +311,47 @@ impl Drop for Kill {
         let _ = self.0.wait();
     }
 }
+
+/// One log line per request, naming the route pattern and the request id, never a survey
+/// link's secret token.
+#[tokio::test]
+async fn request_log_lines_name_routes_and_ids_but_never_link_tokens() {
+    let (url, dir) = common::sqlite_url();
+    common::cli_service_survey(&url);
+    let key = common::acht_ok(&url, &["apikey", "create", "log"]).trim().to_string();
+    let port = free_port();
+    let log_path = dir.0.join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = Kill(
+        Command::new(env!("CARGO_BIN_EXE_acht"))
+            .env("DATABASE_URL", &url)
+            .env("ACHT_LOG", "info")
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    wait_until_up(&client, &format!("{base}/healthz")).await;
+    let outcome: Value = client
+        .post(format!("{base}/api/v1/interactions"))
+        .bearer_auth(&key)
+        .json(&json!({"id": "l1", "touchpoint": "support", "customer": {"id": "cl", "email": "l@example.test"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = outcome["invitation"]["score_urls"][7]["url"].as_str().unwrap().to_string();
+    let token = path_of(&link).split('/').nth(2).unwrap().to_string();
+    let r = client.get(&link).header("X-Request-Id", "lb-12345").send().await.unwrap();
+    assert_eq!(r.headers().get("x-request-id").unwrap(), "lb-12345", "a load balancer's id is kept");
+    drop(server);
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(text.contains("/s/{token}/{score}") && text.contains("lb-12345"), "{text}");
+    assert!(text.contains("route=/api/v1/interactions") && text.contains("status=201"), "{text}");
+    assert!(!text.contains(&token), "the secret token never reaches the log:\n{text}");
+}

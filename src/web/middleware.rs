@@ -73,7 +73,7 @@ pub async fn request_id_and_log(
         tracing::info!(
             parent: &span,
             %method,
-            route,
+            route = %route,
             status = res.status().as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "answered"
