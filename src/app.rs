@@ -37,9 +37,20 @@ impl Application {
         listener: TcpListener,
         clock: SharedClock,
     ) -> Result<Application, StartError> {
+        let lock = ServerLock::acquire(&settings.database_url)?;
+        Self::build_locked(settings, listener, clock, lock)
+    }
+
+    /// For a caller that took the SQLite server lock already (`serve --demo` fills the database
+    /// first, under the same lock).
+    pub fn build_locked(
+        settings: &Settings,
+        listener: TcpListener,
+        clock: SharedClock,
+        lock: Option<ServerLock>,
+    ) -> Result<Application, StartError> {
         let addr = listener.local_addr()?;
         let base_url = settings.public_base_url(addr)?;
-        let lock = ServerLock::acquire(&settings.database_url)?;
         let db = Db::open(&settings.database_url, settings.db_pool_size)?;
         let secret = db.write_blocking(surveys::instance_secret)?;
         let state = AppState { db, clock, base_url, secret: Arc::new(secret) };

@@ -70,6 +70,36 @@ async fn panicking_write(app: &TestApp) {
     }
 }
 
+/// A process whose id tag was taken over (it stalled past its lease) stops writing and fails
+/// liveness, so an orchestrator restarts it before its ids can meet the new holder's.
+#[tokio::test]
+async fn losing_the_id_lease_stops_writes_and_fails_liveness() {
+    on_every_backend!(lease_lost);
+}
+
+async fn lease_lost(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    let db = app.db.clone();
+    assert!(tokio::task::spawn_blocking(move || db.renew_lease()).await.unwrap().unwrap(), "renewal works");
+    // Another process takes the tag, as if this one had stalled for minutes.
+    let mut conn = acht::db::establish(&app.database_url).unwrap();
+    let far = 4_000_000_000_000i64;
+    diesel::sql_query(format!(
+        "UPDATE instance_leases SET holder = 'another process', expires_at = {far} WHERE tag = {}",
+        app.db.id_tag()
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let db = app.db.clone();
+    assert!(!tokio::task::spawn_blocking(move || db.renew_lease()).await.unwrap().unwrap(), "the tag is gone");
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 503);
+    let r = app
+        .post_json("/api/v1/interactions", &json!({"id": "x", "touchpoint": "support", "customer": {"id": "c"}}))
+        .await;
+    assert_eq!(r.status(), 503, "no write with a tag that is not ours");
+}
+
 #[tokio::test]
 async fn time_moves_on_the_clock_not_by_sleeping() {
     on_every_backend!(expiry_by_clock);
@@ -195,13 +225,13 @@ async fn id_tags_are_leased_one_per_live_process() {
         assert_eq!(ids::acquire(&mut conn, None, "a", now).unwrap(), 0, "{backend:?}");
         assert_eq!(ids::acquire(&mut conn, None, "b", now).unwrap(), 1);
         assert!(ids::acquire(&mut conn, Some(0), "c", now).is_err(), "a live tag is not shared");
-        assert!(ids::renew(&mut conn, 0, "a", now + 1000).unwrap());
+        assert!(ids::renew_at(&mut conn, 0, "a", now + 1000).unwrap());
         // A lapsed lease is free again; its old holder learns it lost the tag.
         let later = now + ids::LEASE_MS + 10_000;
-        assert!(ids::renew(&mut conn, 1, "b", later).unwrap(), "lapsed but untaken: taken again");
+        assert!(ids::renew_at(&mut conn, 1, "b", later).unwrap(), "lapsed but untaken: taken again");
         let much_later = later + ids::LEASE_MS + 1;
         assert_eq!(ids::acquire(&mut conn, Some(0), "c", much_later).unwrap(), 0);
-        assert!(!ids::renew(&mut conn, 0, "a", much_later + 1).unwrap());
+        assert!(!ids::renew_at(&mut conn, 0, "a", much_later + 1).unwrap());
         // All tags taken: a clear error, not a shared tag.
         for k in 0..ids::TAGS {
             let _ = ids::acquire(&mut conn, None, &format!("p{k}"), much_later);

@@ -263,6 +263,9 @@ async fn bad_api_input(app: &TestApp) {
     assert_eq!(r.status(), 422);
     let r = app.client.get(app.url("/api/v1/responses")).send().await.unwrap();
     assert_eq!(r.status(), 401);
+    // The key is checked before the body is read: no key, bad body, still 401.
+    let r = app.client.post(app.url("/api/v1/interactions")).body("not json at all").send().await.unwrap();
+    assert_eq!(r.status(), 401);
     let r = app.client.get(app.url("/api/v1/responses")).bearer_auth("acht_wrong").send().await.unwrap();
     assert_eq!(r.status(), 401);
     let r = app.get_json("/api/v1/responses?limit=0").await;

@@ -194,6 +194,9 @@ fn parse_response(r: &csv::StringRecord) -> Result<ResponseRecord, String> {
     if comment.as_ref().is_some_and(|c| c.chars().count() > crate::domain::answers::MAX_COMMENT_CHARS) {
         return Err("comment is longer than 2,000 characters".into());
     }
+    if comment.as_ref().is_some_and(|c| c.contains('\0')) {
+        return Err("comment contains a NUL character".into());
+    }
     Ok(ResponseRecord {
         customer_external_id: r[0].trim().to_string(),
         survey_slug: r[1].trim().to_string(),

@@ -247,6 +247,7 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     let base = settings.public_base_url(addr)?;
+    let lock = crate::db::ServerLock::acquire(&settings.database_url)?;
     if demo {
         let db = Db::open(&settings.database_url, 2)?;
         if db.read_blocking(surveys::list)?.is_empty() {
@@ -259,7 +260,7 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         println!("Answer a survey as a customer would: {}", demo::try_link(&db, &base)?);
     }
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings, listener)?;
+        let app = Application::build_locked(settings, listener, crate::clock::system(), lock)?;
         println!(
             "acht is listening on {base}/  (health: {base}/healthz, readiness: {base}/readyz, API: {base}/api/openapi.json)"
         );

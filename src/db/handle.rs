@@ -4,7 +4,9 @@
 use super::ids::{self, LEASE_MS};
 use super::writer::GroupWriter;
 use super::{configure, establish, migrate, pool, write_tx, Backend, DbConn, DbError, DbPool};
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -18,6 +20,22 @@ struct Inner {
     read: DbPool,
     write: WritePath,
     tag: i32,
+    /// Until when (this host's clock) the id-tag lease is known to hold: writes are refused and
+    /// liveness fails after it, so ids of a tag another process took are never stored.
+    lease_valid_until: AtomicI64,
+}
+
+/// Handles open per database in this process: the tag is given back when the last one closes.
+fn open_handles() -> &'static Mutex<HashMap<String, usize>> {
+    static OPEN: std::sync::OnceLock<Mutex<HashMap<String, usize>>> = std::sync::OnceLock::new();
+    OPEN.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A renewal is trusted for a lease's length less this margin (time for the renewal itself).
+const LEASE_MARGIN_MS: i64 = 15_000;
+
+fn lease_deadline() -> i64 {
+    crate::clock::system_now_ms() + LEASE_MS - LEASE_MARGIN_MS
 }
 
 enum WritePath {
@@ -37,8 +55,10 @@ impl Db {
         let mut conn = establish(url)?;
         migrate(&mut conn)?;
         configure(&mut conn)?;
-        let tag = ids::lease(&mut conn, crate::clock::system_now_ms())?;
+        check_schema(&mut conn)?;
+        let tag = ids::lease(&mut conn)?;
         drop(conn);
+        *open_handles().lock().unwrap_or_else(|e| e.into_inner()).entry(url.to_string()).or_default() += 1;
         let read = pool(url, pool_size)?;
         let write = match backend {
             Backend::Sqlite => {
@@ -56,7 +76,14 @@ impl Db {
             }
             Backend::Postgres => WritePath::Pool(read.clone()),
         };
-        let inner = Arc::new(Inner { url: url.to_string(), backend, read, write, tag });
+        let inner = Arc::new(Inner {
+            url: url.to_string(),
+            backend,
+            read,
+            write,
+            tag,
+            lease_valid_until: AtomicI64::new(lease_deadline()),
+        });
         keep_lease(Arc::downgrade(&inner));
         Ok(Db { inner })
     }
@@ -68,6 +95,27 @@ impl Db {
     /// The id tag this process leased.
     pub fn id_tag(&self) -> i32 {
         self.inner.tag
+    }
+
+    /// Liveness: the write path can work at all (the SQLite writer thread runs) and the id-tag
+    /// lease holds. False means only a restart helps.
+    pub fn is_live(&self) -> bool {
+        let writer_ok = match &self.inner.write {
+            WritePath::Group(w) => w.is_alive(),
+            WritePath::Pool(_) => true,
+            WritePath::Stopped => false,
+        };
+        writer_ok && self.lease_holds()
+    }
+
+    fn lease_holds(&self) -> bool {
+        crate::clock::system_now_ms() < self.inner.lease_valid_until.load(Ordering::SeqCst)
+    }
+
+    /// Renews the id-tag lease now (the lease thread does it every 40 s); false when another
+    /// process took the tag, after which this handle refuses writes.
+    pub fn renew_lease(&self) -> Result<bool, DbError> {
+        self.inner.renew_lease()
     }
 
     /// Runs `f` on a pooled connection, off the async threads.
@@ -93,6 +141,9 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        if !self.lease_holds() {
+            return Err(E::from(lease_lost()));
+        }
         match &self.inner.write {
             WritePath::Group(w) => w.run(f).await,
             WritePath::Pool(pool) => {
@@ -124,6 +175,9 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        if !self.lease_holds() {
+            return Err(E::from(lease_lost()));
+        }
         match &self.inner.write {
             WritePath::Group(w) => w.run_blocking(f),
             WritePath::Pool(pool) => {
@@ -155,12 +209,31 @@ impl Db {
     }
 }
 
+impl Inner {
+    fn renew_lease(&self) -> Result<bool, DbError> {
+        let mut conn = establish(&self.url)?;
+        configure(&mut conn)?;
+        let renewed = ids::renew(&mut conn, self.tag, ids::holder())?;
+        let until = if renewed { lease_deadline() } else { 0 };
+        self.lease_valid_until.store(until, Ordering::SeqCst);
+        Ok(renewed)
+    }
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
+        let last = {
+            let mut open = open_handles().lock().unwrap_or_else(|e| e.into_inner());
+            let n = open.entry(self.url.clone()).or_insert(1);
+            *n -= 1;
+            *n == 0
+        };
         // A direct connection: this may run on an async thread, where the writer cannot be awaited.
-        if let Ok(mut conn) = establish(&self.url) {
-            let _ = configure(&mut conn);
-            ids::release(&mut conn, self.tag, ids::holder());
+        if last {
+            if let Ok(mut conn) = establish(&self.url) {
+                let _ = configure(&mut conn);
+                ids::release(&mut conn, self.tag, ids::holder());
+            }
         }
         // Close the write connection before the process ends, so SQLite folds its WAL into the
         // database file (a copy of the file alone is then complete).
@@ -187,20 +260,36 @@ fn keep_lease(inner: Weak<Inner>) {
                 }
             }
             let Some(db) = inner.upgrade() else { return };
-            let renewed = establish(&db.url).and_then(|mut c| {
-                configure(&mut c)?;
-                ids::renew(&mut c, db.tag, ids::holder(), crate::clock::system_now_ms())
-            });
-            match renewed {
+            match db.renew_lease() {
                 Ok(true) => {}
                 Ok(false) => tracing::error!(
                     tag = db.tag,
-                    "another process took this process's id tag after it stalled for longer than a lease; restart it"
+                    "another process took this process's id tag after it stalled for longer than a lease: \
+                     writes are refused and liveness fails until it restarts"
                 ),
                 Err(e) => tracing::warn!(error = %e, "could not renew the id-tag lease; will retry"),
             }
         })
         .expect("spawn the lease thread");
+}
+
+fn lease_lost() -> DbError {
+    DbError::Connection("this process's id-tag lease lapsed; it must restart".into())
+}
+
+/// A database made by a development build from before the schema settled (the first
+/// migration was rewritten before any release) has the migration marked done but not its
+/// tables: say so instead of failing later on a missing table.
+fn check_schema(conn: &mut DbConn) -> Result<(), DbError> {
+    use diesel::RunQueryDsl;
+    let probe = diesel::sql_query("SELECT last_ms, texts FROM instance_leases, surveys WHERE 1 = 0").execute(conn);
+    probe.map(|_| ()).map_err(|_| {
+        DbError::Migration(
+            "this database was made by a development build of acht from before its schema settled; \
+             move it aside (or delete it) and start again"
+                .into(),
+        )
+    })
 }
 
 fn stopped() -> DbError {

@@ -69,13 +69,28 @@ pub fn holder() -> &'static str {
     })
 }
 
+/// Now by the database's clock (PostgreSQL's; on SQLite the host's, which every process on
+/// the file shares): leases expire by one clock, however far apart the instances' clocks are.
+pub fn database_now_ms(conn: &mut DbConn) -> Result<i64, DbError> {
+    use diesel::sql_types::BigInt;
+    match conn {
+        DbConn::Pg(c) => {
+            Ok(diesel::select(diesel::dsl::sql::<BigInt>("(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT"))
+                .get_result(c)?)
+        }
+        DbConn::Sqlite(_) => Ok(crate::clock::system_now_ms()),
+    }
+}
+
 /// Leases this process's tag on the database behind `conn` (the same tag as on any database it
 /// opened before) and makes it the tag of [`new_id`].
-pub fn lease(conn: &mut DbConn, now: i64) -> Result<i32, DbError> {
+pub fn lease(conn: &mut DbConn) -> Result<i32, DbError> {
     let preferred = TAG.get().copied();
-    let tag = in_lease_tx(conn, |c| acquire(c, preferred, holder(), now))?;
-    let tag = *TAG.get_or_init(|| tag);
-    Ok(tag)
+    let tag = in_lease_tx(conn, |c| {
+        let now = database_now_ms(c)?;
+        acquire(c, preferred, holder(), now)
+    })?;
+    Ok(*TAG.get_or_init(|| tag))
 }
 
 /// Runs `f` in a write transaction that excludes other lease changes: SQLite's write lock, or
@@ -100,55 +115,73 @@ fn in_lease_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, Db
     }
 }
 
-/// Takes `preferred` (or the lowest free tag) for `holder`. Expired leases are free.
+/// Takes `preferred` (or the lowest free tag) for `holder` at database time `now`. A tag is
+/// free when its lease expired or was released. Ids of this process then start after the last
+/// millisecond the tag's previous holder reported, should this host's clock be behind.
 pub fn acquire(conn: &mut DbConn, preferred: Option<i32>, holder: &str, now: i64) -> Result<i32, DbError> {
-    diesel::delete(l::table.filter(l::expires_at.le(now))).execute(conn)?;
-    let live: Vec<(i32, String)> = l::table.select((l::tag, l::holder)).load(conn)?;
+    let rows: Vec<(i32, String, i64, i64)> =
+        l::table.select((l::tag, l::holder, l::expires_at, l::last_ms)).load(conn)?;
+    let live = |t: i32| rows.iter().any(|(tag, h, exp, _)| *tag == t && *exp > now && h != holder);
     let tag = match preferred {
-        Some(t) => match live.iter().find(|(tag, _)| *tag == t) {
-            Some((_, h)) if h == holder => return renew_row(conn, t, holder, now).map(|_| t),
-            Some(_) => {
-                return Err(DbError::Connection(format!(
-                    "id tag {t} of this process is held by another process on this database"
-                )))
-            }
-            None => t,
-        },
-        None => (0..TAGS).find(|t| live.iter().all(|(tag, _)| tag != t)).ok_or_else(|| {
+        Some(t) if live(t) => {
+            return Err(DbError::Connection(format!(
+                "id tag {t} of this process is held by another process on this database"
+            )))
+        }
+        Some(t) => t,
+        None => (0..TAGS).find(|t| !live(*t)).ok_or_else(|| {
             DbError::Connection(format!("all {TAGS} id tags are leased: too many processes on this database"))
         })?,
     };
-    diesel::insert_into(l::table)
-        .values((l::tag.eq(tag), l::holder.eq(holder), l::acquired_at.eq(now), l::expires_at.eq(now + LEASE_MS)))
-        .execute(conn)?;
+    let last_ms = rows.iter().find(|r| r.0 == tag).map_or(0, |r| r.3);
+    LAST_TICK.fetch_max((last_ms + 1 - EPOCH_MS) << SEQ_BITS, Ordering::Relaxed);
+    let local = crate::clock::system_now_ms();
+    let values = (
+        l::holder.eq(holder),
+        l::acquired_at.eq(now),
+        l::expires_at.eq(now + LEASE_MS),
+        l::last_ms.eq(local.max(last_ms)),
+    );
+    if rows.iter().any(|r| r.0 == tag) {
+        diesel::update(l::table.find(tag)).set(values).execute(conn)?;
+    } else {
+        diesel::insert_into(l::table).values((l::tag.eq(tag), values)).execute(conn)?;
+    }
     Ok(tag)
-}
-
-fn renew_row(conn: &mut DbConn, tag: i32, holder: &str, now: i64) -> Result<bool, DbError> {
-    let n = diesel::update(l::table.filter(l::tag.eq(tag)).filter(l::holder.eq(holder)))
-        .set(l::expires_at.eq(now + LEASE_MS))
-        .execute(conn)?;
-    Ok(n == 1)
 }
 
 /// Extends the lease; takes it again if it lapsed and nobody took it meanwhile. False when
 /// another process holds the tag now (this one stalled for longer than a lease).
-pub fn renew(conn: &mut DbConn, tag: i32, holder: &str, now: i64) -> Result<bool, DbError> {
+pub fn renew(conn: &mut DbConn, tag: i32, holder: &str) -> Result<bool, DbError> {
     in_lease_tx(conn, |c| {
-        if renew_row(c, tag, holder, now)? {
-            return Ok(true);
-        }
-        match acquire(c, Some(tag), holder, now) {
-            Ok(_) => Ok(true),
-            Err(DbError::Connection(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        let now = database_now_ms(c)?;
+        renew_at(c, tag, holder, now)
     })
 }
 
-/// Gives the tag back (best effort: an unreleased lease expires by itself).
+/// [`renew`] at a given database time (tests).
+pub fn renew_at(conn: &mut DbConn, tag: i32, holder: &str, now: i64) -> Result<bool, DbError> {
+    let local = crate::clock::system_now_ms();
+    let n = diesel::update(l::table.filter(l::tag.eq(tag)).filter(l::holder.eq(holder)).filter(l::expires_at.gt(now)))
+        .set((l::expires_at.eq(now + LEASE_MS), l::last_ms.eq(local)))
+        .execute(conn)?;
+    if n == 1 {
+        return Ok(true);
+    }
+    match acquire(conn, Some(tag), holder, now) {
+        Ok(_) => Ok(true),
+        Err(DbError::Connection(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Gives the tag back (best effort: an unreleased lease expires by itself), recording the last
+/// millisecond this process may have used.
 pub fn release(conn: &mut DbConn, tag: i32, holder: &str) {
-    let _ = diesel::delete(l::table.filter(l::tag.eq(tag)).filter(l::holder.eq(holder))).execute(conn);
+    let local = crate::clock::system_now_ms();
+    let _ = diesel::update(l::table.filter(l::tag.eq(tag)).filter(l::holder.eq(holder)))
+        .set((l::expires_at.eq(0), l::last_ms.eq(local)))
+        .execute(conn);
 }
 
 #[cfg(test)]

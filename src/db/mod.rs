@@ -171,6 +171,16 @@ pub fn rollback(conn: &mut DbConn) {
     };
 }
 
+/// Whether diesel considers the connection unusable (a rollback failed), or a transaction is
+/// still open where none should be.
+pub fn needs_replacing(conn: &mut DbConn) -> bool {
+    let status = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+    };
+    !matches!(status.transaction_depth(), Ok(None))
+}
+
 pub fn in_transaction(conn: &mut DbConn) -> bool {
     let status = match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),

@@ -1,4 +1,5 @@
-//! Rows as stored. JSON views live in the web layer; these never leave the domain.
+//! Rows as stored. The domain hands some of them to callers (re-exported there); JSON views of
+//! them live in the web layer.
 use super::schema::*;
 use crate::types::{CustomerEventKind, Decision, InvitationStatus, Json, Provenance, Scale, Signal, SurveyTexts};
 use diesel::prelude::*;

@@ -139,5 +139,6 @@ diesel::table! {
         holder -> Text,
         acquired_at -> BigInt,
         expires_at -> BigInt,
+        last_ms -> BigInt,
     }
 }

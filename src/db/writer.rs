@@ -121,8 +121,8 @@ impl GroupWriter {
                         }
                     }
                     commit_group(&mut conn, jobs);
-                    if super::in_transaction(&mut conn) {
-                        // Only a panic in the middle of diesel's own bookkeeping gets here.
+                    if super::needs_replacing(&mut conn) {
+                        // A failed rollback, or a panic inside diesel's own bookkeeping.
                         rollback(&mut conn);
                         match reconnect() {
                             Ok(fresh) => conn = fresh,

@@ -98,6 +98,7 @@ pub fn record(
     now: i64,
 ) -> Result<Invite, DomainError> {
     crate::db::write_tx(conn, |conn| {
+        lock_invitation(conn, token)?;
         let mut invite = find(conn, token)?;
         if invite.is_expired(now) {
             return Err(DomainError::Expired);
@@ -108,13 +109,10 @@ pub fn record(
                 return Err(DomainError::invalid("score_out_of_range", format!("score must be between {lo} and {hi}")));
             }
         }
+        if let Some(c) = &answer.comment {
+            super::validate::optional_text("comment_too_long", "a comment", c, MAX_COMMENT_CHARS)?;
+        }
         let comment = match &answer.comment {
-            Some(c) if c.chars().count() > MAX_COMMENT_CHARS => {
-                return Err(DomainError::invalid(
-                    "comment_too_long",
-                    format!("a comment has at most {MAX_COMMENT_CHARS} characters"),
-                ))
-            }
             Some(c) if c.trim().is_empty() => None,
             other => other.clone(),
         };
@@ -189,6 +187,19 @@ pub fn record(
         invite.response = Some(saved);
         Ok(invite)
     })
+}
+
+/// On PostgreSQL, holds the invitation's row until the transaction ends: `record` reads the
+/// answer and writes it back, and two signals at once (a gesture beside a form post) must not
+/// undo each other. SQLite's single writer serialises them already.
+fn lock_invitation(conn: &mut DbConn, token: &str) -> Result<(), DomainError> {
+    if let (DbConn::Pg(c), Some(id)) = (&mut *conn, invitation_id(token)) {
+        diesel::sql_query("SELECT id FROM invitations WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(c)
+            .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Several different scores through links within seconds: no human clicks like that.

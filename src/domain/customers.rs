@@ -74,7 +74,13 @@ pub fn upsert_many(
     let ids: Vec<&str> = inputs.iter().map(|c| c.id.as_str()).collect();
     let mut known = load_by_external_ids(conn, &ids)?;
     let mut fresh: Vec<Customer> = Vec::new();
+    // A customer new to this batch and named again later in it: merged before the insert.
+    let mut fresh_at: HashMap<&str, usize> = HashMap::new();
     for input in inputs {
+        if let Some(&k) = fresh_at.get(input.id.as_str()) {
+            merge_given_fields(&mut fresh[k], input);
+            continue;
+        }
         match known.get_mut(&input.id) {
             Some(existing) => update_given_fields(conn, existing, input)?,
             None => {
@@ -89,12 +95,13 @@ pub fn upsert_many(
                     unsubscribed_at: None,
                     erased_at: None,
                 };
-                known.insert(c.external_id.clone(), c.clone());
+                fresh_at.insert(input.id.as_str(), fresh.len());
                 fresh.push(c);
             }
         }
     }
     insert_rows!(conn, customers::table, &fresh).map_err(db)?;
+    known.extend(fresh.into_iter().map(|c| (c.external_id.clone(), c)));
     Ok(known)
 }
 
@@ -102,23 +109,8 @@ pub fn upsert_many(
 /// interaction, and an UPDATE per row would sit on the ingest path. An erased customer keeps
 /// no personal data, so nothing personal is stored for them again.
 fn update_given_fields(conn: &mut DbConn, existing: &mut Customer, input: &CustomerInput) -> Result<(), DomainError> {
-    if existing.erased_at.is_some() {
+    if !merge_given_fields(existing, input) {
         return Ok(());
-    }
-    let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
-    let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
-    let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
-    if email.is_none() && locale.is_none() && attributes.is_none() {
-        return Ok(());
-    }
-    if let Some(email) = email {
-        existing.email = Some(email);
-    }
-    if let Some(locale) = locale {
-        existing.locale = locale;
-    }
-    if let Some(attributes) = attributes {
-        existing.attributes = attributes;
     }
     diesel::update(customers::table.find(existing.id))
         .set((
@@ -129,6 +121,27 @@ fn update_given_fields(conn: &mut DbConn, existing: &mut Customer, input: &Custo
         .execute(conn)
         .map_err(db)?;
     Ok(())
+}
+
+/// Takes the fields `input` gives into `existing`; true when one of them differed.
+fn merge_given_fields(existing: &mut Customer, input: &CustomerInput) -> bool {
+    if existing.erased_at.is_some() {
+        return false;
+    }
+    let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
+    let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
+    let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
+    let changed = email.is_some() || locale.is_some() || attributes.is_some();
+    if let Some(email) = email {
+        existing.email = Some(email);
+    }
+    if let Some(locale) = locale {
+        existing.locale = locale;
+    }
+    if let Some(attributes) = attributes {
+        existing.attributes = attributes;
+    }
+    changed
 }
 
 pub fn load_by_external_ids(conn: &mut DbConn, ids: &[&str]) -> Result<HashMap<String, Customer>, DomainError> {

@@ -11,10 +11,22 @@ pub mod surveys;
 pub mod token;
 pub mod validate;
 
+/// Stored rows the domain hands to its callers as they are (the web layer turns them into
+/// views); callers reach them through the domain, never through storage.
+pub use crate::db::models::{ApiKey, Attributes, Customer, Survey};
 pub use error::DomainError;
 
+/// A storage error as the domain tells it: a unique key taken meanwhile (two instances creating
+/// the same survey or customer at once on PostgreSQL) is a conflict the caller can retry, not
+/// an outage.
 pub(crate) fn db(e: diesel::result::Error) -> DomainError {
-    DomainError::Db(e.into())
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            DomainError::Conflict("a record with the same key (created meanwhile; retry)".into())
+        }
+        other => DomainError::Db(other.into()),
+    }
 }
 
 /// Milliseconds in one day.

@@ -132,7 +132,8 @@ impl SurveyInput {
             return Err(DomainError::invalid("invalid_question", "texts needs the question in at least one language"));
         }
         for (tag, text) in &self.texts {
-            if Locale::exact(tag).is_none() {
+            // Exactly as the schema names them (lowercase), so `text_for` finds them.
+            if !Locale::all().iter().any(|l| l.tag() == tag) {
                 let known: Vec<&str> = Locale::all().iter().map(Locale::tag).collect();
                 return Err(DomainError::invalid(
                     "unsupported_locale",
@@ -243,8 +244,15 @@ pub fn instance_secret(conn: &mut DbConn) -> Result<Vec<u8>, DomainError> {
         return Ok(v.into_bytes());
     }
     let value = super::token::random_secret();
-    // Two instances may race here: whoever inserts first wins, the other reads it back.
-    let _ = diesel::insert_into(s::table).values((s::name.eq("invitation_token"), s::value.eq(&value))).execute(conn);
+    // Two instances may race here: whoever inserts first wins, the other reads it back. ON
+    // CONFLICT, not an ignored error: on PostgreSQL a failed statement aborts the transaction.
+    // The value is our own hex, so it is safe to write into the statement.
+    debug_assert!(value.bytes().all(|b| b.is_ascii_hexdigit()));
+    diesel::sql_query(format!(
+        "INSERT INTO instance_secrets (name, value) VALUES ('invitation_token', '{value}') ON CONFLICT (name) DO NOTHING"
+    ))
+    .execute(conn)
+    .map_err(db)?;
     let v: String = s::table.filter(s::name.eq("invitation_token")).select(s::value).first(conn).map_err(db)?;
     Ok(v.into_bytes())
 }

@@ -118,14 +118,26 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn keys(lang: &str) -> BTreeSet<String> {
+    /// The messages of a language file: key and the variables its text uses.
+    fn messages(lang: &str) -> Vec<(String, Vec<String>)> {
         let path = format!("{}/locales/{lang}/acht.ftl", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
             .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .filter_map(|l| l.split_once(" =").map(|(k, text)| (k.trim().to_string(), variables(text))))
             .collect()
+    }
+
+    fn variables(text: &str) -> Vec<String> {
+        text.split('$')
+            .skip(1)
+            .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect())
+            .collect()
+    }
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        messages(lang).into_iter().map(|(k, _)| k).collect()
     }
 
     /// Every language has every message, so no page ever shows a key.
@@ -135,8 +147,11 @@ mod tests {
         assert!(reference.len() > 20);
         for l in Locale::all() {
             assert_eq!(keys(l.tag()), reference, "messages of '{}'", l.tag());
-            for k in &reference {
-                assert_ne!(l.lookup(k, Some(&HashMap::new())), "", "{k}");
+            for (k, vars) in messages(l.tag()) {
+                let args: HashMap<Cow<'static, str>, FluentValue<'static>> =
+                    vars.into_iter().map(|v| (Cow::Owned(v), arg("x"))).collect();
+                let found = CATALOGUE.try_lookup_with_args(l.0, &k, &args);
+                assert!(found.is_some_and(|m| !m.is_empty()), "'{}' lacks a text for {k}", l.tag());
             }
         }
     }

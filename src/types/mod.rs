@@ -340,3 +340,45 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod migration_checks {
+    use super::*;
+
+    const MIGRATIONS: [&str; 2] = [
+        include_str!("../../migrations/sqlite/2026-11-22-000001_init/up.sql"),
+        include_str!("../../migrations/postgresql/2026-11-22-000001_init/up.sql"),
+    ];
+
+    /// The CHECK of `column` lists exactly the enum's values, in both migrations.
+    fn check_matches<T: TextEnum>(column: &str) {
+        for sql in MIGRATIONS {
+            let line = sql
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{column} TEXT NOT NULL CHECK")))
+                .unwrap_or_else(|| panic!("no CHECK for {column}"));
+            let listed: Vec<&str> = line.split('\'').skip(1).step_by(2).collect();
+            let expected: Vec<&str> = T::ALL.iter().map(|v| v.as_str()).collect();
+            assert_eq!(listed, expected, "{column}");
+        }
+    }
+
+    #[test]
+    fn every_check_constraint_lists_exactly_its_enum() {
+        check_matches::<Scale>("scale");
+        check_matches::<Decision>("decision");
+        check_matches::<InvitationStatus>("status");
+        check_matches::<Provenance>("provenance");
+        // Two tables have a `kind`: answer events first, customer events second.
+        for sql in MIGRATIONS {
+            let kinds: Vec<Vec<&str>> = sql
+                .lines()
+                .filter(|l| l.trim_start().starts_with("kind TEXT NOT NULL CHECK"))
+                .map(|l| l.split('\'').skip(1).step_by(2).collect())
+                .collect();
+            let signals: Vec<&str> = Signal::ALL.iter().map(|v| v.as_str()).collect();
+            let events: Vec<&str> = CustomerEventKind::ALL.iter().map(|v| v.as_str()).collect();
+            assert_eq!(kinds, vec![signals, events]);
+        }
+    }
+}

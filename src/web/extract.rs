@@ -8,8 +8,10 @@ use actix_web::{web, FromRequest, HttpRequest};
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 
-/// A caller of the JSON API with a valid, unrevoked key (`Authorization: Bearer KEY`). A
-/// handler that takes one refuses everyone else with 401 before it runs.
+/// A caller of the JSON API with a valid, unrevoked key (`Authorization: Bearer KEY`). The key
+/// is checked by [`require_api_key`] around the whole API, before anything reads a body, so a
+/// caller without one gets 401 whatever else is wrong with the request; handlers take this
+/// extractor to say they need it (and to know who called).
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
     /// The key's name, for logs.
@@ -18,17 +20,27 @@ pub struct ApiCaller {
 
 impl FromRequest for ApiCaller {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let key = bearer_key(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let (Some(key), Some(state)) = (key, state) else { return Err(ApiError::unauthorized()) };
-            let name = state.db.read(move |c| apikeys::verify(c, &key)).await?;
-            name.map(|key_name| ApiCaller { key_name }).ok_or_else(ApiError::unauthorized)
-        })
+        use actix_web::HttpMessage;
+        ready(req.extensions().get::<ApiCaller>().cloned().ok_or_else(ApiError::unauthorized))
     }
+}
+
+/// Middleware of the API scope: verifies the key and leaves an [`ApiCaller`] for the handler.
+pub async fn require_api_key(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let key = bearer_key(req.request());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(key), Some(state)) = (key, state) else { return Err(ApiError::unauthorized().into()) };
+    let name = state.db.read(move |c| apikeys::verify(c, &key)).await.map_err(ApiError::from)?;
+    let Some(key_name) = name else { return Err(ApiError::unauthorized().into()) };
+    req.extensions_mut().insert(ApiCaller { key_name });
+    next.call(req).await
 }
 
 fn bearer_key(req: &HttpRequest) -> Option<String> {

@@ -45,9 +45,15 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Erro
     }
 }
 
-/// Liveness: the process serves HTTP. A load balancer restarts an instance that fails it.
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+/// Liveness: the process serves HTTP, its write path can work at all (the SQLite writer thread
+/// runs) and its id-tag lease holds. An orchestrator restarts an instance that fails it; it
+/// touches no database, so a slow database never gets a healthy instance restarted.
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    if state.db.is_live() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "restart needed"}))
+    }
 }
 
 /// Readiness: reads and writes both work now (a query, and an empty write through the write

@@ -110,10 +110,12 @@ CREATE TABLE instance_secrets (
 );
 
 -- Id tags leased by running processes (server or CLI): a tag is held while its lease is renewed,
--- so no two live processes make ids with the same tag (src/db/ids.rs).
+-- so no two live processes make ids with the same tag (src/db/ids.rs). A released or lapsed
+-- lease keeps its row: last_ms lets the next holder start its ids after the last one's.
 CREATE TABLE instance_leases (
     tag INTEGER PRIMARY KEY NOT NULL CHECK (tag >= 0 AND tag < 1024),
     holder TEXT NOT NULL,
     acquired_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL
+    expires_at BIGINT NOT NULL,          -- database time; 0 once released
+    last_ms BIGINT NOT NULL              -- the holder's clock at its last renewal or release
 );

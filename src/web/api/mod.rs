@@ -4,9 +4,9 @@ mod views;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiCaller, ApiJson, MAX_BODY_BYTES};
 use super::AppState;
-use crate::db::models::Attributes;
 use crate::domain::customers::{self, CustomerInput};
 use crate::domain::dispatch::{self, InteractionInput};
+use crate::domain::Attributes;
 use crate::domain::{answers, retention, surveys, surveys::SurveyInput};
 use crate::types::CustomerEventKind;
 use actix_web::{web, HttpResponse};
@@ -18,6 +18,7 @@ pub use views::*;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(openapi)).service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(super::extract::require_api_key))
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(
                 web::QueryConfig::default()
@@ -295,8 +296,15 @@ impl ResponseQuery {
 
 fn decode_cursor(s: &str) -> Result<(i64, i64), ApiError> {
     let bad = || ApiError::bad_request("invalid_cursor", "cursor is not one this API handed out");
+    // Digits only (`str::parse` would take a sign); a number past any id just ends the list.
+    let number = |d: &str| -> Result<i64, ApiError> {
+        if d.is_empty() || d.len() > 19 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Ok(d.parse::<u64>().map_err(|_| bad())?.min(i64::MAX as u64) as i64)
+    };
     let (t, id) = s.split_once('_').ok_or_else(bad)?;
-    Ok((t.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+    Ok((number(t)?, number(id)?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,7 +1,7 @@
 //! JSON views: what the API returns, kept apart from database rows.
-use crate::db::models::{Customer, Survey};
 use crate::domain::answers::ListedResponse;
 use crate::domain::dispatch::Outcome;
+use crate::domain::{Customer, Survey};
 use crate::types::{Decision, Provenance, Scale, SurveyTexts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
