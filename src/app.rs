@@ -53,7 +53,14 @@ impl Application {
         let base_url = settings.public_base_url(addr)?;
         let db = Db::open(&settings.database_url, settings.db_pool_size)?;
         let secret = db.write_blocking(surveys::instance_secret)?;
-        let state = AppState { db, clock, base_url, secret: Arc::new(secret) };
+        let state = AppState {
+            db,
+            clock,
+            base_url,
+            secret: Arc::new(secret),
+            answer_rules: settings.answer_rules(),
+            trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
+        };
         if settings.jobs == Switch::On {
             spawn_expiry_sweep(state.clone());
         }

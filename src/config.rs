@@ -16,6 +16,18 @@ pub struct Settings {
     /// Background jobs (the expiry sweep; later mail and reports) on this instance.
     #[arg(long, env = "ACHT_JOBS", value_enum, default_value_t = Switch::On, global = true)]
     pub jobs: Switch,
+    /// A page visible and focused this long shows a person (one-click answers).
+    #[arg(long, env = "ACHT_ANSWER_DWELL_MS", default_value_t = 2_000, global = true)]
+    pub answer_dwell_ms: i64,
+    /// A dwell counts once its source has not been caught as a scanner for this long.
+    #[arg(long, env = "ACHT_ANSWER_QUIET_SECONDS", default_value_t = 60, global = true)]
+    pub answer_quiet_seconds: i64,
+    /// Two different scores by links from one source within this window: a scanner.
+    #[arg(long, env = "ACHT_ANSWER_BURST_SECONDS", default_value_t = 10, global = true)]
+    pub answer_burst_seconds: i64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).
+    #[arg(long, env = "ACHT_TRUSTED_PROXY", value_delimiter = ',', global = true)]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,7 +39,26 @@ pub enum Switch {
 impl Settings {
     /// Settings for a database URL with every other setting at its default.
     pub fn for_database(database_url: &str) -> Settings {
-        Settings { database_url: database_url.into(), base_url: None, db_pool_size: 16, jobs: Switch::On }
+        let rules = crate::domain::evidence::Rules::default();
+        Settings {
+            database_url: database_url.into(),
+            base_url: None,
+            db_pool_size: 16,
+            jobs: Switch::On,
+            answer_dwell_ms: rules.dwell_ms,
+            answer_quiet_seconds: rules.quiet_ms / 1000,
+            answer_burst_seconds: rules.burst_ms / 1000,
+            trusted_proxy: vec![],
+        }
+    }
+
+    /// The windows of the one-click rule.
+    pub fn answer_rules(&self) -> crate::domain::evidence::Rules {
+        crate::domain::evidence::Rules {
+            dwell_ms: self.answer_dwell_ms.max(0),
+            quiet_ms: self.answer_quiet_seconds.max(0) * 1000,
+            burst_ms: self.answer_burst_seconds.max(0) * 1000,
+        }
     }
 
     /// The public base URL for links when serving on `addr`. Links must reach customers, so on

@@ -142,7 +142,7 @@ async fn a_customer_answers_in_a_real_browser() {
     browser.wait_text("h1", "Bedankt").await;
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 8);
-    assert_eq!(listed["data"][0]["confirmed"], true, "a tap on the page is a human signal");
+    assert_eq!(listed["data"][0]["state"], "counted", "a tap on the page is a person");
 
     // Change to 9 and explain, with markup that must stay text.
     browser.click("label.score:nth-of-type(9)").await;
@@ -160,15 +160,37 @@ async fn a_customer_answers_in_a_real_browser() {
     browser.go(&app.url(&path_of(link))).await;
     browser.wait_text("h1", "Thank you").await;
     browser.click("#comment").await;
-    let mut confirmed = false;
+    assert_eq!(
+        state_of(&app, "cust-web2", "counted").await,
+        "counted",
+        "a touch on the thank-you page counts the one-click answer"
+    );
+
+    // One click, then the person reads the page for a few seconds without touching it: the
+    // page's dwell makes the answer provisional, and it counts once the quiet window passes.
+    let third = app.report("web-3", "cust-web3", "support", "en").await;
+    let link = third["invitation"]["score_urls"][7]["url"].as_str().unwrap();
+    browser.go(&app.url(&path_of(link))).await;
+    browser.wait_text("h1", "Thank you").await;
+    assert_eq!(state_of(&app, "cust-web3", "provisional").await, "provisional", "a dwell of two seconds");
+    let evidence = app.responses("?customer=cust-web3").await["data"][0]["evidence"].clone();
+    let kinds: Vec<&str> = evidence.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.starts_with(&["link", "loaded"]) && kinds.contains(&"dwell"), "{kinds:?}");
+    app.clock.advance_ms(61_000);
+    assert_eq!(state_of(&app, "cust-web3", "counted").await, "counted", "the quiet window passed");
+    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
+/// The customer's answer state once it is `want`, or the last seen after five seconds.
+async fn state_of(app: &TestApp, customer: &str, want: &str) -> String {
+    let mut seen = String::new();
     for _ in 0..50 {
-        let page = app.responses("?customer=cust-web2&confirmed=true").await;
-        if page["data"].as_array().unwrap().len() == 1 {
-            confirmed = true;
+        let page = app.responses(&format!("?customer={customer}")).await;
+        seen = page["data"][0]["state"].as_str().unwrap_or("none").to_string();
+        if seen == want {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(confirmed, "a real gesture on the thank-you page confirmed the one-click answer");
-    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+    seen
 }

@@ -131,7 +131,7 @@ fn analysis_inputs_load_in_one_query_per_table_on_both_backends() {
         );
         ok(&url, &["import", "responses", &responses]);
         let mut conn = acht::db::establish(&url).unwrap();
-        let data = acht::domain::retention::load(&mut conn, "service").unwrap();
+        let data = acht::domain::retention::load(&mut conn, "service", i64::MAX).unwrap();
         assert_eq!(data.customers.len(), 2, "only customers who answered");
         assert_eq!(data.responses.len(), 3);
         let a = data.customers.iter().find(|c| c.churned_at.is_some()).unwrap();

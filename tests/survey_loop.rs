@@ -34,7 +34,7 @@ async fn whole_loop(app: &TestApp) {
     assert!(thanks.text().await.unwrap().contains("Thank you"));
     let listed = app.responses("?survey=service").await;
     assert_eq!(listed["data"][0]["score"], 8);
-    assert_eq!(listed["data"][0]["confirmed"], false, "a bare link click is not yet a confirmed answer");
+    assert_eq!(listed["data"][0]["state"], "unverified", "a bare link click is not yet a counted answer");
 
     // The customer changes the score to 9 and adds a comment: a human signal.
     let comment = "Snel geholpen <b>echt</b> & \"vriendelijk\"\nTweede regel";
@@ -59,7 +59,7 @@ async fn whole_loop(app: &TestApp) {
     assert_eq!(data.len(), 1, "one answer per invitation");
     assert_eq!(data[0]["score"], 9);
     assert_eq!(data[0]["comment"], comment, "stored exactly as typed");
-    assert_eq!(data[0]["confirmed"], true);
+    assert_eq!(data[0]["state"], "counted");
     assert_eq!(data[0]["customer_id"], "cust-1");
     assert_eq!(data[0]["provenance"], "form");
 }
@@ -143,20 +143,24 @@ async fn scanner(app: &TestApp) {
         assert_eq!(r.status(), 200);
     }
     let data = app.responses("").await;
-    assert_eq!(data["data"][0]["suspect_scanner"], true);
-    assert_eq!(data["data"][0]["confirmed"], false);
+    assert_eq!(data["data"][0]["state"], "scanner");
+    let evidence = data["data"][0]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 7, "every visit is evidence");
+    assert_eq!(evidence[0]["user_agent"], "SafeLinks/1.0");
+    assert_eq!(evidence[0]["source"], "127.0.0.1");
     assert_eq!(
-        app.responses("?confirmed=true").await["data"].as_array().unwrap().len(),
+        app.responses("?state=counted").await["data"].as_array().unwrap().len(),
         0,
         "the scanner's answer does not count"
     );
+    assert_eq!(app.responses("?state=scanner").await["data"].as_array().unwrap().len(), 1);
     // The real customer then picks a score on the page: that one counts.
     let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
     let r = app.client.post(app.url(&page)).form(&[("score", "6")]).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let counted = app.responses("?confirmed=true").await;
+    let counted = app.responses("?state=counted").await;
     assert_eq!(counted["data"][0]["score"], 6);
-    assert_eq!(counted["data"][0]["suspect_scanner"], false);
+    assert_eq!(counted["data"][0]["provenance"], "form");
 }
 
 #[tokio::test]
@@ -171,10 +175,11 @@ async fn gesture(app: &TestApp) {
     let r = app.client.get(app.url(&format!("{page}/7"))).send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("Bedankt"), "Dutch for a Dutch customer");
-    assert_eq!(app.responses("?confirmed=true").await["data"].as_array().unwrap().len(), 0);
+    assert_eq!(app.responses("?state=counted").await["data"].as_array().unwrap().len(), 0);
+    assert_eq!(app.responses("?state=unverified").await["data"][0]["score"], 7);
     let r = app.client.post(app.url(&format!("{page}/gesture"))).send().await.unwrap();
     assert_eq!(r.status(), 204);
-    assert_eq!(app.responses("?confirmed=true").await["data"][0]["score"], 7);
+    assert_eq!(app.responses("?state=counted").await["data"][0]["score"], 7);
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Rows as stored. The domain hands some of them to callers (re-exported there); JSON views of
 //! them live in the web layer.
 use super::schema::*;
-use crate::types::{CustomerEventKind, Decision, InvitationStatus, Json, Provenance, Scale, Signal, SurveyTexts};
+use crate::types::{
+    AnswerState, CustomerEventKind, Decision, InvitationStatus, Json, Provenance, Scale, Signal, SurveyTexts,
+};
 use diesel::prelude::*;
 
 /// A JSON object of the company's own fields (customer and interaction attributes).
@@ -77,8 +79,9 @@ pub struct Response {
     pub score: i32,
     pub comment: Option<String>,
     pub provenance: Provenance,
-    pub confirmed: bool,
-    pub suspect_scanner: bool,
+    pub state: AnswerState,
+    pub state_reason: String,
+    pub counts_from: Option<i64>,
     pub answered_at: i64,
     pub updated_at: i64,
 }
@@ -90,7 +93,12 @@ pub struct AnswerEvent {
     pub invitation_id: i64,
     pub kind: Signal,
     pub score: Option<i32>,
+    pub source: Option<String>,
     pub user_agent: Option<String>,
+    pub fetch_meta: Option<String>,
+    pub accept_language: bool,
+    pub since_sent_ms: i64,
+    pub visible_ms: Option<i64>,
     pub created_at: i64,
 }
 

@@ -68,8 +68,9 @@ diesel::table! {
         score -> Integer,
         comment -> Nullable<Text>,
         provenance -> Text,
-        confirmed -> Bool,
-        suspect_scanner -> Bool,
+        state -> Text,
+        state_reason -> Text,
+        counts_from -> Nullable<BigInt>,
         answered_at -> BigInt,
         updated_at -> BigInt,
     }
@@ -81,7 +82,12 @@ diesel::table! {
         invitation_id -> BigInt,
         kind -> Text,
         score -> Nullable<Integer>,
+        source -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        fetch_meta -> Nullable<Text>,
+        accept_language -> Bool,
+        since_sent_ms -> BigInt,
+        visible_ms -> Nullable<BigInt>,
         created_at -> BigInt,
     }
 }

@@ -1,24 +1,17 @@
-//! Answers from customers, with their provenance and the scanner rules.
-//!
-//! An email link scanner opens every link of a message within seconds, sometimes running
-//! JavaScript, often with HEAD. So:
-//! - a score link (`GET /s/{token}/{score}`) stores the score at once, but *unconfirmed*;
-//! - several different scores through links for one invitation within [`BURST_WINDOW_MS`]
-//!   mark the answer as a suspected scanner;
-//! - the answer counts (`confirmed`) only after a human signal: a form post from the page
-//!   (a score button, a changed score, a comment) or the page's script reporting a real
-//!   user gesture (pointer, touch, key or scroll);
-//! - HEAD never changes anything (the web layer answers it without calling here).
+//! Answers from customers: every visit and page signal is stored with its evidence, and the
+//! answer's state (counted, provisional, unverified, scanner) is judged again from all of them
+//! after each one (the rule is in [`super::evidence`]). HEAD never changes anything (the web
+//! layer answers it without calling here).
+use super::evidence::{self, Judgement, Rules, Visit};
 use super::surveys::ShownText;
 use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
 use crate::db::{new_id, DbConn};
-use crate::types::{InvitationStatus, Provenance, Scale, Signal};
+use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 
-pub const BURST_WINDOW_MS: i64 = 10_000;
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
 /// The invited customer as the answer pages see them.
@@ -87,15 +80,37 @@ pub struct Answer {
     pub comment: Option<String>,
 }
 
-/// Records an answer for the invitation behind `token`, in one transaction.
-/// Returns the invitation with its answer as now stored.
+/// What a request tells about its sender: the evidence stored with every event.
+#[derive(Debug, Clone, Default)]
+pub struct Sender {
+    /// The client's address (a trusted proxy's `X-Forwarded-For` only).
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+    /// `Sec-Fetch-Site/Mode/Dest/User` as sent, e.g. `site=none mode=navigate dest=document user=?1`.
+    pub fetch_meta: Option<String>,
+    pub accept_language: bool,
+}
+
+impl Sender {
+    /// The rule judges per source: address and user agent together.
+    fn source(address: &Option<String>, user_agent: &Option<String>) -> String {
+        format!("{} {}", address.as_deref().unwrap_or("?"), user_agent.as_deref().unwrap_or("?"))
+    }
+}
+
+/// Records one event for the invitation behind `token` (a score link, a form post, a page
+/// beacon, the trap) with its evidence, and judges the answer again, in one transaction.
+/// Returns the invitation with its answer as now stored (none while no score has arrived).
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,
     token: &str,
     answer: &Answer,
     signal: Signal,
-    user_agent: Option<&str>,
+    sender: &Sender,
+    visible_ms: Option<i64>,
     now: i64,
+    rules: Rules,
 ) -> Result<Invite, DomainError> {
     crate::db::write_tx(conn, |conn| {
         lock_invitation(conn, token)?;
@@ -103,90 +118,164 @@ pub fn record(
         if invite.is_expired(now) {
             return Err(DomainError::Expired);
         }
-        if let Some(score) = answer.score {
-            if !invite.scale().contains(score) {
-                let (lo, hi) = invite.scale().range();
-                return Err(DomainError::invalid("score_out_of_range", format!("score must be between {lo} and {hi}")));
-            }
-        }
-        if let Some(c) = &answer.comment {
-            super::validate::optional_text("comment_too_long", "a comment", c, MAX_COMMENT_CHARS)?;
-        }
-        let comment = match &answer.comment {
-            Some(c) if c.trim().is_empty() => None,
-            other => other.clone(),
-        };
+        let comment = checked_comment(&invite, answer)?;
+        let carries_score = matches!(signal, Signal::Link | Signal::Form);
         let event = AnswerEvent {
             id: new_id(),
             invitation_id: invite.invitation.id,
             kind: signal,
-            score: answer.score,
-            user_agent: user_agent.map(|u| u.chars().take(300).collect()),
+            score: answer.score.filter(|_| carries_score),
+            source: sender.address.clone(),
+            user_agent: sender.user_agent.as_ref().map(|u| u.chars().take(300).collect()),
+            fetch_meta: sender.fetch_meta.as_ref().map(|f| f.chars().take(200).collect()),
+            accept_language: sender.accept_language,
+            since_sent_ms: now - invite.invitation.send_at,
+            visible_ms: visible_ms.map(|v| v.clamp(0, 86_400_000)),
             created_at: now,
         };
         diesel::insert_into(answer_events::table).values(&event).execute(conn).map_err(db)?;
-        // Without an earlier answer there was no earlier link click, so no burst.
-        let burst = signal == Signal::Link && invite.response.is_some() && is_burst(conn, invite.invitation.id, now)?;
-        let human = signal != Signal::Link;
+        let verdict = evidence::judge(&visits(conn, invite.invitation.id)?, rules);
+        let Some(score) = verdict.score else {
+            if signal == Signal::Form && invite.response.is_none() {
+                return Err(DomainError::invalid("score_required", "choose a score first"));
+            }
+            return Ok(invite);
+        };
         let saved = match invite.response.take() {
-            None => {
-                let Some(score) = answer.score else {
-                    return Err(DomainError::invalid("score_required", "choose a score first"));
-                };
-                let row = Response {
-                    id: new_id(),
-                    invitation_id: Some(invite.invitation.id),
-                    survey_id: invite.survey.id,
-                    customer_id: invite.customer.id,
-                    score,
-                    comment,
-                    provenance: signal.into(),
-                    confirmed: human,
-                    suspect_scanner: burst,
-                    answered_at: now,
-                    updated_at: now,
-                };
-                diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
-                diesel::update(invitations::table.find(invite.invitation.id))
-                    .set(invitations::status.eq(InvitationStatus::Answered))
-                    .execute(conn)
-                    .map_err(db)?;
-                row
-            }
-            Some(mut row) => {
-                if let Some(score) = answer.score {
-                    row.score = score;
-                }
-                if answer.comment.is_some() {
-                    row.comment = comment;
-                }
-                // A human signal clears a scanner suspicion; a burst of links raises it.
-                row.confirmed = row.confirmed || human;
-                row.suspect_scanner = if human { false } else { row.suspect_scanner || burst };
-                if burst {
-                    row.confirmed = false;
-                }
-                if human && row.provenance == Provenance::Link {
-                    row.provenance = signal.into();
-                }
-                row.updated_at = now;
-                diesel::update(responses::table.find(row.id))
-                    .set((
-                        responses::score.eq(row.score),
-                        responses::comment.eq(&row.comment),
-                        responses::confirmed.eq(row.confirmed),
-                        responses::suspect_scanner.eq(row.suspect_scanner),
-                        responses::provenance.eq(row.provenance),
-                        responses::updated_at.eq(row.updated_at),
-                    ))
-                    .execute(conn)
-                    .map_err(db)?;
-                row
-            }
+            None => insert_response(conn, &invite, score, comment, &verdict, now)?,
+            Some(row) => update_response(conn, row, score, answer.comment.is_some().then_some(comment), &verdict, now)?,
         };
         invite.response = Some(saved);
         Ok(invite)
     })
+}
+
+/// The score in range and the comment within bounds; a blank comment is no comment.
+fn checked_comment(invite: &Invite, answer: &Answer) -> Result<Option<String>, DomainError> {
+    if let Some(score) = answer.score {
+        if !invite.scale().contains(score) {
+            let (lo, hi) = invite.scale().range();
+            return Err(DomainError::invalid("score_out_of_range", format!("score must be between {lo} and {hi}")));
+        }
+    }
+    if let Some(c) = &answer.comment {
+        super::validate::optional_text("comment_too_long", "a comment", c, MAX_COMMENT_CHARS)?;
+    }
+    Ok(answer.comment.clone().filter(|c| !c.trim().is_empty()))
+}
+
+/// Every event of an invitation, as the rule sees them.
+fn visits(conn: &mut DbConn, invitation_id: i64) -> Result<Vec<Visit>, DomainError> {
+    type Row = (i64, Option<String>, Option<String>, Signal, Option<i32>, Option<i64>);
+    let rows: Vec<Row> = answer_events::table
+        .filter(answer_events::invitation_id.eq(invitation_id))
+        .order(answer_events::id)
+        .select((
+            answer_events::created_at,
+            answer_events::source,
+            answer_events::user_agent,
+            answer_events::kind,
+            answer_events::score,
+            answer_events::visible_ms,
+        ))
+        .load(conn)
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, address, ua, kind, score, visible_ms)| Visit {
+            at,
+            source: Sender::source(&address, &ua),
+            kind,
+            score,
+            visible_ms,
+        })
+        .collect())
+}
+
+fn insert_response(
+    conn: &mut DbConn,
+    invite: &Invite,
+    score: i32,
+    comment: Option<String>,
+    verdict: &Judgement,
+    now: i64,
+) -> Result<Response, DomainError> {
+    let row = Response {
+        id: new_id(),
+        invitation_id: Some(invite.invitation.id),
+        survey_id: invite.survey.id,
+        customer_id: invite.customer.id,
+        score,
+        comment,
+        provenance: if verdict.by_form { Provenance::Form } else { Provenance::Link },
+        state: verdict.state,
+        state_reason: verdict.reason.clone(),
+        counts_from: verdict.counts_from,
+        answered_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
+    diesel::update(invitations::table.find(invite.invitation.id))
+        .set(invitations::status.eq(InvitationStatus::Answered))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(row)
+}
+
+/// Writes the judged score and state; the comment only when this event carried one.
+fn update_response(
+    conn: &mut DbConn,
+    mut row: Response,
+    score: i32,
+    comment: Option<Option<String>>,
+    verdict: &Judgement,
+    now: i64,
+) -> Result<Response, DomainError> {
+    row.score = score;
+    if let Some(c) = comment {
+        row.comment = c;
+    }
+    row.provenance = if verdict.by_form { Provenance::Form } else { Provenance::Link };
+    row.state = verdict.state;
+    row.state_reason = verdict.reason.clone();
+    row.counts_from = verdict.counts_from;
+    row.updated_at = now;
+    diesel::update(responses::table.find(row.id))
+        .set((
+            responses::score.eq(row.score),
+            responses::comment.eq(&row.comment),
+            responses::provenance.eq(row.provenance),
+            responses::state.eq(row.state),
+            responses::state_reason.eq(&row.state_reason),
+            responses::counts_from.eq(row.counts_from),
+            responses::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(row)
+}
+
+/// The state a reader sees at `now`: a provisional answer whose quiet window has passed counts.
+pub fn effective_state(r: &Response, now: i64) -> AnswerState {
+    match (r.state, r.counts_from) {
+        (AnswerState::Provisional, Some(from)) if from <= now => AnswerState::Counted,
+        (state, _) => state,
+    }
+}
+
+/// The events of some invitations, in order: the evidence shown with listed answers.
+pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<AnswerEvent>, DomainError> {
+    let mut out = Vec::new();
+    for chunk in invitation_ids.chunks(900) {
+        let rows: Vec<AnswerEvent> = answer_events::table
+            .filter(answer_events::invitation_id.eq_any(chunk))
+            .order(answer_events::id)
+            .select(AnswerEvent::as_select())
+            .load(conn)
+            .map_err(db)?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// On PostgreSQL, holds the invitation's row until the transaction ends: `record` reads the
@@ -200,21 +289,6 @@ fn lock_invitation(conn: &mut DbConn, token: &str) -> Result<(), DomainError> {
             .map_err(db)?;
     }
     Ok(())
-}
-
-/// Several different scores through links within seconds: no human clicks like that.
-fn is_burst(conn: &mut DbConn, invitation_id: i64, now: i64) -> Result<bool, DomainError> {
-    let scores: Vec<Option<i32>> = answer_events::table
-        .filter(answer_events::invitation_id.eq(invitation_id))
-        .filter(answer_events::kind.eq(Signal::Link))
-        .filter(answer_events::created_at.gt(now - BURST_WINDOW_MS))
-        .select(answer_events::score)
-        .load(conn)
-        .map_err(db)?;
-    let mut distinct: Vec<i32> = scores.into_iter().flatten().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    Ok(distinct.len() >= 2)
 }
 
 /// Marks pending invitations whose answer window closed before `now` as expired; returns how
@@ -237,7 +311,9 @@ pub struct ResponseFilter {
     pub customer: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
-    pub confirmed_only: bool,
+    /// Only answers in this state at `now` (see [`effective_state`]).
+    pub state: Option<AnswerState>,
+    pub now: i64,
     /// Resume after this (answered_at, id).
     pub after: Option<(i64, i64)>,
     pub limit: i64,
@@ -249,6 +325,8 @@ pub struct ListedResponse {
     pub response: Response,
     pub survey_slug: String,
     pub customer_external_id: String,
+    /// Every event of its invitation, in order (none for imported answers).
+    pub evidence: Vec<AnswerEvent>,
 }
 
 /// Responses in (answered_at, id) order, keyset-paginated.
@@ -270,20 +348,33 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
     if let Some(t) = f.until {
         q = q.filter(responses::answered_at.lt(t));
     }
-    if f.confirmed_only {
-        q = q.filter(responses::confirmed.eq(true));
+    match f.state {
+        Some(AnswerState::Counted) => q = q.filter(responses::counts_from.le(f.now)),
+        Some(AnswerState::Provisional) => {
+            q = q.filter(responses::state.eq(AnswerState::Provisional)).filter(responses::counts_from.gt(f.now))
+        }
+        Some(other) => q = q.filter(responses::state.eq(other)),
+        None => {}
     }
     if let Some((t, id)) = f.after {
         q = q.filter(responses::answered_at.gt(t).or(responses::answered_at.eq(t).and(responses::id.gt(id))));
     }
     let rows: Vec<(Response, String, String)> =
         q.order((responses::answered_at.asc(), responses::id.asc())).limit(f.limit).load(conn).map_err(db)?;
+    let invitations: Vec<i64> = rows.iter().filter_map(|(r, ..)| r.invitation_id).collect();
+    let mut events = evidence_of(conn, &invitations)?;
     Ok(rows
         .into_iter()
-        .map(|(response, survey_slug, customer_external_id)| ListedResponse {
-            response,
-            survey_slug,
-            customer_external_id,
+        .map(|(response, survey_slug, customer_external_id)| {
+            let evidence = match response.invitation_id {
+                Some(inv) => {
+                    let (mine, rest) = events.drain(..).partition(|e| e.invitation_id == inv);
+                    events = rest;
+                    mine
+                }
+                None => vec![],
+            };
+            ListedResponse { response, survey_slug, customer_external_id, evidence }
         })
         .collect())
 }

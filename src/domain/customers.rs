@@ -218,7 +218,7 @@ pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer,
         .map_err(db)?;
     let their_invitations = invitations::table.filter(invitations::customer_id.eq(customer.id)).select(invitations::id);
     diesel::update(answer_events::table.filter(answer_events::invitation_id.eq_any(their_invitations)))
-        .set(answer_events::user_agent.eq(None::<String>))
+        .set((answer_events::user_agent.eq(None::<String>), answer_events::source.eq(None::<String>)))
         .execute(conn)
         .map_err(db)?;
     get(conn, external_id)

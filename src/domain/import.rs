@@ -111,8 +111,9 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
         score: r.score,
         comment: r.comment.clone(),
         provenance: Provenance::Import,
-        confirmed: true,
-        suspect_scanner: false,
+        state: crate::types::AnswerState::Counted,
+        state_reason: "imported".into(),
+        counts_from: Some(r.answered_at),
         answered_at: r.answered_at,
         updated_at: r.answered_at,
     }

@@ -5,6 +5,7 @@ pub mod apikeys;
 pub mod customers;
 pub mod dispatch;
 pub mod error;
+pub mod evidence;
 pub mod import;
 pub mod retention;
 pub mod surveys;
@@ -13,7 +14,7 @@ pub mod validate;
 
 /// Stored rows the domain hands to its callers as they are (the web layer turns them into
 /// views); callers reach them through the domain, never through storage.
-pub use crate::db::models::{ApiKey, Attributes, Customer, Survey};
+pub use crate::db::models::{AnswerEvent, ApiKey, Attributes, Customer, Survey};
 pub use error::DomainError;
 
 /// A storage error as the domain tells it: a unique key taken meanwhile (two instances creating

@@ -32,8 +32,9 @@ pub struct SurveyData {
     pub responses: Vec<ResponseRow>,
 }
 
-/// Customers who answered the survey and their confirmed answers, in (customer, time, id) order.
-pub fn load(conn: &mut DbConn, slug: &str) -> Result<SurveyData, DomainError> {
+/// Customers who answered the survey and their answers that counted by `as_of` (see
+/// [`super::evidence`]), in (customer, time, id) order.
+pub fn load(conn: &mut DbConn, slug: &str, as_of: i64) -> Result<SurveyData, DomainError> {
     let survey = super::surveys::get(conn, slug)?;
     let answered = responses::table.filter(responses::survey_id.eq(survey.id)).select(responses::customer_id);
     let customers: Vec<(i64, i64, Option<i64>)> = customers::table
@@ -44,7 +45,7 @@ pub fn load(conn: &mut DbConn, slug: &str) -> Result<SurveyData, DomainError> {
         .map_err(db)?;
     let responses: Vec<(i64, i64, i32, i64)> = responses::table
         .filter(responses::survey_id.eq(survey.id))
-        .filter(responses::confirmed.eq(true))
+        .filter(responses::counts_from.le(as_of))
         .select((responses::id, responses::customer_id, responses::score, responses::answered_at))
         .order((responses::customer_id, responses::answered_at, responses::id))
         .load(conn)
@@ -93,7 +94,7 @@ pub fn analyze(
     options: AnalysisOptions,
 ) -> Result<crate::analysis::AnalysisReport, DomainError> {
     options.validate()?;
-    let data = load(conn, slug)?;
+    let data = load(conn, slug, options.as_of.timestamp_millis())?;
     Ok(crate::analysis::analyze(&to_input(&data, options)))
 }
 

@@ -148,8 +148,8 @@ impl TextEnum for InvitationStatus {
     }
 }
 
-/// What a customer did on the answer page or through a link; every visit is stored as an
-/// answer event of one of these kinds.
+/// What reached acht about an invitation: a visit or a signal from its page. Every one is stored
+/// as an answer event with its evidence (src/domain/evidence.rs judges them).
 #[derive(
     Debug,
     Clone,
@@ -166,26 +166,39 @@ impl TextEnum for InvitationStatus {
 #[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
-    /// A score link opened (an email button): might be a scanner.
+    /// A score link opened (an email button): a person or a scanner.
     Link,
-    /// A form posted from the page: a human.
+    /// A form posted from the page (a score button, a changed score, a comment): a person.
     Form,
-    /// The page's script saw a real user gesture: a human.
+    /// The page's script saw a touch, click or key: a person.
     Gesture,
+    /// The page's script ran.
+    Loaded,
+    /// The page was visible and focused for the dwell time.
+    Dwell,
+    /// The page was hidden or closed, with how long it had been visible.
+    Hidden,
+    /// The page's invisible link was followed: nobody can see or reach it, so a scanner.
+    Trap,
 }
 
 impl TextEnum for Signal {
-    const ALL: &'static [Self] = &[Signal::Link, Signal::Form, Signal::Gesture];
+    const ALL: &'static [Self] =
+        &[Signal::Link, Signal::Form, Signal::Gesture, Signal::Loaded, Signal::Dwell, Signal::Hidden, Signal::Trap];
     fn as_str(self) -> &'static str {
         match self {
             Signal::Link => "link",
             Signal::Form => "form",
             Signal::Gesture => "gesture",
+            Signal::Loaded => "loaded",
+            Signal::Dwell => "dwell",
+            Signal::Hidden => "hidden",
+            Signal::Trap => "trap",
         }
     }
 }
 
-/// How a stored answer arrived: through one of the page's signals, or imported from CSV.
+/// What carried a stored answer's score: a link, the page's form, or a CSV import.
 #[derive(
     Debug,
     Clone,
@@ -204,28 +217,56 @@ impl TextEnum for Signal {
 pub enum Provenance {
     Link,
     Form,
-    Gesture,
     Import,
 }
 
 impl TextEnum for Provenance {
-    const ALL: &'static [Self] = &[Provenance::Link, Provenance::Form, Provenance::Gesture, Provenance::Import];
+    const ALL: &'static [Self] = &[Provenance::Link, Provenance::Form, Provenance::Import];
     fn as_str(self) -> &'static str {
         match self {
             Provenance::Link => "link",
             Provenance::Form => "form",
-            Provenance::Gesture => "gesture",
             Provenance::Import => "import",
         }
     }
 }
 
-impl From<Signal> for Provenance {
-    fn from(s: Signal) -> Self {
-        match s {
-            Signal::Link => Provenance::Link,
-            Signal::Form => Provenance::Form,
-            Signal::Gesture => Provenance::Gesture,
+/// Whether an answer counts, judged from its evidence (src/domain/evidence.rs).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerState {
+    /// A person answered: a gesture, a form post, or a dwell whose quiet window passed.
+    Counted,
+    /// A dwell on the page, not contradicted so far: counts once the quiet window passes.
+    Provisional,
+    /// Requests only, no sign of a person: shown apart, never in the figures.
+    Unverified,
+    /// Contradicted: the invisible link was followed, or several scores came at once.
+    Scanner,
+}
+
+impl TextEnum for AnswerState {
+    const ALL: &'static [Self] =
+        &[AnswerState::Counted, AnswerState::Provisional, AnswerState::Unverified, AnswerState::Scanner];
+    fn as_str(self) -> &'static str {
+        match self {
+            AnswerState::Counted => "counted",
+            AnswerState::Provisional => "provisional",
+            AnswerState::Unverified => "unverified",
+            AnswerState::Scanner => "scanner",
         }
     }
 }
@@ -304,7 +345,7 @@ pub struct SurveyText {
 /// A survey's words per language tag (`nl`, `en`, …): as many languages as the company writes.
 pub type SurveyTexts = std::collections::BTreeMap<String, SurveyText>;
 
-text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale);
+text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale, AnswerState);
 
 #[cfg(test)]
 mod tests {
@@ -325,6 +366,7 @@ mod tests {
         round_trips::<Provenance>();
         round_trips::<CustomerEventKind>();
         round_trips::<Scale>();
+        round_trips::<AnswerState>();
         let err = Decision::parse("maybe").unwrap_err();
         assert!(err.to_string().contains("no_matching_survey"), "{err}");
     }
@@ -369,6 +411,7 @@ mod migration_checks {
         check_matches::<Decision>("decision");
         check_matches::<InvitationStatus>("status");
         check_matches::<Provenance>("provenance");
+        check_matches::<AnswerState>("state");
         // Two tables have a `kind`: answer events first, customer events second.
         for sql in MIGRATIONS {
             let kinds: Vec<Vec<&str>> = sql

@@ -19,6 +19,10 @@ pub struct AppState {
     pub base_url: String,
     /// Derives invitation tokens.
     pub secret: std::sync::Arc<Vec<u8>>,
+    /// The windows of the one-click rule.
+    pub answer_rules: crate::domain::evidence::Rules,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {

@@ -3,7 +3,7 @@
 use super::error::{html, PageError};
 use super::extract::BrowserLocale;
 use super::AppState;
-use crate::domain::answers::{self, Answer, Invite};
+use crate::domain::answers::{self, Answer, Invite, Sender};
 use crate::domain::DomainError;
 use crate::i18n::Locale;
 use crate::types::{Scale, Signal};
@@ -12,24 +12,29 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+/// The path segment of the invisible link on the page (`/s/{token}/t`): no person can see or
+/// reach it, so whoever follows it is a scanner.
+pub const TRAP: &str = "t";
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/s/{token}")
-            .route(web::get().to(show))
-            .route(web::head().to(head_only))
-            .route(web::post().to(submit)),
-    )
-    .service(
-        web::resource("/s/{token}/{score}")
-            .route(web::get().to(click))
-            .route(web::head().to(head_only))
-            .route(web::post().to(click_post)),
-    )
-    .app_data(
-        web::FormConfig::default()
-            .limit(16 * 1024)
-            .error_handler(|_, req| PageError::bad_form(super::extract::browser_locale(req)).into()),
-    );
+    cfg.service(web::resource("/s/{token}/beacon").route(web::post().to(beacon)))
+        .service(
+            web::resource("/s/{token}")
+                .route(web::get().to(show))
+                .route(web::head().to(head_only))
+                .route(web::post().to(submit)),
+        )
+        .service(
+            web::resource("/s/{token}/{score}")
+                .route(web::get().to(click))
+                .route(web::head().to(head_only))
+                .route(web::post().to(click_post)),
+        )
+        .app_data(
+            web::FormConfig::default()
+                .limit(16 * 1024)
+                .error_handler(|_, req| PageError::bad_form(super::extract::browser_locale(req)).into()),
+        );
 }
 
 /// The catalogue's words of the answer pages in one language.
@@ -103,6 +108,8 @@ struct ThanksPage {
     columns: usize,
     comment: String,
     saved: bool,
+    /// The dwell time the page's script waits for before it reports one.
+    dwell_ms: i64,
 }
 
 /// Buttons per row: up to seven fit a phone in one row; longer scales take two even rows.
@@ -114,8 +121,34 @@ fn columns(n: usize) -> usize {
     }
 }
 
-fn user_agent(req: &HttpRequest) -> Option<String> {
-    req.headers().get("User-Agent").and_then(|h| h.to_str().ok()).map(str::to_string)
+fn header(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers().get(name).and_then(|h| h.to_str().ok()).map(str::to_string)
+}
+
+/// The evidence a request carries about its sender. The address is the peer's, or, when the
+/// peer is a trusted proxy, the last address its `X-Forwarded-For` names (a client can write
+/// anything into that header, so only a proxy we trust is believed).
+fn sender(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Sender {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded = || {
+        let xff = header(req, "X-Forwarded-For")?;
+        xff.rsplit(',').map(str::trim).find(|a| !a.is_empty()).map(str::to_string)
+    };
+    let address = match peer {
+        Some(ip) if trusted.contains(&ip) => forwarded().or_else(|| Some(ip.to_string())),
+        Some(ip) => Some(ip.to_string()),
+        None => None,
+    };
+    let fetch: Vec<String> = ["Site", "Mode", "Dest", "User"]
+        .iter()
+        .filter_map(|k| header(req, &format!("Sec-Fetch-{k}")).map(|v| format!("{}={v}", k.to_lowercase())))
+        .collect();
+    Sender {
+        address,
+        user_agent: header(req, "User-Agent"),
+        fetch_meta: (!fetch.is_empty()).then(|| fetch.join(" ")),
+        accept_language: req.headers().contains_key("Accept-Language"),
+    }
 }
 
 /// HEAD is what scanners send: answer without side effects.
@@ -141,7 +174,14 @@ async fn show(
         return Err(PageError::new(DomainError::Expired, text.locale));
     }
     if let Some(r) = &invite.response {
-        return Ok(thanks(&invite, token, r.score, r.comment.clone().unwrap_or_default(), false));
+        return Ok(thanks(
+            &invite,
+            token,
+            r.score,
+            r.comment.clone().unwrap_or_default(),
+            false,
+            state.answer_rules.dwell_ms,
+        ));
     }
     let scale = invite.scale();
     let page = QuestionPage {
@@ -154,7 +194,7 @@ async fn show(
     Ok(html(StatusCode::OK, page.render()))
 }
 
-fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: bool) -> HttpResponse {
+fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: bool, dwell_ms: i64) -> HttpResponse {
     let text = invite.text();
     let scale = invite.scale();
     let page = ThanksPage {
@@ -166,6 +206,7 @@ fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: b
         columns: columns(scale.scores().count()),
         comment,
         saved,
+        dwell_ms,
     };
     html(StatusCode::OK, page.render())
 }
@@ -179,12 +220,16 @@ async fn record_and_thank(
     browser: Locale,
 ) -> Result<HttpResponse, PageError> {
     let t = token.clone();
-    let ua = user_agent(req);
-    let now = state.now_ms();
-    match state.db.write(move |c| answers::record(c, &t, &answer, signal, ua.as_deref(), now)).await {
+    let who = sender(req, &state.trusted_proxies);
+    let (now, rules) = (state.now_ms(), state.answer_rules);
+    let clicked = answer.score;
+    match state.db.write(move |c| answers::record(c, &t, &answer, signal, &who, None, now, rules)).await {
         Ok(invite) => {
-            let r = invite.response.clone().expect("just recorded");
-            Ok(thanks(&invite, token, r.score, r.comment.unwrap_or_default(), signal == Signal::Form))
+            let r = invite.response.clone().expect("a score event stores an answer");
+            // The page shows what this person chose, whatever another source sent meanwhile.
+            let chosen = clicked.unwrap_or(r.score);
+            let saved = signal == Signal::Form;
+            Ok(thanks(&invite, token, chosen, r.comment.unwrap_or_default(), saved, state.answer_rules.dwell_ms))
         }
         Err(DomainError::Expired) => {
             // Speak the customer's language, which we know for a real (if expired) link.
@@ -208,6 +253,10 @@ async fn click(
     BrowserLocale(browser): BrowserLocale,
 ) -> Result<HttpResponse, PageError> {
     let (token, score) = path.into_inner();
+    if score == TRAP {
+        signal(&req, &state, token, Signal::Trap, None, browser).await?;
+        return Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(""));
+    }
     let score = parse_score(&score, &browser)?;
     record_and_thank(&req, &state, token, Answer { score: Some(score), comment: None }, Signal::Link, browser).await
 }
@@ -222,7 +271,7 @@ async fn click_post(
 ) -> Result<HttpResponse, PageError> {
     let (token, score) = path.into_inner();
     if score == "gesture" {
-        return gesture(&req, &state, token, browser).await;
+        return signal(&req, &state, token, Signal::Gesture, None, browser).await;
     }
     let score = parse_score(&score, &browser)?;
     record_and_thank(&req, &state, token, Answer { score: Some(score), comment: None }, Signal::Form, browser).await
@@ -253,19 +302,46 @@ async fn submit(
     record_and_thank(&req, &state, token.into_inner(), Answer { score, comment }, Signal::Form, browser).await
 }
 
-/// The script's report of a gesture: no page, just a status.
-async fn gesture(
+/// A signal from the page's script (gesture, loaded, dwell, hidden) or the trap: stored as
+/// evidence; no page, just a status.
+async fn signal(
     req: &HttpRequest,
     state: &AppState,
     token: String,
+    kind: Signal,
+    visible_ms: Option<i64>,
     browser: Locale,
 ) -> Result<HttpResponse, PageError> {
-    let ua = user_agent(req);
-    let now = state.now_ms();
+    let who = sender(req, &state.trusted_proxies);
+    let (now, rules) = (state.now_ms(), state.answer_rules);
     state
         .db
-        .write(move |c| answers::record(c, &token, &Answer::default(), Signal::Gesture, ua.as_deref(), now))
+        .write(move |c| answers::record(c, &token, &Answer::default(), kind, &who, visible_ms, now, rules))
         .await
         .map_err(|e| PageError::new(e, browser))?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+struct BeaconForm {
+    kind: String,
+    visible_ms: Option<i64>,
+}
+
+/// `POST /s/{token}/beacon` (`navigator.sendBeacon`): the page loaded, stayed in view for the
+/// dwell time, or was hidden or closed after `visible_ms` in view.
+async fn beacon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<BeaconForm>,
+    BrowserLocale(browser): BrowserLocale,
+) -> Result<HttpResponse, PageError> {
+    let kind = match form.kind.as_str() {
+        "loaded" => Signal::Loaded,
+        "dwell" => Signal::Dwell,
+        "hidden" => Signal::Hidden,
+        _ => return Err(PageError::bad_form(browser)),
+    };
+    signal(&req, &state, token.into_inner(), kind, form.visible_ms, browser).await
 }

@@ -68,22 +68,29 @@ CREATE TABLE responses (
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     score INTEGER NOT NULL,
     comment TEXT,
-    provenance TEXT NOT NULL CHECK (provenance = 'link' OR provenance = 'form' OR provenance = 'gesture' OR provenance = 'import'),
-    confirmed BOOLEAN NOT NULL,          -- counts only once a human signal confirmed it
-    suspect_scanner BOOLEAN NOT NULL,
+    provenance TEXT NOT NULL CHECK (provenance = 'link' OR provenance = 'form' OR provenance = 'import'),  -- what carried the score
+    state TEXT NOT NULL CHECK (state = 'counted' OR state = 'provisional' OR state = 'unverified' OR state = 'scanner'),
+    state_reason TEXT NOT NULL,          -- why, in words, from the evidence (src/domain/evidence.rs)
+    counts_from BIGINT,                  -- from when the answer counts: now for counted, after the quiet window for provisional, NULL otherwise
     answered_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX responses_survey ON responses(survey_id, answered_at);
 CREATE INDEX responses_customer ON responses(customer_id);
 
--- Every score click, kept so scanner bursts can be recognised and audited.
+-- Every visit and page signal of an invitation: the evidence that decides whether its answer
+-- came from a person or a mail scanner (src/domain/evidence.rs).
 CREATE TABLE answer_events (
     id INTEGER PRIMARY KEY NOT NULL,
     invitation_id BIGINT NOT NULL REFERENCES invitations(id),
-    kind TEXT NOT NULL CHECK (kind = 'link' OR kind = 'form' OR kind = 'gesture'),
+    kind TEXT NOT NULL CHECK (kind = 'link' OR kind = 'form' OR kind = 'gesture' OR kind = 'loaded' OR kind = 'dwell' OR kind = 'hidden' OR kind = 'trap'),
     score INTEGER,
+    source TEXT,                         -- the client's address (a trusted proxy's X-Forwarded-For only)
     user_agent TEXT,
+    fetch_meta TEXT,                     -- the Sec-Fetch-Site/Mode/Dest/User headers as sent, if any
+    accept_language BOOLEAN NOT NULL,    -- whether the request carried Accept-Language
+    since_sent_ms BIGINT NOT NULL,       -- time since the invitation was (to be) sent
+    visible_ms BIGINT,                   -- for dwell and hidden beacons: how long the page was visible
     created_at BIGINT NOT NULL
 );
 CREATE INDEX answer_events_invitation ON answer_events(invitation_id, created_at);

@@ -8,7 +8,7 @@ use crate::domain::customers::{self, CustomerInput};
 use crate::domain::dispatch::{self, InteractionInput};
 use crate::domain::Attributes;
 use crate::domain::{answers, retention, surveys, surveys::SurveyInput};
-use crate::types::CustomerEventKind;
+use crate::types::{AnswerState, CustomerEventKind};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -234,9 +234,10 @@ pub struct ResponseQuery {
     /// Answered before (RFC 3339).
     #[param(nullable = false)]
     pub until: Option<DateTime<Utc>>,
-    /// Only answers confirmed by a human signal.
-    #[param(nullable = false)]
-    pub confirmed: Option<bool>,
+    /// Only answers in this state now: `counted` (the figures use these), `provisional`,
+    /// `unverified` or `scanner`.
+    #[param(nullable = false, inline)]
+    pub state: Option<AnswerState>,
     /// `next_cursor` of the previous page.
     #[param(nullable = false, pattern = "^[0-9]{1,19}_[0-9]{1,19}$")]
     pub cursor: Option<String>,
@@ -264,15 +265,18 @@ async fn list_responses(
         customer: q.customer,
         since: q.since.map(|t| t.timestamp_millis()),
         until: q.until.map(|t| t.timestamp_millis()),
-        confirmed_only: q.confirmed.unwrap_or(false),
+        state: q.state,
+        now: state.now_ms(),
         after,
         limit,
     };
+    let now = filter.now;
     let rows = state.db.read(move |c| answers::list(c, &filter)).await?;
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| format!("{}_{}", r.response.answered_at, r.response.id)))
         .flatten();
-    Ok(HttpResponse::Ok().json(ResponsePage { data: rows.iter().map(ResponseView::from).collect(), next_cursor }))
+    let data = rows.iter().map(|r| ResponseView::new(r, now)).collect();
+    Ok(HttpResponse::Ok().json(ResponsePage { data, next_cursor }))
 }
 
 impl ResponseQuery {

@@ -1,8 +1,9 @@
 //! JSON views: what the API returns, kept apart from database rows.
 use crate::domain::answers::ListedResponse;
 use crate::domain::dispatch::Outcome;
+use crate::domain::AnswerEvent;
 use crate::domain::{Customer, Survey};
-use crate::types::{Decision, Provenance, Scale, SurveyTexts};
+use crate::types::{AnswerState, Decision, Provenance, Scale, Signal, SurveyTexts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -143,28 +144,69 @@ pub struct ResponseView {
     pub customer_id: String,
     pub score: i32,
     pub comment: Option<String>,
-    /// How the answer arrived.
+    /// What carried the score.
     pub provenance: Provenance,
-    /// Counted: a human signal confirmed it.
-    pub confirmed: bool,
-    /// Looked like an email link scanner (several scores within seconds).
-    pub suspect_scanner: bool,
+    /// Whether it counts now: `counted` answers are the figures; `provisional` ones count when
+    /// `counts_from` passes without contradiction; `unverified` and `scanner` never count.
+    pub state: AnswerState,
+    /// Why, in words.
+    pub state_reason: String,
+    /// From when it counts (counted and provisional answers).
+    pub counts_from: Option<DateTime<Utc>>,
+    /// Every visit and page signal of its invitation, oldest first.
+    pub evidence: Vec<EvidenceView>,
     pub answered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&ListedResponse> for ResponseView {
-    fn from(r: &ListedResponse) -> Self {
+/// One visit or page signal, with what the request told about its sender.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub at: DateTime<Utc>,
+    pub kind: Signal,
+    pub score: Option<i32>,
+    /// Milliseconds since the invitation was (to be) sent.
+    pub since_sent_ms: i64,
+    /// The sender's address.
+    pub source: Option<String>,
+    pub user_agent: Option<String>,
+    /// `Sec-Fetch-*` headers as sent.
+    pub fetch_meta: Option<String>,
+    pub accept_language: bool,
+    /// For `dwell` and `hidden`: how long the page had been in view.
+    pub visible_ms: Option<i64>,
+}
+
+impl ResponseView {
+    pub fn new(r: &ListedResponse, now: i64) -> Self {
         ResponseView {
             survey: r.survey_slug.clone(),
             customer_id: r.customer_external_id.clone(),
             score: r.response.score,
             comment: r.response.comment.clone(),
             provenance: r.response.provenance,
-            confirmed: r.response.confirmed,
-            suspect_scanner: r.response.suspect_scanner,
+            state: crate::domain::answers::effective_state(&r.response, now),
+            state_reason: r.response.state_reason.clone(),
+            counts_from: r.response.counts_from.map(time),
+            evidence: r.evidence.iter().map(EvidenceView::from).collect(),
             answered_at: time(r.response.answered_at),
             updated_at: time(r.response.updated_at),
+        }
+    }
+}
+
+impl From<&AnswerEvent> for EvidenceView {
+    fn from(e: &AnswerEvent) -> Self {
+        EvidenceView {
+            at: time(e.created_at),
+            kind: e.kind,
+            score: e.score,
+            since_sent_ms: e.since_sent_ms,
+            source: e.source.clone(),
+            user_agent: e.user_agent.clone(),
+            fetch_meta: e.fetch_meta.clone(),
+            accept_language: e.accept_language,
+            visible_ms: e.visible_ms,
         }
     }
 }
