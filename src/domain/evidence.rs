@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn a_bare_link_is_unverified_and_a_gesture_counts_it() {
         let click = v(1_000, "p", Signal::Link, Some(8));
-        let j = judge(&[click.clone()], R);
+        let j = judge(std::slice::from_ref(&click), R);
         assert_eq!((j.state, j.score, j.counts_from), (AnswerState::Unverified, Some(8), None));
         let j = judge(&[click, v(3_000, "p", Signal::Gesture, None)], R);
         assert_eq!((j.state, j.score, j.counts_from), (AnswerState::Counted, Some(8), Some(3_000)));
