@@ -95,8 +95,14 @@ pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
 
 impl TestApp {
     pub async fn spawn(database_url: String, dir: Option<TempDir>) -> TestApp {
+        Self::spawn_with(database_url, dir, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`] with settings changed by `tune` first.
+    pub async fn spawn_with(database_url: String, dir: Option<TempDir>, tune: impl FnOnce(&mut Settings)) -> TestApp {
         let mut settings = Settings::for_database(&database_url);
         settings.db_pool_size = 4;
+        tune(&mut settings);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let clock = ManualClock::at_system_now();
