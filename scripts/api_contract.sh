@@ -25,12 +25,14 @@ for _ in range(150):
         time.sleep(0.2)
 sys.exit("contract: the server did not come up")
 PY
+# One worker: with two, schemathesis 4.32 sometimes stops its coverage phase with an internal
+# KeyError (a race in the tool, reported as a runtime error, not a finding).
 schemathesis run "$BASE/api/openapi.json" \
   --checks all \
   --header "Authorization: Bearer $KEY" \
   --max-examples "${CONTRACT_EXAMPLES:-60}" \
   --seed "${CONTRACT_SEED:-8}" \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 20 \
   "${@:2}" \
   2>&1 | tee "${CONTRACT_REPORT:-$WORK/report.txt}" | tail -40
