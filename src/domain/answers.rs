@@ -47,23 +47,19 @@ impl Invite {
 pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
     let not_found = || DomainError::NotFound("survey link".into());
     let id = invitation_id(token).ok_or_else(not_found)?;
-    let found: Option<(Invitation, Survey, Invitee)> = invitations::table
+    // One query with the answer left-joined: this runs on every click, on the writer thread.
+    let found: Option<(Invitation, Survey, Invitee, Option<Response>)> = invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
+        .left_join(responses::table.on(responses::invitation_id.eq(invitations::id.nullable())))
         .filter(invitations::id.eq(id))
-        .select((Invitation::as_select(), Survey::as_select(), Invitee::as_select()))
+        .select((Invitation::as_select(), Survey::as_select(), Invitee::as_select(), Option::<Response>::as_select()))
         .first(conn)
         .optional()
         .map_err(db)?;
     // A forged token names a real id but fails here, and gets the same answer as an unknown one.
-    let (invitation, survey, customer) =
-        found.filter(|(inv, _, _)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
-    let response = responses::table
-        .filter(responses::invitation_id.eq(invitation.id))
-        .select(Response::as_select())
-        .first(conn)
-        .optional()
-        .map_err(db)?;
+    let (invitation, survey, customer, response) =
+        found.filter(|(inv, ..)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
     Ok(Invite { invitation, survey, customer, response })
 }
 
@@ -133,11 +129,22 @@ pub fn record(
             visible_ms: visible_ms.map(|v| v.clamp(0, 86_400_000)),
             created_at: now,
         };
+        // A pending invitation has no events before this one: judge it alone, without reading
+        // the events back (this is every first click, on the writer thread).
         diesel::insert_into(answer_events::table).values(&event).execute(conn).map_err(db)?;
-        let verdict = evidence::judge(&visits(conn, invite.invitation.id)?, rules);
+        let history = if invite.invitation.status == InvitationStatus::Pending {
+            let source = Sender::source(&event.source, &event.user_agent);
+            vec![Visit { at: now, source, kind: signal, score: event.score, visible_ms: event.visible_ms }]
+        } else {
+            visits(conn, invite.invitation.id)?
+        };
+        let verdict = evidence::judge(&history, rules);
         let Some(score) = verdict.score else {
             if signal == Signal::Form && invite.response.is_none() {
                 return Err(DomainError::invalid("score_required", "choose a score first"));
+            }
+            if invite.invitation.status == InvitationStatus::Pending {
+                set_status(conn, invite.invitation.id, InvitationStatus::Opened)?;
             }
             return Ok(invite);
         };
@@ -215,11 +222,16 @@ fn insert_response(
         updated_at: now,
     };
     diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
-    diesel::update(invitations::table.find(invite.invitation.id))
-        .set(invitations::status.eq(InvitationStatus::Answered))
+    set_status(conn, invite.invitation.id, InvitationStatus::Answered)?;
+    Ok(row)
+}
+
+fn set_status(conn: &mut DbConn, invitation_id: i64, status: InvitationStatus) -> Result<(), DomainError> {
+    diesel::update(invitations::table.find(invitation_id))
+        .set(invitations::status.eq(status))
         .execute(conn)
         .map_err(db)?;
-    Ok(row)
+    Ok(())
 }
 
 /// Writes the judged score and state; the comment only when this event carried one.
@@ -291,15 +303,14 @@ fn lock_invitation(conn: &mut DbConn, token: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Marks pending invitations whose answer window closed before `now` as expired; returns how
+/// Marks unanswered (pending or opened) invitations whose answer window closed before `now` as expired; returns how
 /// many. Run periodically (the server's expiry sweep) so the stored status tells the truth.
 pub fn expire_due(conn: &mut DbConn, now: i64) -> Result<usize, DomainError> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::status.eq(InvitationStatus::Pending))
-            .filter(invitations::expires_at.le(now)),
-    )
-    .set(invitations::status.eq(InvitationStatus::Expired))
+    // The status test is written as the partial index's WHERE, literally: with bound
+    // parameters instead, SQLite could not prove the index applies and would scan the table.
+    diesel::sql_query(format!(
+        "UPDATE invitations SET status = 'expired' WHERE (status = 'pending' OR status = 'opened') AND expires_at <= {now}"
+    ))
     .execute(conn)
     .map_err(db)
 }

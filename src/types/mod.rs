@@ -114,8 +114,9 @@ impl TextEnum for Decision {
     }
 }
 
-/// Where an invitation stands. `expired` is written by the expiry sweep
-/// (`domain::answers::expire_due`) once `expires_at` passes unanswered.
+/// Where an invitation stands: `pending` until anything reaches its link, `opened` once a visit
+/// or page signal did without a score, `answered` once a score arrived; `expired` is written by
+/// the expiry sweep (`domain::answers::expire_due`) once `expires_at` passes unanswered.
 #[derive(
     Debug,
     Clone,
@@ -133,15 +134,18 @@ impl TextEnum for Decision {
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     Pending,
+    Opened,
     Answered,
     Expired,
 }
 
 impl TextEnum for InvitationStatus {
-    const ALL: &'static [Self] = &[InvitationStatus::Pending, InvitationStatus::Answered, InvitationStatus::Expired];
+    const ALL: &'static [Self] =
+        &[InvitationStatus::Pending, InvitationStatus::Opened, InvitationStatus::Answered, InvitationStatus::Expired];
     fn as_str(self) -> &'static str {
         match self {
             InvitationStatus::Pending => "pending",
+            InvitationStatus::Opened => "opened",
             InvitationStatus::Answered => "answered",
             InvitationStatus::Expired => "expired",
         }
