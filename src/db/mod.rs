@@ -279,3 +279,16 @@ impl ServerLock {
         }
     }
 }
+
+/// Runs a query on the concrete connection of either backend, so diesel caches its prepared
+/// statement (through the `DbConn` enum every statement is built and prepared again). For the
+/// statements of the one-click path, which run once per click on the writer thread.
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;

@@ -8,7 +8,7 @@ use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
-use crate::db::{new_id, DbConn};
+use crate::db::{new_id, on_backend, DbConn};
 use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 
@@ -48,15 +48,15 @@ pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
     let not_found = || DomainError::NotFound("survey link".into());
     let id = invitation_id(token).ok_or_else(not_found)?;
     // One query with the answer left-joined: this runs on every click, on the writer thread.
-    let found: Option<(Invitation, Survey, Invitee, Option<Response>)> = invitations::table
+    let found: Option<(Invitation, Survey, Invitee, Option<Response>)> = on_backend!(conn, c => invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
         .left_join(responses::table.on(responses::invitation_id.eq(invitations::id.nullable())))
         .filter(invitations::id.eq(id))
         .select((Invitation::as_select(), Survey::as_select(), Invitee::as_select(), Option::<Response>::as_select()))
-        .first(conn)
-        .optional()
-        .map_err(db)?;
+        .first(c)
+        .optional())
+    .map_err(db)?;
     // A forged token names a real id but fails here, and gets the same answer as an unknown one.
     let (invitation, survey, customer, response) =
         found.filter(|(inv, ..)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
@@ -131,7 +131,7 @@ pub fn record(
         };
         // A pending invitation has no events before this one: judge it alone, without reading
         // the events back (this is every first click, on the writer thread).
-        diesel::insert_into(answer_events::table).values(&event).execute(conn).map_err(db)?;
+        on_backend!(conn, c => diesel::insert_into(answer_events::table).values(&event).execute(c)).map_err(db)?;
         let history = if invite.invitation.status == InvitationStatus::Pending {
             let source = Sender::source(&event.source, &event.user_agent);
             vec![Visit { at: now, source, kind: signal, score: event.score, visible_ms: event.visible_ms }]
@@ -174,7 +174,7 @@ fn checked_comment(invite: &Invite, answer: &Answer) -> Result<Option<String>, D
 /// Every event of an invitation, as the rule sees them.
 fn visits(conn: &mut DbConn, invitation_id: i64) -> Result<Vec<Visit>, DomainError> {
     type Row = (i64, Option<String>, Option<String>, Signal, Option<i32>, Option<i64>);
-    let rows: Vec<Row> = answer_events::table
+    let rows: Vec<Row> = on_backend!(conn, c => answer_events::table
         .filter(answer_events::invitation_id.eq(invitation_id))
         .order(answer_events::id)
         .select((
@@ -185,8 +185,8 @@ fn visits(conn: &mut DbConn, invitation_id: i64) -> Result<Vec<Visit>, DomainErr
             answer_events::score,
             answer_events::visible_ms,
         ))
-        .load(conn)
-        .map_err(db)?;
+        .load(c))
+    .map_err(db)?;
     Ok(rows
         .into_iter()
         .map(|(at, address, ua, kind, score, visible_ms)| Visit {
@@ -221,16 +221,16 @@ fn insert_response(
         answered_at: now,
         updated_at: now,
     };
-    diesel::insert_into(responses::table).values(&row).execute(conn).map_err(db)?;
+    on_backend!(conn, c => diesel::insert_into(responses::table).values(&row).execute(c)).map_err(db)?;
     set_status(conn, invite.invitation.id, InvitationStatus::Answered)?;
     Ok(row)
 }
 
 fn set_status(conn: &mut DbConn, invitation_id: i64, status: InvitationStatus) -> Result<(), DomainError> {
-    diesel::update(invitations::table.find(invitation_id))
+    on_backend!(conn, c => diesel::update(invitations::table.find(invitation_id))
         .set(invitations::status.eq(status))
-        .execute(conn)
-        .map_err(db)?;
+        .execute(c))
+    .map_err(db)?;
     Ok(())
 }
 
@@ -252,7 +252,7 @@ fn update_response(
     row.state_reason = verdict.reason.clone();
     row.counts_from = verdict.counts_from;
     row.updated_at = now;
-    diesel::update(responses::table.find(row.id))
+    on_backend!(conn, c => diesel::update(responses::table.find(row.id))
         .set((
             responses::score.eq(row.score),
             responses::comment.eq(&row.comment),
@@ -262,8 +262,8 @@ fn update_response(
             responses::counts_from.eq(row.counts_from),
             responses::updated_at.eq(row.updated_at),
         ))
-        .execute(conn)
-        .map_err(db)?;
+        .execute(c))
+    .map_err(db)?;
     Ok(row)
 }
 
