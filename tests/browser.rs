@@ -29,7 +29,7 @@ fn find_chrome() -> Option<(String, String)> {
 
 impl Driver {
     /// Starts chromedriver and a headless session, or None (skip) when Chromium is absent and not strict.
-    async fn start() -> Option<Driver> {
+    async fn start(user_agent: &str) -> Option<Driver> {
         let Some((chromium, driver)) = find_chrome() else {
             if common::strict() {
                 panic!("ACHT_TEST_STRICT=1 but Chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
@@ -52,7 +52,8 @@ impl Driver {
             "binary": chromium,
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=390,844", format!("--user-data-dir={}", profile.0.display())]
+                     "--window-size=390,844", format!("--user-data-dir={}", profile.0.display()),
+                     format!("--user-agent={user_agent}")]
         }}}});
         let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
         let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
@@ -120,17 +121,34 @@ impl Driver {
         panic!("'{css}' never showed '{needle}' (last: '{last}')");
     }
 
+    /// Runs a script in the page and returns its result.
+    async fn script(&self, js: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", json!({"script": js, "args": []})).await
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), Value::Null).await.as_str().unwrap().to_string()
     }
 }
 
+/// An ordinary phone browser (not the headless user agent), as a customer uses it.
+const PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+/// Safe Links: old Chrome on Windows 10, running the page's JavaScript.
+const DEFENDER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.124 Safari/537.36";
+
 #[tokio::test]
 async fn a_customer_answers_in_a_real_browser() {
-    let Some(browser) = Driver::start().await else { return };
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn(url, Some(dir)).await;
+    let Some(browser) = Driver::start(PHONE).await else { return };
+    for (backend, url, dir) in common::backends() {
+        eprintln!("a customer in Chromium on {backend:?}");
+        let app = TestApp::spawn(url, dir).await;
+        customer_in_browser(&browser, &app).await;
+    }
+    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
+async fn customer_in_browser(browser: &Driver, app: &TestApp) {
     app.create_survey("service", "grade10", &["support"]).await;
     let outcome = app.report("web-1", "cust-web", "support", "nl").await;
     let page = app.url(&path_of(outcome["invitation"]["survey_url"].as_str().unwrap()));
@@ -161,7 +179,7 @@ async fn a_customer_answers_in_a_real_browser() {
     browser.wait_text("h1", "Thank you").await;
     browser.click("#comment").await;
     assert_eq!(
-        state_of(&app, "cust-web2", "counted").await,
+        state_of(app, "cust-web2", "counted").await,
         "counted",
         "a touch on the thank-you page counts the one-click answer"
     );
@@ -172,13 +190,46 @@ async fn a_customer_answers_in_a_real_browser() {
     let link = third["invitation"]["score_urls"][7]["url"].as_str().unwrap();
     browser.go(&app.url(&path_of(link))).await;
     browser.wait_text("h1", "Thank you").await;
-    assert_eq!(state_of(&app, "cust-web3", "provisional").await, "provisional", "a dwell of two seconds");
+    assert_eq!(state_of(app, "cust-web3", "provisional").await, "provisional", "a dwell of two seconds");
     let evidence = app.responses("?customer=cust-web3").await["data"][0]["evidence"].clone();
     let kinds: Vec<&str> = evidence.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.starts_with(&["link", "loaded"]) && kinds.contains(&"dwell"), "{kinds:?}");
     app.clock.advance_ms(61_000);
-    assert_eq!(state_of(&app, "cust-web3", "counted").await, "counted", "the quiet window passed");
-    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+    assert_eq!(state_of(app, "cust-web3", "counted").await, "counted", "the quiet window passed");
+}
+
+/// A scanner that runs JavaScript in a real Chromium: it opens every score link of the mail in
+/// turn, each page's script runs, and it follows the links it finds on the page. Nothing of it
+/// counts, on either backend, even after the quiet window.
+#[tokio::test]
+async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
+    let Some(scanner) = Driver::start(DEFENDER).await else { return };
+    for (backend, url, dir) in common::backends() {
+        eprintln!("a JavaScript scanner in Chromium on {backend:?}");
+        let app = TestApp::spawn(url, dir).await;
+        app.create_survey("service", "grade10", &["support"]).await;
+        let outcome = app.report("scan-1", "cust-scan", "support", "en").await;
+        let links: Vec<String> = outcome["invitation"]["score_urls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| app.url(&path_of(l["url"].as_str().unwrap())))
+            .collect();
+        for link in &links {
+            scanner.go(link).await;
+            scanner.wait_text("h1", "Thank you").await;
+        }
+        let hrefs = scanner.script("return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
+        for href in hrefs.as_array().unwrap() {
+            scanner.go(href.as_str().unwrap()).await;
+        }
+        assert_eq!(state_of(&app, "cust-scan", "scanner").await, "scanner");
+        app.clock.advance_ms(120_000);
+        assert_eq!(state_of(&app, "cust-scan", "scanner").await, "scanner", "still not counted after the quiet window");
+        let counted = app.responses("?state=counted").await;
+        assert_eq!(counted["data"].as_array().unwrap().len(), 0);
+    }
+    let _ = scanner.cmd(reqwest::Method::DELETE, "", Value::Null).await;
 }
 
 /// The customer's answer state once it is `want`, or the last seen after five seconds.
