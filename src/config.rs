@@ -22,7 +22,7 @@ pub struct Settings {
     /// A dwell counts once its source has not been caught as a scanner for this long.
     #[arg(long, env = "ACHT_ANSWER_QUIET_SECONDS", default_value_t = 60, global = true)]
     pub answer_quiet_seconds: i64,
-    /// Two different scores by links from one source within this window: a scanner.
+    /// Three different scores by links from one source within this window: a scanner.
     #[arg(long, env = "ACHT_ANSWER_BURST_SECONDS", default_value_t = 10, global = true)]
     pub answer_burst_seconds: i64,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).

@@ -172,6 +172,8 @@ async fn consent_and_keys(app: &TestApp) {
     assert_eq!(listed["data"][0]["score"], 8, "the score stays for the figures");
     assert!(listed["data"][0]["comment"].is_null(), "the comment is erased");
     assert_eq!(app.report("u4", "cu", "support", "en").await["decision"], "erased");
+    // Their links are closed: without addresses, new visits could not be judged.
+    assert_eq!(app.client.get(app.url(&path_of(&eight))).send().await.unwrap().status(), 410);
 
     // A revoked key is refused from then on.
     let now = app.clock.now();

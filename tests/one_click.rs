@@ -91,8 +91,16 @@ async fn people(app: &TestApp) {
     let a = answer(app, &changer.customer).await;
     assert_eq!((a["state"].as_str(), a["score"].as_i64()), (Some("counted"), Some(8)));
 
+    // Taps 6 and at once 8 (a slip of the thumb), then touches the page: not a scanner.
+    let slip = invite(app, "slip").await;
+    get(app, &slip.links[5], PHONE).await;
+    get(app, &slip.links[7], PHONE).await;
+    app.client.post(app.url(&format!("{}/gesture", slip.page))).header("User-Agent", PHONE).send().await.unwrap();
+    let a = answer(app, &slip.customer).await;
+    assert_eq!((a["state"].as_str(), a["score"].as_i64()), (Some("counted"), Some(8)));
+
     let counted = app.responses("?state=counted").await["data"].as_array().unwrap().len();
-    assert_eq!(counted, 2, "the reader and the changer");
+    assert_eq!(counted, 3, "the reader, the changer and the slip");
 }
 
 #[tokio::test]
@@ -116,6 +124,10 @@ async fn scanners(app: &TestApp) {
         get(app, l, DEFENDER).await;
     }
     assert_eq!(answer(app, &pre.customer).await["state"], "scanner");
+    // The person who opens the survey later sees the question, not the scanner's score.
+    let r = app.client.get(app.url(&pre.page)).header("User-Agent", DESKTOP).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("What grade would you give us?") && !html.contains("checked"), "{html}");
 
     // A JavaScript-running scanner renders the page and follows every link on it, the trap too.
     let js = invite(app, "js").await;
@@ -176,9 +188,11 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         .await;
         app.create_survey("service", "grade10", &["support"]).await;
         let inv = invite(&app, "fwd").await;
+        // The client wrote the first line itself; the proxy appended the second.
         app.client
             .get(app.url(&inv.links[7]))
-            .header("X-Forwarded-For", "198.51.100.9, 203.0.113.7")
+            .header("X-Forwarded-For", "198.51.100.9")
+            .header("X-Forwarded-For", "203.0.113.7, 127.0.0.1")
             .send()
             .await
             .unwrap();

@@ -282,7 +282,11 @@ fn lease_lost() -> DbError {
 /// tables: say so instead of failing later on a missing table.
 fn check_schema(conn: &mut DbConn) -> Result<(), DbError> {
     use diesel::RunQueryDsl;
-    let probe = diesel::sql_query("SELECT last_ms, texts FROM instance_leases, surveys WHERE 1 = 0").execute(conn);
+    let probe = diesel::sql_query(
+        "SELECT last_ms, texts, state, counts_from, source, visible_ms \
+         FROM instance_leases, surveys, responses, answer_events WHERE 1 = 0",
+    )
+    .execute(conn);
     probe.map(|_| ()).map_err(|_| {
         DbError::Migration(
             "this database was made by a development build of acht from before its schema settled; \

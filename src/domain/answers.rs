@@ -13,6 +13,8 @@ use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
+/// Events one invitation keeps: far beyond any person's or scanner's visits.
+pub const MAX_EVENTS: usize = 200;
 
 /// The invited customer as the answer pages see them.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -111,11 +113,14 @@ pub fn record(
     crate::db::write_tx(conn, |conn| {
         lock_invitation(conn, token)?;
         let mut invite = find(conn, token)?;
-        if invite.is_expired(now) {
+        // Page signals of a click just before the end may arrive just after it: they still
+        // judge that click for a quiet window's length. Scores stop at the end.
+        let carries_score = matches!(signal, Signal::Link | Signal::Form);
+        let grace = if carries_score { 0 } else { rules.quiet_ms };
+        if invite.is_expired(now - grace) {
             return Err(DomainError::Expired);
         }
         let comment = checked_comment(&invite, answer)?;
-        let carries_score = matches!(signal, Signal::Link | Signal::Form);
         let event = AnswerEvent {
             id: new_id(),
             invitation_id: invite.invitation.id,
@@ -138,6 +143,11 @@ pub fn record(
         } else {
             visits(conn, invite.invitation.id)?
         };
+        if history.len() > MAX_EVENTS {
+            // Forged beacons must not grow an invitation's history (and the cost of judging it)
+            // without end: past this, events are refused and the judgement stands.
+            return Err(DomainError::invalid("too_many_events", "this link has had enough visits"));
+        }
         let verdict = evidence::judge(&history, rules);
         let Some(score) = verdict.score else {
             if signal == Signal::Form && invite.response.is_none() {

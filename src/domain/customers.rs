@@ -221,5 +221,11 @@ pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer,
         .set((answer_events::user_agent.eq(None::<String>), answer_events::source.eq(None::<String>)))
         .execute(conn)
         .map_err(db)?;
+    // Their links close now: with addresses and user agents gone, a new visit could not be
+    // judged against the old ones (every source would look the same).
+    diesel::update(invitations::table.filter(invitations::customer_id.eq(customer.id)))
+        .set(invitations::expires_at.eq(now))
+        .execute(conn)
+        .map_err(db)?;
     get(conn, external_id)
 }

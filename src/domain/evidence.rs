@@ -6,8 +6,9 @@
 //! addresses; some run JavaScript and follow every link of a page; none has been seen to touch,
 //! type or scroll. So, judged **per source** (address and user agent), so that a scanner's
 //! sweep beside a person's click neither locks the person out nor cancels their answer:
-//! - a source is a **scanner** when it followed the page's invisible trap link, or sent two
-//!   different scores through links within the burst window;
+//! - a source is a **scanner** when it followed the page's invisible trap link, or sent three or
+//!   more different scores through links within the burst window (a person who changes their
+//!   mind taps two);
 //! - a source shows a **person** by a gesture or a form post (strong), or by keeping the page
 //!   visible and focused for the dwell time (soft: it counts once a quiet window passes
 //!   without that source being caught as a scanner);
@@ -16,6 +17,10 @@
 //!   counted; scores only from scanners are **scanner**.
 use crate::types::{AnswerState, Signal};
 
+/// Different scores by links from one source within the burst window that make it a scanner.
+/// Two is a person changing their mind; scanners open every link.
+pub const BURST_SCORES: usize = 3;
+
 /// The windows of the rule (settings `ACHT_ANSWER_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
@@ -23,7 +28,7 @@ pub struct Rules {
     pub dwell_ms: i64,
     /// A dwell counts when its source is not caught as a scanner for this long after it.
     pub quiet_ms: i64,
-    /// Two different scores by links from one source within this window: a scanner.
+    /// Three different scores by links from one source within this window: a scanner.
     pub burst_ms: i64,
 }
 
@@ -99,10 +104,16 @@ pub fn judge(visits: &[Visit], rules: Rules) -> Judgement {
             Signal::Link | Signal::Loaded | Signal::Hidden => {}
         }
         if let (Signal::Link, Some(score)) = (v.kind, v.score) {
-            let burst = s.scores.iter().any(|e| {
-                e.kind == Signal::Link && e.score.is_some_and(|x| x != score) && v.at - e.at <= rules.burst_ms
-            });
-            if burst {
+            let mut recent: Vec<i32> = s
+                .scores
+                .iter()
+                .filter(|e| e.kind == Signal::Link && v.at - e.at <= rules.burst_ms)
+                .filter_map(|e| e.score)
+                .chain([score])
+                .collect();
+            recent.sort_unstable();
+            recent.dedup();
+            if recent.len() >= BURST_SCORES {
                 s.caught.push(v.at);
             }
         }
@@ -130,7 +141,9 @@ fn verdict(sources: &[(&str, Source)], rules: Rules) -> Judgement {
             _ => None,
         };
         let Some((state, from, why)) = person else { continue };
-        if best.as_ref().is_none_or(|(b, ..)| last.at >= b.at) {
+        // A touch or a form beats a dwell; among equals, the latest score wins.
+        let rank = |st: AnswerState, at: i64| (st == AnswerState::Counted, at);
+        if best.as_ref().is_none_or(|(b, bst, ..)| rank(state, last.at) >= rank(*bst, b.at)) {
             best = Some((last, state, from, why.to_string()));
         }
     }
@@ -140,7 +153,7 @@ fn verdict(sources: &[(&str, Source)], rules: Rules) -> Judgement {
             score: v.score,
             by_form: v.kind == Signal::Form,
             counts_from: Some(from),
-            reason: format!("{why} ({})", v.source),
+            reason: why,
         };
     }
     let latest = |pick: &dyn Fn(&Source) -> bool| {
@@ -207,6 +220,28 @@ mod tests {
         let mut late = visits.to_vec();
         late.push(v(70_000, "p", Signal::Trap, None));
         assert_eq!(judge(&late, R).state, AnswerState::Provisional);
+    }
+
+    #[test]
+    fn a_person_changing_their_mind_at_once_is_not_a_scanner() {
+        let visits = [
+            v(1_000, "p", Signal::Link, Some(6)),
+            v(1_400, "p", Signal::Link, Some(8)),
+            v(3_000, "p", Signal::Gesture, None),
+        ];
+        let j = judge(&visits, R);
+        assert_eq!((j.state, j.score), (AnswerState::Counted, Some(8)));
+    }
+
+    #[test]
+    fn a_touch_beats_a_later_dwell_from_elsewhere() {
+        let visits = [
+            v(1_000, "person", Signal::Link, Some(6)),
+            v(1_500, "person", Signal::Gesture, None),
+            v(90_000, "rescan", Signal::Link, Some(9)),
+            v(92_100, "rescan", Signal::Dwell, None),
+        ];
+        assert_eq!(judge(&visits, R).score, Some(6));
     }
 
     #[test]

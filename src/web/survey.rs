@@ -6,7 +6,7 @@ use super::AppState;
 use crate::domain::answers::{self, Answer, Invite, Sender};
 use crate::domain::DomainError;
 use crate::i18n::Locale;
-use crate::types::{Scale, Signal};
+use crate::types::{AnswerState, Scale, Signal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -129,13 +129,22 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 /// peer is a trusted proxy, the last address its `X-Forwarded-For` names (a client can write
 /// anything into that header, so only a proxy we trust is believed).
 fn sender(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Sender {
-    let peer = req.peer_addr().map(|a| a.ip());
+    let peer = req.peer_addr().map(|a| a.ip().to_canonical());
+    // Every X-Forwarded-For line, read from the right: the first address that is not one of our
+    // trusted proxies is the client's (what lies left of it, the client could have written).
     let forwarded = || {
-        let xff = header(req, "X-Forwarded-For")?;
-        xff.rsplit(',').map(str::trim).find(|a| !a.is_empty()).map(str::to_string)
+        let hops: Vec<std::net::IpAddr> = req
+            .headers()
+            .get_all("X-Forwarded-For")
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_canonical())
+            .collect();
+        hops.into_iter().rev().find(|ip| !trusted.contains(ip))
     };
     let address = match peer {
-        Some(ip) if trusted.contains(&ip) => forwarded().or_else(|| Some(ip.to_string())),
+        Some(ip) if trusted.contains(&ip) => Some(forwarded().unwrap_or(ip).to_string()),
         Some(ip) => Some(ip.to_string()),
         None => None,
     };
@@ -173,7 +182,12 @@ async fn show(
     if invite.is_expired(state.now_ms()) {
         return Err(PageError::new(DomainError::Expired, text.locale));
     }
-    if let Some(r) = &invite.response {
+    // A stored answer that no person stood behind (a scanner's sweep, a bare request) is not
+    // shown as theirs: the question comes again, with nothing chosen.
+    let theirs = invite.response.as_ref().filter(|r| {
+        matches!(answers::effective_state(r, state.now_ms()), AnswerState::Counted | AnswerState::Provisional)
+    });
+    if let Some(r) = theirs {
         return Ok(thanks(
             &invite,
             token,
