@@ -226,6 +226,19 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
         assert_eq!(state_of(&app, "cust-scan", "scanner").await, "scanner");
         app.clock.advance_ms(120_000);
         assert_eq!(state_of(&app, "cust-scan", "scanner").await, "scanner", "still not counted after the quiet window");
+        // A scanner that opens only the first link, lets the page run and follows its links:
+        // only the invisible link gives it away.
+        let one = app.report("scan-2", "cust-scan2", "support", "en").await;
+        let first = app.url(&path_of(one["invitation"]["score_urls"][0]["url"].as_str().unwrap()));
+        scanner.go(&first).await;
+        scanner.wait_text("h1", "Thank you").await;
+        let hrefs = scanner.script("return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
+        assert!(hrefs.as_array().unwrap().iter().any(|h| h.as_str().unwrap().ends_with("/t")), "{hrefs}");
+        for href in hrefs.as_array().unwrap() {
+            scanner.go(href.as_str().unwrap()).await;
+        }
+        assert_eq!(state_of(&app, "cust-scan2", "scanner").await, "scanner", "the trap caught it");
+        app.clock.advance_ms(120_000);
         let counted = app.responses("?state=counted").await;
         assert_eq!(counted["data"].as_array().unwrap().len(), 0);
     }

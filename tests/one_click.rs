@@ -128,6 +128,13 @@ async fn scanners(app: &TestApp) {
     let r = app.client.get(app.url(&pre.page)).header("User-Agent", DESKTOP).send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("What grade would you give us?") && !html.contains("checked"), "{html}");
+    let evidence = answer(app, &pre.customer).await["evidence"].clone();
+    let last = evidence.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["user_agent"].as_str()),
+        (Some("view"), Some(DESKTOP)),
+        "the visit is evidence"
+    );
 
     // A JavaScript-running scanner renders the page and follows every link on it, the trap too.
     let js = invite(app, "js").await;

@@ -101,7 +101,7 @@ pub fn judge(visits: &[Visit], rules: Rules) -> Judgement {
                 s.soft.get_or_insert(v.at);
             }
             Signal::Trap => s.caught.push(v.at),
-            Signal::Link | Signal::Loaded | Signal::Hidden => {}
+            Signal::View | Signal::Link | Signal::Loaded | Signal::Hidden => {}
         }
         if let (Signal::Link, Some(score)) = (v.kind, v.score) {
             let mut recent: Vec<i32> = s
@@ -131,10 +131,10 @@ fn verdict(sources: &[(&str, Source)], rules: Rules) -> Judgement {
         let Some(last) = s.scores.last().copied() else { continue };
         let person = match (s.strong, s.soft) {
             (Some(t), _) if s.caught.is_empty() => {
-                Some((AnswerState::Counted, t.max(first_score(s)), "a touch, key or form on the page"))
+                Some((AnswerState::Counted, t.max(last.at), "a touch, key or form on the page"))
             }
             (None, Some(t)) => {
-                let from = t.max(first_score(s)) + rules.quiet_ms;
+                let from = t.max(last.at) + rules.quiet_ms;
                 let contradicted = s.caught.iter().any(|&c| c < from);
                 (!contradicted).then_some((AnswerState::Provisional, from, "the page stayed in view"))
             }
@@ -184,10 +184,6 @@ fn verdict(sources: &[(&str, Source)], rules: Rules) -> Judgement {
             reason: "no score yet".into(),
         },
     }
-}
-
-fn first_score(s: &Source) -> i64 {
-    s.scores.first().map_or(i64::MIN, |v| v.at)
 }
 
 #[cfg(test)]

@@ -170,6 +170,8 @@ impl TextEnum for InvitationStatus {
 #[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
+    /// The survey page opened (`/s/{token}`), no score yet.
+    View,
     /// A score link opened (an email button): a person or a scanner.
     Link,
     /// A form posted from the page (a score button, a changed score, a comment): a person.
@@ -187,10 +189,19 @@ pub enum Signal {
 }
 
 impl TextEnum for Signal {
-    const ALL: &'static [Self] =
-        &[Signal::Link, Signal::Form, Signal::Gesture, Signal::Loaded, Signal::Dwell, Signal::Hidden, Signal::Trap];
+    const ALL: &'static [Self] = &[
+        Signal::View,
+        Signal::Link,
+        Signal::Form,
+        Signal::Gesture,
+        Signal::Loaded,
+        Signal::Dwell,
+        Signal::Hidden,
+        Signal::Trap,
+    ];
     fn as_str(self) -> &'static str {
         match self {
+            Signal::View => "view",
             Signal::Link => "link",
             Signal::Form => "form",
             Signal::Gesture => "gesture",

@@ -172,12 +172,23 @@ async fn find(state: &AppState, token: &str, locale: &Locale) -> Result<Invite, 
 }
 
 async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     BrowserLocale(browser): BrowserLocale,
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
-    let invite = find(&state, &token, &browser).await?;
+    // The visit is evidence too (no score yet).
+    let (t, who, now, rules) =
+        (token.clone(), sender(&req, &state.trusted_proxies), state.now_ms(), state.answer_rules);
+    let viewed =
+        state.db.write(move |c| answers::record(c, &t, &Answer::default(), Signal::View, &who, None, now, rules)).await;
+    let invite = match viewed {
+        Ok(invite) => invite,
+        // Expired, or a link with too many visits: show what is there without recording.
+        Err(DomainError::Expired | DomainError::Invalid { .. }) => find(&state, &token, &browser).await?,
+        Err(e) => return Err(PageError::new(e, browser)),
+    };
     let text = invite.text();
     if invite.is_expired(state.now_ms()) {
         return Err(PageError::new(DomainError::Expired, text.locale));

@@ -82,7 +82,7 @@ CREATE INDEX responses_customer ON responses(customer_id);
 CREATE TABLE answer_events (
     id BIGINT PRIMARY KEY NOT NULL,
     invitation_id BIGINT NOT NULL REFERENCES invitations(id),
-    kind TEXT NOT NULL CHECK (kind IN ('link', 'form', 'gesture', 'loaded', 'dwell', 'hidden', 'trap')),
+    kind TEXT NOT NULL CHECK (kind IN ('view', 'link', 'form', 'gesture', 'loaded', 'dwell', 'hidden', 'trap')),
     score INTEGER,
     source TEXT,                         -- the client's address (a trusted proxy's X-Forwarded-For only)
     user_agent TEXT,

@@ -84,7 +84,7 @@ CREATE INDEX responses_customer ON responses(customer_id);
 CREATE TABLE answer_events (
     id INTEGER PRIMARY KEY NOT NULL,
     invitation_id BIGINT NOT NULL REFERENCES invitations(id),
-    kind TEXT NOT NULL CHECK (kind = 'link' OR kind = 'form' OR kind = 'gesture' OR kind = 'loaded' OR kind = 'dwell' OR kind = 'hidden' OR kind = 'trap'),
+    kind TEXT NOT NULL CHECK (kind = 'view' OR kind = 'link' OR kind = 'form' OR kind = 'gesture' OR kind = 'loaded' OR kind = 'dwell' OR kind = 'hidden' OR kind = 'trap'),
     score INTEGER,
     source TEXT,                         -- the client's address (a trusted proxy's X-Forwarded-For only)
     user_agent TEXT,
