@@ -260,6 +260,20 @@ mod tests {
         (GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url))), url, dir)
     }
 
+    /// Keeps the writer busy for a moment, so that the writes queued meanwhile form one group.
+    async fn hold_busy(writer: &GroupWriter) -> tokio::task::JoinHandle<Result<(), DbError>> {
+        let busy = writer.clone();
+        let blocker = tokio::spawn(async move {
+            busy.run(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok::<_, DbError>(())
+            })
+            .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        blocker
+    }
+
     fn insert(conn: &mut DbConn, name: &str) -> Result<(), DbError> {
         diesel::insert_into(s::table).values((s::name.eq(name), s::value.eq("v"))).execute(conn)?;
         Ok(())
@@ -270,16 +284,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_write_loses_only_its_own_rows() {
         let (writer, url, dir) = temp_writer("group");
-        // Hold the writer busy so that the writes below queue up and form one group.
-        let busy = writer.clone();
-        let blocker = tokio::spawn(async move {
-            busy.run(|_| {
-                std::thread::sleep(std::time::Duration::from_millis(300));
-                Ok::<_, DbError>(())
-            })
-            .await
-        });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let blocker = hold_busy(&writer).await;
         let mut tasks = Vec::new();
         for k in 0..6 {
             let writer = writer.clone();
@@ -310,16 +315,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
         let (writer, url, dir) = temp_writer("panic");
-
-        let busy = writer.clone();
-        let blocker = tokio::spawn(async move {
-            busy.run(|_| {
-                std::thread::sleep(std::time::Duration::from_millis(300));
-                Ok::<_, DbError>(())
-            })
-            .await
-        });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let blocker = hold_busy(&writer).await;
         let mut tasks = Vec::new();
         for k in 0..4 {
             let writer = writer.clone();
