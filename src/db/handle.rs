@@ -141,10 +141,7 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        if !self.lease_holds() {
-            return Err(E::from(lease_lost()));
-        }
-        match &self.inner.write {
+        match self.write_path()? {
             WritePath::Group(w) => w.run(f).await,
             WritePath::Pool(pool) => {
                 let pool = pool.clone();
@@ -154,7 +151,19 @@ impl Db {
                 })
                 .await
             }
-            WritePath::Stopped => Err(E::from(stopped())),
+            WritePath::Stopped => unreachable!("write_path refuses a stopped handle"),
+        }
+    }
+
+    /// Where writes go, if they may go at all: not once the id-tag lease is lost (its ids could
+    /// meet another process's), nor after the handle closed.
+    fn write_path(&self) -> Result<&WritePath, DbError> {
+        if !self.lease_holds() {
+            return Err(lease_lost());
+        }
+        match &self.inner.write {
+            WritePath::Stopped => Err(stopped()),
+            path => Ok(path),
         }
     }
 
@@ -175,16 +184,13 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        if !self.lease_holds() {
-            return Err(E::from(lease_lost()));
-        }
-        match &self.inner.write {
+        match self.write_path()? {
             WritePath::Group(w) => w.run_blocking(f),
             WritePath::Pool(pool) => {
                 let mut conn = pool.get().map_err(DbError::from)?;
                 write_tx(&mut conn, f)
             }
-            WritePath::Stopped => Err(E::from(stopped())),
+            WritePath::Stopped => unreachable!("write_path refuses a stopped handle"),
         }
     }
 

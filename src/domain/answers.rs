@@ -383,18 +383,15 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
     let rows: Vec<(Response, String, String)> =
         q.order((responses::answered_at.asc(), responses::id.asc())).limit(f.limit).load(conn).map_err(db)?;
     let invitations: Vec<i64> = rows.iter().filter_map(|(r, ..)| r.invitation_id).collect();
-    let mut events = evidence_of(conn, &invitations)?;
+    // Grouped once, not searched once per listed answer.
+    let mut by_invitation: std::collections::HashMap<i64, Vec<AnswerEvent>> = std::collections::HashMap::new();
+    for e in evidence_of(conn, &invitations)? {
+        by_invitation.entry(e.invitation_id).or_default().push(e);
+    }
     Ok(rows
         .into_iter()
         .map(|(response, survey_slug, customer_external_id)| {
-            let evidence = match response.invitation_id {
-                Some(inv) => {
-                    let (mine, rest) = events.drain(..).partition(|e| e.invitation_id == inv);
-                    events = rest;
-                    mine
-                }
-                None => vec![],
-            };
+            let evidence = response.invitation_id.and_then(|inv| by_invitation.remove(&inv)).unwrap_or_default();
             ListedResponse { response, survey_slug, customer_external_id, evidence }
         })
         .collect())

@@ -41,7 +41,7 @@ pub fn revoke(conn: &mut DbConn, name: &str, now: i64) -> Result<usize, DomainEr
     Ok(n)
 }
 
-/// All keys, oldest first (without their hashes' secrets: only names and dates).
+/// All keys, oldest first (callers show names and dates; the hashes stay in storage).
 pub fn list(conn: &mut DbConn) -> Result<Vec<ApiKey>, DomainError> {
     api_keys::table.order(api_keys::created_at).select(ApiKey::as_select()).load(conn).map_err(db)
 }
