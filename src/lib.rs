@@ -2,6 +2,7 @@
 //! beyond which retention stops improving.
 pub mod analysis;
 pub mod app;
+pub mod charts;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -9,6 +9,7 @@ pub mod report;
 pub mod survival;
 pub mod tables;
 pub mod tests_2x2;
+pub mod trends;
 pub mod wilson;
 
 use chrono::{DateTime, Utc};

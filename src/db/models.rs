@@ -84,6 +84,8 @@ pub struct Response {
     pub counts_from: Option<i64>,
     pub answered_at: i64,
     pub updated_at: i64,
+    /// The score this answer adds to the rollups now (None: none); see `domain::rollups`.
+    pub rolled_score: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

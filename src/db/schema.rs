@@ -73,6 +73,7 @@ diesel::table! {
         counts_from -> Nullable<BigInt>,
         answered_at -> BigInt,
         updated_at -> BigInt,
+        rolled_score -> Nullable<Integer>,
     }
 }
 
@@ -148,3 +149,95 @@ diesel::table! {
         last_ms -> BigInt,
     }
 }
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        locale -> Text,
+        created_at -> BigInt,
+        disabled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signin_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        source -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_answers (survey_id, segment, day, touchpoint, channel) {
+        survey_id -> BigInt,
+        segment -> Text,
+        day -> BigInt,
+        touchpoint -> Text,
+        channel -> Text,
+        s0 -> BigInt,
+        s1 -> BigInt,
+        s2 -> BigInt,
+        s3 -> BigInt,
+        s4 -> BigInt,
+        s5 -> BigInt,
+        s6 -> BigInt,
+        s7 -> BigInt,
+        s8 -> BigInt,
+        s9 -> BigInt,
+        s10 -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_invitations (survey_id, segment, day, touchpoint, channel) {
+        survey_id -> BigInt,
+        segment -> Text,
+        day -> BigInt,
+        touchpoint -> Text,
+        channel -> Text,
+        invited -> BigInt,
+        responded -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_keys (survey_id, kind, value) {
+        survey_id -> BigInt,
+        kind -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    data_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    analysis_results (survey_id) {
+        survey_id -> BigInt,
+        data_version -> BigInt,
+        computed_at -> BigInt,
+        took_ms -> BigInt,
+        report -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, sessions);

@@ -158,10 +158,11 @@ pub fn record(
             }
             return Ok(invite);
         };
-        let saved = match invite.response.take() {
+        let mut saved = match invite.response.take() {
             None => insert_response(conn, &invite, score, comment, &verdict, now)?,
             Some(row) => update_response(conn, row, score, answer.comment.is_some().then_some(comment), &verdict, now)?,
         };
+        super::rollups::sync_answer(conn, &mut saved, now)?;
         invite.response = Some(saved);
         Ok(invite)
     })
@@ -230,6 +231,7 @@ fn insert_response(
         counts_from: verdict.counts_from,
         answered_at: now,
         updated_at: now,
+        rolled_score: None,
     };
     on_backend!(conn, c => diesel::insert_into(responses::table).values(&row).execute(c)).map_err(db)?;
     set_status(conn, invite.invitation.id, InvitationStatus::Answered)?;

@@ -191,6 +191,9 @@ pub fn record_event(
         }
     }
     .map_err(db)?;
+    if matches!(kind, CustomerEventKind::Churn | CustomerEventKind::Renewal) {
+        super::rollups::bump_version(conn, super::rollups::CHURN_VERSION)?;
+    }
     Ok(event)
 }
 

@@ -1,7 +1,7 @@
 //! Which interaction gets a survey: touchpoint match, consent, sampling and fatigue.
 use super::customers::{self, CustomerInput};
 use super::token::{invitation_token, sha256_hex};
-use super::{db, validate, DomainError, DAY_MS};
+use super::{db, rollups, validate, DomainError, DAY_MS};
 use crate::db::models::{Attributes, Customer, Interaction, Invitation, Survey};
 use crate::db::schema::{interactions, invitations};
 use crate::db::{insert_rows, new_id, DbConn};
@@ -202,6 +202,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     let mut new_invitations = Vec::new();
     let mut slots = Vec::with_capacity(batch.items.len());
     let mut seen_in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut counted = rollups::Changes::default();
     for item in &batch.items {
         let input = &item.input;
         let customer = &customers[&input.customer.id];
@@ -221,6 +222,13 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
         let invitation = match (decision, survey) {
             (Decision::Invited, Some(survey)) => {
                 let row = invitation_row(item, survey, customer.id, now);
+                let dims = rollups::Dims::new(
+                    survey.id,
+                    Some(&input.touchpoint),
+                    input.channel.as_deref(),
+                    customer.attributes.get(),
+                );
+                counted.invited(&dims, row.send_at);
                 // Later interactions of this batch see this invitation in the fatigue rules.
                 history
                     .entry(customer.id)
@@ -237,6 +245,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     }
     insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
+    counted.write(conn)?;
     Ok(assemble(slots, new_interactions, new_invitations, &surveys))
 }
 

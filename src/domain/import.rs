@@ -1,6 +1,6 @@
 //! Bulk loading of customers and responses (CSV import and the demo world).
 //! All or nothing: callers validate every record first, then everything goes in one transaction.
-use super::{db, DomainError};
+use super::{db, rollups, DomainError};
 use crate::db::models::{Customer, Interaction, Response};
 use crate::db::schema::{customers, interactions, responses, surveys};
 use crate::db::{insert_rows, new_id, write_tx, DbConn};
@@ -73,6 +73,7 @@ pub fn customers(
             insert_rows!(conn, customers::table, chunk).map_err(db)?;
             progress(chunk.len() as u64);
         }
+        rollups::bump_version(conn, rollups::CHURN_VERSION)?;
         Ok((fresh.len(), updated))
     })
 }
@@ -90,15 +91,45 @@ pub fn survey_ids(conn: &mut DbConn) -> Result<HashMap<String, (i64, Scale)>, Do
     Ok(rows.into_iter().map(|(slug, id, scale)| (slug, (id, scale))).collect())
 }
 
-/// Inserts responses whose customer and survey ids were already resolved.
+/// Inserts responses whose customer and survey ids were already resolved, and adds them to the
+/// rollups (imported answers count as given; they have no touchpoint or channel).
 pub fn responses(conn: &mut DbConn, rows: &[Response], progress: &dyn Fn(u64)) -> Result<usize, DomainError> {
     write_tx(conn, |conn| {
+        let segments = segments_of(conn, rows)?;
+        let mut changes = rollups::Changes::default();
+        for r in rows {
+            let attributes = segments.get(&r.customer_id).cloned().unwrap_or_default();
+            let dims = rollups::Dims {
+                survey_id: r.survey_id,
+                touchpoint: String::new(),
+                channel: String::new(),
+                segments: attributes,
+            };
+            changes.answer(&dims, r.answered_at, None, None, r.rolled_score);
+        }
         for chunk in rows.chunks(CHUNK) {
             insert_rows!(conn, responses::table, chunk).map_err(db)?;
             progress(chunk.len() as u64);
         }
+        changes.write(conn)?;
         Ok(rows.len())
     })
+}
+
+/// The rollup segments of the customers who gave `rows`.
+fn segments_of(conn: &mut DbConn, rows: &[Response]) -> Result<HashMap<i64, Vec<String>>, DomainError> {
+    let ids: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.customer_id).collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(900) {
+        let found: Vec<(i64, Json<crate::db::models::Attributes>)> = customers::table
+            .filter(customers::id.eq_any(chunk))
+            .select((customers::id, customers::attributes))
+            .load(conn)
+            .map_err(db)?;
+        out.extend(found.into_iter().map(|(id, a)| (id, rollups::segments_of(a.get()))).filter(|(_, s)| !s.is_empty()));
+    }
+    Ok(out)
 }
 
 /// An imported answer: no invitation, counted as given.
@@ -116,6 +147,7 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
         counts_from: Some(r.answered_at),
         answered_at: r.answered_at,
         updated_at: r.answered_at,
+        rolled_score: Some(r.score),
     }
 }
 

@@ -8,8 +8,10 @@ pub mod error;
 pub mod evidence;
 pub mod import;
 pub mod retention;
+pub mod rollups;
 pub mod surveys;
 pub mod token;
+pub mod users;
 pub mod validate;
 
 /// Stored rows the domain hands to its callers as they are (the web layer turns them into

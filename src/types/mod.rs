@@ -360,7 +360,37 @@ pub struct SurveyText {
 /// A survey's words per language tag (`nl`, `en`, …): as many languages as the company writes.
 pub type SurveyTexts = std::collections::BTreeMap<String, SurveyText>;
 
-text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale, AnswerState);
+/// What a signed-in user may do: analysts read every page; admins also manage users.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Analyst,
+}
+
+impl TextEnum for Role {
+    const ALL: &'static [Self] = &[Role::Admin, Role::Analyst];
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+        }
+    }
+}
+
+text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale, AnswerState, Role);
 
 #[cfg(test)]
 mod tests {
@@ -382,6 +412,7 @@ mod tests {
         round_trips::<CustomerEventKind>();
         round_trips::<Scale>();
         round_trips::<AnswerState>();
+        round_trips::<Role>();
         let err = Decision::parse("maybe").unwrap_err();
         assert!(err.to_string().contains("no_matching_survey"), "{err}");
     }
@@ -427,6 +458,15 @@ mod migration_checks {
         check_matches::<InvitationStatus>("status");
         check_matches::<Provenance>("provenance");
         check_matches::<AnswerState>("state");
+        for sql in [
+            include_str!("../../migrations/sqlite/2026-11-25-000004_analyst_app/up.sql"),
+            include_str!("../../migrations/postgresql/2026-11-25-000004_analyst_app/up.sql"),
+        ] {
+            let line =
+                sql.lines().find(|l| l.trim_start().starts_with("role TEXT NOT NULL CHECK")).expect("role CHECK");
+            let listed: Vec<&str> = line.split('\'').skip(1).step_by(2).collect();
+            assert_eq!(listed, Role::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>());
+        }
         // Two tables have a `kind`: answer events first, customer events second.
         for sql in MIGRATIONS {
             let kinds: Vec<Vec<&str>> = sql

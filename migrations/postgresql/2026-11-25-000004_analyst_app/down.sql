@@ -1,0 +1,10 @@
+DROP TABLE analysis_results;
+DROP TABLE data_versions;
+DROP INDEX responses_to_settle;
+ALTER TABLE responses DROP COLUMN rolled_score;
+DROP TABLE rollup_keys;
+DROP TABLE rollup_invitations;
+DROP TABLE rollup_answers;
+DROP TABLE signin_failures;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,487 @@
+//! Rollups: counted answers by score and invitations per survey, UTC day, touchpoint, channel
+//! and customer segment, kept up to date in the same transaction as the answer or invitation
+//! that changes them. Trend pages, the overview and reports read these few thousand rows instead
+//! of the answers, so a page costs the same with a thousand answers or ten million.
+//!
+//! An answer is in the rollups with the score in `responses.rolled_score`. It enters once it
+//! counts (at once for a touch or form, after the quiet window for a dwell: the sweep settles
+//! those), moves when its score changes and leaves if it turns out to be a scanner's.
+use super::{db, DomainError, DAY_MS};
+use crate::db::models::{Attributes, Response};
+use crate::db::schema::{
+    customers, data_versions, interactions, invitations, responses, rollup_answers, rollup_invitations, rollup_keys,
+};
+use crate::db::{on_backend, write_tx, DbConn};
+use crate::types::{AnswerState, Json};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Scores 0..=10 have a column each (every scale fits).
+pub const SCORES: usize = 11;
+/// Customer attributes rolled up per customer, at most: segments are for slicing, not storage.
+const MAX_SEGMENTS: usize = 8;
+const MAX_SEGMENT_VALUE: usize = 64;
+
+/// The UTC day (days since 1970-01-01) of a moment in ms.
+pub fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(DAY_MS)
+}
+
+/// Where an answer or invitation is counted: its survey, touchpoint and channel, and the
+/// customer's segments (`key=value` for each short scalar attribute; '' is everyone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dims {
+    pub survey_id: i64,
+    pub touchpoint: String,
+    pub channel: String,
+    pub segments: Vec<String>,
+}
+
+impl Dims {
+    pub fn new(survey_id: i64, touchpoint: Option<&str>, channel: Option<&str>, attributes: &Attributes) -> Dims {
+        Dims {
+            survey_id,
+            touchpoint: touchpoint.unwrap_or_default().to_string(),
+            channel: channel.unwrap_or_default().to_string(),
+            segments: segments_of(attributes),
+        }
+    }
+}
+
+/// `key=value` for the customer's scalar attributes (sorted by key, at most [`MAX_SEGMENTS`]);
+/// long values (ids, free text) are not segments.
+pub fn segments_of(attributes: &Attributes) -> Vec<String> {
+    use serde_json::Value;
+    let mut keys: Vec<&String> = attributes.keys().collect();
+    keys.sort();
+    keys.into_iter()
+        .filter_map(|k| {
+            let v = match &attributes[k] {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (!v.is_empty() && v.chars().count() <= MAX_SEGMENT_VALUE && k.len() <= MAX_SEGMENT_VALUE)
+                .then(|| format!("{k}={v}"))
+        })
+        .take(MAX_SEGMENTS)
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    invited: i64,
+    responded: i64,
+    scores: [i64; SCORES],
+}
+
+impl Counts {
+    fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+}
+
+type Key = (i64, String, i64, String, String);
+
+#[derive(Insertable)]
+#[diesel(table_name = rollup_answers)]
+struct AnswerRow<'a> {
+    survey_id: i64,
+    segment: &'a str,
+    day: i64,
+    touchpoint: &'a str,
+    channel: &'a str,
+    s0: i64,
+    s1: i64,
+    s2: i64,
+    s3: i64,
+    s4: i64,
+    s5: i64,
+    s6: i64,
+    s7: i64,
+    s8: i64,
+    s9: i64,
+    s10: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = rollup_invitations)]
+struct InvitationRow<'a> {
+    survey_id: i64,
+    segment: &'a str,
+    day: i64,
+    touchpoint: &'a str,
+    channel: &'a str,
+    invited: i64,
+    responded: i64,
+}
+
+/// Changes to the rollups, summed per row before they are written: a batch of a thousand
+/// interactions on one day writes a handful of rows.
+#[derive(Debug, Default)]
+pub struct Changes {
+    rows: BTreeMap<Key, Counts>,
+    /// Surveys whose counted answers changed (their stored analysis is then out of date).
+    answers_changed: BTreeSet<i64>,
+}
+
+impl Changes {
+    fn each(&mut self, dims: &Dims, day: i64, f: impl Fn(&mut Counts)) {
+        let all = std::iter::once("");
+        for segment in all.chain(dims.segments.iter().map(String::as_str)) {
+            let key = (dims.survey_id, segment.to_string(), day, dims.touchpoint.clone(), dims.channel.clone());
+            f(self.rows.entry(key).or_default());
+        }
+    }
+
+    /// An invitation to be sent at `send_at`.
+    pub fn invited(&mut self, dims: &Dims, send_at: i64) {
+        self.each(dims, day_of(send_at), |c| c.invited += 1);
+    }
+
+    /// An answer given at `answered_at` leaves the rollups with `old` and enters with `new`;
+    /// `sent_at` is its invitation's send time (imported answers have none).
+    pub fn answer(&mut self, dims: &Dims, answered_at: i64, sent_at: Option<i64>, old: Option<i32>, new: Option<i32>) {
+        if old == new {
+            return;
+        }
+        let day = day_of(answered_at);
+        if let Some(s) = old {
+            self.each(dims, day, |c| c.scores[s as usize] -= 1);
+        }
+        if let Some(s) = new {
+            self.each(dims, day, |c| c.scores[s as usize] += 1);
+        }
+        if let Some(sent) = sent_at {
+            let moved = i64::from(new.is_some()) - i64::from(old.is_some());
+            if moved != 0 {
+                self.each(dims, day_of(sent), |c| c.responded += moved);
+            }
+        }
+        self.answers_changed.insert(dims.survey_id);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.values().all(Counts::is_zero)
+    }
+
+    /// Writes the changes: one upsert per row, the filter values, and the surveys' data versions.
+    pub fn write(self, conn: &mut DbConn) -> Result<(), DomainError> {
+        let mut keys: BTreeSet<(i64, &'static str, &str)> = BTreeSet::new();
+        for ((survey_id, segment, day, touchpoint, channel), c) in &self.rows {
+            if c.is_zero() {
+                continue;
+            }
+            if c.scores != [0; SCORES] {
+                let s = c.scores;
+                let row = AnswerRow {
+                    survey_id: *survey_id,
+                    segment,
+                    day: *day,
+                    touchpoint,
+                    channel,
+                    s0: s[0],
+                    s1: s[1],
+                    s2: s[2],
+                    s3: s[3],
+                    s4: s[4],
+                    s5: s[5],
+                    s6: s[6],
+                    s7: s[7],
+                    s8: s[8],
+                    s9: s[9],
+                    s10: s[10],
+                };
+                upsert_answers(conn, &row)?;
+            }
+            if c.invited != 0 || c.responded != 0 {
+                let row = InvitationRow {
+                    survey_id: *survey_id,
+                    segment,
+                    day: *day,
+                    touchpoint,
+                    channel,
+                    invited: c.invited,
+                    responded: c.responded,
+                };
+                upsert_invitations(conn, &row)?;
+            }
+            if segment.is_empty() {
+                keys.insert((*survey_id, "touchpoint", touchpoint));
+                keys.insert((*survey_id, "channel", channel));
+            } else {
+                keys.insert((*survey_id, "segment", segment));
+            }
+        }
+        for (survey_id, kind, value) in keys.into_iter().filter(|k| !k.2.is_empty()) {
+            on_backend!(conn, c => diesel::insert_into(rollup_keys::table)
+                .values((rollup_keys::survey_id.eq(survey_id), rollup_keys::kind.eq(kind), rollup_keys::value.eq(value)))
+                .on_conflict_do_nothing()
+                .execute(c))
+            .map_err(db)?;
+        }
+        for survey_id in self.answers_changed {
+            bump_version(conn, &answers_version(survey_id))?;
+        }
+        Ok(())
+    }
+}
+
+fn upsert_answers(conn: &mut DbConn, row: &AnswerRow) -> Result<(), DomainError> {
+    use crate::db::schema::rollup_answers::dsl::*;
+    on_backend!(conn, c => diesel::insert_into(rollup_answers)
+        .values(row)
+        .on_conflict((survey_id, segment, day, touchpoint, channel))
+        .do_update()
+        .set((
+            s0.eq(s0 + excluded(s0)),
+            s1.eq(s1 + excluded(s1)),
+            s2.eq(s2 + excluded(s2)),
+            s3.eq(s3 + excluded(s3)),
+            s4.eq(s4 + excluded(s4)),
+            s5.eq(s5 + excluded(s5)),
+            s6.eq(s6 + excluded(s6)),
+            s7.eq(s7 + excluded(s7)),
+            s8.eq(s8 + excluded(s8)),
+            s9.eq(s9 + excluded(s9)),
+            s10.eq(s10 + excluded(s10)),
+        ))
+        .execute(c))
+    .map_err(db)?;
+    Ok(())
+}
+
+fn upsert_invitations(conn: &mut DbConn, row: &InvitationRow) -> Result<(), DomainError> {
+    use crate::db::schema::rollup_invitations::dsl::*;
+    on_backend!(conn, c => diesel::insert_into(rollup_invitations)
+        .values(row)
+        .on_conflict((survey_id, segment, day, touchpoint, channel))
+        .do_update()
+        .set((invited.eq(invited + excluded(invited)), responded.eq(responded + excluded(responded))))
+        .execute(c))
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The data version of a survey's counted answers.
+pub fn answers_version(survey_id: i64) -> String {
+    format!("answers:{survey_id}")
+}
+/// The data version of churn (any customer's churn date).
+pub const CHURN_VERSION: &str = "churn";
+
+pub fn bump_version(conn: &mut DbConn, name: &str) -> Result<(), DomainError> {
+    use data_versions::{table, version};
+    on_backend!(conn, c => diesel::insert_into(table)
+        .values((data_versions::name.eq(name), version.eq(1i64)))
+        .on_conflict(data_versions::name)
+        .do_update()
+        .set(version.eq(version + 1i64))
+        .execute(c))
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The sum of the named versions (0 for a name never bumped): one number that moves whenever any
+/// of them does.
+pub fn versions_sum(conn: &mut DbConn, names: &[String]) -> Result<i64, DomainError> {
+    let found: Vec<i64> = data_versions::table
+        .filter(data_versions::name.eq_any(names))
+        .select(data_versions::version)
+        .load(conn)
+        .map_err(db)?;
+    Ok(found.into_iter().sum())
+}
+
+/// The score an answer should have in the rollups at `now`: its score once it counts.
+pub fn wanted_score(r: &Response, now: i64) -> Option<i32> {
+    (super::answers::effective_state(r, now) == AnswerState::Counted).then_some(r.score)
+}
+
+/// Brings one answer's part of the rollups in line with its state and score at `now` (inside
+/// the caller's transaction). Most events (a first click, a page signal that changes nothing)
+/// return at once without a query.
+pub fn sync_answer(conn: &mut DbConn, r: &mut Response, now: i64) -> Result<(), DomainError> {
+    let wanted = wanted_score(r, now);
+    if wanted == r.rolled_score {
+        return Ok(());
+    }
+    let (dims, sent_at) = dims_of_answer(conn, r)?;
+    let mut changes = Changes::default();
+    changes.answer(&dims, r.answered_at, sent_at, r.rolled_score, wanted);
+    changes.write(conn)?;
+    on_backend!(conn, c => diesel::update(responses::table.find(r.id))
+        .set(responses::rolled_score.eq(wanted))
+        .execute(c))
+    .map_err(db)?;
+    r.rolled_score = wanted;
+    Ok(())
+}
+
+/// An answer's dims: from its invitation's interaction when it has one, and the customer's
+/// segments as they are now.
+fn dims_of_answer(conn: &mut DbConn, r: &Response) -> Result<(Dims, Option<i64>), DomainError> {
+    let attributes: Json<Attributes> = on_backend!(conn, c => customers::table
+        .find(r.customer_id)
+        .select(customers::attributes)
+        .first(c))
+    .map_err(db)?;
+    let Some(invitation_id) = r.invitation_id else {
+        return Ok((Dims::new(r.survey_id, None, None, attributes.get()), None));
+    };
+    let (send_at, touchpoint, channel): (i64, Option<String>, Option<String>) =
+        on_backend!(conn, c => invitations::table
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+        .filter(invitations::id.eq(invitation_id))
+        .select((invitations::send_at, interactions::touchpoint.nullable(), interactions::channel.nullable()))
+        .first(c))
+        .map_err(db)?;
+    Ok((Dims::new(r.survey_id, touchpoint.as_deref(), channel.as_deref(), attributes.get()), Some(send_at)))
+}
+
+/// Provisional answers whose quiet window has passed enter the rollups (run by the sweep job;
+/// each answer in its own short transaction so the writer is never held long).
+pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, DomainError> {
+    // The WHERE repeats the partial index's predicate literally, so the planner uses it.
+    let due: Vec<Response> = responses::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'provisional' AND rolled_score IS NULL"))
+        .filter(responses::counts_from.le(now))
+        .limit(limit)
+        .select(Response::as_select())
+        .load(conn)
+        .map_err(db)?;
+    let n = due.len();
+    for mut r in due {
+        write_tx(conn, |conn| sync_answer(conn, &mut r, now))?;
+    }
+    Ok(n)
+}
+
+/// Rebuilds every rollup from the invitations and answers (after a bulk load, or to repair):
+/// reads them in id order, a chunk at a time, in one transaction.
+pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<(), DomainError> {
+    write_tx(conn, |conn| {
+        diesel::delete(rollup_answers::table).execute(conn).map_err(db)?;
+        diesel::delete(rollup_invitations::table).execute(conn).map_err(db)?;
+        diesel::delete(rollup_keys::table).execute(conn).map_err(db)?;
+        let attributes = segments_by_customer(conn)?;
+        let none: Vec<String> = Vec::new();
+        let mut changes = Changes::default();
+        let mut invitation_dims: std::collections::HashMap<i64, (Dims, i64)> = Default::default();
+        let mut after = 0i64;
+        loop {
+            type Inv = (i64, i64, i64, i64, Option<String>, Option<String>);
+            let chunk: Vec<Inv> = invitations::table
+                .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+                .filter(invitations::id.gt(after))
+                .order(invitations::id)
+                .limit(50_000)
+                .select((
+                    invitations::id,
+                    invitations::survey_id,
+                    invitations::customer_id,
+                    invitations::send_at,
+                    interactions::touchpoint.nullable(),
+                    interactions::channel.nullable(),
+                ))
+                .load(conn)
+                .map_err(db)?;
+            let Some(last) = chunk.last() else { break };
+            after = last.0;
+            for (id, survey_id, customer_id, send_at, touchpoint, channel) in chunk {
+                let dims = Dims {
+                    survey_id,
+                    touchpoint: touchpoint.unwrap_or_default(),
+                    channel: channel.unwrap_or_default(),
+                    segments: attributes.get(&customer_id).unwrap_or(&none).clone(),
+                };
+                changes.invited(&dims, send_at);
+                invitation_dims.insert(id, (dims, send_at));
+            }
+        }
+        let mut after = 0i64;
+        let mut n = 0u64;
+        loop {
+            let chunk: Vec<Response> = responses::table
+                .filter(responses::id.gt(after))
+                .order(responses::id)
+                .limit(50_000)
+                .select(Response::as_select())
+                .load(conn)
+                .map_err(db)?;
+            let Some(last) = chunk.last() else { break };
+            after = last.id;
+            for r in &chunk {
+                let wanted = wanted_score(r, now);
+                let (dims, sent) = match r.invitation_id.and_then(|i| invitation_dims.get(&i)) {
+                    Some((d, sent)) => (d.clone(), Some(*sent)),
+                    None => (
+                        Dims {
+                            survey_id: r.survey_id,
+                            touchpoint: String::new(),
+                            channel: String::new(),
+                            segments: attributes.get(&r.customer_id).unwrap_or(&none).clone(),
+                        },
+                        None,
+                    ),
+                };
+                changes.answer(&dims, r.answered_at, sent, None, wanted);
+            }
+            n += chunk.len() as u64;
+            progress(chunk.len() as u64);
+        }
+        // Every answer's rolled score at once, with the same rule as `wanted_score`.
+        diesel::sql_query(
+            "UPDATE responses SET rolled_score = CASE WHEN state = 'counted' \
+             OR (state = 'provisional' AND counts_from <= $1) THEN score END",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(now)
+        .execute(conn)
+        .map_err(db)?;
+        changes.write(conn)?;
+        tracing::info!(answers = n, "rollups rebuilt");
+        Ok(())
+    })
+}
+
+fn segments_by_customer(conn: &mut DbConn) -> Result<std::collections::HashMap<i64, Vec<String>>, DomainError> {
+    let rows: Vec<(i64, Json<Attributes>)> =
+        customers::table.select((customers::id, customers::attributes)).load(conn).map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, a)| {
+            let s = segments_of(a.get());
+            (!s.is_empty()).then_some((id, s))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_short_scalar_attributes_in_key_order() {
+        let a: Attributes = serde_json::from_str(
+            r#"{"plan":"pro","region":"noord","vip":true,"seats":12,"notes":{"x":1},"id":"0123456789012345678901234567890123456789012345678901234567890123456789"}"#,
+        )
+        .unwrap();
+        assert_eq!(segments_of(&a), vec!["plan=pro", "region=noord", "seats=12", "vip=true"]);
+    }
+
+    #[test]
+    fn a_changed_score_moves_and_a_lost_answer_leaves() {
+        let dims = Dims::new(1, Some("support"), Some("phone"), &Attributes::new());
+        let mut c = Changes::default();
+        c.answer(&dims, DAY_MS * 3 + 5, Some(DAY_MS * 2), None, Some(6));
+        c.answer(&dims, DAY_MS * 3 + 5, Some(DAY_MS * 2), Some(6), Some(8));
+        let day3 = &c.rows[&(1, String::new(), 3, "support".into(), "phone".into())];
+        assert_eq!((day3.scores[6], day3.scores[8]), (0, 1));
+        let day2 = &c.rows[&(1, String::new(), 2, "support".into(), "phone".into())];
+        assert_eq!(day2.responded, 1, "responded counts on the invitation's send day");
+        c.answer(&dims, DAY_MS * 3 + 5, Some(DAY_MS * 2), Some(8), None);
+        assert!(c.is_empty());
+    }
+}
