@@ -3,20 +3,17 @@
 use crate::clock::{self, SharedClock};
 use crate::config::{Settings, Switch};
 use crate::db::{Db, ServerLock};
-use crate::domain::{answers, surveys};
+use crate::domain::surveys;
+use crate::jobs;
 use crate::web::{self, middleware, AppState};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web::Data, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A boxed error for start-up, where we only report and exit.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
-
-/// How often the expiry sweep marks lapsed invitations.
-const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
 
 pub struct Application {
     server: Server,
@@ -60,9 +57,10 @@ impl Application {
             secret: Arc::new(secret),
             answer_rules: settings.answer_rules(),
             trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
+            session_rules: settings.session_rules(),
         };
         if settings.jobs == Switch::On {
-            spawn_expiry_sweep(state.clone());
+            jobs::spawn(state.clone());
         }
         let https = state.base_url.starts_with("https://");
         let data = Data::new(state.clone());
@@ -92,21 +90,4 @@ impl Application {
         let _lock = self._lock;
         self.server.await
     }
-}
-
-/// Marks invitations whose window closed as expired, once a minute. Every instance may run it:
-/// the update is idempotent.
-fn spawn_expiry_sweep(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EXPIRY_SWEEP);
-        loop {
-            tick.tick().await;
-            let now = state.now_ms();
-            match state.db.write(move |c| answers::expire_due(c, now)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "invitations past their window marked expired"),
-                Err(e) => tracing::warn!(error = %e, "expiry sweep failed; will retry"),
-            }
-        }
-    });
 }

@@ -28,6 +28,12 @@ pub struct Settings {
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).
     #[arg(long, env = "ACHT_TRUSTED_PROXY", value_delimiter = ',', global = true)]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// A signed-in session ends after this many minutes without use.
+    #[arg(long, env = "ACHT_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
+    pub session_idle_minutes: i64,
+    /// ... and this many hours after sign-in, whatever happens.
+    #[arg(long, env = "ACHT_SESSION_HOURS", default_value_t = 12, global = true)]
+    pub session_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +55,15 @@ impl Settings {
             answer_quiet_seconds: rules.quiet_ms / 1000,
             answer_burst_seconds: rules.burst_ms / 1000,
             trusted_proxy: vec![],
+            session_idle_minutes: 60,
+            session_hours: 12,
+        }
+    }
+
+    pub fn session_rules(&self) -> crate::domain::users::SessionRules {
+        crate::domain::users::SessionRules {
+            idle_ms: self.session_idle_minutes.max(1) * 60_000,
+            absolute_ms: self.session_hours.max(1) * 3_600_000,
         }
     }
 

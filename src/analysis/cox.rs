@@ -6,7 +6,7 @@ use super::survival::Subject;
 use super::Z975;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Cox {
     pub coef: f64,
     pub se: f64,

@@ -6,13 +6,13 @@ use super::logistic::{fit_logit, Group};
 use super::tables::LevelCount;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ProfilePoint {
     pub psi: i32,
     pub log_likelihood: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Hinge {
     pub psi: i32,
     pub intercept: f64,

@@ -146,7 +146,7 @@ fn finish(groups: &[Group], beta: Vec<f64>) -> Result<LogitFit, String> {
 }
 
 /// The `logistic` part of the report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Logistic {
     pub intercept: f64,
     pub slope: f64,

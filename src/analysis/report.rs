@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// How many of `n` customers stayed, with the Wilson 95% interval of the rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Retention {
     pub n: u64,
     pub retained: u64,
@@ -30,21 +30,21 @@ impl Retention {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LevelRow {
     pub score: i32,
     #[serde(flatten)]
     pub retention: Retention,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChiSquare {
     pub statistic: f64,
     pub df: u64,
     pub p_value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Trend {
     pub z: f64,
     pub p_value: f64,
@@ -52,7 +52,7 @@ pub struct Trend {
 
 /// Comparison of two consecutive present levels; `z`/`p_value` are null when
 /// both levels have the same all-or-nothing outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Step {
     pub from: i32,
     pub to: i32,
@@ -66,7 +66,7 @@ pub struct Step {
     pub holm_p: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GoodEnoughCheck {
     pub score: i32,
     pub gain_above: f64,
@@ -75,21 +75,21 @@ pub struct GoodEnoughCheck {
     pub passes: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GoodEnough {
     pub score: Option<i32>,
     pub delta: f64,
     pub checks: Vec<GoodEnoughCheck>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GroupRow {
     pub group: String,
     #[serde(flatten)]
     pub retention: Retention,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Survival {
     pub bands: Vec<Band>,
     pub logrank: Option<Logrank>,
@@ -102,7 +102,7 @@ pub struct Survival {
 
 /// The whole report. A part that cannot be computed is `None` (JSON null)
 /// with its `*_note` saying why; notes are omitted otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AnalysisReport {
     pub survey: String,
     pub scale: Scale,

@@ -18,7 +18,7 @@ pub struct Subject {
 /// Days at which curves are reported.
 pub const REPORT_DAYS: [i64; 4] = [90, 180, 365, 730];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct KmPoint {
     pub days: i64,
     pub survival: Option<f64>,
@@ -26,7 +26,7 @@ pub struct KmPoint {
     pub ci_high: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Band {
     pub label: String,
     pub customers: usize,
@@ -35,7 +35,7 @@ pub struct Band {
     pub at: Vec<KmPoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Logrank {
     pub statistic: f64,
     pub df: usize,

@@ -24,8 +24,9 @@ const AXIS: &str = "#9aa5b1";
 const THIN: &str = "#8a8a8a";
 /// Okabe–Ito without its yellow (too faint on white): distinguishable with the common colour-vision deficiencies.
 const PALETTE: [&str; 7] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-/// Average glyph width at the 11px tick font, to decide what fits without measuring text.
-const CHAR_W: f64 = 6.5;
+/// Average glyph width at the 11px tick font (generous: DejaVu Sans, a common fallback, is wide),
+/// to decide what fits without measuring text.
+const CHAR_W: f64 = 7.0;
 
 /// Escapes text for SVG content and attribute values; drops control characters XML forbids.
 pub fn escape(s: &str) -> String {

@@ -192,8 +192,8 @@ fn write_examples() {
     pts[11] = Point { value: None, low: None, high: None, count: 0, ..pts[11].clone() };
     pts[8].change = Some(Change::Up);
     pts[15].change = Some(Change::Down);
-    let svg = series(&chart(pts), 900, 500);
-    std::fs::write("/tmp/charts/series.svg", svg).unwrap();
+    std::fs::write("/tmp/charts/series_small.svg", series(&chart(pts.clone()), 420, 240)).unwrap();
+    std::fs::write("/tmp/charts/series.svg", series(&chart(pts), 900, 500)).unwrap();
 
     let bs: Vec<Bar> = (1..=10)
         .map(|s| {

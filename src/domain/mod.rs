@@ -5,6 +5,7 @@ pub mod apikeys;
 pub mod customers;
 pub mod dispatch;
 pub mod error;
+pub mod figures;
 pub mod evidence;
 pub mod import;
 pub mod retention;

@@ -172,3 +172,67 @@ pub fn headline(report: &crate::analysis::AnalysisReport, locale: &Locale) -> St
 fn report_margin(report: &crate::analysis::AnalysisReport) -> f64 {
     report.good_enough.as_ref().map_or(report.delta, |g| g.delta) * 100.0
 }
+
+/// A retention analysis as stored for the page: the report, when it was computed, and the data
+/// version it saw (see [`refresh_if_stale`]).
+#[derive(Debug, Clone)]
+pub struct StoredAnalysis {
+    pub report: crate::analysis::AnalysisReport,
+    pub computed_at: i64,
+    pub took_ms: i64,
+    pub data_version: i64,
+}
+
+/// The data version an analysis of this survey depends on: its counted answers and churn.
+pub fn data_version(conn: &mut DbConn, survey_id: i64) -> Result<i64, DomainError> {
+    use super::rollups::{answers_version, versions_sum, CHURN_VERSION};
+    versions_sum(conn, &[answers_version(survey_id), CHURN_VERSION.to_string()])
+}
+
+pub fn stored(conn: &mut DbConn, survey_id: i64) -> Result<Option<StoredAnalysis>, DomainError> {
+    use crate::db::schema::analysis_results as a;
+    let row: Option<(i64, i64, i64, String)> = a::table
+        .find(survey_id)
+        .select((a::data_version, a::computed_at, a::took_ms, a::report))
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    let Some((data_version, computed_at, took_ms, json)) = row else { return Ok(None) };
+    match serde_json::from_str(&json) {
+        Ok(report) => Ok(Some(StoredAnalysis { report, computed_at, took_ms, data_version })),
+        Err(e) => {
+            // Written by another version of acht: computed again by the next refresh.
+            tracing::warn!(error = %e, survey_id, "stored analysis unreadable; it will be computed again");
+            Ok(None)
+        }
+    }
+}
+
+pub fn store(conn: &mut DbConn, survey_id: i64, a: &StoredAnalysis) -> Result<(), DomainError> {
+    use crate::db::schema::analysis_results as t;
+    let json = serde_json::to_string(&a.report).map_err(|e| DomainError::invalid("report", e.to_string()))?;
+    let values = (
+        t::survey_id.eq(survey_id),
+        t::data_version.eq(a.data_version),
+        t::computed_at.eq(a.computed_at),
+        t::took_ms.eq(a.took_ms),
+        t::report.eq(&json),
+    );
+    crate::db::on_backend!(conn, c => diesel::insert_into(t::table)
+        .values(values.clone())
+        .on_conflict(t::survey_id)
+        .do_update()
+        .set((t::data_version.eq(a.data_version), t::computed_at.eq(a.computed_at), t::took_ms.eq(a.took_ms), t::report.eq(&json)))
+        .execute(c))
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The options the stored analyses use: ANALYSIS.md's defaults, as of the moment of computing.
+pub fn page_options(now: i64) -> AnalysisOptions {
+    AnalysisOptions {
+        as_of: chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
+        horizon_days: 365,
+        delta: 0.02,
+    }
+}

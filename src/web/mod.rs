@@ -23,6 +23,8 @@ pub struct AppState {
     pub answer_rules: crate::domain::evidence::Rules,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
+    /// How long analysts' sessions last.
+    pub session_rules: crate::domain::users::SessionRules,
 }
 
 impl AppState {
