@@ -168,7 +168,7 @@ fn legend(out: &mut String, items: &[(&str, &str)], mut x: f64, y: f64) {
 
 /// Multiples of `step` inside [min, max], cleaned of float noise (0.6, not 0.6000000000000001).
 fn ticks(min: f64, max: f64, step: f64) -> Vec<f64> {
-    if !(step > 0.0) || !min.is_finite() || !max.is_finite() || max < min {
+    if !step.is_finite() || step <= 0.0 || !min.is_finite() || !max.is_finite() || max < min {
         return Vec::new();
     }
     let (first, last) = ((min / step - 1e-9).ceil() as i64, (max / step + 1e-9).floor() as i64);
@@ -179,7 +179,7 @@ fn ticks(min: f64, max: f64, step: f64) -> Vec<f64> {
 /// these multiples a range always gets four to six ticks.
 fn nice_step(min: f64, max: f64) -> f64 {
     let span = max - min;
-    if !(span > 0.0) || !span.is_finite() {
+    if !span.is_finite() || span <= 0.0 {
         return 1.0;
     }
     let mag = 10f64.powf((span / 10.0).log10().floor());
@@ -197,7 +197,7 @@ pub fn nice_ticks(min: f64, max: f64) -> Vec<f64> {
 
 /// Widens [min, max] to tick multiples for auto-scaled axes; returns (lo, hi, step).
 fn nice_bounds(mut min: f64, mut max: f64) -> (f64, f64, f64) {
-    if !(max > min) {
+    if max.is_nan() || max <= min {
         let pad = if min.is_finite() && min != 0.0 { min.abs() * 0.1 } else { 1.0 };
         (min, max) = if min.is_finite() { (min - pad, min + pad) } else { (0.0, 1.0) };
     }

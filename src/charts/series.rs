@@ -182,7 +182,7 @@ pub fn series(chart: &SeriesChart, width: u32, height: u32) -> String {
             }
         }
         out.push_str("</g>");
-        if (n - 1 - j) % per == 0 {
+        if (n - 1 - j).is_multiple_of(per) {
             text(&mut out, x, h - 8.0, "middle", MUTED, "", &p.label);
         }
     }

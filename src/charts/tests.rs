@@ -60,7 +60,7 @@ fn every_chart_is_well_formed_and_self_contained() {
         series(&chart(Vec::new()), 600, 300),
         bars("b", "y", 0.0, 1.0, &[bar], Some((0.5, "ref".into())), 400, 300),
         bars("b", "y", 0.0, 1.0, &[], None, 400, 300),
-        steps("s", "days", "retained", &[curve.clone()], 30.0, 0.0, 1.0, 500, 300),
+        steps("s", "days", "retained", std::slice::from_ref(&curve), 30.0, 0.0, 1.0, 500, 300),
         lines("l", "x", "y", &[curve], 500, 300, Some((10.0, "hinge".into()))),
         lines("l", "x", "y", &[], 500, 300, None),
     ];

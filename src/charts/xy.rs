@@ -94,7 +94,7 @@ pub fn bars(
             );
         }
         out.push_str("</g>");
-        if (bars.len() - 1 - i) % per == 0 {
+        if (bars.len() - 1 - i).is_multiple_of(per) {
             text(&mut out, x, f.bottom + 15.0, "middle", INK, "", &b.label);
             text(&mut out, x, f.bottom + 28.0, "middle", MUTED, r#" font-size="9.5""#, &format!("n = {}", b.n));
         }
@@ -184,8 +184,11 @@ fn frame(width: u32, height: u32, curves: &[Curve], (x0, x1): (f64, f64), (y0, y
     Frame { left: 58.0, top, right: (w - 20.0).max(60.0), bottom: (h - 44.0).max(top + 20.0), x0, x1, y0, y1 }
 }
 
+/// Maps a curve's data points to pixels (stepped for `steps`, as-is for `lines`).
+type ToPx<'a> = &'a dyn Fn(&[(f64, f64)]) -> Vec<(f64, f64)>;
+
 /// Bands first, then lines on top, then the legend; `to_px` maps a curve's points to pixels.
-fn draw_curves(out: &mut String, f: &Frame, curves: &[Curve], to_px: &dyn Fn(&[(f64, f64)]) -> Vec<(f64, f64)>) {
+fn draw_curves(out: &mut String, f: &Frame, curves: &[Curve], to_px: ToPx) {
     let colour = |i: usize| PALETTE[i % PALETTE.len()];
     for (i, c) in curves.iter().enumerate() {
         if let (Some(low), Some(high)) = (&c.low, &c.high) {

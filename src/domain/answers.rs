@@ -398,3 +398,103 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
         })
         .collect())
 }
+
+/// What the analyst app's answer list shows, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct BrowseFilter {
+    pub survey_id: Option<i64>,
+    pub touchpoint: Option<String>,
+    pub score: Option<i32>,
+    /// Only answers in this state at `now`.
+    pub state: Option<AnswerState>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Words that must occur in the comment (case-insensitive for ASCII letters).
+    pub search: Option<String>,
+    pub now: i64,
+    /// Resume before this (answered_at, id): keyset pages, as cheap on page 1,000 as on page 1.
+    pub before: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// One answer with its customer, interaction and invitation.
+#[derive(Debug, Clone)]
+pub struct BrowsedAnswer {
+    pub response: Response,
+    pub survey_slug: String,
+    pub customer_external_id: String,
+    pub interaction_external_id: Option<String>,
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
+    pub invitation_sent_at: Option<i64>,
+}
+
+/// Answers matching `f`, newest first.
+pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>, DomainError> {
+    use crate::db::schema::interactions;
+    let mut q = responses::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+        .select((
+            Response::as_select(),
+            surveys::slug,
+            customers::external_id,
+            interactions::external_id.nullable(),
+            interactions::touchpoint.nullable(),
+            interactions::channel.nullable(),
+            invitations::send_at.nullable(),
+        ))
+        .into_boxed();
+    if let Some(id) = f.survey_id {
+        q = q.filter(responses::survey_id.eq(id));
+    }
+    if let Some(t) = &f.touchpoint {
+        q = q.filter(interactions::touchpoint.eq(t.clone()));
+    }
+    if let Some(s) = f.score {
+        q = q.filter(responses::score.eq(s));
+    }
+    if let Some(t) = f.since {
+        q = q.filter(responses::answered_at.ge(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(responses::answered_at.lt(t));
+    }
+    match f.state {
+        Some(AnswerState::Counted) => q = q.filter(responses::counts_from.le(f.now)),
+        Some(AnswerState::Provisional) => {
+            q = q.filter(responses::state.eq(AnswerState::Provisional)).filter(responses::counts_from.gt(f.now))
+        }
+        Some(other) => q = q.filter(responses::state.eq(other)),
+        None => {}
+    }
+    if let Some(words) = f.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        // LIKE with the pattern's own wildcards escaped: a search for "100%" means "100%".
+        let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        q = match conn {
+            DbConn::Pg(_) => q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("responses.comment ILIKE ").bind::<diesel::sql_types::Text, _>(pattern).sql(" ESCAPE '\\'")),
+            DbConn::Sqlite(_) => q.filter(responses::comment.like(pattern).escape('\\')),
+        };
+    }
+    if let Some((t, id)) = f.before {
+        q = q.filter(responses::answered_at.lt(t).or(responses::answered_at.eq(t).and(responses::id.lt(id))));
+    }
+    type Row = (Response, String, String, Option<String>, Option<String>, Option<String>, Option<i64>);
+    let rows: Vec<Row> =
+        q.order((responses::answered_at.desc(), responses::id.desc())).limit(f.limit).load(conn).map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(response, survey_slug, customer_external_id, interaction, touchpoint, channel, sent)| BrowsedAnswer {
+            response,
+            survey_slug,
+            customer_external_id,
+            interaction_external_id: interaction,
+            touchpoint,
+            channel,
+            invitation_sent_at: sent,
+        })
+        .collect())
+}

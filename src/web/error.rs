@@ -112,6 +112,13 @@ impl PageError {
     pub fn not_found(locale: Locale) -> Self {
         PageError::new(Problem::new(StatusCode::NOT_FOUND, "no_page", "no such page"), locale)
     }
+    /// Not for this user: an analyst on an admin page, or a form without a valid CSRF token.
+    pub fn forbidden(locale: Locale) -> Self {
+        PageError::new(Problem::new(StatusCode::FORBIDDEN, "forbidden", "not allowed"), locale)
+    }
+    pub fn from_domain(e: DomainError, locale: Locale) -> Self {
+        PageError::new(e, locale)
+    }
     pub fn bad_form(locale: Locale) -> Self {
         PageError::new(Problem::new(StatusCode::BAD_REQUEST, "bad_form", "the form was not valid"), locale)
     }
@@ -139,6 +146,7 @@ impl ResponseError for PageError {
         // Which words: a survey link we don't know, one that expired, a form to redo, or a pause.
         let key = match (self.problem.status, self.problem.code.as_str()) {
             (_, "no_page") => "error-no-page",
+            (StatusCode::FORBIDDEN, _) => "error-forbidden",
             (StatusCode::NOT_FOUND, _) => "error-not-found",
             (StatusCode::GONE, _) => "error-expired",
             (s, _) if s.is_server_error() => "error-unavailable",

@@ -1,6 +1,8 @@
-//! The web layer: the customer-facing survey flow, the JSON API, health and static files.
+//! The web layer: the customer-facing survey flow, the analyst app, the JSON API, health and
+//! static files.
 //! It reaches storage only through the domain and the one database handle.
 pub mod api;
+pub mod app;
 pub mod error;
 pub mod extract;
 pub mod middleware;
@@ -38,7 +40,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(readyz))
         .route("/static/acht.css", web::get().to(stylesheet))
         .route("/static/survey.js", web::get().to(survey_script))
+        .route("/static/app.css", web::get().to(app_stylesheet))
         .configure(api::routes)
+        .configure(app::routes)
         .configure(survey::routes);
 }
 
@@ -79,6 +83,13 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(include_str!("../../static/acht.css"))
+}
+
+async fn app_stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(include_str!("../../static/app.css"))
 }
 
 async fn survey_script() -> HttpResponse {

@@ -129,6 +129,20 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 /// peer is a trusted proxy, the last address its `X-Forwarded-For` names (a client can write
 /// anything into that header, so only a proxy we trust is believed).
 fn sender(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Sender {
+    let fetch: Vec<String> = ["Site", "Mode", "Dest", "User"]
+        .iter()
+        .filter_map(|k| header(req, &format!("Sec-Fetch-{k}")).map(|v| format!("{}={v}", k.to_lowercase())))
+        .collect();
+    Sender {
+        address: client_address(req, trusted),
+        user_agent: header(req, "User-Agent"),
+        fetch_meta: (!fetch.is_empty()).then(|| fetch.join(" ")),
+        accept_language: req.headers().contains_key("Accept-Language"),
+    }
+}
+
+/// The client's address: the peer's, or the one a trusted proxy forwarded for.
+pub(crate) fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Option<String> {
     let peer = req.peer_addr().map(|a| a.ip().to_canonical());
     // Every X-Forwarded-For line, read from the right: the first address that is not one of our
     // trusted proxies is the client's (what lies left of it, the client could have written).
@@ -143,20 +157,10 @@ fn sender(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Sender {
             .collect();
         hops.into_iter().rev().find(|ip| !trusted.contains(ip))
     };
-    let address = match peer {
+    match peer {
         Some(ip) if trusted.contains(&ip) => Some(forwarded().unwrap_or(ip).to_string()),
         Some(ip) => Some(ip.to_string()),
         None => None,
-    };
-    let fetch: Vec<String> = ["Site", "Mode", "Dest", "User"]
-        .iter()
-        .filter_map(|k| header(req, &format!("Sec-Fetch-{k}")).map(|v| format!("{}={v}", k.to_lowercase())))
-        .collect();
-    Sender {
-        address,
-        user_agent: header(req, "User-Agent"),
-        fetch_meta: (!fetch.is_empty()).then(|| fetch.join(" ")),
-        accept_language: req.headers().contains_key("Accept-Language"),
     }
 }
 

@@ -1,0 +1,289 @@
+//! The retention finding per survey, from the stored analysis (computed in the background by
+//! `jobs`, so the page never waits for it): the sentence, retention by score with intervals and
+//! the good-enough line, the steps, the hinge curve and its profile, Kaplan–Meier curves by
+//! band, NPS groups, and what the data cannot tell.
+use super::view;
+use super::{render, Chrome, SignedIn};
+use crate::analysis::AnalysisReport;
+use crate::charts::{self, Bar, Curve};
+use crate::domain::{retention, surveys, DomainError, Survey};
+use crate::i18n::{arg, Locale};
+use crate::web::error::PageError;
+use crate::web::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct RetentionQuery {
+    survey: Option<String>,
+}
+
+pub struct StepRow {
+    pub from: i32,
+    pub to: i32,
+    pub diff: String,
+    pub p: String,
+    pub mde: String,
+    pub clear: bool,
+}
+
+pub struct GroupRow {
+    pub group: String,
+    pub n: u64,
+    pub rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "app/retention.html")]
+struct RetentionPage {
+    c: Chrome,
+    surveys: Vec<(String, String)>,
+    survey: String,
+    /// None while the first analysis is being computed.
+    ready: Option<Ready>,
+}
+
+struct Ready {
+    headline: String,
+    computed_at: String,
+    took_ms: i64,
+    stale: bool,
+    customers: u64,
+    horizon_days: i64,
+    good_enough: Option<i32>,
+    by_score_svg: String,
+    hinge_svg: String,
+    profile_svg: String,
+    km_svg: String,
+    steps: Vec<StepRow>,
+    levels: Vec<(i32, u64, String)>,
+    groups: Vec<GroupRow>,
+    nps_note: String,
+    limits: Vec<String>,
+    notes: Vec<String>,
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<RetentionQuery>,
+) -> Result<HttpResponse, PageError> {
+    let l = signed.locale.clone();
+    let wanted = q.into_inner().survey.filter(|s| !s.is_empty());
+    let found = state
+        .db
+        .read(move |c| {
+            let all = surveys::list(c)?;
+            let Some(survey) = all.iter().find(|s| wanted.as_deref().is_none_or(|w| w == s.slug)).cloned() else {
+                return match wanted {
+                    Some(w) => Err(DomainError::NotFound(format!("survey '{w}'"))),
+                    None => Ok(None),
+                };
+            };
+            let stored = retention::stored(c, survey.id)?;
+            let version = retention::data_version(c, survey.id)?;
+            Ok(Some((all, survey, stored, version)))
+        })
+        .await
+        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    let chrome = Chrome::new(&signed, "retention", &req);
+    let Some((all, survey, stored, version)) = found else {
+        return Ok(render(super::overview_empty(chrome)));
+    };
+    let ready = stored.map(|s| ready(&survey, &s.report, s.computed_at, s.took_ms, s.data_version != version, &l));
+    Ok(render(RetentionPage {
+        c: chrome,
+        surveys: all.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
+        survey: survey.slug,
+        ready,
+    }))
+}
+
+fn points(d: f64) -> String {
+    format!("{:+.1}", d * 100.0)
+}
+
+fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, stale: bool, l: &Locale) -> Ready {
+    let ge = r.good_enough.as_ref().and_then(|g| g.score);
+    let bars: Vec<Bar> = r
+        .levels
+        .iter()
+        .map(|lv| Bar {
+            label: lv.score.to_string(),
+            value: lv.retention.rate * 100.0,
+            low: lv.retention.ci_low * 100.0,
+            high: lv.retention.ci_high * 100.0,
+            n: lv.retention.n,
+            highlight: Some(lv.score) == ge,
+            tooltip: format!(
+                "{} {}: {} ({}–{}), n = {}",
+                l.t("ret-score"),
+                lv.score,
+                view::pct(lv.retention.rate),
+                view::pct(lv.retention.ci_low),
+                view::pct(lv.retention.ci_high),
+                lv.retention.n
+            ),
+        })
+        .collect();
+    let y_min = r.levels.iter().map(|lv| lv.retention.ci_low).fold(1.0, f64::min);
+    let y_min = ((y_min * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0);
+    let ge_line = ge.and_then(|s| r.levels.iter().find(|lv| lv.score == s)).map(|lv| {
+        (lv.retention.rate * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))]))
+    });
+    let by_score_svg = charts::bars(&l.t("ret-by-score"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, ge_line, 900, 340);
+    let observed = Curve {
+        label: l.t("ret-observed"),
+        points: r.levels.iter().map(|lv| (f64::from(lv.score), lv.retention.rate * 100.0)).collect(),
+        low: Some(r.levels.iter().map(|lv| (f64::from(lv.score), lv.retention.ci_low * 100.0)).collect()),
+        high: Some(r.levels.iter().map(|lv| (f64::from(lv.score), lv.retention.ci_high * 100.0)).collect()),
+    };
+    let (hinge_svg, profile_svg) = match &r.hinge {
+        Some(h) => {
+            let fitted = Curve {
+                label: l.t("ret-hinge-fit"),
+                points: r
+                    .levels
+                    .iter()
+                    .map(|lv| {
+                        let s = f64::from(lv.score);
+                        let psi = f64::from(h.psi);
+                        let z = h.intercept + h.slope_before * s.min(psi) + h.slope_after * (s - psi).max(0.0);
+                        (s, 100.0 / (1.0 + (-z).exp()))
+                    })
+                    .collect(),
+                low: None,
+                high: None,
+            };
+            let bend = Some((f64::from(h.psi), l.t_args("ret-bend", &[("score", arg(h.psi.to_string()))])));
+            let profile = Curve {
+                label: l.t("ret-profile"),
+                points: h.profile.iter().map(|p| (f64::from(p.psi), p.log_likelihood)).collect(),
+                low: None,
+                high: None,
+            };
+            (
+                charts::lines(&l.t("ret-hinge-title"), &l.t("ret-score"), &l.t("ret-retained-pct"), &[observed, fitted], 900, 320, bend.clone()),
+                charts::lines(&l.t("ret-profile-title"), &l.t("ret-bend-at"), &l.t("ret-loglik"), &[profile], 900, 260, bend),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    let km: Vec<Curve> = r
+        .survival
+        .bands
+        .iter()
+        .map(|b| {
+            let mut pts = vec![(0.0, 100.0)];
+            let mut low = vec![(0.0, 100.0)];
+            let mut high = vec![(0.0, 100.0)];
+            for p in &b.at {
+                if let (Some(s), Some(lo), Some(hi)) = (p.survival, p.ci_low, p.ci_high) {
+                    pts.push((p.days as f64, s * 100.0));
+                    low.push((p.days as f64, lo * 100.0));
+                    high.push((p.days as f64, hi * 100.0));
+                }
+            }
+            Curve { label: format!("{} (n = {})", b.label, b.customers), points: pts, low: Some(low), high: Some(high) }
+        })
+        .collect();
+    let km_min = km.iter().flat_map(|c| c.points.iter().map(|p| p.1)).fold(100.0, f64::min);
+    let km_svg = charts::steps(
+        &l.t("ret-km-title"),
+        &l.t("ret-days"),
+        &l.t("ret-still-customer"),
+        &km,
+        730.0,
+        ((km_min / 10.0).floor() * 10.0 - 10.0).max(0.0),
+        100.0,
+        900,
+        340,
+    );
+    let steps = r
+        .steps
+        .iter()
+        .map(|s| StepRow {
+            from: s.from,
+            to: s.to,
+            diff: format!("{} ({} … {})", points(s.diff), points(s.ci_low), points(s.ci_high)),
+            p: format!("{:.3}", s.holm_p),
+            mde: format!("{:.1}", s.mde * 100.0),
+            clear: s.holm_p <= 0.05,
+        })
+        .collect();
+    let groups: Vec<GroupRow> = r
+        .nps_groups
+        .iter()
+        .flatten()
+        .map(|g| GroupRow {
+            group: l.t(&format!("nps-{}", g.group)),
+            n: g.retention.n,
+            rate: format!("{} ({}–{})", view::pct(g.retention.rate), view::pct(g.retention.ci_low), view::pct(g.retention.ci_high)),
+        })
+        .collect();
+    let nps_note = nps_note(survey, r, l);
+    Ready {
+        headline: retention::headline(r, l),
+        computed_at: view::datetime(computed_at),
+        took_ms,
+        stale,
+        customers: r.customers,
+        horizon_days: r.horizon_days,
+        good_enough: ge,
+        by_score_svg,
+        hinge_svg,
+        profile_svg,
+        km_svg,
+        steps,
+        levels: r.levels.iter().map(|lv| (lv.score, lv.retention.n, format!("{} ({}–{})", view::pct(lv.retention.rate), view::pct(lv.retention.ci_low), view::pct(lv.retention.ci_high)))).collect(),
+        groups,
+        nps_note,
+        limits: limits(r, l),
+        notes: [&r.chi_square_note, &r.trend_note, &r.logistic_note, &r.hinge_note, &r.good_enough_note, &r.survival.logrank_note, &r.survival.cox_note]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Where NPS and retention disagree: NPS calls a 7 or 8 "passive" even when those customers
+/// stay as well as promoters.
+fn nps_note(survey: &Survey, r: &AnalysisReport, l: &Locale) -> String {
+    if !survey.scale.has_nps_groups() {
+        return String::new();
+    }
+    let rate = |s: i32| r.levels.iter().find(|lv| lv.score == s).map(|lv| lv.retention.rate);
+    let promoters = r.nps_groups.iter().flatten().find(|g| g.group == "promoter").map(|g| g.retention.rate);
+    match (rate(8), promoters) {
+        (Some(eight), Some(p)) => l.t_args(
+            "ret-nps-note",
+            &[("eight", arg(view::pct(eight))), ("promoters", arg(view::pct(p))), ("gap", arg(points(eight - p)))],
+        ),
+        _ => String::new(),
+    }
+}
+
+/// What the data cannot tell: too few customers, and the smallest difference between adjacent
+/// scores the data would likely have detected.
+fn limits(r: &AnalysisReport, l: &Locale) -> Vec<String> {
+    let mut out = Vec::new();
+    if r.customers < 1000 {
+        out.push(l.t_args("ret-few-customers", &[("n", arg(r.customers.to_string()))]));
+    }
+    let mut mdes: Vec<(i32, i32, f64)> = r.steps.iter().map(|s| (s.from, s.to, s.mde)).collect();
+    mdes.sort_by(|a, b| b.2.total_cmp(&a.2));
+    if let Some((from, to, mde)) = mdes.first() {
+        out.push(l.t_args(
+            "ret-mde",
+            &[("from", arg(from.to_string())), ("to", arg(to.to_string())), ("mde", arg(format!("{:.1}", mde * 100.0)))],
+        ));
+    }
+    let thin: Vec<String> = r.levels.iter().filter(|lv| lv.retention.n < 30).map(|lv| lv.score.to_string()).collect();
+    if !thin.is_empty() {
+        out.push(l.t_args("ret-thin-levels", &[("scores", arg(thin.join(", ")))]));
+    }
+    out
+}

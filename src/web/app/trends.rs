@@ -1,0 +1,345 @@
+//! Trends per survey and touchpoint: the scale's metric with its 95% interval as a band, the
+//! share at or above the good-enough score, the response rate and the volume, by day, week or
+//! month; thin buckets marked, clear changes marked. Charts are SVG with a table beside them,
+//! and the same figures download as CSV.
+use super::overview::{good_enough, period_end};
+use super::view::{self, direction};
+use super::{render, Chrome, SignedIn};
+use crate::charts::{self, Change, Point, SeriesChart};
+use crate::domain::figures::{self, Bucket, Filter, FilterValues, Grain};
+use crate::domain::{surveys, DomainError, Survey};
+use crate::i18n::Locale;
+use crate::web::error::PageError;
+use crate::web::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+/// At most this many buckets on one chart: a longer period is cut at its start.
+const MAX_BUCKETS: i64 = 370;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct TrendQuery {
+    pub survey: Option<String>,
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
+    pub segment: Option<String>,
+    pub grain: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Everything a trend needs, read in one go.
+struct TrendData {
+    surveys: Vec<Survey>,
+    survey: Survey,
+    values: FilterValues,
+    filter: Filter,
+    grain: Grain,
+    good_enough: i32,
+    good_enough_found: bool,
+    buckets: Vec<Bucket>,
+}
+
+async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<TrendData>, PageError> {
+    let now = state.now_ms();
+    state
+        .db
+        .read(move |c| {
+            let all = surveys::list(c)?;
+            let wanted = non_empty(&q.survey);
+            let Some(survey) = all.iter().find(|s| wanted.as_deref().is_none_or(|w| w == s.slug)).cloned() else {
+                return match wanted {
+                    Some(w) => Err(DomainError::NotFound(format!("survey '{w}'"))),
+                    None => Ok(None),
+                };
+            };
+            let grain = q.grain.as_deref().and_then(Grain::parse).unwrap_or(Grain::Week);
+            let to_day = view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(period_end(c, survey.id, now)?);
+            let default_from = match grain {
+                Grain::Day => to_day - 60,
+                Grain::Week => grain.start_of(to_day - 26 * 7),
+                Grain::Month => grain.start_of(to_day - 730),
+            };
+            let longest = match grain {
+                Grain::Day => MAX_BUCKETS,
+                Grain::Week => MAX_BUCKETS * 7,
+                Grain::Month => MAX_BUCKETS * 31,
+            };
+            let from_day = view::parse_day(q.from.as_deref()).unwrap_or(default_from).clamp(to_day - longest, to_day - 1);
+            let filter = Filter {
+                touchpoint: non_empty(&q.touchpoint),
+                channel: non_empty(&q.channel),
+                segment: non_empty(&q.segment),
+                from_day,
+                to_day,
+            };
+            let (ge, found) = good_enough(c, &survey)?;
+            let days = figures::days(c, survey.id, &filter)?;
+            let buckets = figures::trend(&days, survey.scale, grain, from_day, to_day, ge);
+            let values = figures::filter_values(c, survey.id)?;
+            Ok(Some(TrendData {
+                surveys: all,
+                survey,
+                values,
+                filter,
+                grain,
+                good_enough: ge,
+                good_enough_found: found,
+                buckets,
+            }))
+        })
+        .await
+        .map_err(|e| PageError::from_domain(e, l.clone()))
+}
+
+/// One row of the table beside the charts.
+pub struct Row {
+    pub label: String,
+    pub answers: u64,
+    pub thin: bool,
+    pub metric: String,
+    pub metric_dir: &'static str,
+    pub share: String,
+    pub share_dir: &'static str,
+    pub response_rate: String,
+    pub invited: u64,
+}
+
+#[derive(Template)]
+#[template(path = "app/trends.html")]
+struct TrendsPage {
+    c: Chrome,
+    surveys: Vec<(String, String)>,
+    survey: String,
+    values: FilterValues,
+    q: TrendQuery,
+    grain: &'static str,
+    from: String,
+    to: String,
+    metric_name: String,
+    good_enough: i32,
+    good_enough_found: bool,
+    metric_svg: String,
+    share_svg: String,
+    rate_svg: String,
+    rows: Vec<Row>,
+    csv_link: String,
+    empty: bool,
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<TrendQuery>,
+) -> Result<HttpResponse, PageError> {
+    let l = signed.locale.clone();
+    let chrome = Chrome::new(&signed, "trends", &req);
+    let q = q.into_inner();
+    let Some(d) = load(&state, q.clone(), &l).await? else {
+        return Ok(render(super::overview_empty(chrome)));
+    };
+    let scale = d.survey.scale;
+    let metric_name = view::metric_name(scale, &l);
+    let (y_min, y_max) = view::metric_axis(scale);
+    let n_label = l.t("fig-answers");
+    let tip = |b: &Bucket, what: &str, value: String| format!("{} · {what}: {value} · {n_label}: {}", b.label, b.counts.answers());
+    let metric_points: Vec<Point> = d
+        .buckets
+        .iter()
+        .map(|b| Point {
+            label: b.label.clone(),
+            value: b.metric.map(|e| e.value),
+            low: b.metric.map(|e| e.low),
+            high: b.metric.map(|e| e.high),
+            count: b.counts.answers(),
+            thin: b.thin,
+            change: change(b.metric_clear, b.metric_change.map(|c| c.diff)),
+            tooltip: tip(b, &metric_name, view::metric_with_interval(scale, &b.metric)),
+        })
+        .collect();
+    let share_name = format!("{} {}+", l.t("fig-share"), d.good_enough);
+    let share_points: Vec<Point> = d
+        .buckets
+        .iter()
+        .map(|b| Point {
+            label: b.label.clone(),
+            value: b.share.map(|e| e.value * 100.0),
+            low: b.share.map(|e| e.low * 100.0),
+            high: b.share.map(|e| e.high * 100.0),
+            count: b.counts.answers(),
+            thin: b.thin,
+            change: change(b.share_clear, b.share_change.map(|c| c.diff)),
+            tooltip: tip(b, &share_name, view::share_with_interval(&b.share)),
+        })
+        .collect();
+    let rate_name = l.t("fig-response-rate");
+    let rate_points: Vec<Point> = d
+        .buckets
+        .iter()
+        .map(|b| Point {
+            label: b.label.clone(),
+            value: b.response_rate.map(|e| e.value * 100.0),
+            low: b.response_rate.map(|e| e.low * 100.0),
+            high: b.response_rate.map(|e| e.high * 100.0),
+            count: b.counts.invited,
+            thin: false,
+            change: None,
+            tooltip: format!(
+                "{} · {rate_name}: {} · {}: {}",
+                b.label,
+                view::share_with_interval(&b.response_rate),
+                l.t("fig-invited"),
+                b.counts.invited
+            ),
+        })
+        .collect();
+    let metric_svg = charts::series(
+        &SeriesChart {
+            title: format!("{metric_name} · {}", d.survey.name),
+            y_label: metric_name.clone(),
+            y_min,
+            y_max,
+            reference: None,
+            points: metric_points,
+            show_volume: true,
+            format: metric_formatter(scale),
+        },
+        900,
+        360,
+    );
+    let share_svg = charts::series(
+        &SeriesChart {
+            title: share_name.clone(),
+            y_label: "%".into(),
+            y_min: 0.0,
+            y_max: 100.0,
+            reference: None,
+            points: share_points,
+            show_volume: false,
+            format: |v| format!("{v:.0}%"),
+        },
+        900,
+        260,
+    );
+    let rate_svg = charts::series(
+        &SeriesChart {
+            title: rate_name.clone(),
+            y_label: "%".into(),
+            y_min: 0.0,
+            y_max: 100.0,
+            reference: None,
+            points: rate_points,
+            show_volume: false,
+            format: |v| format!("{v:.0}%"),
+        },
+        900,
+        220,
+    );
+    let rows = d
+        .buckets
+        .iter()
+        .map(|b| Row {
+            label: b.label.clone(),
+            answers: b.counts.answers(),
+            thin: b.thin,
+            metric: view::metric_with_interval(scale, &b.metric),
+            metric_dir: direction(b.metric_clear, b.metric_change.map(|c| c.diff)),
+            share: view::share_with_interval(&b.share),
+            share_dir: direction(b.share_clear, b.share_change.map(|c| c.diff)),
+            response_rate: view::share_with_interval(&b.response_rate),
+            invited: b.counts.invited,
+        })
+        .collect();
+    let query = req.query_string();
+    let page = TrendsPage {
+        c: chrome,
+        surveys: d.surveys.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
+        survey: d.survey.slug.clone(),
+        values: d.values,
+        grain: d.grain.as_str(),
+        from: view::date(d.filter.from_day),
+        to: view::date(d.filter.to_day - 1),
+        metric_name,
+        good_enough: d.good_enough,
+        good_enough_found: d.good_enough_found,
+        metric_svg,
+        share_svg,
+        rate_svg,
+        empty: d.buckets.iter().all(|b| b.counts.answers() == 0),
+        rows,
+        csv_link: if query.is_empty() { "/app/trends.csv".into() } else { format!("/app/trends.csv?{query}") },
+        q,
+    };
+    Ok(render(page))
+}
+
+fn change(clear: bool, diff: Option<f64>) -> Option<Change> {
+    match direction(clear, diff) {
+        "up" => Some(Change::Up),
+        "down" => Some(Change::Down),
+        _ => None,
+    }
+}
+
+fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
+    use crate::analysis::trends::{metric_kind, MetricKind};
+    match metric_kind(scale) {
+        MetricKind::Mean => |v| format!("{v:.1}"),
+        MetricKind::Nps => |v| format!("{v:+.0}"),
+        MetricKind::Csat => |v| format!("{v:.0}%"),
+    }
+}
+
+/// The chart's figures as CSV: one row per bucket, every number with its interval.
+pub async fn csv(state: web::Data<AppState>, signed: SignedIn, q: web::Query<TrendQuery>) -> Result<HttpResponse, PageError> {
+    let l = signed.locale.clone();
+    let Some(d) = load(&state, q.into_inner(), &l).await? else {
+        return Err(PageError::not_found(l));
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "bucket_start", "bucket", "answers", "thin", "metric", "metric_low", "metric_high", "metric_change_p",
+        "metric_change_clear", "good_enough", "share_good_enough", "share_low", "share_high", "share_change_p",
+        "share_change_clear", "invited", "responded", "response_rate", "response_rate_low", "response_rate_high",
+    ];
+    let bad = |_| PageError::not_found(l.clone());
+    w.write_record(header).map_err(bad)?;
+    let num = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
+    for b in &d.buckets {
+        w.write_record([
+            view::date(b.start_day),
+            b.label.clone(),
+            b.counts.answers().to_string(),
+            b.thin.to_string(),
+            num(b.metric.map(|e| e.value)),
+            num(b.metric.map(|e| e.low)),
+            num(b.metric.map(|e| e.high)),
+            num(b.metric_change.map(|c| c.p_value)),
+            b.metric_clear.to_string(),
+            d.good_enough.to_string(),
+            num(b.share.map(|e| e.value)),
+            num(b.share.map(|e| e.low)),
+            num(b.share.map(|e| e.high)),
+            num(b.share_change.map(|c| c.p_value)),
+            b.share_clear.to_string(),
+            b.counts.invited.to_string(),
+            b.counts.responded.to_string(),
+            num(b.response_rate.map(|e| e.value)),
+            num(b.response_rate.map(|e| e.low)),
+            num(b.response_rate.map(|e| e.high)),
+        ])
+        .map_err(bad)?;
+    }
+    let body = w.into_inner().map_err(|_| PageError::not_found(l.clone()))?;
+    let name = format!("acht-trend-{}-{}.csv", d.survey.slug, d.grain.as_str());
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(body))
+}

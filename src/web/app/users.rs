@@ -1,0 +1,75 @@
+//! Accounts, for admins only: the list and a form for a new one.
+use super::{render, Chrome, SignedIn};
+use crate::domain::users as accounts;
+use crate::types::{Role, TextEnum};
+use crate::web::error::PageError;
+use crate::web::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "app/users.html")]
+struct UsersPage {
+    c: Chrome,
+    users: Vec<(String, &'static str, String)>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+async fn show(
+    req: &HttpRequest,
+    state: &AppState,
+    signed: &SignedIn,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let l = signed.locale.clone();
+    let users = state.db.read(accounts::list).await.map_err(|e| PageError::from_domain(e, l))?;
+    Ok(render(UsersPage {
+        c: Chrome::new(signed, "users", req),
+        users: users.into_iter().map(|u| (u.email, u.role.as_str(), super::view::datetime(u.created_at))).collect(),
+        message,
+        error,
+    }))
+}
+
+pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, PageError> {
+    signed.require_admin()?;
+    show(&req, &state, &signed, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUser {
+    csrf: String,
+    email: String,
+    role: String,
+    password: String,
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    form: web::Form<NewUser>,
+) -> Result<HttpResponse, PageError> {
+    signed.require_admin()?;
+    signed.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let Ok(role) = Role::parse(&form.role) else { return Err(PageError::bad_form(signed.locale.clone())) };
+    let now = state.now_ms();
+    let locale = signed.locale.tag();
+    let email = form.email.clone();
+    let made = state.db.write(move |c| accounts::create(c, &form.email, &form.password, role, locale, now)).await;
+    match made {
+        Ok(u) => {
+            let msg = signed.locale.t_args("users-created", &[("email", crate::i18n::arg(u.email))]);
+            show(&req, &state, &signed, Some(msg), None).await
+        }
+        Err(e @ (crate::domain::DomainError::Invalid { .. } | crate::domain::DomainError::Conflict(_))) => {
+            tracing::info!(error = %e, email, "account not created");
+            show(&req, &state, &signed, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(PageError::from_domain(e, signed.locale.clone())),
+    }
+}
