@@ -1,12 +1,12 @@
-//! A deterministic demo world: two surveys and years of answers in which churn falls with the
+//! A deterministic demo world: two surveys, customers in segments, their contacts, invitations
+//! and years of answers in which churn falls with the
 //! service grade up to 8 and is flat from 8 up (acht's headline finding), and falls with effort ease.
 use crate::clock::{Clock, SystemClock};
-use crate::db::models::Interaction;
+use crate::db::models::{Customer, Interaction, Invitation, Response};
 use crate::db::Db;
-use crate::domain::import::{self, CustomerRecord, ResponseRecord};
 use crate::domain::surveys::{self, SurveyInput, Touchpoint};
-use crate::domain::DomainError;
-use crate::types::{Decision, Json, Scale};
+use crate::domain::{import, rollups, DomainError};
+use crate::types::{AnswerState, Decision, InvitationStatus, Json, Provenance, Scale};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -21,42 +21,176 @@ fn yearly_churn(grade: i32) -> f64 {
     0.12 + 0.07 * f64::from((8 - grade).max(0))
 }
 
+/// Customers generated and written per transaction: memory stays flat for any world size.
+const CHUNK_CUSTOMERS: usize = 20_000;
+
+/// The demo world: customers with a plan and a region, their contacts (support or delivery, by
+/// phone, email or chat), an invitation per contact for the `service` survey and per support
+/// contact for `effort`, and the answers of those who answered (about half). The rollups are
+/// summed while generating and written once at the end.
 pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, DomainError> {
     ensure_surveys(db)?;
+    let surveys = db.read_blocking(import::survey_ids)?;
+    let (service, effort) = (surveys["service"].0, surveys["effort"].0);
     let mut rng = StdRng::seed_from_u64(seed);
+    let mut totals = (0usize, 0usize, 0usize, 0usize);
+    let mut rollup = rollups::Changes::default();
+    let progress = (n_customers > 100_000).then(|| indicatif::ProgressBar::new(n_customers as u64));
+    let mut first = 0;
+    while first < n_customers {
+        let n = CHUNK_CUSTOMERS.min(n_customers - first);
+        let world = chunk(&mut rng, seed, first, n, service, effort, &mut rollup);
+        totals.0 += world.customers.len();
+        totals.1 += world.interactions.len();
+        totals.2 += world.invitations.len();
+        totals.3 += world.responses.len();
+        let world = Arc::new(world);
+        db.write_blocking(move |c| {
+            import::world(c, &world.customers, &world.interactions, &world.invitations, &world.responses)
+        })?;
+        first += n;
+        if let Some(p) = &progress {
+            p.inc(n as u64);
+        }
+    }
+    db.write_blocking(move |c| {
+        rollup.write(c)?;
+        rollups::bump_version(c, rollups::CHURN_VERSION)
+    })?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let (c, i, v, r) = totals;
+    Ok(format!(
+        "demo world: {c} customers, {i} interactions, {v} invitations, {r} responses (surveys 'service' and 'effort')"
+    ))
+}
+
+struct World {
+    customers: Vec<Customer>,
+    interactions: Vec<Interaction>,
+    invitations: Vec<Invitation>,
+    responses: Vec<Response>,
+}
+
+const PLANS: [(&str, f64, f64); 3] = [("basic", 0.5, -0.3), ("plus", 0.35, 0.1), ("business", 0.15, 0.5)];
+const REGIONS: [&str; 3] = ["noord", "midden", "zuid"];
+const CHANNELS: [&str; 3] = ["phone", "email", "chat"];
+/// Share of invitations answered.
+const ANSWER_RATE: f64 = 0.55;
+
+#[allow(clippy::too_many_arguments)]
+fn chunk(
+    rng: &mut StdRng,
+    seed: u64,
+    first: usize,
+    n: usize,
+    service: i64,
+    effort: i64,
+    rollup: &mut rollups::Changes,
+) -> World {
     let start = WORLD_END_MS - YEARS * 365 * DAY;
-    let mut customers = Vec::with_capacity(n_customers);
-    let mut responses = Vec::with_capacity(n_customers * 8);
-    for i in 0..n_customers {
+    let mut w =
+        World { customers: Vec::with_capacity(n), interactions: vec![], invitations: vec![], responses: vec![] };
+    for i in first..first + n {
         let id = format!("D{seed:02}{i:07}");
         let first_seen_at = start + rng.random_range(0..(YEARS * 365 - 30) * DAY);
-        let mood: f64 = rng.random_range(-1.5..1.5);
+        let pick: f64 = rng.random();
+        let (plan, _, lift) = *PLANS
+            .iter()
+            .scan(0.0, |acc, p| {
+                *acc += p.1;
+                Some((p, *acc))
+            })
+            .find(|(_, acc)| pick < *acc)
+            .map(|(p, _)| p)
+            .unwrap_or(&PLANS[0]);
+        let region = REGIONS[rng.random_range(0..REGIONS.len())];
+        let mut attributes = crate::db::models::Attributes::new();
+        attributes.insert("plan".into(), plan.into());
+        attributes.insert("region".into(), region.into());
+        let customer_id = crate::db::new_id();
+        let segments = rollups::segments_of(&attributes);
+        let mood: f64 = rng.random_range(-1.5..1.5) + lift;
         let mut t = first_seen_at + rng.random_range(1..60) * DAY;
         let mut churned_at = None;
         let mut first_grade: Option<i32> = None;
+        let mut k = 0;
         while t < WORLD_END_MS {
             let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
             let ease = (0.6 * f64::from(grade) + 0.3 + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 7.0) as i32;
-            let comment = (rng.random_bool(0.08)).then(|| demo_comment(grade).to_string());
-            responses.push(ResponseRecord {
-                customer_external_id: id.clone(),
-                survey_slug: "service".into(),
-                score: grade,
-                answered_at: t,
-                comment,
-            });
-            responses.push(ResponseRecord {
-                customer_external_id: id.clone(),
-                survey_slug: "effort".into(),
-                score: ease,
-                answered_at: t + 60_000,
-                comment: None,
-            });
+            let support = rng.random_bool(0.6);
+            let touchpoint = if support { "support" } else { "delivery" };
+            let channel = CHANNELS[rng.random_range(0..CHANNELS.len())];
+            let interaction = Interaction {
+                id: crate::db::new_id(),
+                external_id: format!("demo-{seed}-{i}-{k}"),
+                customer_id,
+                touchpoint: touchpoint.into(),
+                channel: Some(channel.into()),
+                occurred_at: t - 2 * 3_600_000,
+                attributes: Json::default(),
+                decision: Decision::Invited,
+                decision_detail: Some("demo history".into()),
+                created_at: t - 2 * 3_600_000,
+            };
+            k += 1;
+            let mut asked = vec![(service, grade, true)];
+            if support {
+                asked.push((effort, ease, false));
+            }
+            for (survey_id, score, with_comment) in asked {
+                let dims = rollups::Dims {
+                    survey_id,
+                    touchpoint: touchpoint.into(),
+                    channel: channel.into(),
+                    segments: segments.clone(),
+                };
+                let answered = rng.random_bool(ANSWER_RATE);
+                let send_at = t - 3_600_000;
+                let invitation = Invitation {
+                    id: crate::db::new_id(),
+                    token_hash: format!("demo (no link): {i}-{k}-{survey_id}"),
+                    survey_id,
+                    customer_id,
+                    interaction_id: Some(interaction.id),
+                    status: if answered { InvitationStatus::Answered } else { InvitationStatus::Expired },
+                    send_at,
+                    expires_at: send_at + 14 * DAY,
+                    created_at: interaction.created_at,
+                };
+                rollup.invited(&dims, send_at);
+                if answered {
+                    let answered_at = t + rng.random_range(0..36 * 3_600_000i64);
+                    let comment = (with_comment && rng.random_bool(0.08)).then(|| demo_comment(score).to_string());
+                    rollup.answer(&dims, answered_at, Some(send_at), None, Some(score));
+                    w.responses.push(Response {
+                        id: crate::db::new_id(),
+                        invitation_id: Some(invitation.id),
+                        survey_id,
+                        customer_id,
+                        score,
+                        comment,
+                        provenance: if rng.random_bool(0.7) { Provenance::Link } else { Provenance::Form },
+                        state: AnswerState::Counted,
+                        state_reason: "demo: a person touched the page".into(),
+                        counts_from: Some(answered_at),
+                        answered_at,
+                        updated_at: answered_at,
+                        rolled_score: Some(score),
+                    });
+                    if survey_id == service && first_grade.is_none() {
+                        first_grade = Some(grade);
+                    }
+                }
+                w.invitations.push(invitation);
+            }
+            w.interactions.push(interaction);
             let gap = rng.random_range(60..200) * DAY;
-            // Churn follows the customer's first service grade, and no further than 8; effort
-            // relates to churn through its correlation with the grade.
-            let first = *first_grade.get_or_insert(grade);
-            let p_year = yearly_churn(first);
+            // Churn follows the customer's first answered service grade (or, before any, the
+            // grade of this contact), and no further than 8; effort relates to churn through its
+            // correlation with the grade.
+            let p_year = yearly_churn(first_grade.unwrap_or(grade));
             let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
             if rng.random_bool(p_gap) {
                 let at = t + rng.random_range(1..gap / DAY) * DAY;
@@ -68,51 +202,19 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, Domain
             t += gap;
         }
         let locale = if rng.random_bool(0.8) { "nl" } else { "en" };
-        customers.push(CustomerRecord {
+        w.customers.push(Customer {
+            id: customer_id,
             external_id: id.clone(),
             email: Some(format!("{}@example.test", id.to_lowercase())),
             locale: locale.into(),
+            attributes: Json::new(attributes),
             first_seen_at,
             churned_at,
+            unsubscribed_at: None,
+            erased_at: None,
         });
     }
-    let n_customers = customers.len();
-    let customers = Arc::new(customers);
-    db.write_blocking(move |c| import::customers(c, &customers, &|_| {}))?;
-    let ids = db.read_blocking(import::customer_ids)?;
-    let surveys = db.read_blocking(import::survey_ids)?;
-    let rows: Arc<Vec<_>> = Arc::new(
-        responses
-            .iter()
-            .map(|r| import::response_row(surveys[&r.survey_slug].0, ids[&r.customer_external_id], r))
-            .collect(),
-    );
-    let n_rows = rows.len();
-    db.write_blocking(move |c| import::responses(c, &rows, &|_| {}))?;
-    // Each service answer followed an interaction: record those too, as the API would have.
-    let history: Vec<Interaction> = responses
-        .iter()
-        .filter(|r| r.survey_slug == "service")
-        .enumerate()
-        .map(|(k, r)| Interaction {
-            id: crate::db::new_id(),
-            external_id: format!("demo-{seed}-{k}"),
-            customer_id: ids[&r.customer_external_id],
-            touchpoint: if k % 3 == 0 { "delivery" } else { "support" }.into(),
-            channel: Some(if k % 2 == 0 { "phone" } else { "email" }.into()),
-            occurred_at: r.answered_at - 2 * 3_600_000,
-            attributes: Json::default(),
-            decision: Decision::Invited,
-            decision_detail: Some("demo history".into()),
-            created_at: r.answered_at,
-        })
-        .collect();
-    let n_history = history.len();
-    let history = Arc::new(history);
-    db.write_blocking(move |c| import::interactions(c, &history))?;
-    Ok(format!(
-        "demo world: {n_customers} customers, {n_history} interactions, {n_rows} responses (surveys 'service' and 'effort')"
-    ))
+    w
 }
 
 fn demo_comment(grade: i32) -> &'static str {

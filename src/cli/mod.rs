@@ -7,7 +7,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::surveys::{self, SurveyInput};
-use crate::domain::{apikeys, retention};
+use crate::domain::{apikeys, retention, users};
 use crate::i18n::Locale;
 use crate::types::Scale;
 use clap::{Parser, Subcommand};
@@ -74,6 +74,17 @@ pub enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Manage the accounts of the analyst app.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Rebuild the rollups behind the trend pages from the stored answers (after a bulk change
+    /// made outside acht, or to repair).
+    Rollups {
+        #[command(subcommand)]
+        action: RollupsAction,
+    },
     /// Generate a demo world: surveys, customers, interactions and years of answers.
     Demo {
         #[arg(long, default_value_t = DEMO_CUSTOMERS)]
@@ -91,6 +102,31 @@ pub enum ApikeyAction {
     Revoke { name: String },
     /// List keys: name, created, revoked.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account. Without --password a random one is made and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "analyst"])]
+        role: String,
+        /// At least 10 characters (or set ACHT_USER_PASSWORD).
+        #[arg(long, env = "ACHT_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// The app's language for this user.
+        #[arg(long, default_value = "nl")]
+        lang: String,
+    },
+    /// List accounts: email, role, created.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RollupsAction {
+    /// Compute every rollup again from the answers and invitations.
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +229,12 @@ fn run(cli: Cli) -> CliResult {
             }
         }
         Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed)?),
+        Command::User { action } => user(&db, action)?,
+        Command::Rollups { action: RollupsAction::Rebuild } => {
+            let now = now();
+            db.write_blocking(move |c| crate::domain::rollups::rebuild(c, now, &|_| {}))?;
+            println!("rollups rebuilt");
+        }
     }
     Ok(())
 }
@@ -219,6 +261,44 @@ fn apikey(db: &Db, action: ApikeyAction) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn user(db: &Db, action: UserAction) -> CliResult {
+    match action {
+        UserAction::Create { email, role, password, lang } => {
+            let role: crate::types::Role = role.parse()?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(users::generate_password);
+            let now = now();
+            let pw = password.clone();
+            let u = db.write_blocking(move |c| users::create(c, &email, &pw, role, &lang, now))?;
+            println!("created {} ({})", u.email, u.role);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        UserAction::List => {
+            let time = |ms: i64| crate::web::api::time(ms).format("%Y-%m-%d %H:%M").to_string();
+            for u in db.read_blocking(users::list)? {
+                println!("{}\t{}\tcreated {}", u.email, u.role, time(u.created_at));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The demo's analyst account, with a fresh password each start (only its hash is kept, so the
+/// previous one cannot be shown again).
+fn demo_analyst(db: &Db) -> Result<(String, String), crate::domain::DomainError> {
+    const EMAIL: &str = "analyst@demo.acht.example";
+    let password = users::generate_password();
+    let pw = password.clone();
+    let now = now();
+    db.write_blocking(move |c| match users::find_by_email(c, EMAIL)? {
+        Some(u) => users::set_password(c, u.id, &pw),
+        None => users::create(c, EMAIL, &pw, crate::types::Role::Analyst, "nl", now).map(|_| ()),
+    })?;
+    Ok((EMAIL.to_string(), password))
 }
 
 fn survey(db: &Db, action: SurveyAction) -> CliResult {
@@ -258,6 +338,8 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         let key = db.write_blocking(move |c| apikeys::create(c, "demo", now))?;
         println!("API key (shown once): {key}");
         println!("Answer a survey as a customer would: {}", demo::try_link(&db, &base)?);
+        let (email, password) = demo_analyst(&db)?;
+        println!("Analyst app: {base}/  (sign in as {email} with password {password})");
     }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build_locked(settings, listener, crate::clock::system(), lock)?;

@@ -475,7 +475,11 @@ pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>,
         let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         q = match conn {
-            DbConn::Pg(_) => q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("responses.comment ILIKE ").bind::<diesel::sql_types::Text, _>(pattern).sql(" ESCAPE '\\'")),
+            DbConn::Pg(_) => q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("responses.comment ILIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern)
+                    .sql(" ESCAPE '\\'"),
+            ),
             DbConn::Sqlite(_) => q.filter(responses::comment.like(pattern).escape('\\')),
         };
     }

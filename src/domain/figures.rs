@@ -298,10 +298,8 @@ fn mark_changes(buckets: &mut [Bucket], scale: Scale, good_enough: i32) {
         buckets[i].metric_change = trends::compare_metric(&prev, &cur);
         buckets[i].share_change = trends::compare_share(&prev, &cur, good_enough);
     }
-    let p: Vec<Option<f64>> = buckets
-        .iter()
-        .flat_map(|b| [b.metric_change.map(|c| c.p_value), b.share_change.map(|c| c.p_value)])
-        .collect();
+    let p: Vec<Option<f64>> =
+        buckets.iter().flat_map(|b| [b.metric_change.map(|c| c.p_value), b.share_change.map(|c| c.p_value)]).collect();
     let clear = trends::clear_changes(&p, ALPHA);
     for (i, b) in buckets.iter_mut().enumerate() {
         b.metric_clear = clear[2 * i];

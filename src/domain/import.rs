@@ -158,3 +158,30 @@ pub fn interactions(conn: &mut DbConn, rows: &[Interaction]) -> Result<usize, Do
         Ok(rows.len())
     })
 }
+
+/// Inserts a generated world (the demo): customers, interactions, invitations and answers whose
+/// ids are all set, in one transaction. The caller keeps the rollups.
+pub fn world(
+    conn: &mut DbConn,
+    customers: &[Customer],
+    interactions: &[Interaction],
+    invitations: &[crate::db::models::Invitation],
+    responses: &[Response],
+) -> Result<(), DomainError> {
+    use crate::db::schema::invitations as inv;
+    write_tx(conn, |conn| {
+        for chunk in customers.chunks(CHUNK) {
+            insert_rows!(conn, customers::table, chunk).map_err(db)?;
+        }
+        for chunk in interactions.chunks(CHUNK) {
+            insert_rows!(conn, interactions::table, chunk).map_err(db)?;
+        }
+        for chunk in invitations.chunks(CHUNK) {
+            insert_rows!(conn, inv::table, chunk).map_err(db)?;
+        }
+        for chunk in responses.chunks(CHUNK) {
+            insert_rows!(conn, responses::table, chunk).map_err(db)?;
+        }
+        Ok(())
+    })
+}

@@ -168,7 +168,7 @@ impl Changes {
     }
 
     /// Writes the changes: one upsert per row, the filter values, and the surveys' data versions.
-    pub fn write(self, conn: &mut DbConn) -> Result<(), DomainError> {
+    pub fn write(&self, conn: &mut DbConn) -> Result<(), DomainError> {
         let mut keys: BTreeSet<(i64, &'static str, &str)> = BTreeSet::new();
         for ((survey_id, segment, day, touchpoint, channel), c) in &self.rows {
             if c.is_zero() {
@@ -222,7 +222,7 @@ impl Changes {
                 .execute(c))
             .map_err(db)?;
         }
-        for survey_id in self.answers_changed {
+        for &survey_id in &self.answers_changed {
             bump_version(conn, &answers_version(survey_id))?;
         }
         Ok(())

@@ -111,6 +111,17 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<User>, DomainError> {
     users::table.order(users::created_at).select(User::as_select()).load(conn).map_err(db)
 }
 
+/// Gives an account a new password and ends its sessions.
+pub fn set_password(conn: &mut DbConn, user_id: i64, password: &str) -> Result<(), DomainError> {
+    check_password(password)?;
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash_password(password)?))
+        .execute(conn)
+        .map_err(db)?;
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn).map_err(db)?;
+    Ok(())
+}
+
 pub fn set_locale(conn: &mut DbConn, user_id: i64, locale: &str) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn).map_err(db)?;
     Ok(())

@@ -65,7 +65,9 @@ pub async fn refresh_analyses(state: &AppState) {
         let id = survey.id;
         let status = state
             .db
-            .read(move |c| Ok::<_, crate::domain::DomainError>((retention::data_version(c, id)?, retention::stored(c, id)?)))
+            .read(move |c| {
+                Ok::<_, crate::domain::DomainError>((retention::data_version(c, id)?, retention::stored(c, id)?))
+            })
             .await;
         let (version, stored) = match status {
             Ok(s) => s,
@@ -74,7 +76,8 @@ pub async fn refresh_analyses(state: &AppState) {
                 continue;
             }
         };
-        let fresh = stored.as_ref().is_some_and(|s| s.data_version == version || now - s.computed_at < ANALYSIS_MIN_AGE_MS);
+        let fresh =
+            stored.as_ref().is_some_and(|s| s.data_version == version || now - s.computed_at < ANALYSIS_MIN_AGE_MS);
         if fresh {
             continue;
         }

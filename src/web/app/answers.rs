@@ -167,7 +167,11 @@ fn with_param(query: &str, name: &str, value: &str) -> String {
 /// The filtered list as CSV, every matching row, newest first. Rows are read a chunk at a time
 /// by keyset and sent through a small bounded channel: a slow download holds the reader back
 /// instead of piling rows up in memory.
-pub async fn csv(state: web::Data<AppState>, signed: SignedIn, q: web::Query<AnswersQuery>) -> Result<HttpResponse, PageError> {
+pub async fn csv(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<AnswersQuery>,
+) -> Result<HttpResponse, PageError> {
     let l = signed.locale.clone();
     let q = q.into_inner();
     let now = state.now_ms();
@@ -182,7 +186,8 @@ pub async fn csv(state: web::Data<AppState>, signed: SignedIn, q: web::Query<Ans
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let db = state.db.clone();
     tokio::spawn(async move {
-        let header = "answered_at,survey,score,state,state_reason,comment,customer,interaction,touchpoint,channel,invited_at\n";
+        let header =
+            "answered_at,survey,score,state,state_reason,comment,customer,interaction,touchpoint,channel,invited_at\n";
         if tx.send(Ok(Bytes::from_static(header.as_bytes()))).await.is_err() {
             return;
         }
@@ -216,7 +221,8 @@ fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
         let ln = line(a, now);
         let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         // Spreadsheets run a cell starting with = + - @ as a formula: such comments get a quote.
-        let comment = if ln.comment.starts_with(['=', '+', '-', '@']) { format!("'{}", ln.comment) } else { ln.comment };
+        let comment =
+            if ln.comment.starts_with(['=', '+', '-', '@']) { format!("'{}", ln.comment) } else { ln.comment };
         let _ = w.write_record([
             time(a.response.answered_at),
             ln.survey,

@@ -117,10 +117,8 @@ async fn require_signin(
     let mut res = next.call(req).await?.map_into_boxed_body();
     // Signed-in pages are personal: never kept by a shared cache or the back button of a
     // shared computer after sign-out.
-    res.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
+    res.headers_mut()
+        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     Ok(res)
 }
 
@@ -135,7 +133,11 @@ async fn find_session(state: &AppState, token: String) -> Result<Option<Session>
         .map_err(|e| PageError::from_domain(e, locale.clone()))?;
     if let Some(s) = session.as_ref().filter(|s| s.needs_touch(now)) {
         let hash = s.token_hash.clone();
-        state.db.write(move |c| accounts::touch_session(c, &hash, now)).await.map_err(|e| PageError::from_domain(e, locale))?;
+        state
+            .db
+            .write(move |c| accounts::touch_session(c, &hash, now))
+            .await
+            .map_err(|e| PageError::from_domain(e, locale))?;
     }
     Ok(session)
 }

@@ -86,7 +86,8 @@ fn card(s: &Survey, cmp: &PeriodComparison, f: &Filter, ge: i32, found: bool, l:
     let (cur, prev) = (&cmp.current, &cmp.previous);
     let len = f.to_day - f.from_day;
     let rate = |b: &figures::Bucket| b.response_rate.map(|e| view::pct(e.value)).unwrap_or_else(|| "–".into());
-    let p = |c: &Option<crate::analysis::trends::Comparison>| c.map(|c| format!("{:.3}", c.p_value)).unwrap_or_default();
+    let p =
+        |c: &Option<crate::analysis::trends::Comparison>| c.map(|c| format!("{:.3}", c.p_value)).unwrap_or_default();
     Card {
         slug: s.slug.clone(),
         name: s.name.clone(),

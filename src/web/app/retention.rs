@@ -130,10 +130,11 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         .collect();
     let y_min = r.levels.iter().map(|lv| lv.retention.ci_low).fold(1.0, f64::min);
     let y_min = ((y_min * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0);
-    let ge_line = ge.and_then(|s| r.levels.iter().find(|lv| lv.score == s)).map(|lv| {
-        (lv.retention.rate * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))]))
-    });
-    let by_score_svg = charts::bars(&l.t("ret-by-score"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, ge_line, 900, 340);
+    let ge_line = ge
+        .and_then(|s| r.levels.iter().find(|lv| lv.score == s))
+        .map(|lv| (lv.retention.rate * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))])));
+    let by_score_svg =
+        charts::bars(&l.t("ret-by-score"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, ge_line, 900, 340);
     let observed = Curve {
         label: l.t("ret-observed"),
         points: r.levels.iter().map(|lv| (f64::from(lv.score), lv.retention.rate * 100.0)).collect(),
@@ -165,8 +166,24 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
                 high: None,
             };
             (
-                charts::lines(&l.t("ret-hinge-title"), &l.t("ret-score"), &l.t("ret-retained-pct"), &[observed, fitted], 900, 320, bend.clone()),
-                charts::lines(&l.t("ret-profile-title"), &l.t("ret-bend-at"), &l.t("ret-loglik"), &[profile], 900, 260, bend),
+                charts::lines(
+                    &l.t("ret-hinge-title"),
+                    &l.t("ret-score"),
+                    &l.t("ret-retained-pct"),
+                    &[observed, fitted],
+                    900,
+                    320,
+                    bend.clone(),
+                ),
+                charts::lines(
+                    &l.t("ret-profile-title"),
+                    &l.t("ret-bend-at"),
+                    &l.t("ret-loglik"),
+                    &[profile],
+                    900,
+                    260,
+                    bend,
+                ),
             )
         }
         None => (String::new(), String::new()),
@@ -220,7 +237,12 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         .map(|g| GroupRow {
             group: l.t(&format!("nps-{}", g.group)),
             n: g.retention.n,
-            rate: format!("{} ({}–{})", view::pct(g.retention.rate), view::pct(g.retention.ci_low), view::pct(g.retention.ci_high)),
+            rate: format!(
+                "{} ({}–{})",
+                view::pct(g.retention.rate),
+                view::pct(g.retention.ci_low),
+                view::pct(g.retention.ci_high)
+            ),
         })
         .collect();
     let nps_note = nps_note(survey, r, l);
@@ -237,15 +259,38 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         profile_svg,
         km_svg,
         steps,
-        levels: r.levels.iter().map(|lv| (lv.score, lv.retention.n, format!("{} ({}–{})", view::pct(lv.retention.rate), view::pct(lv.retention.ci_low), view::pct(lv.retention.ci_high)))).collect(),
+        levels: r
+            .levels
+            .iter()
+            .map(|lv| {
+                (
+                    lv.score,
+                    lv.retention.n,
+                    format!(
+                        "{} ({}–{})",
+                        view::pct(lv.retention.rate),
+                        view::pct(lv.retention.ci_low),
+                        view::pct(lv.retention.ci_high)
+                    ),
+                )
+            })
+            .collect(),
         groups,
         nps_note,
         limits: limits(r, l),
-        notes: [&r.chi_square_note, &r.trend_note, &r.logistic_note, &r.hinge_note, &r.good_enough_note, &r.survival.logrank_note, &r.survival.cox_note]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect(),
+        notes: [
+            &r.chi_square_note,
+            &r.trend_note,
+            &r.logistic_note,
+            &r.hinge_note,
+            &r.good_enough_note,
+            &r.survival.logrank_note,
+            &r.survival.cox_note,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect(),
     }
 }
 
@@ -278,7 +323,11 @@ fn limits(r: &AnalysisReport, l: &Locale) -> Vec<String> {
     if let Some((from, to, mde)) = mdes.first() {
         out.push(l.t_args(
             "ret-mde",
-            &[("from", arg(from.to_string())), ("to", arg(to.to_string())), ("mde", arg(format!("{:.1}", mde * 100.0)))],
+            &[
+                ("from", arg(from.to_string())),
+                ("to", arg(to.to_string())),
+                ("mde", arg(format!("{:.1}", mde * 100.0))),
+            ],
         ));
     }
     let thin: Vec<String> = r.levels.iter().filter(|lv| lv.retention.n < 30).map(|lv| lv.score.to_string()).collect();

@@ -70,7 +70,8 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 Grain::Week => MAX_BUCKETS * 7,
                 Grain::Month => MAX_BUCKETS * 31,
             };
-            let from_day = view::parse_day(q.from.as_deref()).unwrap_or(default_from).clamp(to_day - longest, to_day - 1);
+            let from_day =
+                view::parse_day(q.from.as_deref()).unwrap_or(default_from).clamp(to_day - longest, to_day - 1);
             let filter = Filter {
                 touchpoint: non_empty(&q.touchpoint),
                 channel: non_empty(&q.channel),
@@ -148,7 +149,9 @@ pub async fn page(
     let metric_name = view::metric_name(scale, &l);
     let (y_min, y_max) = view::metric_axis(scale);
     let n_label = l.t("fig-answers");
-    let tip = |b: &Bucket, what: &str, value: String| format!("{} · {what}: {value} · {n_label}: {}", b.label, b.counts.answers());
+    let tip = |b: &Bucket, what: &str, value: String| {
+        format!("{} · {what}: {value} · {n_label}: {}", b.label, b.counts.answers())
+    };
     let metric_points: Vec<Point> = d
         .buckets
         .iter()
@@ -297,16 +300,37 @@ fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
 }
 
 /// The chart's figures as CSV: one row per bucket, every number with its interval.
-pub async fn csv(state: web::Data<AppState>, signed: SignedIn, q: web::Query<TrendQuery>) -> Result<HttpResponse, PageError> {
+pub async fn csv(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<TrendQuery>,
+) -> Result<HttpResponse, PageError> {
     let l = signed.locale.clone();
     let Some(d) = load(&state, q.into_inner(), &l).await? else {
         return Err(PageError::not_found(l));
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "bucket_start", "bucket", "answers", "thin", "metric", "metric_low", "metric_high", "metric_change_p",
-        "metric_change_clear", "good_enough", "share_good_enough", "share_low", "share_high", "share_change_p",
-        "share_change_clear", "invited", "responded", "response_rate", "response_rate_low", "response_rate_high",
+        "bucket_start",
+        "bucket",
+        "answers",
+        "thin",
+        "metric",
+        "metric_low",
+        "metric_high",
+        "metric_change_p",
+        "metric_change_clear",
+        "good_enough",
+        "share_good_enough",
+        "share_low",
+        "share_high",
+        "share_change_p",
+        "share_change_clear",
+        "invited",
+        "responded",
+        "response_rate",
+        "response_rate_low",
+        "response_rate_high",
     ];
     let bad = |_| PageError::not_found(l.clone());
     w.write_record(header).map_err(bad)?;

@@ -41,7 +41,9 @@ pub fn pct(p: f64) -> String {
 
 pub fn metric_with_interval(scale: Scale, e: &Option<Estimate>) -> String {
     match e {
-        Some(e) => format!("{} ({}–{})", fmt_metric(scale, e.value), fmt_metric(scale, e.low), fmt_metric(scale, e.high)),
+        Some(e) => {
+            format!("{} ({}–{})", fmt_metric(scale, e.value), fmt_metric(scale, e.low), fmt_metric(scale, e.high))
+        }
         None => "–".into(),
     }
 }
@@ -59,9 +61,7 @@ pub fn date(day: i64) -> String {
 
 /// A moment as a UTC date and time, e.g. `2026-11-25 22:30 UTC`.
 pub fn datetime(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
 }
 
 /// Whether a change is worth calling out, and which way: "up", "down" or "".
