@@ -1,5 +1,6 @@
 //! Spawns the real app on a random port over a fresh SQLite file or PostgreSQL database.
 #![allow(dead_code)]
+pub mod browser;
 pub mod json;
 use acht::app::Application;
 use acht::clock::ManualClock;
@@ -18,6 +19,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The server's own database handle.
     pub db: Db,
+    /// The server's state, for running its jobs by hand.
+    pub state: acht::web::AppState,
     _dir: Option<TempDir>,
 }
 
@@ -107,12 +110,13 @@ impl TestApp {
         let port = listener.local_addr().unwrap().port();
         let clock = ManualClock::at_system_now();
         let app = Application::build_with_clock(&settings, listener, clock.clone()).expect("app builds");
-        let db = app.state().db.clone();
+        let state = app.state().clone();
+        let db = state.db.clone();
         tokio::spawn(app.run());
         let now = clock.now();
         let api_key = db.write(move |c| acht::domain::apikeys::create(c, "test", now)).await.unwrap();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, clock, db, _dir: dir }
+        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, clock, db, state, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -155,6 +159,33 @@ impl TestApp {
             .await;
         assert!(r.status().is_success(), "interaction reported: {}", r.status());
         r.json().await.unwrap()
+    }
+
+    /// Creates an account straight in the database.
+    pub async fn user(&self, email: &str, password: &str, role: acht::types::Role) {
+        let (e, p, now) = (email.to_string(), password.to_string(), self.clock.now());
+        self.db.write(move |c| acht::domain::users::create(c, &e, &p, role, "en", now)).await.unwrap();
+    }
+
+    /// A cookie-keeping client signed in as `email` through the sign-in form.
+    pub async fn signed_in(&self, email: &str, password: &str) -> reqwest::Client {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = self.sign_in(&client, email, password).await;
+        assert_eq!(r.status(), 303, "signed in as {email}");
+        client
+    }
+
+    /// Opens the sign-in form (for its CSRF token and cookie) and posts it.
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        let page = client.get(self.url("/signin")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_of(&page);
+        client
+            .post(self.url("/signin"))
+            .form(&[("email", email), ("password", password), ("csrf", &csrf), ("next", "/app")])
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn responses(&self, query: &str) -> serde_json::Value {
@@ -208,4 +239,10 @@ pub async fn wait_until_up(client: &reqwest::Client, url: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("{url} did not come up within 20 s");
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
 }

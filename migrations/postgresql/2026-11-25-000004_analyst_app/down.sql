@@ -1,3 +1,4 @@
+DROP INDEX responses_time;
 DROP TABLE analysis_results;
 DROP TABLE data_versions;
 DROP INDEX responses_to_settle;

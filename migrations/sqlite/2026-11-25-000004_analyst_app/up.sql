@@ -89,3 +89,6 @@ CREATE TABLE analysis_results (
     took_ms BIGINT NOT NULL,
     report TEXT NOT NULL                 -- JSON
 );
+
+-- The answer list and its export read newest first, a page at a time (keyset on time and id).
+CREATE INDEX responses_time ON responses(answered_at, id);

@@ -1,0 +1,322 @@
+//! The analyst app over HTTP, as a browser without JavaScript uses it, on SQLite and
+//! PostgreSQL: who may see what, CSRF, sessions that end, throttled sign-in, escaped comments,
+//! and figures that match the answers they come from.
+#[macro_use]
+mod common;
+
+use acht::types::Role;
+use common::{csrf_of, path_of, TestApp};
+
+const PASSWORD: &str = "correct horse battery";
+const PAGES: [&str; 7] =
+    ["/app", "/app/trends", "/app/trends.csv", "/app/retention", "/app/answers", "/app/answers.csv", "/app/users"];
+
+/// An invitation answered with a form post (a person: counted at once), with a comment.
+async fn answered(app: &TestApp, id: &str, customer: &str, score: i32, comment: &str) {
+    let out = app.report(id, customer, "support", "nl").await;
+    let link = out["invitation"]["survey_url"].as_str().unwrap_or_else(|| panic!("invited: {out}"));
+    let r = app
+        .client
+        .post(app.url(&path_of(link)))
+        .form(&[("score", score.to_string()), ("comment", comment.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "answer posted: {}", r.status());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymous_visitors_reach_nothing_but_sign_in() {
+    on_every_backend!(anonymous_visitors_reach_nothing_but_sign_in_on);
+}
+async fn anonymous_visitors_reach_nothing_but_sign_in_on(app: &TestApp) {
+    let home = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/app");
+    for page in PAGES {
+        let r = app.client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{page}");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("/signin?next=/app"), "{page} → {to}");
+        assert!(r.headers().get("set-cookie").is_none());
+    }
+    for form in ["/app/users", "/app/language", "/app/signout"] {
+        let r =
+            app.client.post(app.url(form)).form(&[("csrf", "x"), ("email", "evil@x.example")]).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{form}");
+        assert_eq!(r.headers()["location"], "/signin");
+    }
+    let signin = app.client.get(app.url("/signin")).send().await.unwrap();
+    assert_eq!(signin.status(), 200);
+    let body = signin.text().await.unwrap();
+    assert!(body.contains("type=\"password\""));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_gives_a_safe_session_and_signing_out_ends_it() {
+    on_every_backend!(signing_in_gives_a_safe_session_and_signing_out_ends_it_on);
+}
+async fn signing_in_gives_a_safe_session_and_signing_out_ends_it_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = app.sign_in(&client, "Ana@Acme.example", PASSWORD).await;
+    assert_eq!(r.status(), 303, "email case does not matter");
+    assert_eq!(r.headers()["location"], "/app");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|h| h.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("acht_session="))
+        .expect("a session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http: not Secure (the browser would drop it): {cookie}");
+    let page = client.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.headers().contains_key("content-security-policy"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("ana@acme.example"));
+    // Sign out needs the form's token; without it nothing happens.
+    let r = client.post(app.url("/app/signout")).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 200, "still signed in");
+    let r = client.post(app.url("/app/signout")).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 303, "signed out");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_end_when_idle_and_at_their_absolute_limit() {
+    on_every_backend!(sessions_end_when_idle_and_at_their_absolute_limit_on);
+}
+async fn sessions_end_when_idle_and_at_their_absolute_limit_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    app.clock.advance_ms(59 * 60_000);
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 200, "59 minutes idle: still live");
+    app.clock.advance_ms(59 * 60_000);
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 200, "used meanwhile: idle clock restarted");
+    app.clock.advance_ms(61 * 60_000);
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 303, "61 minutes idle: ended");
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    for _ in 0..14 {
+        app.clock.advance_ms(55 * 60_000);
+        let _ = client.get(app.url("/app")).send().await.unwrap();
+    }
+    assert_eq!(client.get(app.url("/app")).send().await.unwrap().status(), 303, "used all along, but 12 hours passed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_is_throttled_per_account_and_needs_its_form_token() {
+    on_every_backend!(sign_in_is_throttled_per_account_and_needs_its_form_token_on);
+}
+async fn sign_in_is_throttled_per_account_and_needs_its_form_token_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // A form posted without the token of a form we served (another site's form) is refused.
+    let r = client
+        .post(app.url("/signin"))
+        .form(&[("email", "ana@acme.example"), ("password", PASSWORD), ("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    for _ in 0..5 {
+        let r = app.sign_in(&client, "ana@acme.example", "wrong password!").await;
+        assert_eq!(r.status(), 401);
+        assert!(
+            r.text().await.unwrap().contains("horen niet bij een account"),
+            "one message for wrong email or password"
+        );
+    }
+    let r = app.sign_in(&client, "ana@acme.example", PASSWORD).await;
+    assert_eq!(r.status(), 429, "the right password is refused while throttled");
+    app.clock.advance_ms(16 * 60_000);
+    let r = app.sign_in(&client, "ana@acme.example", PASSWORD).await;
+    assert_eq!(r.status(), 303, "a quarter of an hour later it works");
+    let r = app.sign_in(&client, "nobody@acme.example", PASSWORD).await;
+    assert_eq!(r.status(), 401, "an unknown account reads like a wrong password");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn analysts_cannot_do_admin_things_and_admins_need_the_token() {
+    on_every_backend!(analysts_cannot_do_admin_things_and_admins_need_the_token_on);
+}
+async fn analysts_cannot_do_admin_things_and_admins_need_the_token_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    app.user("root@acme.example", PASSWORD, Role::Admin).await;
+    let analyst = app.signed_in("ana@acme.example", PASSWORD).await;
+    let page = analyst.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("/app/users"), "no admin link for an analyst");
+    assert_eq!(analyst.get(app.url("/app/users")).send().await.unwrap().status(), 403);
+    let r = analyst
+        .post(app.url("/app/users"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", "eve@acme.example"),
+            ("role", "admin"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let admin = app.signed_in("root@acme.example", PASSWORD).await;
+    let page = admin.get(app.url("/app/users")).send().await.unwrap().text().await.unwrap();
+    let form = |csrf: String| {
+        vec![
+            ("csrf", csrf),
+            ("email", "bo@acme.example".into()),
+            ("role", "analyst".into()),
+            ("password", PASSWORD.into()),
+        ]
+    };
+    let r = admin.post(app.url("/app/users")).form(&form("forged".into())).send().await.unwrap();
+    assert_eq!(r.status(), 403, "no token, no account");
+    let r = admin.post(app.url("/app/users")).form(&form(csrf_of(&page))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let users = app.db.read(acht::domain::users::list).await.unwrap();
+    let emails: Vec<&str> = users.iter().map(|u| u.email.as_str()).collect();
+    assert_eq!(emails, ["ana@acme.example", "root@acme.example", "bo@acme.example"], "eve was never created");
+    app.signed_in("bo@acme.example", PASSWORD).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_with_markup_show_as_text_and_search_finds_them() {
+    on_every_backend!(comments_with_markup_show_as_text_and_search_finds_them_on);
+}
+async fn comments_with_markup_show_as_text_and_search_finds_them_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    answered(app, "i1", "c1", 4, "<script>alert('x')</script> te laat & 100% fout").await;
+    answered(app, "i2", "c2", 9, "Snel geholpen").await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    let all = client.get(app.url("/app/answers")).send().await.unwrap().text().await.unwrap();
+    assert!(!all.contains("<script>alert"), "markup is never sent as markup");
+    assert!(
+        all.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; te laat &#38; 100% fout"),
+        "shown as text, escaped: {all}"
+    );
+    let found = client.get(app.url("/app/answers?q=100%25")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("te laat") && !found.contains("Snel geholpen"), "search matches the literal %");
+    let none = client.get(app.url("/app/answers?q=snel&score=4")).send().await.unwrap().text().await.unwrap();
+    assert!(!none.contains("Snel geholpen") && !none.contains("te laat"));
+    let csv = client.get(app.url("/app/answers.csv?survey=service")).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "header and two answers: {csv}");
+    assert!(
+        csv.contains(",<script>alert('x')</script> te laat & 100% fout,"),
+        "comments are exported as written: {csv}"
+    );
+    let bad = client.get(app.url("/app/answers?state=maybe")).send().await.unwrap();
+    assert_eq!(bad.status(), 422, "an unknown filter value is an error, not everything");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_is_the_users_choice() {
+    on_every_backend!(the_language_is_the_users_choice_on);
+}
+async fn the_language_is_the_users_choice_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    let page = client.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"en\"") && page.contains("Overview"));
+    let r = client
+        .post(app.url("/app/language"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("lang", "nl"), ("back", "/app/trends")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/app/trends");
+    let page = client.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"nl\"") && page.contains("Overzicht"));
+    let r = client
+        .post(app.url("/app/language"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("lang", "nl"), ("back", "https://evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/app", "never sent to another site");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trend_figures_count_what_counts_and_match_a_rebuild() {
+    on_every_backend!(trend_figures_count_what_counts_and_match_a_rebuild_on);
+}
+async fn trend_figures_count_what_counts_and_match_a_rebuild_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    // Four people answer with a form (counted); one link click stays unverified.
+    for (k, score) in [8, 9, 6, 8].into_iter().enumerate() {
+        answered(app, &format!("i{k}"), &format!("c{k}"), score, "").await;
+    }
+    let out = app.report("i9", "c9", "support", "nl").await;
+    let link = out["invitation"]["score_urls"][2]["url"].as_str().unwrap().to_string();
+    let r = app.client.get(&link).send().await.unwrap();
+    assert!(r.status().is_success());
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    // Invitations count on the day they are sent (after the survey's delay, maybe tomorrow):
+    // a period from yesterday to the day after tomorrow holds them all.
+    let today = acht::domain::rollups::day_of(app.clock.now());
+    let day = |d: i64| acht::domain::figures::date(d).format("%Y-%m-%d").to_string();
+    let query = format!("/app/trends.csv?grain=day&from={}&to={}", day(today - 1), day(today + 2));
+    let csv = client.get(app.url(&query)).send().await.unwrap().text().await.unwrap();
+    let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(rows.len(), 4, "four days: {csv}");
+    let sum = |col: usize| rows.iter().map(|r| r[col].parse::<u64>().unwrap()).sum::<u64>();
+    assert_eq!(sum(2), 4, "four counted answers, not the unverified one: {csv}");
+    let today_row = &rows[1];
+    assert_eq!(today_row[4], "7.750000", "mean of 8, 9, 6, 8: {csv}");
+    assert_eq!(sum(15), 5, "five invited: {csv}");
+    assert_eq!(sum(16), 4, "four of them answered: {csv}");
+    // The kept rollups equal the ones rebuilt from the answers.
+    let survey_id = app.db.read(|c| acht::domain::surveys::get(c, "service")).await.unwrap().id;
+    let filter = acht::domain::figures::Filter { from_day: 0, to_day: i64::MAX / 2, ..Default::default() };
+    let f = filter.clone();
+    let kept = app.db.read(move |c| acht::domain::figures::days(c, survey_id, &f)).await.unwrap();
+    let now = app.clock.now();
+    app.db.write(move |c| acht::domain::rollups::rebuild(c, now, &|_| {})).await.unwrap();
+    let rebuilt = app.db.read(move |c| acht::domain::figures::days(c, survey_id, &filter)).await.unwrap();
+    assert_eq!(kept, rebuilt);
+    let page = client.get(app.url("/app/trends?grain=day")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<svg") && html.contains("7.75"), "chart and table show the figures");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_https_the_session_cookie_is_secure() {
+    let (url, dir) = common::sqlite_url();
+    let app = TestApp::spawn_with(url, Some(dir), |s| s.base_url = Some("https://acht.example".into())).await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = client.get(app.url("/signin")).send().await.unwrap();
+    let form_cookie = form.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(form_cookie.contains("Secure") && form_cookie.contains("HttpOnly"), "{form_cookie}");
+    let page = form.text().await.unwrap();
+    let r = client
+        .post(app.url("/signin"))
+        .header("Cookie", form_cookie.split(';').next().unwrap())
+        .form(&[("email", "ana@acme.example"), ("password", PASSWORD), ("csrf", &csrf_of(&page)), ("next", "/app")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|h| h.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("acht_session="))
+        .unwrap();
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    assert!(r.headers().contains_key("strict-transport-security"));
+}

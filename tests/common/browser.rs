@@ -1,0 +1,157 @@
+//! A real headless Chromium, driven through chromedriver with fantoccini: one browser per test,
+//! with its own profile, user agent and window size.
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+
+pub const PHONE_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+     (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+pub const DESKTOP_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+     Chrome/126.0.0.0 Safari/537.36";
+
+/// A phone-sized and a desktop-sized viewport.
+pub const PHONE: (u32, u32) = (390, 844);
+pub const DESKTOP: (u32, u32) = (1366, 900);
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: super::TempDir,
+    /// Where downloads land.
+    pub downloads: std::path::PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find_chrome() -> Option<(&'static str, &'static str)> {
+    let chromium =
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let driver = ["/usr/bin/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    Some((chromium, driver))
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session, or None (the test skips) when
+    /// Chromium is absent and the run is not strict.
+    pub async fn start(user_agent: &str, (width, height): (u32, u32)) -> Option<Browser> {
+        let Some((chromium, driver)) = find_chrome() else {
+            if super::strict() {
+                panic!("ACHT_TEST_STRICT=1 but Chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
+            }
+            eprintln!("skipping the browser test: Chromium/chromedriver not installed");
+            return None;
+        };
+        let port = super::free_port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        super::wait_until_up(&reqwest::Client::new(), &format!("{base}/status")).await;
+        let profile = super::sqlite_url().1;
+        let downloads = profile.0.join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--hide-scrollbars", format!("--window-size={width},{height}"),
+                         format!("--user-data-dir={}", profile.0.display()),
+                         format!("--user-agent={user_agent}")],
+                "prefs": {"download.default_directory": downloads.display().to_string(),
+                          "download.prompt_for_download": false}
+            }
+        });
+        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(caps).unwrap();
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector).capabilities(caps).connect(&base).await.expect("webdriver session");
+        // Headless Chromium ignores --window-size for the viewport on some versions: set it too.
+        client.set_window_size(width, height).await.expect("window size");
+        Some(Browser { client, driver: child, _profile: profile, downloads })
+    }
+
+    pub async fn go(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.text().await.unwrap()
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.select_by_value(value).await.unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
+    }
+
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.unwrap().to_string()
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// A full-page screenshot saved under `target/screenshots/` (a test artefact).
+    pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        // Grow the window to the page's height so the screenshot shows all of it.
+        let height = self
+            .client
+            .execute("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .min(6000) as u32;
+        let (width, old_height) = {
+            let r = self.client.get_window_rect().await.unwrap();
+            (r.2 as u32, r.3 as u32)
+        };
+        let _ = self.client.set_window_size(width, height.max(old_height)).await;
+        let png = self.client.screenshot().await.unwrap();
+        let _ = self.client.set_window_size(width, old_height).await;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Waits until a file whose name starts with `prefix` has fully downloaded; returns its text.
+    pub async fn downloaded(&self, prefix: &str) -> String {
+        for _ in 0..200 {
+            if let Some(entry) = std::fs::read_dir(&self.downloads).unwrap().flatten().find(|e| {
+                let n = e.file_name().to_string_lossy().to_string();
+                n.starts_with(prefix) && !n.ends_with(".crdownload")
+            }) {
+                return std::fs::read_to_string(entry.path()).unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no download starting with {prefix} in {}", self.downloads.display());
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
