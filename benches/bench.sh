@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of issue 2, each reported with a baseline measured in the same run:
-#  1. one-click answers on SQLite (wrk, 64 connections) vs GET /healthz
+#  1. one-click answers on SQLite (wrk, 64 connections) vs GET /healthz: score links (unverified
+#     until the page shows a person) and form posts (counted at once, so the rollups are written)
 #  2. interactions through the batch API (wrk + benches/ingest.lua, 1,000 per request, fatigue
 #     decisions included), for new customers and for customers drawn from a pool
 #  3. CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany of the same rows
@@ -62,12 +63,26 @@ with open(f"{work}/paths.txt", "w") as f:
         for r in json.load(urllib.request.urlopen(req))["results"]:
             f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
 PY
+# A second set of invitations for answers posted with the page's form (counted at once).
+python3 - "$WORK" "$BASE" "$KEY" <<'PY'
+import json, sys, urllib.request
+work, base, key = sys.argv[1:4]
+with open(f"{work}/form_paths.txt", "w") as f:
+    for b in range(50):
+        items = [{"id": f"form{b}-{k}", "touchpoint": "support",
+                  "customer": {"id": f"form{b}-{k}", "email": f"f{b}-{k}@example.test"}} for k in range(1000)]
+        req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
+                                     {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        for r in json.load(urllib.request.urlopen(req))["results"]:
+            f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
+PY
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
 wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/healthz" > "$WORK/health.txt"
 wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/static/acht.css" > "$WORK/static.txt"
 wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers.lua "$BASE" -- "$WORK/paths.txt" > "$WORK/answers.txt"
-for f in health static answers; do
+wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers_form.lua "$BASE" -- "$WORK/form_paths.txt" > "$WORK/form.txt"
+for f in health static answers form; do
   echo "$f: $(grep 'Requests/sec' "$WORK/$f.txt")  p99 $(grep ' 99%' "$WORK/$f.txt" | awk '{print $2}')  $(grep -E 'Non-2xx|Socket errors' "$WORK/$f.txt" || true)"
 done
 python3 - "$WORK" <<'PY'
@@ -76,6 +91,8 @@ w = sys.argv[1]
 rps = lambda f: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{w}/{f}.txt").read()).group(1))
 print(f"answers/healthz throughput ratio: {rps('answers') / rps('health'):.2f}")
 print(f"answers/static throughput ratio: {rps('answers') / rps('static'):.2f}")
+print(f"form answers (counted at once)/healthz throughput ratio: {rps('form') / rps('health'):.2f}")
+print(f"form answers (counted at once)/static throughput ratio: {rps('form') / rps('static'):.2f}")
 for line in open(f"{w}/ingest.txt"):
     rate = float(re.search(r"= (\d+) interactions/s", line).group(1))
     print(f"{line.split(':')[0]}: interactions/s per healthz request/s: {rate / rps('health'):.2f}, per static request/s: {rate / rps('static'):.2f}")

@@ -1,5 +1,5 @@
 //! The `acht` command line.
-mod demo;
+pub mod demo;
 mod import;
 
 use crate::app::Application;

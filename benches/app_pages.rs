@@ -1,0 +1,164 @@
+//! Render times of the analyst app's pages on a large world, through the real server (SQLite,
+//! in-process, a signed-in HTTP client): the overview, the trend page with every filter
+//! combination and grain, the trend CSV, the retention page and the answer list, each requested
+//! sequentially; p50 and p95 per page, with `/healthz` and the stylesheet as baselines measured
+//! in the same run. Run it at two world sizes to see whether times grow with the answers:
+//!
+//!   ACHT_BENCH_CUSTOMERS=235000  cargo bench --bench app_pages    # ≈ 1M answers
+//!   ACHT_BENCH_CUSTOMERS=2350000 cargo bench --bench app_pages    # ≈ 10M answers
+//!
+//! The world is generated once (`acht demo`) into `target/bench-worlds/` and reused.
+use acht::app::Application;
+use acht::config::Settings;
+use acht::db::Db;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 40;
+const PASSWORD: &str = "bench password 123";
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn measure(client: &reqwest::Client, url: &str) -> (Duration, Duration, usize) {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut bytes = 0;
+    for k in 0..RUNS + 3 {
+        let t = Instant::now();
+        let r = client.get(url).send().await.expect("request");
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        bytes = r.bytes().await.expect("body").len();
+        if k >= 3 {
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    (percentile(&times, 0.5), percentile(&times, 0.95), bytes)
+}
+
+fn world(customers: usize) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-worlds");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("demo-{customers}.db"));
+    let url = format!("sqlite://{}", path.display());
+    // A marker, written once the world is complete: an interrupted generation starts again.
+    let done = dir.join(format!("demo-{customers}.done"));
+    if !done.exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let started = Instant::now();
+        let db = Db::open(&url, 2).expect("open");
+        let summary = acht::cli::demo::generate(&db, customers, 8).expect("demo world");
+        drop(db);
+        eprintln!("{summary}: generated in {:.0} s", started.elapsed().as_secs_f64());
+        std::fs::write(&done, summary).unwrap();
+    }
+    url
+}
+
+fn main() {
+    let customers: usize =
+        std::env::var("ACHT_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(235_000);
+    let url = world(customers);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(async move {
+        let settings = Settings::for_database(&url);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = Application::build(&settings, listener).expect("app");
+        let state = app.state().clone();
+        let answers: i64 = state
+            .db
+            .read(|c| {
+                use diesel::prelude::*;
+                acht::db::schema::responses::table.count().get_result(c).map_err(acht::domain::DomainError::from)
+            })
+            .await
+            .unwrap();
+        let now = state.now_ms();
+        let _ = state
+            .db
+            .write(move |c| acht::domain::users::create(c, "bench@acme.example", PASSWORD, acht::types::Role::Analyst, "en", now))
+            .await;
+        tokio::spawn(app.run());
+        // The retention page shows a stored analysis: wait for the job's first one.
+        let started = Instant::now();
+        loop {
+            let done = state
+                .db
+                .read(|c| {
+                    let all = acht::domain::surveys::list(c)?;
+                    let mut n = 0;
+                    for s in &all {
+                        n += acht::domain::retention::stored(c, s.id)?.is_some() as usize;
+                    }
+                    Ok::<_, acht::domain::DomainError>(n == all.len())
+                })
+                .await
+                .unwrap();
+            if done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        eprintln!("stored analyses ready after {:.1} s", started.elapsed().as_secs_f64());
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let form = client.get(format!("{base}/signin")).send().await.unwrap().text().await.unwrap();
+        let at = form.find("name=\"csrf\" value=\"").unwrap() + 19;
+        let csrf = form[at..].split('"').next().unwrap().to_string();
+        let r = client
+            .post(format!("{base}/signin"))
+            .form(&[("email", "bench@acme.example"), ("password", PASSWORD), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "signed in");
+
+        let mut pages: Vec<(String, String)> = vec![
+            ("baseline: /healthz".into(), "/healthz".into()),
+            ("baseline: /static/app.css".into(), "/static/app.css".into()),
+            ("overview".into(), "/app".into()),
+        ];
+        for grain in ["day", "week", "month"] {
+            let period = match grain {
+                "day" => "&from=2026-01-01&to=2026-06-30",
+                "week" => "&from=2025-07-01&to=2026-06-30",
+                _ => "&from=2022-07-01&to=2026-06-30",
+            };
+            for tp in ["", "&touchpoint=support"] {
+                for ch in ["", "&channel=phone"] {
+                    for seg in ["", "&segment=plan%3Dbusiness"] {
+                        let name = format!("trends {grain}{tp}{ch}{seg}");
+                        pages.push((name, format!("/app/trends?survey=service&grain={grain}{period}{tp}{ch}{seg}")));
+                    }
+                }
+            }
+        }
+        pages.push(("trends CSV month, all filters".into(), "/app/trends.csv?survey=effort&grain=month&from=2022-07-01&to=2026-06-30&touchpoint=support&channel=phone&segment=region%3Dnoord".into()));
+        pages.push(("retention (stored analysis)".into(), "/app/retention?survey=service".into()));
+        pages.push(("answers, first page".into(), "/app/answers".into()));
+        pages.push(("answers, search in comments".into(), "/app/answers?q=twee%20keer".into()));
+
+        println!("world: {customers} customers, {answers} answers (SQLite); {RUNS} sequential requests per page");
+        println!("{:<72} {:>9} {:>9} {:>9}", "page", "p50 ms", "p95 ms", "KiB");
+        let mut worst_trend = Duration::ZERO;
+        let mut health = Duration::ZERO;
+        for (name, path) in &pages {
+            let (p50, p95, bytes) = measure(&client, &format!("{base}{path}")).await;
+            if name.starts_with("baseline: /healthz") {
+                health = p50;
+            }
+            if name.starts_with("trends") || name == "overview" {
+                worst_trend = worst_trend.max(p95);
+            }
+            println!("{name:<72} {:>9.2} {:>9.2} {:>9.1}", p50.as_secs_f64() * 1e3, p95.as_secs_f64() * 1e3, bytes as f64 / 1024.0);
+        }
+        println!(
+            "worst p95 of overview and trend pages: {:.1} ms ({:.0}× the /healthz p50 of this run)",
+            worst_trend.as_secs_f64() * 1e3,
+            worst_trend.as_secs_f64() / health.as_secs_f64()
+        );
+    });
+}
