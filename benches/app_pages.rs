@@ -37,6 +37,54 @@ async fn measure(client: &reqwest::Client, url: &str) -> (Duration, Duration, us
     (percentile(&times, 0.5), percentile(&times, 0.95), bytes)
 }
 
+/// This process's resident memory in KiB (the server runs in it).
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Downloads every answer as CSV, reading the stream as it comes, while a thread samples the
+/// resident memory: the export must hold memory flat, whatever its size.
+async fn export_all(client: &reqwest::Client, base: &str) {
+    let before = rss_kib();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rss_kib());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
+    let started = Instant::now();
+    let mut r = client.get(format!("{base}/app/answers.csv")).send().await.expect("export");
+    let (mut bytes, mut lines) = (0usize, 0usize);
+    while let Some(chunk) = r.chunk().await.expect("chunk") {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|&&b| b == b'\n').count();
+    }
+    let took = started.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = sampler.join().unwrap();
+    println!(
+        "answers CSV export: {} rows, {:.0} MiB in {took:.1} s ({:.0} rows/s); resident memory {:.0} MiB before, peak {:.0} MiB during (+{:.1} MiB)",
+        lines - 1,
+        bytes as f64 / 1048576.0,
+        (lines - 1) as f64 / took,
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        peak.saturating_sub(before) as f64 / 1024.0
+    );
+}
+
 fn world(customers: usize) -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-worlds");
     std::fs::create_dir_all(&dir).unwrap();
@@ -59,8 +107,7 @@ fn world(customers: usize) -> String {
 }
 
 fn main() {
-    let customers: usize =
-        std::env::var("ACHT_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(235_000);
+    let customers: usize = std::env::var("ACHT_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(235_000);
     let url = world(customers);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     rt.block_on(async move {
@@ -160,5 +207,6 @@ fn main() {
             worst_trend.as_secs_f64() * 1e3,
             worst_trend.as_secs_f64() / health.as_secs_f64()
         );
+        export_all(&client, &base).await;
     });
 }

@@ -320,3 +320,85 @@ async fn over_https_the_session_cookie_is_secure() {
     );
     assert!(r.headers().contains_key("strict-transport-security"));
 }
+
+/// Counted answers of the survey in the rollups, summed over all days.
+async fn rolled_up(app: &TestApp, slug: &str) -> u64 {
+    let slug = slug.to_string();
+    app.db
+        .read(move |c| {
+            let id = acht::domain::surveys::get(c, &slug)?.id;
+            let f = acht::domain::figures::Filter { from_day: 0, to_day: 1 << 40, ..Default::default() };
+            Ok::<_, acht::domain::DomainError>(
+                acht::domain::figures::days(c, id, &f)?.values().map(|d| d.answers()).sum::<u64>(),
+            )
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dwell_enters_the_rollups_once_its_quiet_window_passes() {
+    on_every_backend!(a_dwell_enters_the_rollups_once_its_quiet_window_passes_on);
+}
+async fn a_dwell_enters_the_rollups_once_its_quiet_window_passes_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let out = app.report("i1", "c1", "support", "nl").await;
+    let link = out["invitation"]["score_urls"][6]["url"].as_str().unwrap().to_string();
+    assert!(app.client.get(&link).send().await.unwrap().status().is_success());
+    let page = path_of(out["invitation"]["survey_url"].as_str().unwrap());
+    for (kind, visible) in [("loaded", None), ("dwell", Some("2100"))] {
+        let mut form = vec![("kind", kind)];
+        if let Some(v) = visible {
+            form.push(("visible_ms", v));
+        }
+        let r = app.client.post(app.url(&format!("{page}/beacon"))).form(&form).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+    acht::jobs::sweep(&app.state).await;
+    assert_eq!(rolled_up(app, "service").await, 0, "provisional: not yet");
+    app.clock.advance_ms(61_000);
+    acht::jobs::sweep(&app.state).await;
+    assert_eq!(rolled_up(app, "service").await, 1, "the quiet window passed: counted, and rolled up by the sweep");
+    acht::jobs::sweep(&app.state).await;
+    assert_eq!(rolled_up(app, "service").await, 1, "once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stored_analysis_follows_new_answers_in_the_background() {
+    on_every_backend!(the_stored_analysis_follows_new_answers_in_the_background_on);
+}
+async fn the_stored_analysis_follows_new_answers_in_the_background_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    answered(app, "i1", "c1", 8, "").await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    acht::jobs::refresh_analyses(&app.state).await;
+    let stored = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            db.read(|c| {
+                let s = acht::domain::surveys::get(c, "service")?;
+                acht::domain::retention::stored(c, s.id)
+            })
+            .await
+            .unwrap()
+            .expect("stored")
+        }
+    };
+    let first = stored(app).await;
+    assert_eq!(first.report.customers, 1);
+    let page = client.get(app.url("/app/retention")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"finding\"") && !page.contains("new answers or churn since"), "fresh");
+    answered(app, "i2", "c2", 9, "").await;
+    let page = client.get(app.url("/app/retention")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("new answers or churn since"), "the page says a newer analysis is coming");
+    acht::jobs::refresh_analyses(&app.state).await;
+    assert_eq!(stored(app).await.computed_at, first.computed_at, "not more often than every 5 minutes");
+    app.clock.advance_ms(5 * 60_000);
+    acht::jobs::refresh_analyses(&app.state).await;
+    let second = stored(app).await;
+    assert_eq!(second.report.customers, 2, "the new answer is in");
+    assert!(second.computed_at > first.computed_at);
+    let page = client.get(app.url("/app/retention")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("new answers or churn since"));
+}

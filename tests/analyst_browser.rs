@@ -68,7 +68,10 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     assert!(b.url().await.ends_with("/app"));
     assert_eq!(b.count("section.card").await, 2, "service and effort");
     let cards = b.text("div.cards").await;
-    assert!(cards.contains("Mean grade") && cards.contains("Mean effort score") && cards.contains("Response rate"), "{cards}");
+    assert!(
+        cards.contains("Mean grade") && cards.contains("Mean effort score") && cards.contains("Response rate"),
+        "{cards}"
+    );
     b.screenshot(&format!("{device}-overview")).await;
 
     // Trends: filter by touchpoint and segment, by month; the chart, its table and its CSV.
@@ -78,15 +81,15 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     b.select("select[name=grain]", "month").await;
     b.click(".filters button.primary").await;
     let url = b.url().await;
-    assert!(url.contains("touchpoint=support") && url.contains("segment=plan%3Dbusiness") && url.contains("grain=month"), "{url}");
+    assert!(
+        url.contains("touchpoint=support") && url.contains("segment=plan%3Dbusiness") && url.contains("grain=month"),
+        "{url}"
+    );
     assert!(b.count("figure.chart svg").await >= 3, "three charts");
     let rows = b.count("#trend-table tbody tr").await;
     assert!(rows >= 6, "the half year shown, by month: {rows}");
-    let tooltip = b
-        .client
-        .execute("return document.querySelector('figure.chart svg title').textContent", vec![])
-        .await
-        .unwrap();
+    let tooltip =
+        b.client.execute("return document.querySelector('figure.chart svg title').textContent", vec![]).await.unwrap();
     assert!(!tooltip.as_str().unwrap_or("").is_empty(), "charts carry accessible titles");
     b.screenshot(&format!("{device}-trends")).await;
     b.click("a[href^='/app/trends.csv']").await;

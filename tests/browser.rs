@@ -1,172 +1,88 @@
-//! A customer in a real browser (headless Chromium through chromedriver's WebDriver API):
+//! A customer in a real browser (headless Chromium, driven with fantoccini through chromedriver):
 //! open the email's score link, see the thank-you page, change the score, add a comment.
+//! Phone-sized screenshots of the question and thank-you pages are saved under
+//! `target/screenshots/` as test artefacts.
 mod common;
 
+use common::browser::{Browser, PHONE as PHONE_SIZE};
 use common::{path_of, TestApp};
-use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use fantoccini::Locator;
+use serde_json::Value;
 use std::time::Duration;
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::Client,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn find_chrome() -> Option<(String, String)> {
-    let chromium =
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())?;
-    let driver = ["/usr/bin/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists())?;
-    Some((chromium.to_string(), driver.to_string()))
-}
-
-impl Driver {
-    /// Starts chromedriver and a headless session, or None (skip) when Chromium is absent and not strict.
-    async fn start(user_agent: &str) -> Option<Driver> {
-        let Some((chromium, driver)) = find_chrome() else {
-            if common::strict() {
-                panic!("ACHT_TEST_STRICT=1 but Chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
-            }
-            eprintln!("skipping the browser test: Chromium/chromedriver not installed");
-            return None;
-        };
-        let port = common::free_port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        common::wait_until_up(&http, &format!("{base}/status")).await;
-        let profile = common::sqlite_url().1;
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=390,844", format!("--user-data-dir={}", profile.0.display()),
-                     format!("--user-agent={user_agent}")]
-        }}}});
-        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
-        let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
-        std::mem::forget(profile);
-        Some(Driver { child, base, session, http })
-    }
-
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let req = self.http.request(method.clone(), url);
-        let req = if method == reqwest::Method::POST { req.json(&body) } else { req };
-        let r = req.send().await.unwrap();
-        let v: Value = r.json().await.unwrap();
-        assert!(v["value"]["error"].is_null(), "webdriver {path}: {v}");
-        v["value"].clone()
-    }
-
-    async fn go(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", json!({ "url": url })).await;
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let v = self.cmd(reqwest::Method::POST, "/element", json!({"using": "css selector", "value": css})).await;
-        v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
-    }
-
-    async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), json!({ "text": text })).await;
-    }
-
-    /// Waits (up to 5 s) until the element's text contains `needle`: clicks navigate, and
-    /// an element of the old page goes stale.
-    async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..50 {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let found: Value = self
-                .http
-                .post(url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(id) = found["value"].as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
-                let url = format!("{}/session/{}/element/{id}/text", self.base, self.session);
-                let v: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
-                if let Some(t) = v["value"].as_str() {
-                    last = t.to_string();
-                    if last.contains(needle) {
-                        return last;
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("'{css}' never showed '{needle}' (last: '{last}')");
-    }
-
-    /// Runs a script in the page and returns its result.
-    async fn script(&self, js: &str) -> Value {
-        self.cmd(reqwest::Method::POST, "/execute/sync", json!({"script": js, "args": []})).await
-    }
-
-    async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), Value::Null).await.as_str().unwrap().to_string()
-    }
-}
 
 /// An ordinary phone browser (not the headless user agent), as a customer uses it.
 const PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
 /// Safe Links: old Chrome on Windows 10, running the page's JavaScript.
 const DEFENDER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.124 Safari/537.36";
 
+/// Waits (up to 5 s) until the element's text contains `needle`: clicks navigate, and an
+/// element of the old page goes stale, so a missing or stale element is tried again.
+async fn wait_text(browser: &Browser, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        if let Ok(el) = browser.client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                last = t;
+                if last.contains(needle) {
+                    return last;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("'{css}' never showed '{needle}' (last: '{last}')");
+}
+
+/// Runs a script in the page and returns its result.
+async fn script(browser: &Browser, js: &str) -> Value {
+    browser.client.execute(js, vec![]).await.unwrap_or_else(|e| panic!("script {js}: {e}"))
+}
+
+/// Types into a field as it is, without clearing it first (unlike [`Browser::fill`]), so a
+/// field that was not empty shows in what the test reads back.
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    let el = browser.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Ends the WebDriver session (failing the test if chromedriver refuses), then chromedriver.
+async fn close(browser: Browser) {
+    browser.client.clone().close().await.expect("the WebDriver session ends");
+    drop(browser);
+}
+
 #[tokio::test]
 async fn a_customer_answers_in_a_real_browser() {
-    let Some(browser) = Driver::start(PHONE).await else { return };
+    let Some(browser) = Browser::start(PHONE, PHONE_SIZE).await else { return };
     for (backend, url, dir) in common::backends() {
         eprintln!("a customer in Chromium on {backend:?}");
         let app = TestApp::spawn(url, dir).await;
         customer_in_browser(&browser, &app).await;
     }
-    let _ = browser.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+    close(browser).await;
 }
 
-async fn customer_in_browser(browser: &Driver, app: &TestApp) {
+async fn customer_in_browser(browser: &Browser, app: &TestApp) {
     app.create_survey("service", "grade10", &["support"]).await;
     let outcome = app.report("web-1", "cust-web", "support", "nl").await;
     let page = app.url(&path_of(outcome["invitation"]["survey_url"].as_str().unwrap()));
 
     // The question page: a tap on 8 records it and thanks the customer in Dutch.
     browser.go(&page).await;
-    browser.wait_text("h1", "Welk cijfer").await;
+    wait_text(browser, "h1", "Welk cijfer").await;
+    browser.screenshot("customer-question").await;
     browser.click("button[value='8']").await;
-    browser.wait_text("h1", "Bedankt").await;
+    wait_text(browser, "h1", "Bedankt").await;
+    browser.screenshot("customer-thanks").await;
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 8);
     assert_eq!(listed["data"][0]["state"], "counted", "a tap on the page is a person");
 
     // Change to 9 and explain, with markup that must stay text.
     browser.click("label.score:nth-of-type(9)").await;
-    browser.type_into("#comment", "Snel <i>geholpen</i>").await;
+    type_into(browser, "#comment", "Snel <i>geholpen</i>").await;
     browser.click("button.send").await;
-    browser.wait_text(".saved", "opgeslagen").await;
+    wait_text(browser, ".saved", "opgeslagen").await;
     assert_eq!(browser.text("#comment").await, "Snel <i>geholpen</i>", "the comment shows as typed, not as markup");
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 9);
@@ -176,7 +92,7 @@ async fn customer_in_browser(browser: &Driver, app: &TestApp) {
     let second = app.report("web-2", "cust-web2", "support", "en").await;
     let link = second["invitation"]["score_urls"][6]["url"].as_str().unwrap();
     browser.go(&app.url(&path_of(link))).await;
-    browser.wait_text("h1", "Thank you").await;
+    wait_text(browser, "h1", "Thank you").await;
     browser.click("#comment").await;
     assert_eq!(
         state_of(app, "cust-web2", "counted").await,
@@ -189,7 +105,7 @@ async fn customer_in_browser(browser: &Driver, app: &TestApp) {
     let third = app.report("web-3", "cust-web3", "support", "en").await;
     let link = third["invitation"]["score_urls"][7]["url"].as_str().unwrap();
     browser.go(&app.url(&path_of(link))).await;
-    browser.wait_text("h1", "Thank you").await;
+    wait_text(browser, "h1", "Thank you").await;
     assert_eq!(state_of(app, "cust-web3", "provisional").await, "provisional", "a dwell of two seconds");
     let evidence = app.responses("?customer=cust-web3").await["data"][0]["evidence"].clone();
     let kinds: Vec<&str> = evidence.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -203,7 +119,8 @@ async fn customer_in_browser(browser: &Driver, app: &TestApp) {
 /// counts, on either backend, even after the quiet window.
 #[tokio::test]
 async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
-    let Some(scanner) = Driver::start(DEFENDER).await else { return };
+    // The same phone-sized window as the customer's.
+    let Some(scanner) = Browser::start(DEFENDER, PHONE_SIZE).await else { return };
     for (backend, url, dir) in common::backends() {
         eprintln!("a JavaScript scanner in Chromium on {backend:?}");
         let app = TestApp::spawn(url, dir).await;
@@ -217,9 +134,9 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
             .collect();
         for link in &links {
             scanner.go(link).await;
-            scanner.wait_text("h1", "Thank you").await;
+            wait_text(&scanner, "h1", "Thank you").await;
         }
-        let hrefs = scanner.script("return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
+        let hrefs = script(&scanner, "return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
         for href in hrefs.as_array().unwrap() {
             scanner.go(href.as_str().unwrap()).await;
         }
@@ -231,8 +148,8 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
         let one = app.report("scan-2", "cust-scan2", "support", "en").await;
         let first = app.url(&path_of(one["invitation"]["score_urls"][0]["url"].as_str().unwrap()));
         scanner.go(&first).await;
-        scanner.wait_text("h1", "Thank you").await;
-        let hrefs = scanner.script("return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
+        wait_text(&scanner, "h1", "Thank you").await;
+        let hrefs = script(&scanner, "return Array.from(document.querySelectorAll('a')).map(a => a.href)").await;
         assert!(hrefs.as_array().unwrap().iter().any(|h| h.as_str().unwrap().ends_with("/t")), "{hrefs}");
         for href in hrefs.as_array().unwrap() {
             scanner.go(href.as_str().unwrap()).await;
@@ -242,7 +159,7 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
         let counted = app.responses("?state=counted").await;
         assert_eq!(counted["data"].as_array().unwrap().len(), 0);
     }
-    let _ = scanner.cmd(reqwest::Method::DELETE, "", Value::Null).await;
+    close(scanner).await;
 }
 
 /// The customer's answer state once it is `want`, or the last seen after five seconds.

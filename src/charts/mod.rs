@@ -143,8 +143,14 @@ impl Frame {
             out,
             r##"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="#4b5563" stroke-width="1.2" stroke-dasharray="5 4"/>"##
         );
-        let (x, y, anchor) =
-            if vertical { (x1 + 4.0, self.top + 11.0, "start") } else { (self.right - 2.0, y1 - 4.0, "end") };
+        // A vertical line's label goes to its right, or to its left when it would run off the
+        // plot (about 6 px per character at this size).
+        let fits_right = x1 + 8.0 + 6.0 * label.chars().count() as f64 <= self.right + 16.0;
+        let (x, y, anchor) = match (vertical, fits_right) {
+            (true, true) => (x1 + 4.0, self.top + 11.0, "start"),
+            (true, false) => (x1 - 4.0, self.top + 11.0, "end"),
+            (false, _) => (self.right - 2.0, y1 - 4.0, "end"),
+        };
         // A white halo keeps the label readable where it crosses a band, bar or line.
         let halo = r##" font-size="10.5" stroke="#ffffff" stroke-width="3" paint-order="stroke""##;
         text(out, x, y, anchor, "#4b5563", halo, label);

@@ -69,8 +69,9 @@ pub fn days(conn: &mut DbConn, survey: i64, f: &Filter) -> Result<BTreeMap<i64, 
     let wanted = |t: &str, c: &str| {
         f.touchpoint.as_deref().is_none_or(|w| w == t) && f.channel.as_deref().is_none_or(|w| w == c)
     };
+    type Scores = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
     type Row = (i64, String, String, [i64; 11]);
-    let rows: Vec<(i64, String, String, (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64))> = {
+    let rows: Vec<(i64, String, String, Scores)> = {
         use rollup_answers::*;
         rollup_answers::table
             .filter(survey_id.eq(survey))

@@ -219,7 +219,7 @@ pub fn store(conn: &mut DbConn, survey_id: i64, a: &StoredAnalysis) -> Result<()
         t::report.eq(&json),
     );
     crate::db::on_backend!(conn, c => diesel::insert_into(t::table)
-        .values(values.clone())
+        .values(values)
         .on_conflict(t::survey_id)
         .do_update()
         .set((t::data_version.eq(a.data_version), t::computed_at.eq(a.computed_at), t::took_ms.eq(a.took_ms), t::report.eq(&json)))

@@ -75,11 +75,15 @@ struct Counts {
     invited: i64,
     responded: i64,
     scores: [i64; SCORES],
+    /// Whether this row's touchpoint, channel and segment may be new to the filters: true for
+    /// invitations and imported answers. An invited answer's values arrived with its invitation,
+    /// so the one-click path writes no filter keys.
+    new_keys: bool,
 }
 
 impl Counts {
     fn is_zero(&self) -> bool {
-        *self == Counts::default()
+        self.invited == 0 && self.responded == 0 && self.scores == [0; SCORES]
     }
 }
 
@@ -138,7 +142,10 @@ impl Changes {
 
     /// An invitation to be sent at `send_at`.
     pub fn invited(&mut self, dims: &Dims, send_at: i64) {
-        self.each(dims, day_of(send_at), |c| c.invited += 1);
+        self.each(dims, day_of(send_at), |c| {
+            c.invited += 1;
+            c.new_keys = true;
+        });
     }
 
     /// An answer given at `answered_at` leaves the rollups with `old` and enters with `new`;
@@ -152,7 +159,10 @@ impl Changes {
             self.each(dims, day, |c| c.scores[s as usize] -= 1);
         }
         if let Some(s) = new {
-            self.each(dims, day, |c| c.scores[s as usize] += 1);
+            self.each(dims, day, |c| {
+                c.scores[s as usize] += 1;
+                c.new_keys |= sent_at.is_none();
+            });
         }
         if let Some(sent) = sent_at {
             let moved = i64::from(new.is_some()) - i64::from(old.is_some());
@@ -207,6 +217,9 @@ impl Changes {
                     responded: c.responded,
                 };
                 upsert_invitations(conn, &row)?;
+            }
+            if !c.new_keys {
+                continue;
             }
             if segment.is_empty() {
                 keys.insert((*survey_id, "touchpoint", touchpoint));
@@ -359,17 +372,17 @@ pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, Doma
     Ok(n)
 }
 
-/// Rebuilds every rollup from the invitations and answers (after a bulk load, or to repair):
-/// reads them in id order, a chunk at a time, in one transaction.
+/// Rebuilds every rollup from the invitations and answers (after a bulk load, or to repair),
+/// in one transaction. Both are read in id order, a chunk at a time, with their interaction
+/// joined; only the customers' segments (interned: few distinct sets) are held in memory.
 pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<(), DomainError> {
+    const CHUNK: i64 = 50_000;
     write_tx(conn, |conn| {
         diesel::delete(rollup_answers::table).execute(conn).map_err(db)?;
         diesel::delete(rollup_invitations::table).execute(conn).map_err(db)?;
         diesel::delete(rollup_keys::table).execute(conn).map_err(db)?;
-        let attributes = segments_by_customer(conn)?;
-        let none: Vec<String> = Vec::new();
+        let segments = Segments::load(conn)?;
         let mut changes = Changes::default();
-        let mut invitation_dims: std::collections::HashMap<i64, (Dims, i64)> = Default::default();
         let mut after = 0i64;
         loop {
             type Inv = (i64, i64, i64, i64, Option<String>, Option<String>);
@@ -377,7 +390,7 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
                 .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
                 .filter(invitations::id.gt(after))
                 .order(invitations::id)
-                .limit(50_000)
+                .limit(CHUNK)
                 .select((
                     invitations::id,
                     invitations::survey_id,
@@ -390,47 +403,37 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
                 .map_err(db)?;
             let Some(last) = chunk.last() else { break };
             after = last.0;
-            for (id, survey_id, customer_id, send_at, touchpoint, channel) in chunk {
-                let dims = Dims {
-                    survey_id,
-                    touchpoint: touchpoint.unwrap_or_default(),
-                    channel: channel.unwrap_or_default(),
-                    segments: attributes.get(&customer_id).unwrap_or(&none).clone(),
-                };
+            for (_, survey_id, customer_id, send_at, touchpoint, channel) in chunk {
+                let dims = segments.dims(survey_id, customer_id, touchpoint, channel);
                 changes.invited(&dims, send_at);
-                invitation_dims.insert(id, (dims, send_at));
             }
         }
         let mut after = 0i64;
         let mut n = 0u64;
         loop {
-            let chunk: Vec<Response> = responses::table
+            type Ans = (Response, Option<i64>, Option<String>, Option<String>);
+            let chunk: Vec<Ans> = responses::table
+                .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
+                .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
                 .filter(responses::id.gt(after))
                 .order(responses::id)
-                .limit(50_000)
-                .select(Response::as_select())
+                .limit(CHUNK)
+                .select((
+                    Response::as_select(),
+                    invitations::send_at.nullable(),
+                    interactions::touchpoint.nullable(),
+                    interactions::channel.nullable(),
+                ))
                 .load(conn)
                 .map_err(db)?;
             let Some(last) = chunk.last() else { break };
-            after = last.id;
-            for r in &chunk {
-                let wanted = wanted_score(r, now);
-                let (dims, sent) = match r.invitation_id.and_then(|i| invitation_dims.get(&i)) {
-                    Some((d, sent)) => (d.clone(), Some(*sent)),
-                    None => (
-                        Dims {
-                            survey_id: r.survey_id,
-                            touchpoint: String::new(),
-                            channel: String::new(),
-                            segments: attributes.get(&r.customer_id).unwrap_or(&none).clone(),
-                        },
-                        None,
-                    ),
-                };
-                changes.answer(&dims, r.answered_at, sent, None, wanted);
-            }
+            after = last.0.id;
             n += chunk.len() as u64;
             progress(chunk.len() as u64);
+            for (r, sent, touchpoint, channel) in chunk {
+                let dims = segments.dims(r.survey_id, r.customer_id, touchpoint, channel);
+                changes.answer(&dims, r.answered_at, sent, None, wanted_score(&r, now));
+            }
         }
         // Every answer's rolled score at once, with the same rule as `wanted_score`.
         diesel::sql_query(
@@ -446,16 +449,52 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
     })
 }
 
-fn segments_by_customer(conn: &mut DbConn) -> Result<std::collections::HashMap<i64, Vec<String>>, DomainError> {
-    let rows: Vec<(i64, Json<Attributes>)> =
-        customers::table.select((customers::id, customers::attributes)).load(conn).map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, a)| {
-            let s = segments_of(a.get());
-            (!s.is_empty()).then_some((id, s))
-        })
-        .collect())
+/// Every customer's segments, interned: a million customers share a few dozen distinct sets.
+struct Segments {
+    sets: Vec<Vec<String>>,
+    by_customer: std::collections::HashMap<i64, u32>,
+}
+
+impl Segments {
+    fn load(conn: &mut DbConn) -> Result<Segments, DomainError> {
+        let mut sets: Vec<Vec<String>> = vec![vec![]];
+        let mut index: std::collections::HashMap<Vec<String>, u32> = [(vec![], 0)].into_iter().collect();
+        let mut by_customer = std::collections::HashMap::new();
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, Json<Attributes>)> = customers::table
+                .filter(customers::id.gt(after))
+                .order(customers::id)
+                .limit(50_000)
+                .select((customers::id, customers::attributes))
+                .load(conn)
+                .map_err(db)?;
+            let Some(last) = rows.last() else { break };
+            after = last.0;
+            for (id, a) in rows {
+                let s = segments_of(a.get());
+                if s.is_empty() {
+                    continue;
+                }
+                let k = *index.entry(s.clone()).or_insert_with(|| {
+                    sets.push(s);
+                    (sets.len() - 1) as u32
+                });
+                by_customer.insert(id, k);
+            }
+        }
+        Ok(Segments { sets, by_customer })
+    }
+
+    fn dims(&self, survey_id: i64, customer_id: i64, touchpoint: Option<String>, channel: Option<String>) -> Dims {
+        let k = self.by_customer.get(&customer_id).copied().unwrap_or(0);
+        Dims {
+            survey_id,
+            touchpoint: touchpoint.unwrap_or_default(),
+            channel: channel.unwrap_or_default(),
+            segments: self.sets[k as usize].clone(),
+        }
+    }
 }
 
 #[cfg(test)]

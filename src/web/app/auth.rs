@@ -45,6 +45,12 @@ pub async fn signin_page(
     q: web::Query<NextQuery>,
     BrowserLocale(l): BrowserLocale,
 ) -> HttpResponse {
+    // Someone already signed in goes straight on.
+    if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        if let Ok(Some(_)) = super::find_session(&state, token).await {
+            return HttpResponse::SeeOther().insert_header(("Location", safe_next(q.next.as_deref()))).finish();
+        }
+    }
     let form_id = req
         .cookie(FORM_COOKIE)
         .map(|c| c.value().to_string())
