@@ -61,11 +61,12 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     assert!(!b.text("p.error").await.is_empty(), "a wrong password is said so");
     b.fill("#password", PASSWORD).await;
     b.click("button.primary").await;
-    assert!(b.url().await.ends_with("/app/answers"), "back where the visitor wanted: {}", b.url().await);
+    let url = b.wait_url("/app/answers").await;
+    assert!(url.ends_with("/app/answers"), "back where the visitor wanted: {url}");
 
     // The overview: one card per survey with its figures.
     b.go(&app.url("/")).await;
-    assert!(b.url().await.ends_with("/app"));
+    assert!(b.wait_url("/app").await.ends_with("/app"));
     assert_eq!(b.count("section.card").await, 2, "service and effort");
     let cards = b.text("div.cards").await;
     assert!(
@@ -80,7 +81,7 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     b.select("select[name=segment]", "plan=business").await;
     b.select("select[name=grain]", "month").await;
     b.click(".filters button.primary").await;
-    let url = b.url().await;
+    let url = b.wait_url("grain=month").await;
     assert!(
         url.contains("touchpoint=support") && url.contains("segment=plan%3Dbusiness") && url.contains("grain=month"),
         "{url}"
@@ -108,6 +109,7 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     b.go(&app.url("/app/answers")).await;
     b.fill("input[name=q]", "twee keer").await;
     b.click(".filters button.primary").await;
+    b.wait_url("q=twee").await;
     let listed = b.count("#answers li").await;
     assert!(listed > 0, "the demo has comments about calling twice");
     assert!(b.text("#answers li").await.contains("twee keer"));
@@ -119,9 +121,16 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
 
     // Switch to Dutch, then sign out: the app is closed again.
     b.click("button[name=lang][value=nl]").await;
+    b.wait_url("/app/answers").await;
+    for _ in 0..50 {
+        if b.text("h1").await.contains("Antwoorden") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(b.text("h1").await.contains("Antwoorden"));
     b.click("#signout").await;
-    assert!(b.url().await.contains("/signin"));
+    b.wait_url("/signin").await;
     b.go(&app.url("/app")).await;
     assert!(b.url().await.contains("/signin"), "signed out");
 }

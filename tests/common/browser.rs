@@ -108,6 +108,18 @@ impl Browser {
         self.client.current_url().await.unwrap().to_string()
     }
 
+    /// Waits (up to 10 s) until the address contains `part`, e.g. after a form was sent.
+    pub async fn wait_url(&self, part: &str) -> String {
+        for _ in 0..100 {
+            let url = self.url().await;
+            if url.contains(part) {
+                return url;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the address never contained {part}: {}", self.url().await);
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
