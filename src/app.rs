@@ -3,7 +3,7 @@
 use crate::clock::{self, SharedClock};
 use crate::config::{Settings, Switch};
 use crate::db::{Db, ServerLock};
-use crate::domain::surveys;
+use crate::domain::{rollups, surveys};
 use crate::jobs;
 use crate::web::{self, middleware, AppState};
 use actix_web::dev::Server;
@@ -50,6 +50,10 @@ impl Application {
         let base_url = settings.public_base_url(addr)?;
         let db = Db::open(&settings.database_url, settings.db_pool_size)?;
         let secret = db.write_blocking(surveys::instance_secret)?;
+        let now = clock.now_ms();
+        if db.write_blocking(move |c| rollups::ensure_built(c, now))? {
+            tracing::info!("rollups built from the answers stored before they were kept");
+        }
         let state = AppState {
             db,
             clock,

@@ -407,3 +407,74 @@ async fn the_stored_analysis_follows_new_answers_in_the_background_on(app: &Test
     let page = client.get(app.url("/app/retention")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("new answers or churn since"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_counts_in_the_segment_its_invitation_was_made_in() {
+    on_every_backend!(an_answer_counts_in_the_segment_its_invitation_was_made_in_on);
+}
+async fn an_answer_counts_in_the_segment_its_invitation_was_made_in_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let report = |id: &str, plan: &str| {
+        serde_json::json!({"id": id, "touchpoint": "support", "channel": "phone",
+            "customer": {"id": "c1", "email": "c1@example.test", "attributes": {"plan": plan}}})
+    };
+    let first = app.post_json("/api/v1/interactions", &report("i1", "basic")).await;
+    let first: serde_json::Value = first.json().await.unwrap();
+    // The customer moves to another plan before answering the first invitation.
+    let r = app.post_json("/api/v1/interactions", &report("i2", "pro")).await;
+    assert!(r.status().is_success());
+    let page = path_of(first["invitation"]["survey_url"].as_str().unwrap());
+    let r = app.client.post(app.url(&page)).form(&[("score", "7")]).send().await.unwrap();
+    assert!(r.status().is_success());
+    let r = app.client.post(app.url(&page)).form(&[("score", "9")]).send().await.unwrap();
+    assert!(r.status().is_success(), "a changed score moves within the same segment");
+    let counts = |segment: &'static str| {
+        let db = app.db.clone();
+        async move {
+            db.read(move |c| {
+                let id = acht::domain::surveys::get(c, "service")?.id;
+                let f = acht::domain::figures::Filter {
+                    segment: Some(segment.to_string()),
+                    from_day: 0,
+                    to_day: 1 << 40,
+                    ..Default::default()
+                };
+                let days = acht::domain::figures::days(c, id, &f)?;
+                let (mut answers, mut nines, mut responded) = (0, 0, 0);
+                for d in days.values() {
+                    answers += d.answers();
+                    nines += d.scores[9];
+                    responded += d.responded;
+                }
+                Ok::<_, acht::domain::DomainError>((answers, nines, responded))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(counts("plan=basic").await, (1, 1, 1), "answer and response where the invitation was counted");
+    assert_eq!(counts("plan=pro").await, (0, 0, 0), "nothing under the plan the customer moved to");
+    let now = app.clock.now();
+    app.db.write(move |c| acht::domain::rollups::rebuild(c, now, &|_| {})).await.unwrap();
+    assert_eq!(counts("plan=basic").await, (1, 1, 1), "a rebuild agrees");
+    assert_eq!(counts("plan=pro").await, (0, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dates_beyond_the_calendar_are_ignored_not_looped_over() {
+    let (url, dir) = common::sqlite_url();
+    let app = TestApp::spawn(url, Some(dir)).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    for q in ["grain=month&to=%2B262142-12-31", "grain=day&from=0001-01-01&to=9999-12-31", "grain=week&from=banana"] {
+        let r = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            client.get(app.url(&format!("/app/trends?{q}"))).send(),
+        )
+        .await
+        .expect("answers in time")
+        .unwrap();
+        assert_eq!(r.status(), 200, "{q}");
+    }
+}

@@ -30,6 +30,10 @@ const CHUNK_CUSTOMERS: usize = 20_000;
 /// summed while generating and written once at the end.
 pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, DomainError> {
     ensure_surveys(db)?;
+    // The world's rollups are summed while generating: they must be complete beforehand (a
+    // fresh database's are; one from before rollups existed is rebuilt first).
+    let now = SystemClock.now_ms();
+    db.write_blocking(move |c| rollups::ensure_built(c, now))?;
     let surveys = db.read_blocking(import::survey_ids)?;
     let (service, effort) = (surveys["service"].0, surveys["effort"].0);
     let mut rng = StdRng::seed_from_u64(seed);
@@ -158,6 +162,7 @@ fn chunk(
                     send_at,
                     expires_at: send_at + 14 * DAY,
                     created_at: interaction.created_at,
+                    segments: Json::new(segments.clone()),
                 };
                 rollup.invited(&dims, send_at);
                 if answered {

@@ -67,6 +67,8 @@ pub struct Invitation {
     pub send_at: i64,
     pub expires_at: i64,
     pub created_at: i64,
+    /// The customer's rollup segments when invited (see `domain::rollups`).
+    pub segments: Json<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

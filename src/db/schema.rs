@@ -56,6 +56,7 @@ diesel::table! {
         send_at -> BigInt,
         expires_at -> BigInt,
         created_at -> BigInt,
+        segments -> Text,
     }
 }
 

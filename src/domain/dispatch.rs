@@ -221,13 +221,13 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
             decide(&surveys, customer, &input.touchpoint, past, item.occurred_at, item.sample_draw);
         let invitation = match (decision, survey) {
             (Decision::Invited, Some(survey)) => {
-                let row = invitation_row(item, survey, customer.id, now);
                 let dims = rollups::Dims::new(
                     survey.id,
                     Some(&input.touchpoint),
                     input.channel.as_deref(),
                     customer.attributes.get(),
                 );
+                let row = invitation_row(item, survey, customer.id, &dims.segments, now);
                 counted.invited(&dims, row.send_at);
                 // Later interactions of this batch see this invitation in the fatigue rules.
                 history
@@ -274,7 +274,7 @@ fn interaction_row(item: &Prepared, customer_id: i64, decision: Decision, detail
     }
 }
 
-fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, now: i64) -> Invitation {
+fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, segments: &[String], now: i64) -> Invitation {
     let send_at = item.occurred_at + survey.delay_minutes * 60_000;
     Invitation {
         id: item.invitation_id,
@@ -286,6 +286,7 @@ fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, now: i64) 
         send_at,
         expires_at: send_at + survey.expiry_days * DAY_MS,
         created_at: now,
+        segments: Json::new(segments.to_vec()),
     }
 }
 

@@ -260,7 +260,11 @@ pub fn trend(
     let mut buckets = Vec::new();
     let mut start = grain.start_of(from_day);
     while start < to_day {
+        // `next` always moves forward inside the calendar; past its end, stop rather than spin.
         let end = grain.next(start);
+        if end <= start {
+            break;
+        }
         let mut c = Counts::default();
         for (_, d) in days.range(start.max(from_day)..end.min(to_day)) {
             c.add(d);

@@ -308,6 +308,32 @@ pub fn versions_sum(conn: &mut DbConn, names: &[String]) -> Result<i64, DomainEr
     Ok(found.into_iter().sum())
 }
 
+/// Marks that the rollups hold every answer and invitation (written by a rebuild and by the
+/// demo world; a database made before the rollups existed lacks it).
+const BUILT_MARK: &str = "rollups-built";
+
+/// Rebuilds the rollups once if this database has answers or invitations from before they were
+/// kept (an upgrade); otherwise only sets the mark. Run at server start.
+pub fn ensure_built(conn: &mut DbConn, now: i64) -> Result<bool, DomainError> {
+    if versions_sum(conn, &[BUILT_MARK.to_string()])? > 0 {
+        return Ok(false);
+    }
+    let has_invitations =
+        invitations::table.select(invitations::id).first::<i64>(conn).optional().map_err(db)?.is_some();
+    let has_answers = responses::table.select(responses::id).first::<i64>(conn).optional().map_err(db)?.is_some();
+    let rebuilt = has_invitations || has_answers;
+    if rebuilt {
+        rebuild(conn, now, &|_| {})?;
+    }
+    mark_built(conn)?;
+    Ok(rebuilt)
+}
+
+/// Records that the rollups are complete.
+pub fn mark_built(conn: &mut DbConn) -> Result<(), DomainError> {
+    bump_version(conn, BUILT_MARK)
+}
+
 /// The score an answer should have in the rollups at `now`: its score once it counts.
 pub fn wanted_score(r: &Response, now: i64) -> Option<i32> {
     (super::answers::effective_state(r, now) == AnswerState::Counted).then_some(r.score)
@@ -333,41 +359,63 @@ pub fn sync_answer(conn: &mut DbConn, r: &mut Response, now: i64) -> Result<(), 
     Ok(())
 }
 
-/// An answer's dims: from its invitation's interaction when it has one, and the customer's
-/// segments as they are now.
+/// An answer's dims: an invited answer counts under its invitation's interaction and the
+/// segments the invitation was counted under; an imported one under the customer's segments.
 fn dims_of_answer(conn: &mut DbConn, r: &Response) -> Result<(Dims, Option<i64>), DomainError> {
-    let attributes: Json<Attributes> = on_backend!(conn, c => customers::table
-        .find(r.customer_id)
-        .select(customers::attributes)
-        .first(c))
-    .map_err(db)?;
     let Some(invitation_id) = r.invitation_id else {
+        let attributes: Json<Attributes> = on_backend!(conn, c => customers::table
+            .find(r.customer_id)
+            .select(customers::attributes)
+            .first(c))
+        .map_err(db)?;
         return Ok((Dims::new(r.survey_id, None, None, attributes.get()), None));
     };
-    let (send_at, touchpoint, channel): (i64, Option<String>, Option<String>) =
-        on_backend!(conn, c => invitations::table
+    type Row = (i64, Json<Vec<String>>, Option<String>, Option<String>);
+    let (send_at, segments, touchpoint, channel): Row = on_backend!(conn, c => invitations::table
         .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
         .filter(invitations::id.eq(invitation_id))
-        .select((invitations::send_at, interactions::touchpoint.nullable(), interactions::channel.nullable()))
+        .select((invitations::send_at, invitations::segments, interactions::touchpoint.nullable(), interactions::channel.nullable()))
         .first(c))
-        .map_err(db)?;
-    Ok((Dims::new(r.survey_id, touchpoint.as_deref(), channel.as_deref(), attributes.get()), Some(send_at)))
+    .map_err(db)?;
+    let dims = Dims {
+        survey_id: r.survey_id,
+        touchpoint: touchpoint.unwrap_or_default(),
+        channel: channel.unwrap_or_default(),
+        segments: segments.into_inner(),
+    };
+    Ok((dims, Some(send_at)))
 }
 
-/// Provisional answers whose quiet window has passed enter the rollups (run by the sweep job;
-/// each answer in its own short transaction so the writer is never held long).
+/// Provisional answers whose quiet window has passed enter the rollups (run by the sweep;
+/// each answer in its own short transaction so the writer is never held long). Each is read
+/// again inside its transaction, under its invitation's lock on PostgreSQL (the lock an answer
+/// event takes), so a click that changed it meanwhile, or another instance's sweep, is seen and
+/// nothing is counted twice.
 pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, DomainError> {
     // The WHERE repeats the partial index's predicate literally, so the planner uses it.
-    let due: Vec<Response> = responses::table
+    let due: Vec<(i64, Option<i64>)> = responses::table
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'provisional' AND rolled_score IS NULL"))
         .filter(responses::counts_from.le(now))
         .limit(limit)
-        .select(Response::as_select())
+        .select((responses::id, responses::invitation_id))
         .load(conn)
         .map_err(db)?;
     let n = due.len();
-    for mut r in due {
-        write_tx(conn, |conn| sync_answer(conn, &mut r, now))?;
+    for (id, invitation_id) in due {
+        write_tx(conn, |conn| {
+            if let (Some(inv), DbConn::Pg(c)) = (invitation_id, &mut *conn) {
+                diesel::sql_query("SELECT id FROM invitations WHERE id = $1 FOR UPDATE")
+                    .bind::<diesel::sql_types::BigInt, _>(inv)
+                    .execute(c)
+                    .map_err(db)?;
+            }
+            let fresh: Option<Response> =
+                responses::table.find(id).select(Response::as_select()).first(conn).optional().map_err(db)?;
+            match fresh {
+                Some(mut r) => sync_answer(conn, &mut r, now),
+                None => Ok(()),
+            }
+        })?;
     }
     Ok(n)
 }
@@ -385,7 +433,7 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
         let mut changes = Changes::default();
         let mut after = 0i64;
         loop {
-            type Inv = (i64, i64, i64, i64, Option<String>, Option<String>);
+            type Inv = (i64, i64, i64, i64, Json<Vec<String>>, Option<String>, Option<String>);
             let chunk: Vec<Inv> = invitations::table
                 .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
                 .filter(invitations::id.gt(after))
@@ -396,6 +444,7 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
                     invitations::survey_id,
                     invitations::customer_id,
                     invitations::send_at,
+                    invitations::segments,
                     interactions::touchpoint.nullable(),
                     interactions::channel.nullable(),
                 ))
@@ -403,15 +452,20 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
                 .map_err(db)?;
             let Some(last) = chunk.last() else { break };
             after = last.0;
-            for (_, survey_id, customer_id, send_at, touchpoint, channel) in chunk {
-                let dims = segments.dims(survey_id, customer_id, touchpoint, channel);
+            for (_, survey_id, _, send_at, kept, touchpoint, channel) in chunk {
+                let dims = Dims {
+                    survey_id,
+                    touchpoint: touchpoint.unwrap_or_default(),
+                    channel: channel.unwrap_or_default(),
+                    segments: kept.into_inner(),
+                };
                 changes.invited(&dims, send_at);
             }
         }
         let mut after = 0i64;
         let mut n = 0u64;
         loop {
-            type Ans = (Response, Option<i64>, Option<String>, Option<String>);
+            type Ans = (Response, Option<i64>, Option<Json<Vec<String>>>, Option<String>, Option<String>);
             let chunk: Vec<Ans> = responses::table
                 .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
                 .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
@@ -421,6 +475,7 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
                 .select((
                     Response::as_select(),
                     invitations::send_at.nullable(),
+                    invitations::segments.nullable(),
                     interactions::touchpoint.nullable(),
                     interactions::channel.nullable(),
                 ))
@@ -430,8 +485,13 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
             after = last.0.id;
             n += chunk.len() as u64;
             progress(chunk.len() as u64);
-            for (r, sent, touchpoint, channel) in chunk {
-                let dims = segments.dims(r.survey_id, r.customer_id, touchpoint, channel);
+            for (r, sent, kept, touchpoint, channel) in chunk {
+                // Invited answers count under their invitation's segments; imported ones
+                // under the customer's.
+                let mut dims = segments.dims(r.survey_id, r.customer_id, touchpoint, channel);
+                if let Some(kept) = kept {
+                    dims.segments = kept.into_inner();
+                }
                 changes.answer(&dims, r.answered_at, sent, None, wanted_score(&r, now));
             }
         }
@@ -444,6 +504,7 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
         .execute(conn)
         .map_err(db)?;
         changes.write(conn)?;
+        mark_built(conn)?;
         tracing::info!(answers = n, "rollups rebuilt");
         Ok(())
     })

@@ -135,11 +135,14 @@ pub enum SigninRefused {
     Throttled,
 }
 
-/// Whether sign-in attempts for this account or from this address are throttled now.
-pub fn throttled(conn: &mut DbConn, email: &str, source: &str, now: i64) -> Result<bool, DomainError> {
+/// Starts a sign-in attempt: refused (false) while the account or the address is throttled,
+/// else recorded as a failure until [`start_session`] clears it. Counting and recording in one
+/// write means parallel attempts cannot all slip through before any is counted.
+pub fn begin_attempt(conn: &mut DbConn, email: &str, source: &str, now: i64) -> Result<bool, DomainError> {
+    let email: String = email.trim().to_lowercase().chars().take(320).collect();
     let since = now - FAILURE_WINDOW_MS;
     let by_account: i64 = signin_failures::table
-        .filter(signin_failures::email.eq(email.trim().to_lowercase()))
+        .filter(signin_failures::email.eq(&email))
         .filter(signin_failures::at.gt(since))
         .count()
         .get_result(conn)
@@ -150,25 +153,9 @@ pub fn throttled(conn: &mut DbConn, email: &str, source: &str, now: i64) -> Resu
         .count()
         .get_result(conn)
         .map_err(db)?;
-    Ok(by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS)
-}
-
-/// Checks a password (slow on purpose: run it off the async threads). An unknown email costs
-/// the same as a known one, so timing tells nothing either.
-pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> Result<Option<User>, DomainError> {
-    let user = find_by_email(conn, email)?;
-    let Some(user) = user else {
-        // A fixed hash of a password nobody has: the same work as a real check.
-        const DUMMY: &str =
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0b0v0mDTz5m4Y7nS0u9N7pM2b8P8b0mQy3o2bYj0q8U";
-        let _ = password_matches(password, DUMMY);
-        return Ok(None);
-    };
-    Ok((password_matches(password, &user.password_hash) && user.disabled_at.is_none()).then_some(user))
-}
-
-pub fn record_failure(conn: &mut DbConn, email: &str, source: &str, now: i64) -> Result<(), DomainError> {
-    let email: String = email.trim().to_lowercase().chars().take(320).collect();
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Ok(false);
+    }
     diesel::insert_into(signin_failures::table)
         .values((
             signin_failures::id.eq(new_id()),
@@ -182,7 +169,21 @@ pub fn record_failure(conn: &mut DbConn, email: &str, source: &str, now: i64) ->
     diesel::delete(signin_failures::table.filter(signin_failures::at.lt(now - 4 * FAILURE_WINDOW_MS)))
         .execute(conn)
         .map_err(db)?;
-    Ok(())
+    Ok(true)
+}
+
+/// Whether `password` opens this account (slow on purpose, and needs no database: run it off
+/// the async threads and off the connection pool). An unknown account costs the same as a
+/// known one, so timing tells nothing either.
+pub fn password_opens(user: Option<&User>, password: &str) -> bool {
+    let Some(user) = user else {
+        // A fixed hash of a password nobody has: the same work as a real check.
+        const DUMMY: &str =
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0b0v0mDTz5m4Y7nS0u9N7pM2b8P8b0mQy3o2bYj0q8U";
+        let _ = password_matches(password, DUMMY);
+        return false;
+    };
+    password_matches(password, &user.password_hash) && user.disabled_at.is_none()
 }
 
 /// Starts a session; returns the cookie's token (never stored).

@@ -12,6 +12,9 @@ const SETTLE_BATCH: i64 = 500;
 /// A stale analysis is computed again at most this often (one run takes about a second per
 /// million answers; under a steady stream of answers it would otherwise never rest).
 const ANALYSIS_MIN_AGE_MS: i64 = 5 * 60_000;
+/// An analysis is computed again after this long even without new data: it looks from the
+/// moment it is computed, so customers reach the horizon as days pass.
+const ANALYSIS_MAX_AGE_MS: i64 = 24 * 3_600_000;
 
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
@@ -54,7 +57,8 @@ pub async fn sweep(state: &AppState) {
 }
 
 /// Computes again each survey's stored retention analysis whose answers or churn changed (and
-/// is not younger than [`ANALYSIS_MIN_AGE_MS`]), so the retention page never waits for one.
+/// is not younger than [`ANALYSIS_MIN_AGE_MS`]) or is older than [`ANALYSIS_MAX_AGE_MS`], so the
+/// retention page never waits for one.
 pub async fn refresh_analyses(state: &AppState) {
     let all = match state.db.read(surveys::list).await {
         Ok(all) => all,
@@ -76,8 +80,10 @@ pub async fn refresh_analyses(state: &AppState) {
                 continue;
             }
         };
-        let fresh =
-            stored.as_ref().is_some_and(|s| s.data_version == version || now - s.computed_at < ANALYSIS_MIN_AGE_MS);
+        let fresh = stored.as_ref().is_some_and(|s| {
+            let age = now - s.computed_at;
+            (s.data_version == version && age < ANALYSIS_MAX_AGE_MS) || age < ANALYSIS_MIN_AGE_MS
+        });
         if fresh {
             continue;
         }

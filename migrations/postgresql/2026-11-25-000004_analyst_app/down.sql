@@ -3,6 +3,7 @@ DROP TABLE analysis_results;
 DROP TABLE data_versions;
 DROP INDEX responses_to_settle;
 ALTER TABLE responses DROP COLUMN rolled_score;
+ALTER TABLE invitations DROP COLUMN segments;
 DROP TABLE rollup_keys;
 DROP TABLE rollup_invitations;
 DROP TABLE rollup_answers;

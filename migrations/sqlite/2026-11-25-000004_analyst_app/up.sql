@@ -67,6 +67,10 @@ CREATE TABLE rollup_keys (
     PRIMARY KEY (survey_id, kind, value)
 );
 
+-- The customer's segments when the invitation was made: the invitation, its response and its
+-- answer are counted under these for good, however the customer's attributes change later.
+ALTER TABLE invitations ADD COLUMN segments TEXT NOT NULL DEFAULT '[]';
+
 -- The score an answer adds to the rollups now (NULL: none). An answer enters when it counts
 -- and leaves or moves when its state or score changes; provisional answers enter when their quiet
 -- window passes, through the sweep, which finds them by this partial index.

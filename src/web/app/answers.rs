@@ -220,24 +220,31 @@ fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
     for a in rows {
         let ln = line(a, now);
         let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
-        // Spreadsheets run a cell starting with = + - @ as a formula: such comments get a quote.
-        let comment =
-            if ln.comment.starts_with(['=', '+', '-', '@']) { format!("'{}", ln.comment) } else { ln.comment };
         let _ = w.write_record([
             time(a.response.answered_at),
-            ln.survey,
+            cell(ln.survey),
             ln.score.to_string(),
             ln.state.to_string(),
-            ln.state_reason,
-            comment,
-            ln.customer,
-            ln.interaction,
-            ln.touchpoint,
-            ln.channel,
+            cell(ln.state_reason),
+            cell(ln.comment),
+            cell(ln.customer),
+            cell(ln.interaction),
+            cell(ln.touchpoint),
+            cell(ln.channel),
             a.invitation_sent_at.map(time).unwrap_or_default(),
         ]);
     }
     Bytes::from(w.into_inner().unwrap_or_default())
+}
+
+/// A text cell as a spreadsheet will not run it: one starting with = + - @ (or a tab or carriage
+/// return, which some spreadsheets skip before looking) gets a leading quote.
+fn cell(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
 }
 
 /// A tokio channel as the byte stream actix-web sends.
@@ -247,5 +254,16 @@ impl futures_core::Stream for ReceiverStream {
     type Item = Result<Bytes, std::io::Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.0.poll_recv(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_quoted() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert!(super::cell(bad.into()).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(super::cell("Snel geholpen".into()), "Snel geholpen");
     }
 }

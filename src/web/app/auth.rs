@@ -101,27 +101,24 @@ pub async fn signin(
         crate::web::error::html(status, page.render())
     };
     let (email, src) = (form.email.clone(), source.clone());
-    let throttled = state
+    let allowed = state
         .db
-        .read(move |c| accounts::throttled(c, &email, &src, now))
+        .write(move |c| accounts::begin_attempt(c, &email, &src, now))
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
-    if throttled {
+    if !allowed {
         return Ok(again("signin-throttled", StatusCode::TOO_MANY_REQUESTS));
     }
-    let (email, password) = (form.email.clone(), form.password.clone());
+    let email = form.email.clone();
     let user = state
         .db
-        .read(move |c| accounts::authenticate(c, &email, &password))
+        .read(move |c| accounts::find_by_email(c, &email))
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
-    let Some(user) = user else {
-        let email = form.email.clone();
-        state
-            .db
-            .write(move |c| accounts::record_failure(c, &email, &source, now))
-            .await
-            .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    let password = form.password.clone();
+    let checked = user.clone();
+    let opens = web::block(move || accounts::password_opens(checked.as_ref(), &password)).await.unwrap_or(false);
+    let Some(user) = user.filter(|_| opens) else {
         return Ok(again("signin-wrong", StatusCode::UNAUTHORIZED));
     };
     let rules = state.session_rules;

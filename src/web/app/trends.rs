@@ -70,8 +70,9 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 Grain::Week => MAX_BUCKETS * 7,
                 Grain::Month => MAX_BUCKETS * 31,
             };
-            let from_day =
-                view::parse_day(q.from.as_deref()).unwrap_or(default_from).clamp(to_day - longest, to_day - 1);
+            // Whole buckets only: a month that starts on the 29th would look like a collapse.
+            let asked = view::parse_day(q.from.as_deref()).unwrap_or(default_from);
+            let from_day = grain.start_of(asked.clamp(to_day - longest, to_day - 1));
             let filter = Filter {
                 touchpoint: non_empty(&q.touchpoint),
                 channel: non_empty(&q.channel),

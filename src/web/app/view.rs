@@ -75,6 +75,9 @@ pub fn direction(clear: bool, diff: Option<f64>) -> &'static str {
 
 /// A `YYYY-MM-DD` date from a form, as a day number.
 pub fn parse_day(s: Option<&str>) -> Option<i64> {
+    use chrono::Datelike;
     let s = s?.trim();
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(figures::day_number)
+    // Only plain four-digit years: chrono also reads "+262142", where the calendar ends.
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|d| (1970..=9999).contains(&d.year()))?;
+    Some(figures::day_number(d))
 }
