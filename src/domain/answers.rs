@@ -7,7 +7,7 @@ use super::surveys::ShownText;
 use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
-use crate::db::schema::{answer_events, customers, invitations, responses, surveys};
+use crate::db::schema::{answer_events, customers, interactions, invitations, responses, surveys};
 use crate::db::{new_id, on_backend, DbConn};
 use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
@@ -32,6 +32,9 @@ pub struct Invite {
     /// Who was invited: only what the answer pages need (their attributes are not read).
     pub customer: Invitee,
     pub response: Option<Response>,
+    /// The touchpoint and channel of the interaction behind it, where the answer is counted.
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
 }
 
 impl Invite {
@@ -49,20 +52,30 @@ impl Invite {
 pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
     let not_found = || DomainError::NotFound("survey link".into());
     let id = invitation_id(token).ok_or_else(not_found)?;
-    // One query with the answer left-joined: this runs on every click, on the writer thread.
-    let found: Option<(Invitation, Survey, Invitee, Option<Response>)> = on_backend!(conn, c => invitations::table
+    // One query with the answer and the interaction left-joined: this runs on every click, on
+    // the writer thread.
+    type Found = (Invitation, Survey, Invitee, Option<Response>, Option<String>, Option<String>);
+    let found: Option<Found> = on_backend!(conn, c => invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
         .left_join(responses::table.on(responses::invitation_id.eq(invitations::id.nullable())))
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
         .filter(invitations::id.eq(id))
-        .select((Invitation::as_select(), Survey::as_select(), Invitee::as_select(), Option::<Response>::as_select()))
+        .select((
+            Invitation::as_select(),
+            Survey::as_select(),
+            Invitee::as_select(),
+            Option::<Response>::as_select(),
+            interactions::touchpoint.nullable(),
+            interactions::channel.nullable(),
+        ))
         .first(c)
         .optional())
     .map_err(db)?;
     // A forged token names a real id but fails here, and gets the same answer as an unknown one.
-    let (invitation, survey, customer, response) =
+    let (invitation, survey, customer, response, touchpoint, channel) =
         found.filter(|(inv, ..)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
-    Ok(Invite { invitation, survey, customer, response })
+    Ok(Invite { invitation, survey, customer, response, touchpoint, channel })
 }
 
 impl Invite {
@@ -158,11 +171,30 @@ pub fn record(
             }
             return Ok(invite);
         };
-        let mut saved = match invite.response.take() {
-            None => insert_response(conn, &invite, score, comment, &verdict, now)?,
-            Some(row) => update_response(conn, row, score, answer.comment.is_some().then_some(comment), &verdict, now)?,
+        let (saved, was_rolled) = match invite.response.take() {
+            None => (insert_response(conn, &invite, score, comment, &verdict, now)?, None),
+            Some(row) => {
+                let was = row.rolled_score;
+                let comment = answer.comment.is_some().then_some(comment);
+                (update_response(conn, row, score, comment, &verdict, now)?, was)
+            }
         };
-        super::rollups::sync_answer(conn, &mut saved, now)?;
+        // The rollups follow in the same transaction (the row already carries its new rolled
+        // score): nothing to do for most events, which change no counted score.
+        let dims = super::rollups::Dims {
+            survey_id: invite.survey.id,
+            touchpoint: invite.touchpoint.clone().unwrap_or_default(),
+            channel: invite.channel.clone().unwrap_or_default(),
+            segments: invite.invitation.segments.get().clone(),
+        };
+        super::rollups::apply_move(
+            conn,
+            &dims,
+            saved.answered_at,
+            Some(invite.invitation.send_at),
+            was_rolled,
+            saved.rolled_score,
+        )?;
         invite.response = Some(saved);
         Ok(invite)
     })
@@ -218,7 +250,7 @@ fn insert_response(
     verdict: &Judgement,
     now: i64,
 ) -> Result<Response, DomainError> {
-    let row = Response {
+    let mut row = Response {
         id: new_id(),
         invitation_id: Some(invite.invitation.id),
         survey_id: invite.survey.id,
@@ -233,6 +265,7 @@ fn insert_response(
         updated_at: now,
         rolled_score: None,
     };
+    row.rolled_score = super::rollups::wanted_score(&row, now);
     on_backend!(conn, c => diesel::insert_into(responses::table).values(&row).execute(c)).map_err(db)?;
     set_status(conn, invite.invitation.id, InvitationStatus::Answered)?;
     Ok(row)
@@ -264,6 +297,7 @@ fn update_response(
     row.state_reason = verdict.reason.clone();
     row.counts_from = verdict.counts_from;
     row.updated_at = now;
+    row.rolled_score = super::rollups::wanted_score(&row, now);
     on_backend!(conn, c => diesel::update(responses::table.find(row.id))
         .set((
             responses::score.eq(row.score),
@@ -273,6 +307,7 @@ fn update_response(
             responses::state_reason.eq(&row.state_reason),
             responses::counts_from.eq(row.counts_from),
             responses::updated_at.eq(row.updated_at),
+            responses::rolled_score.eq(row.rolled_score),
         ))
         .execute(c))
     .map_err(db)?;

@@ -339,6 +339,24 @@ pub fn wanted_score(r: &Response, now: i64) -> Option<i32> {
     (super::answers::effective_state(r, now) == AnswerState::Counted).then_some(r.score)
 }
 
+/// Moves an answer's part of the rollups from `old` to `new` (scores; None is out), for a caller
+/// that knows its dims and has stored its new rolled score already (the answer path).
+pub fn apply_move(
+    conn: &mut DbConn,
+    dims: &Dims,
+    answered_at: i64,
+    sent_at: Option<i64>,
+    old: Option<i32>,
+    new: Option<i32>,
+) -> Result<(), DomainError> {
+    if old == new {
+        return Ok(());
+    }
+    let mut changes = Changes::default();
+    changes.answer(dims, answered_at, sent_at, old, new);
+    changes.write(conn)
+}
+
 /// Brings one answer's part of the rollups in line with its state and score at `now` (inside
 /// the caller's transaction). Most events (a first click, a page signal that changes nothing)
 /// return at once without a query.
