@@ -117,9 +117,10 @@ surveys = dict(c.execute("select slug, id from surveys"))
 ms = lambda t: int(datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000)
 rows = [(n + 1, surveys[r["survey"]], ids[r["customer_id"]], int(r["score"]), r["comment"] or None, ms(r["answered_at"]))
         for n, r in enumerate(csv.DictReader(open(path)))]
-c.executemany("insert into responses (id, invitation_id, survey_id, customer_id, score, comment, provenance, confirmed,"
-              " suspect_scanner, answered_at, updated_at) values (?, null, ?, ?, ?, ?, 'import', 1, 0, ?, ?)",
-              [r + (r[-1],) for r in rows])
+c.executemany("insert into responses (id, invitation_id, survey_id, customer_id, score, comment, provenance, state,"
+              " state_reason, counts_from, answered_at, updated_at, rolled_score)"
+              " values (?, null, ?, ?, ?, ?, 'import', 'counted', 'imported', ?, ?, ?, ?)",
+              [r + (r[-1], r[-1], r[3]) for r in rows])
 c.commit()
 base = time.time() - t0
 print(f"import: acht {len(rows) / (e - s):,.0f} rows/s ({e - s:.2f}s); python sqlite3 executemany baseline {base:.2f}s; acht/baseline speed ratio {base / (e - s):.2f}")

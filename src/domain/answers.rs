@@ -415,7 +415,8 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
         None => {}
     }
     if let Some((t, id)) = f.after {
-        q = q.filter(responses::answered_at.gt(t).or(responses::answered_at.eq(t).and(responses::id.gt(id))));
+        // The plain bound first, so the index range starts at the page boundary.
+        q = q.filter(responses::answered_at.ge(t)).filter(responses::answered_at.gt(t).or(responses::id.gt(id)));
     }
     let rows: Vec<(Response, String, String)> =
         q.order((responses::answered_at.asc(), responses::id.asc())).limit(f.limit).load(conn).map_err(db)?;
@@ -519,7 +520,9 @@ pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>,
         };
     }
     if let Some((t, id)) = f.before {
-        q = q.filter(responses::answered_at.lt(t).or(responses::answered_at.eq(t).and(responses::id.lt(id))));
+        // The bound on answered_at alone comes first so the index range starts at the page
+        // boundary (with only the OR, SQLite reads the index from the newest answer every time).
+        q = q.filter(responses::answered_at.le(t)).filter(responses::answered_at.lt(t).or(responses::id.lt(id)));
     }
     type Row = (Response, String, String, Option<String>, Option<String>, Option<String>, Option<i64>);
     let rows: Vec<Row> =
