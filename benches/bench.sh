@@ -50,31 +50,20 @@ for workload in new pool; do
 done
 rm -rf "$WORK/new" "$WORK/pool"
 
-# One invitation link per line, for the answers run.
+# One invitation link per line: one set for the score-link run, another for answers posted
+# with the page's form (counted at once).
 python3 - "$WORK" "$BASE" "$KEY" <<'PY'
 import json, sys, urllib.request
 work, base, key = sys.argv[1:4]
-with open(f"{work}/paths.txt", "w") as f:
-    for b in range(50):
-        items = [{"id": f"answer{b}-{k}", "touchpoint": "support",
-                  "customer": {"id": f"answer{b}-{k}", "email": f"a{b}-{k}@example.test"}} for k in range(1000)]
-        req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
-                                     {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-        for r in json.load(urllib.request.urlopen(req))["results"]:
-            f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
-PY
-# A second set of invitations for answers posted with the page's form (counted at once).
-python3 - "$WORK" "$BASE" "$KEY" <<'PY'
-import json, sys, urllib.request
-work, base, key = sys.argv[1:4]
-with open(f"{work}/form_paths.txt", "w") as f:
-    for b in range(50):
-        items = [{"id": f"form{b}-{k}", "touchpoint": "support",
-                  "customer": {"id": f"form{b}-{k}", "email": f"f{b}-{k}@example.test"}} for k in range(1000)]
-        req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
-                                     {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-        for r in json.load(urllib.request.urlopen(req))["results"]:
-            f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
+for prefix, name in (("answer", "paths.txt"), ("form", "form_paths.txt")):
+    with open(f"{work}/{name}", "w") as f:
+        for b in range(50):
+            items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
+                      "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
+            req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
+                                         {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+            for r in json.load(urllib.request.urlopen(req))["results"]:
+                f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
 PY
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"

@@ -366,9 +366,7 @@ pub fn sync_answer(conn: &mut DbConn, r: &mut Response, now: i64) -> Result<(), 
         return Ok(());
     }
     let (dims, sent_at) = dims_of_answer(conn, r)?;
-    let mut changes = Changes::default();
-    changes.answer(&dims, r.answered_at, sent_at, r.rolled_score, wanted);
-    changes.write(conn)?;
+    apply_move(conn, &dims, r.answered_at, sent_at, r.rolled_score, wanted)?;
     on_backend!(conn, c => diesel::update(responses::table.find(r.id))
         .set(responses::rolled_score.eq(wanted))
         .execute(c))

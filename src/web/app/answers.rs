@@ -69,11 +69,13 @@ fn filter(q: &AnswersQuery, survey_id: Option<i64>, now: i64) -> Result<BrowseFi
     })
 }
 
-fn survey_id(c: &mut crate::db::DbConn, slug: Option<String>) -> Result<Option<i64>, DomainError> {
-    match slug {
-        Some(s) => Ok(Some(surveys::get(c, &s)?.id)),
-        None => Ok(None),
-    }
+/// The filter of a query, its survey looked up by slug.
+fn filter_for(c: &mut crate::db::DbConn, q: &AnswersQuery, now: i64) -> Result<BrowseFilter, DomainError> {
+    let survey_id = match non_empty(&q.survey) {
+        Some(s) => Some(surveys::get(c, &s)?.id),
+        None => None,
+    };
+    filter(q, survey_id, now)
 }
 
 pub struct Line {
@@ -128,11 +130,11 @@ pub async fn page(
     let l = signed.locale.clone();
     let q = q.into_inner();
     let now = state.now_ms();
-    let (qc, slug) = (q.clone(), non_empty(&q.survey));
+    let qc = q.clone();
     let (all, rows) = state
         .db
         .read(move |c| {
-            let f = filter(&qc, survey_id(c, slug)?, now)?;
+            let f = filter_for(c, &qc, now)?;
             Ok::<_, DomainError>((surveys::list(c)?, answers::browse(c, &f)?))
         })
         .await
@@ -175,13 +177,9 @@ pub async fn csv(
     let l = signed.locale.clone();
     let q = q.into_inner();
     let now = state.now_ms();
-    let (qc, slug) = (q.clone(), non_empty(&q.survey));
     // The filter is checked before the response starts, so a bad one is an error page.
-    let mut f = state
-        .db
-        .read(move |c| filter(&qc, survey_id(c, slug)?, now))
-        .await
-        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    let mut f =
+        state.db.read(move |c| filter_for(c, &q, now)).await.map_err(|e| PageError::from_domain(e, l.clone()))?;
     f.limit = EXPORT_CHUNK;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let db = state.db.clone();

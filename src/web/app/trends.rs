@@ -153,56 +153,38 @@ pub async fn page(
     let tip = |b: &Bucket, what: &str, value: String| {
         format!("{} · {what}: {value} · {n_label}: {}", b.label, b.counts.answers())
     };
-    let metric_points: Vec<Point> = d
-        .buckets
-        .iter()
-        .map(|b| Point {
-            label: b.label.clone(),
-            value: b.metric.map(|e| e.value),
-            low: b.metric.map(|e| e.low),
-            high: b.metric.map(|e| e.high),
-            count: b.counts.answers(),
-            thin: b.thin,
-            change: change(b.metric_clear, b.metric_change.map(|c| c.diff)),
-            tooltip: tip(b, &metric_name, view::metric_with_interval(scale, &b.metric)),
-        })
-        .collect();
+    let metric_points = points(
+        &d.buckets,
+        |b| b.metric,
+        1.0,
+        |b| (b.metric_clear, b.metric_change),
+        |b| tip(b, &metric_name, view::metric_with_interval(scale, &b.metric)),
+    );
     let share_name = format!("{} {}+", l.t("fig-share"), d.good_enough);
-    let share_points: Vec<Point> = d
-        .buckets
-        .iter()
-        .map(|b| Point {
-            label: b.label.clone(),
-            value: b.share.map(|e| e.value * 100.0),
-            low: b.share.map(|e| e.low * 100.0),
-            high: b.share.map(|e| e.high * 100.0),
-            count: b.counts.answers(),
-            thin: b.thin,
-            change: change(b.share_clear, b.share_change.map(|c| c.diff)),
-            tooltip: tip(b, &share_name, view::share_with_interval(&b.share)),
-        })
-        .collect();
+    let share_points = points(
+        &d.buckets,
+        |b| b.share,
+        100.0,
+        |b| (b.share_clear, b.share_change),
+        |b| tip(b, &share_name, view::share_with_interval(&b.share)),
+    );
     let rate_name = l.t("fig-response-rate");
-    let rate_points: Vec<Point> = d
-        .buckets
-        .iter()
-        .map(|b| Point {
-            label: b.label.clone(),
-            value: b.response_rate.map(|e| e.value * 100.0),
-            low: b.response_rate.map(|e| e.low * 100.0),
-            high: b.response_rate.map(|e| e.high * 100.0),
-            count: b.counts.invited,
-            thin: false,
-            change: None,
-            tooltip: format!(
-                "{} · {rate_name}: {} · {}: {}",
-                b.label,
-                view::share_with_interval(&b.response_rate),
-                l.t("fig-invited"),
-                b.counts.invited
-            ),
-        })
-        .collect();
+    let invited = l.t("fig-invited");
+    let mut rate_points = points(
+        &d.buckets,
+        |b| b.response_rate,
+        100.0,
+        |_| (false, None),
+        |b| {
+            let rate = view::share_with_interval(&b.response_rate);
+            format!("{} · {rate_name}: {rate} · {invited}: {}", b.label, b.counts.invited)
+        },
+    );
+    // The response rate's volume is the invitations, and it has no thin buckets of its own.
+    for (p, b) in rate_points.iter_mut().zip(&d.buckets) {
+        p.count = b.counts.invited;
+        p.thin = false;
+    }
     let metric_svg = charts::series(
         &SeriesChart {
             title: format!("{metric_name} · {}", d.survey.name),
@@ -281,6 +263,33 @@ pub async fn page(
         q,
     };
     Ok(render(page))
+}
+
+/// One chart point per bucket: an estimate (scaled, e.g. shares to %), its change mark and tooltip.
+fn points(
+    buckets: &[Bucket],
+    estimate: impl Fn(&Bucket) -> Option<crate::analysis::trends::Estimate>,
+    scale: f64,
+    changed: impl Fn(&Bucket) -> (bool, Option<crate::analysis::trends::Comparison>),
+    tooltip: impl Fn(&Bucket) -> String,
+) -> Vec<Point> {
+    buckets
+        .iter()
+        .map(|b| {
+            let e = estimate(b);
+            let (clear, comparison) = changed(b);
+            Point {
+                label: b.label.clone(),
+                value: e.map(|e| e.value * scale),
+                low: e.map(|e| e.low * scale),
+                high: e.map(|e| e.high * scale),
+                count: b.counts.answers(),
+                thin: b.thin,
+                change: change(clear, comparison.map(|c| c.diff)),
+                tooltip: tooltip(b),
+            }
+        })
+        .collect()
 }
 
 fn change(clear: bool, diff: Option<f64>) -> Option<Change> {
