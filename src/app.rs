@@ -1,10 +1,11 @@
 //! Building the application: the database handle, the HTTP server on a given listener (port 0
 //! in tests) with its middleware, and the background jobs this instance runs.
 use crate::clock::{self, SharedClock};
-use crate::config::{Settings, Switch};
+use crate::config::{Branding, Settings, Switch};
 use crate::db::{Db, ServerLock};
 use crate::domain::{rollups, surveys};
 use crate::jobs;
+use crate::mail::Mailer;
 use crate::web::{self, middleware, AppState};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -62,9 +63,15 @@ impl Application {
             answer_rules: settings.answer_rules(),
             trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
             session_rules: settings.session_rules(),
+            branding: Arc::new(Branding::from_settings(settings)?),
         };
+        let mailer = Mailer::from_settings(settings)?;
+        match &mailer {
+            Some(m) => tracing::info!(from = %m.from(), "survey emails and reports go out through the configured mail server"),
+            None => tracing::info!("no mail server configured (ACHT_SMTP_URL): acht sends no email"),
+        }
         if settings.jobs == Switch::On {
-            jobs::spawn(state.clone());
+            jobs::spawn(state.clone(), jobs::mail::Delivery::new(&state, mailer, settings), settings.mail_poll_seconds);
         }
         let https = state.base_url.starts_with("https://");
         let data = Data::new(state.clone());

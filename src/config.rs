@@ -13,7 +13,7 @@ pub struct Settings {
     /// Connections in the database pool.
     #[arg(long, env = "ACHT_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
-    /// Background jobs (the expiry sweep; later mail and reports) on this instance.
+    /// Background jobs on this instance: sending mail, reports, the expiry sweep, analyses.
     #[arg(long, env = "ACHT_JOBS", value_enum, default_value_t = Switch::On, global = true)]
     pub jobs: Switch,
     /// A page visible and focused this long shows a person (one-click answers).
@@ -34,6 +34,39 @@ pub struct Settings {
     /// ... and this many hours after sign-in, whatever happens.
     #[arg(long, env = "ACHT_SESSION_HOURS", default_value_t = 12, global = true)]
     pub session_hours: i64,
+    /// The mail server acht sends through, e.g. `smtp://127.0.0.1:2525`,
+    /// `smtp://user:pass@mail.example.com:587?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@mail.example.com` (TLS). Unset: acht mails nothing.
+    #[arg(long, env = "ACHT_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of acht's emails, e.g. `Acme <survey@acme.example>`.
+    #[arg(long, env = "ACHT_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// The company's name in survey emails and pages.
+    #[arg(long, env = "ACHT_COMPANY_NAME", default_value = "acht", global = true)]
+    pub company_name: String,
+    /// The company's colour (`#rrggbb`) for the score buttons of survey emails.
+    #[arg(long, env = "ACHT_COMPANY_COLOUR", default_value = "#1f5fa8", global = true)]
+    pub company_colour: String,
+    /// An `https://` address of the company's logo for the top of survey emails.
+    #[arg(long, env = "ACHT_COMPANY_LOGO_URL", global = true)]
+    pub company_logo_url: Option<String>,
+    /// Messages handed to the mail server at the same time.
+    #[arg(long, env = "ACHT_MAIL_CONCURRENCY", default_value_t = 8, global = true)]
+    pub mail_concurrency: usize,
+    /// The first retry of a failed message comes after this many seconds, doubling after each
+    /// further failure ...
+    #[arg(long, env = "ACHT_MAIL_RETRY_SECONDS", default_value_t = 60, global = true)]
+    pub mail_retry_seconds: i64,
+    /// ... up to this many seconds between attempts ...
+    #[arg(long, env = "ACHT_MAIL_RETRY_MAX_SECONDS", default_value_t = 3600, global = true)]
+    pub mail_retry_max_seconds: i64,
+    /// ... and giving up after this many attempts.
+    #[arg(long, env = "ACHT_MAIL_MAX_ATTEMPTS", default_value_t = 12, global = true)]
+    pub mail_max_attempts: i32,
+    /// How often the outbox is looked at for due messages, in seconds.
+    #[arg(long, env = "ACHT_MAIL_POLL_SECONDS", default_value_t = 5, global = true)]
+    pub mail_poll_seconds: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,6 +90,16 @@ impl Settings {
             trusted_proxy: vec![],
             session_idle_minutes: 60,
             session_hours: 12,
+            smtp_url: None,
+            mail_from: None,
+            company_name: "acht".into(),
+            company_colour: "#1f5fa8".into(),
+            company_logo_url: None,
+            mail_concurrency: 8,
+            mail_retry_seconds: 60,
+            mail_retry_max_seconds: 3600,
+            mail_max_attempts: 12,
+            mail_poll_seconds: 5,
         }
     }
 
@@ -64,6 +107,14 @@ impl Settings {
         crate::domain::users::SessionRules {
             idle_ms: self.session_idle_minutes.max(1) * 60_000,
             absolute_ms: self.session_hours.max(1) * 3_600_000,
+        }
+    }
+
+    pub fn retry_rules(&self) -> crate::domain::outbox::RetryRules {
+        crate::domain::outbox::RetryRules {
+            base_ms: self.mail_retry_seconds.max(1) * 1000,
+            cap_ms: self.mail_retry_max_seconds.max(self.mail_retry_seconds).max(1) * 1000,
+            max_attempts: self.mail_max_attempts.max(1),
         }
     }
 
@@ -90,6 +141,31 @@ impl Settings {
                  address customers reach it at, e.g. https://survey.example.com"
             )),
         }
+    }
+}
+
+/// How the company shows in its emails and on acht's pages for customers.
+#[derive(Debug, Clone)]
+pub struct Branding {
+    pub company: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    pub logo_url: Option<String>,
+}
+
+impl Branding {
+    pub fn from_settings(s: &Settings) -> Result<Branding, String> {
+        let colour = s.company_colour.trim().to_string();
+        let hex = colour.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!("ACHT_COMPANY_COLOUR '{colour}' must be a colour like #1f5fa8"));
+        }
+        if let Some(url) = &s.company_logo_url {
+            if !url.starts_with("https://") {
+                return Err(format!("ACHT_COMPANY_LOGO_URL '{url}' must be an https:// address (mail clients block others)"));
+            }
+        }
+        Ok(Branding { company: s.company_name.trim().to_string(), colour, logo_url: s.company_logo_url.clone() })
     }
 }
 

@@ -10,7 +10,9 @@ pub mod db;
 pub mod domain;
 pub mod i18n;
 pub mod jobs;
+pub mod mail;
 pub mod types;
+pub mod view;
 pub mod web;
 
 /// mimalloc instead of glibc's malloc: the writer thread allocates rows that request threads

@@ -174,3 +174,34 @@ users-new = New user
 users-password-hint = at least 10 characters
 users-create = Create
 users-created = Account { $email } created.
+
+## Survey emails
+mail-invitation-lead = One click on a score is all it takes.
+mail-invitation-why = You receive this email because you were recently in touch with { $company }. We ask each customer for a score now and then, never more than once every { $days } days.
+mail-invitation-why-plain = You receive this email because you were recently in touch with { $company }.
+mail-invitation-open = Open the question in your browser
+mail-text-scores = Choose a score:
+mail-unsubscribe = Unsubscribe from these questions
+
+## Unsubscribing from survey emails
+unsub-title = No more questions from { $company }?
+unsub-body = You will no longer get short questions about your contacts with { $company } at this address.
+unsub-button = Unsubscribe
+unsub-done-title = You are unsubscribed
+unsub-done-body = You will get no more questions from { $company }. Thank you for your answers so far.
+unsub-undo = Undo: send me questions again
+resub-done-title = You will get questions again
+resub-done-body = Thank you! { $company } may ask you for a score again after a contact.
+
+## Report emails
+report-title = { $company }: how customers rated you, { $period }
+report-lead = Compared with the period before ({ $previous }). Only changes that are statistically clear are called out.
+report-overall = All touchpoints
+report-touchpoints = Per touchpoint
+report-lowest = Lowest scores with a comment
+report-no-comments = No comments came with the scores of this period.
+report-open = Open the trends in acht
+report-footer = You receive this { $frequency } report because { $email } is subscribed to it (subscription { $id }). Your acht administrator can change or end it: acht report unsubscribe { $id }.
+freq-daily = daily
+freq-weekly = weekly
+freq-monthly = monthly

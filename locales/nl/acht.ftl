@@ -174,3 +174,34 @@ users-new = Nieuwe gebruiker
 users-password-hint = minstens 10 tekens
 users-create = Aanmaken
 users-created = Account { $email } aangemaakt.
+
+## Survey emails
+mail-invitation-lead = Eén klik op een cijfer is genoeg.
+mail-invitation-why = U ontvangt deze e-mail omdat u onlangs contact had met { $company }. We vragen klanten af en toe om een cijfer, nooit vaker dan eens per { $days } dagen.
+mail-invitation-why-plain = U ontvangt deze e-mail omdat u onlangs contact had met { $company }.
+mail-invitation-open = Open de vraag in uw browser
+mail-text-scores = Kies een cijfer:
+mail-unsubscribe = Afmelden voor deze vragen
+
+## Unsubscribing from survey emails
+unsub-title = Geen vragen meer van { $company }?
+unsub-body = U krijgt dan op dit adres geen korte vragen meer over uw contact met { $company }.
+unsub-button = Afmelden
+unsub-done-title = U bent afgemeld
+unsub-done-body = U krijgt geen vragen meer van { $company }. Dank voor uw antwoorden tot nu toe.
+unsub-undo = Ongedaan maken: stuur mij weer vragen
+resub-done-title = U krijgt weer vragen
+resub-done-body = Dank u! { $company } kan u na een contact weer om een cijfer vragen.
+
+## Report emails
+report-title = { $company }: zo beoordeelden klanten u, { $period }
+report-lead = Vergeleken met de periode ervoor ({ $previous }). Alleen statistisch duidelijke veranderingen worden genoemd.
+report-overall = Alle contactmomenten
+report-touchpoints = Per contactmoment
+report-lowest = Laagste cijfers met een toelichting
+report-no-comments = Bij de cijfers van deze periode kwam geen toelichting.
+report-open = Open de trends in acht
+report-footer = U ontvangt dit { $frequency } rapport omdat { $email } erop is geabonneerd (abonnement { $id }). Uw acht-beheerder kan het wijzigen of stoppen: acht report unsubscribe { $id }.
+freq-daily = dagelijkse
+freq-weekly = wekelijkse
+freq-monthly = maandelijkse

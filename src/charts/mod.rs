@@ -1,11 +1,12 @@
 //! Server-side SVG charts for the analyst pages and, rasterized, for email reports.
 //!
-//! Pure string building with no dependencies. Every chart is one self-contained `<svg>`: explicit
+//! Pure string building (the PNG step uses resvg). Every chart is one self-contained `<svg>`: explicit
 //! width/height/viewBox, a white background, inline presentation attributes and a generic font,
 //! so the same string can be inlined in HTML or turned into a PNG without CSS, fonts or scripts.
 //! Every piece of caller text goes through [`escape`]. The only words the charts add are
 //! language-neutral ("n = 12", "n<30"), so localisation stays with the caller.
 
+mod png;
 mod series;
 #[cfg(test)]
 mod tests;
@@ -13,6 +14,7 @@ mod xy;
 
 use std::fmt::Write;
 
+pub use png::png;
 pub use series::{series, Change, Point, SeriesChart};
 pub use xy::{bars, lines, steps, Bar, Curve};
 

@@ -217,6 +217,7 @@ fn chunk(
             churned_at,
             unsubscribed_at: None,
             erased_at: None,
+            unsubscribe_reason: None,
         });
     }
     w

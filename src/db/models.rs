@@ -38,6 +38,8 @@ pub struct Customer {
     pub churned_at: Option<i64>,
     pub unsubscribed_at: Option<i64>,
     pub erased_at: Option<i64>,
+    /// Why they unsubscribed (shown in the dispatch decisions), while they are.
+    pub unsubscribe_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

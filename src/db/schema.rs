@@ -27,6 +27,7 @@ diesel::table! {
         churned_at -> Nullable<BigInt>,
         unsubscribed_at -> Nullable<BigInt>,
         erased_at -> Nullable<BigInt>,
+        unsubscribe_reason -> Nullable<Text>,
     }
 }
 
@@ -242,3 +243,73 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+
+diesel::table! {
+    report_subscriptions (id) {
+        id -> BigInt,
+        email -> Text,
+        frequency -> Text,
+        send_minute -> Integer,
+        time_zone -> Text,
+        survey_id -> Nullable<BigInt>,
+        locale -> Text,
+        created_at -> BigInt,
+        disabled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    report_runs (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        run_key -> Text,
+        first_day -> BigInt,
+        end_day -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        invitation_id -> Nullable<BigInt>,
+        report_run_id -> Nullable<BigInt>,
+        state -> Text,
+        due_at -> BigInt,
+        attempts -> Integer,
+        lease_holder -> Nullable<Text>,
+        lease_until -> Nullable<BigInt>,
+        message_id -> Text,
+        detail -> Nullable<Text>,
+        sent_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_attempts (id) {
+        id -> BigInt,
+        outbox_id -> BigInt,
+        attempt -> Integer,
+        holder -> Text,
+        started_at -> BigInt,
+        finished_at -> BigInt,
+        outcome -> Text,
+        smtp_code -> Nullable<Integer>,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(report_runs -> report_subscriptions (subscription_id));
+diesel::joinable!(report_subscriptions -> surveys (survey_id));
+diesel::joinable!(mail_outbox -> invitations (invitation_id));
+diesel::joinable!(mail_outbox -> report_runs (report_run_id));
+diesel::joinable!(mail_attempts -> mail_outbox (outbox_id));
+diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, report_runs, mail_outbox, mail_attempts);
+diesel::allow_tables_to_appear_in_same_query!(mail_outbox, invitations);
+diesel::allow_tables_to_appear_in_same_query!(mail_outbox, customers);
+diesel::allow_tables_to_appear_in_same_query!(mail_outbox, surveys);
+diesel::allow_tables_to_appear_in_same_query!(mail_outbox, interactions);
+diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, surveys);

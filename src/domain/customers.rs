@@ -94,6 +94,7 @@ pub fn upsert_many(
                     churned_at: None,
                     unsubscribed_at: None,
                     erased_at: None,
+                    unsubscribe_reason: None,
                 };
                 fresh_at.insert(input.id.as_str(), fresh.len());
                 fresh.push(c);
@@ -184,17 +185,73 @@ pub fn record_event(
         CustomerEventKind::Churn => diesel::update(row).set(customers::churned_at.eq(Some(at))).execute(conn),
         CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
         CustomerEventKind::Unsubscribe => {
-            diesel::update(row).set(customers::unsubscribed_at.eq(Some(at))).execute(conn)
+            super::outbox::suppress_customer(conn, customer.id, "the customer unsubscribed", now)?;
+            diesel::update(row)
+                .set((
+                    customers::unsubscribed_at.eq(Some(at)),
+                    customers::unsubscribe_reason.eq(REPORTED_BY_API),
+                ))
+                .execute(conn)
         }
-        CustomerEventKind::Resubscribe => {
-            diesel::update(row).set(customers::unsubscribed_at.eq(None::<i64>)).execute(conn)
-        }
+        CustomerEventKind::Resubscribe => diesel::update(row)
+            .set((customers::unsubscribed_at.eq(None::<i64>), customers::unsubscribe_reason.eq(None::<String>)))
+            .execute(conn),
     }
     .map_err(db)?;
     if matches!(kind, CustomerEventKind::Churn | CustomerEventKind::Renewal) {
         super::rollups::bump_version(conn, super::rollups::CHURN_VERSION)?;
     }
     Ok(event)
+}
+
+/// The reason kept for an unsubscribe the company's systems reported.
+pub const REPORTED_BY_API: &str = "reported by the company's systems";
+
+/// How a customer unsubscribed themselves from a survey email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsubscribeWay {
+    /// Their mail program's unsubscribe button (RFC 8058 one-click POST).
+    OneClick,
+    /// The link in the email's footer, confirmed on acht's page.
+    Link,
+}
+
+/// A customer unsubscribes through a survey email: from now on no survey email goes to them
+/// (queued ones are stopped) and their interactions get the decision `unsubscribed` with how
+/// and when. Unsubscribing again changes nothing.
+pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now: i64) -> Result<bool, DomainError> {
+    let already: Option<i64> =
+        customers::table.find(customer_id).select(customers::unsubscribed_at).first(conn).map_err(db)?;
+    if already.is_some() {
+        return Ok(false);
+    }
+    let how = match way {
+        UnsubscribeWay::OneClick => "one-click unsubscribe in their mail program",
+        UnsubscribeWay::Link => "unsubscribe link in a survey email",
+    };
+    let day = chrono::DateTime::from_timestamp_millis(now).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let reason = format!("{how}, {day}");
+    let event =
+        CustomerEvent { id: new_id(), customer_id, kind: CustomerEventKind::Unsubscribe, occurred_at: now, created_at: now };
+    diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
+    diesel::update(customers::table.find(customer_id))
+        .set((customers::unsubscribed_at.eq(Some(now)), customers::unsubscribe_reason.eq(Some(reason))))
+        .execute(conn)
+        .map_err(db)?;
+    super::outbox::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
+    Ok(true)
+}
+
+/// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page).
+pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<(), DomainError> {
+    let event =
+        CustomerEvent { id: new_id(), customer_id, kind: CustomerEventKind::Resubscribe, occurred_at: now, created_at: now };
+    diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
+    diesel::update(customers::table.find(customer_id))
+        .set((customers::unsubscribed_at.eq(None::<i64>), customers::unsubscribe_reason.eq(None::<String>)))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
 }
 
 /// Erases a customer's personal data: email, attributes, their comments, the user agents of
@@ -224,6 +281,7 @@ pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer,
         .set((answer_events::user_agent.eq(None::<String>), answer_events::source.eq(None::<String>)))
         .execute(conn)
         .map_err(db)?;
+    super::outbox::suppress_customer(conn, customer.id, "the customer's data was erased", now)?;
     // Their links close now: with addresses and user agents gone, a new visit could not be
     // judged against the old ones (every source would look the same).
     diesel::update(invitations::table.filter(invitations::customer_id.eq(customer.id)))

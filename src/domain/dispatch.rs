@@ -61,7 +61,8 @@ pub fn decide<'a>(
         return (Decision::Erased, Some(first), "customer data was erased".into());
     }
     if customer.unsubscribed_at.is_some() {
-        return (Decision::Unsubscribed, Some(first), "customer unsubscribed".into());
+        let why = customer.unsubscribe_reason.as_deref().unwrap_or("reason not recorded");
+        return (Decision::Unsubscribed, Some(first), format!("customer unsubscribed: {why}"));
     }
     if customer.email.is_none() {
         return (Decision::NoEmail, Some(first), "customer has no email address".into());
@@ -245,6 +246,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     }
     insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
+    super::outbox::enqueue_invitations(conn, &new_invitations, now)?;
     counted.write(conn)?;
     Ok(assemble(slots, new_interactions, new_invitations, &surveys))
 }

@@ -17,6 +17,10 @@
 //!   counted; scores only from scanners are **scanner**.
 use crate::types::{AnswerState, Signal};
 
+/// The path segment of the invisible link on the answer pages and in the survey email
+/// (`/s/{token}/t`): no person can see or reach it, so whoever follows it is a scanner.
+pub const TRAP: &str = "t";
+
 /// Different scores by links from one source within the burst window that make it a scanner.
 /// Two is a person changing their mind; scanners open every link.
 pub const BURST_SCORES: usize = 3;

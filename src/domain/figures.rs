@@ -348,6 +348,13 @@ pub fn compare_periods(
     Ok(PeriodComparison { current, previous })
 }
 
+/// The day after the last a survey's figures show: its last answer's day or today, whichever
+/// is earlier.
+pub fn period_end(conn: &mut DbConn, survey_id: i64, now: i64) -> Result<i64, DomainError> {
+    let today = super::rollups::day_of(now);
+    Ok(last_day(conn, survey_id)?.map_or(today, |d| d.min(today)) + 1)
+}
+
 /// The score from which an answer is good enough when no analysis has found one yet: the
 /// research's 8 on the school grade, and the usual top of the other scales.
 pub fn default_good_enough(scale: Scale) -> i32 {

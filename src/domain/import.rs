@@ -66,6 +66,7 @@ pub fn customers(
                     churned_at: r.churned_at,
                     unsubscribed_at: None,
                     erased_at: None,
+                    unsubscribe_reason: None,
                 }),
             }
         }

@@ -8,6 +8,8 @@ pub mod error;
 pub mod evidence;
 pub mod figures;
 pub mod import;
+pub mod outbox;
+pub mod reports;
 pub mod retention;
 pub mod rollups;
 pub mod surveys;

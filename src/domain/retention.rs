@@ -236,3 +236,13 @@ pub fn page_options(now: i64) -> AnalysisOptions {
         delta: 0.02,
     }
 }
+
+/// The good-enough score of a survey: the stored analysis's finding (true), else the scale's
+/// usual one (false).
+pub fn good_enough(conn: &mut DbConn, survey: &crate::db::models::Survey) -> Result<(i32, bool), DomainError> {
+    let found = stored(conn, survey.id)?.and_then(|a| a.report.good_enough.and_then(|g| g.score));
+    Ok(match found {
+        Some(s) => (s, true),
+        None => (super::figures::default_good_enough(survey.scale), false),
+    })
+}

@@ -89,6 +89,17 @@ impl Locale {
         kept.entry((self.tag(), key)).or_insert_with(|| Box::leak(self.t(key).into_boxed_str()))
     }
 
+    /// The words under the lowest and the highest score of a scale ("poor" … "excellent").
+    pub fn anchors(&self, scale: crate::types::Scale) -> (String, String) {
+        use crate::types::Scale;
+        let (low, high) = match scale {
+            Scale::Ces7 => ("scale-ces7-low", "scale-ces7-high"),
+            Scale::Nps11 => ("scale-nps11-low", "scale-nps11-high"),
+            Scale::Grade10 | Scale::Csat5 => ("scale-low", "scale-high"),
+        };
+        (self.t(low), self.t(high))
+    }
+
     /// A message with named arguments.
     pub fn t_args(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> =

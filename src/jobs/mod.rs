@@ -1,12 +1,17 @@
-//! Background jobs of a server instance: small, idempotent sweeps that every instance may run
-//! (two instances doing the same sweep write the same result). `ACHT_JOBS=off` keeps an
-//! instance from running them.
-use crate::domain::{answers, retention, rollups, surveys, users};
-use crate::web::AppState;
-use std::time::Duration;
+//! Background jobs of a server instance, on tokio-cron-scheduler: the outbox (survey emails
+//! and reports) every few seconds, due reports and the sweeps every minute. The scheduler fires
+//! on every instance and keeps no lock, so every job is safe to run anywhere at once: sweeps
+//! write the same result whoever runs them, outbox rows are claimed before they are sent, and a
+//! report is claimed by a unique row (src/domain/reports.rs). A run still busy when its next
+//! firing comes is not started twice. `ACHT_JOBS=off` keeps an instance from running them.
+pub mod mail;
 
-/// How often the sweeps run.
-const SWEEP_EVERY: Duration = Duration::from_secs(60);
+use crate::domain::{answers, reports, retention, rollups, surveys, users};
+use crate::web::AppState;
+use std::future::Future;
+use std::sync::Arc;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
 /// Provisional answers settled per transaction batch: the writer is never held long.
 const SETTLE_BATCH: i64 = 500;
 /// A stale analysis is computed again at most this often (one run takes about a second per
@@ -16,15 +21,79 @@ const ANALYSIS_MIN_AGE_MS: i64 = 5 * 60_000;
 /// moment it is computed, so customers reach the horizon as days pass.
 const ANALYSIS_MAX_AGE_MS: i64 = 24 * 3_600_000;
 
-pub fn spawn(state: AppState) {
+/// Starts this instance's scheduler with every job. It runs until the process ends.
+pub fn spawn(state: AppState, delivery: mail::Delivery, poll_seconds: u64) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SWEEP_EVERY);
-        loop {
-            tick.tick().await;
-            sweep(&state).await;
-            refresh_analyses(&state).await;
+        if let Err(e) = start(state, delivery, poll_seconds).await {
+            tracing::error!(error = %e, "the job scheduler did not start: no mail, reports or sweeps on this instance");
         }
     });
+}
+
+async fn start(
+    state: AppState,
+    delivery: mail::Delivery,
+    poll_seconds: u64,
+) -> Result<(), tokio_cron_scheduler::JobSchedulerError> {
+    let scheduler = JobScheduler::new().await?;
+    let delivery = Arc::new(delivery);
+    let every = poll_seconds.clamp(1, 59);
+    let d = delivery.clone();
+    scheduler.add(job(&format!("*/{every} * * * * *"), move || mail_run(d.clone()))?).await?;
+    let (s, d) = (state.clone(), delivery.clone());
+    scheduler
+        .add(job("30 * * * * *", move || {
+            let (s, d) = (s.clone(), d.clone());
+            async move {
+                claim_reports(&s).await;
+                mail_run(d).await;
+            }
+        })?)
+        .await?;
+    let s = state.clone();
+    scheduler
+        .add(job("0 * * * * *", move || {
+            let s = s.clone();
+            async move {
+                sweep(&s).await;
+                refresh_analyses(&s).await;
+            }
+        })?)
+        .await?;
+    scheduler.start().await?;
+    tracing::info!(mail_every_seconds = every, "jobs scheduled: outbox, reports, sweeps");
+    Ok(())
+}
+
+/// A cron job that skips a firing while its previous run is still busy.
+fn job<F, Fut>(cron: &str, run: F) -> Result<Job, tokio_cron_scheduler::JobSchedulerError>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let busy = Arc::new(tokio::sync::Mutex::new(()));
+    let run = Arc::new(run);
+    Job::new_async(cron, move |_, _| {
+        let (busy, run) = (busy.clone(), run.clone());
+        Box::pin(async move {
+            let Ok(_held) = busy.try_lock() else { return };
+            run().await;
+        })
+    })
+}
+
+async fn mail_run(delivery: Arc<mail::Delivery>) {
+    delivery.deliver_due().await;
+}
+
+/// Claims the reports that fell due; their emails go with the next outbox run.
+pub async fn claim_reports(state: &AppState) {
+    let now = state.now_ms();
+    match state.db.write(move |c| reports::claim_due(c, now)).await {
+        Ok(runs) if runs.is_empty() => {}
+        Ok(runs) => tracing::info!(reports = runs.len(), "reports due: queued"),
+        Err(e) => tracing::warn!(error = %e, "claiming due reports failed; will retry"),
+    }
 }
 
 /// Marks lapsed invitations expired, brings provisional answers whose quiet window passed into

@@ -390,7 +390,71 @@ impl TextEnum for Role {
     }
 }
 
+/// Declares a stored enum: the derives every stored enum has, its cases and their stored words.
+macro_rules! stored_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $case:ident => $word:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $case),+ }
+        impl TextEnum for $name {
+            const ALL: &'static [Self] = &[$($name::$case),+];
+            fn as_str(self) -> &'static str {
+                match self { $($name::$case => $word),+ }
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// What an email in the outbox is.
+    MailKind { Invitation => "invitation", Report => "report" }
+);
+
+stored_enum!(
+    /// Where an email in the outbox stands.
+    OutboxState {
+        /// Waiting for its time (or for the next attempt after a failure).
+        Queued => "queued",
+        /// Claimed by a sender, whose lease says until when.
+        Sending => "sending",
+        /// The mail server accepted it.
+        Sent => "sent",
+        /// Given up after the last allowed attempt.
+        Failed => "failed",
+        /// Its invitation lapsed before it could go.
+        Expired => "expired",
+        /// Not to be sent any more: the customer unsubscribed, was erased, lost their address or answered.
+        Suppressed => "suppressed",
+        /// No mail server is configured on the instance that found it due: the company sends the link.
+        NotSent => "not_sent",
+    }
+);
+
+stored_enum!(
+    /// How one attempt to hand a message to the mail server went.
+    AttemptOutcome {
+        Sent => "sent",
+        /// A failure worth retrying soon: 4xx, refused or dropped connection, timeout.
+        Transient => "transient",
+        /// The server refused with 5xx; retried a few times, since a misconfiguration is often fixed.
+        Permanent => "permanent",
+        /// The sender's lease ran out without a result: it may or may not have been accepted.
+        Unconfirmed => "unconfirmed",
+    }
+);
+
+stored_enum!(
+    /// How often a report goes out.
+    Frequency { Daily => "daily", Weekly => "weekly", Monthly => "monthly" }
+);
+
 text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale, AnswerState, Role);
+text_codec!(MailKind, OutboxState, AttemptOutcome, Frequency);
 
 #[cfg(test)]
 mod tests {
@@ -413,6 +477,10 @@ mod tests {
         round_trips::<Scale>();
         round_trips::<AnswerState>();
         round_trips::<Role>();
+        round_trips::<MailKind>();
+        round_trips::<OutboxState>();
+        round_trips::<AttemptOutcome>();
+        round_trips::<Frequency>();
         let err = Decision::parse("maybe").unwrap_err();
         assert!(err.to_string().contains("no_matching_survey"), "{err}");
     }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod survey;
+pub mod unsubscribe;
 
 use crate::clock::SharedClock;
 use crate::db::Db;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
     /// How long analysts' sessions last.
     pub session_rules: crate::domain::users::SessionRules,
+    /// The company's name, colour and logo.
+    pub branding: std::sync::Arc<crate::config::Branding>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/app.css", web::get().to(app_stylesheet))
         .configure(api::routes)
         .configure(app::routes)
+        .configure(unsubscribe::routes)
         .configure(survey::routes);
 }
 

@@ -12,9 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-/// The path segment of the invisible link on the page (`/s/{token}/t`): no person can see or
-/// reach it, so whoever follows it is a scanner.
-pub const TRAP: &str = "t";
+use crate::domain::evidence::TRAP;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/s/{token}/beacon").route(web::post().to(beacon)))
@@ -68,11 +66,7 @@ impl Words {
     }
 
     fn new(locale: &Locale, scale: Scale) -> Words {
-        let (low, high) = match scale {
-            Scale::Ces7 => ("scale-ces7-low", "scale-ces7-high"),
-            Scale::Nps11 => ("scale-nps11-low", "scale-nps11-high"),
-            Scale::Grade10 | Scale::Csat5 => ("scale-low", "scale-high"),
-        };
+        let (low, high) = locale.anchors(scale);
         Words {
             lang: locale.tag(),
             thanks: locale.t("survey-thanks"),
@@ -81,8 +75,8 @@ impl Words {
             send: locale.t("survey-send"),
             saved: locale.t("survey-saved"),
             your_score: locale.t("survey-your-score"),
-            low: locale.t(low),
-            high: locale.t(high),
+            low,
+            high,
         }
     }
 }

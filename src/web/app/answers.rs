@@ -1,6 +1,6 @@
 //! The answers: a filtered list, newest first, a page at a time, and the whole filtered list
 //! as a CSV download that streams (memory stays flat however many rows it writes).
-use super::view;
+use crate::view;
 use super::{render, Chrome, SignedIn};
 use crate::domain::answers::{self, BrowseFilter, BrowsedAnswer};
 use crate::domain::{surveys, DomainError};

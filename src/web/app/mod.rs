@@ -11,7 +11,6 @@ mod overview;
 mod retention;
 mod trends;
 mod users;
-mod view;
 
 use super::error::PageError;
 use super::AppState;

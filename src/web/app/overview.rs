@@ -1,6 +1,6 @@
 //! The overview: per survey, the last 30 days against the 30 before, with only the clear
 //! changes called out.
-use super::view::{self, direction};
+use crate::view::{self, direction};
 use super::{render, Chrome, SignedIn};
 use crate::domain::figures::{self, Filter, PeriodComparison};
 use crate::domain::{retention, surveys, DomainError, Survey};
@@ -44,22 +44,6 @@ struct OverviewPage {
     cards: Vec<Card>,
 }
 
-/// The good-enough score of a survey: the stored analysis's finding, else the scale's usual one.
-pub fn good_enough(conn: &mut crate::db::DbConn, survey: &Survey) -> Result<(i32, bool), DomainError> {
-    let found = retention::stored(conn, survey.id)?.and_then(|a| a.report.good_enough.and_then(|g| g.score));
-    Ok(match found {
-        Some(s) => (s, true),
-        None => (figures::default_good_enough(survey.scale), false),
-    })
-}
-
-/// The period a survey's figures end with: up to its last answer (or today), inclusive.
-pub fn period_end(conn: &mut crate::db::DbConn, survey_id: i64, now: i64) -> Result<i64, DomainError> {
-    let today = figures::date(crate::domain::rollups::day_of(now));
-    let last = figures::last_day(conn, survey_id)?;
-    Ok(last.map_or(figures::day_number(today), |d| d.min(figures::day_number(today))) + 1)
-}
-
 pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, PageError> {
     let now = state.now_ms();
     let l = signed.locale.clone();
@@ -69,8 +53,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
         .read(move |c| {
             let mut cards = Vec::new();
             for survey in surveys::list(c)? {
-                let (ge, found) = good_enough(c, &survey)?;
-                let to_day = period_end(c, survey.id, now)?;
+                let (ge, found) = retention::good_enough(c, &survey)?;
+                let to_day = figures::period_end(c, survey.id, now)?;
                 let f = Filter { from_day: to_day - PERIOD_DAYS, to_day, ..Filter::default() };
                 let cmp = figures::compare_periods(c, survey.id, survey.scale, &f, ge)?;
                 cards.push(card(&survey, &cmp, &f, ge, found, &lc));

@@ -2,7 +2,7 @@
 //! `jobs`, so the page never waits for it): the sentence, retention by score with intervals and
 //! the good-enough line, the steps, the hinge curve and its profile, Kaplan–Meier curves by
 //! band, NPS groups, and what the data cannot tell.
-use super::view;
+use crate::view;
 use super::{render, Chrome, SignedIn};
 use crate::analysis::AnalysisReport;
 use crate::charts::{self, Bar, Curve};

@@ -2,12 +2,11 @@
 //! share at or above the good-enough score, the response rate and the volume, by day, week or
 //! month; thin buckets marked, clear changes marked. Charts are SVG with a table beside them,
 //! and the same figures download as CSV.
-use super::overview::{good_enough, period_end};
-use super::view::{self, direction};
+use crate::view::{self, direction};
 use super::{render, Chrome, SignedIn};
-use crate::charts::{self, Change, Point, SeriesChart};
+use crate::charts::{self, SeriesChart};
 use crate::domain::figures::{self, Bucket, Filter, FilterValues, Grain};
-use crate::domain::{surveys, DomainError, Survey};
+use crate::domain::{retention, surveys, DomainError, Survey};
 use crate::i18n::Locale;
 use crate::web::error::PageError;
 use crate::web::AppState;
@@ -59,7 +58,7 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 };
             };
             let grain = q.grain.as_deref().and_then(Grain::parse).unwrap_or(Grain::Week);
-            let to_day = view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(period_end(c, survey.id, now)?);
+            let to_day = view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(figures::period_end(c, survey.id, now)?);
             let default_from = match grain {
                 Grain::Day => to_day - 60,
                 Grain::Week => grain.start_of(to_day - 26 * 7),
@@ -80,7 +79,7 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 from_day,
                 to_day,
             };
-            let (ge, found) = good_enough(c, &survey)?;
+            let (ge, found) = retention::good_enough(c, &survey)?;
             let days = figures::days(c, survey.id, &filter)?;
             let buckets = figures::trend(&days, survey.scale, grain, from_day, to_day, ge);
             let values = figures::filter_values(c, survey.id)?;
@@ -148,29 +147,9 @@ pub async fn page(
     };
     let scale = d.survey.scale;
     let metric_name = view::metric_name(scale, &l);
-    let (y_min, y_max) = view::metric_axis(scale);
-    let n_label = l.t("fig-answers");
-    let tip = |b: &Bucket, what: &str, value: String| {
-        format!("{} · {what}: {value} · {n_label}: {}", b.label, b.counts.answers())
-    };
-    let metric_points = points(
-        &d.buckets,
-        |b| b.metric,
-        1.0,
-        |b| (b.metric_clear, b.metric_change),
-        |b| tip(b, &metric_name, view::metric_with_interval(scale, &b.metric)),
-    );
-    let share_name = format!("{} {}+", l.t("fig-share"), d.good_enough);
-    let share_points = points(
-        &d.buckets,
-        |b| b.share,
-        100.0,
-        |b| (b.share_clear, b.share_change),
-        |b| tip(b, &share_name, view::share_with_interval(&b.share)),
-    );
     let rate_name = l.t("fig-response-rate");
     let invited = l.t("fig-invited");
-    let mut rate_points = points(
+    let mut rate_points = view::points(
         &d.buckets,
         |b| b.response_rate,
         100.0,
@@ -185,34 +164,8 @@ pub async fn page(
         p.count = b.counts.invited;
         p.thin = false;
     }
-    let metric_svg = charts::series(
-        &SeriesChart {
-            title: format!("{metric_name} · {}", d.survey.name),
-            y_label: metric_name.clone(),
-            y_min,
-            y_max,
-            reference: None,
-            points: metric_points,
-            show_volume: true,
-            format: metric_formatter(scale),
-        },
-        900,
-        360,
-    );
-    let share_svg = charts::series(
-        &SeriesChart {
-            title: share_name.clone(),
-            y_label: "%".into(),
-            y_min: 0.0,
-            y_max: 100.0,
-            reference: None,
-            points: share_points,
-            show_volume: false,
-            format: |v| format!("{v:.0}%"),
-        },
-        900,
-        260,
-    );
+    let metric_svg = charts::series(&view::metric_chart(&d.buckets, scale, &d.survey.name, &l), 900, 360);
+    let share_svg = charts::series(&view::share_chart(&d.buckets, d.good_enough, &l), 900, 260);
     let rate_svg = charts::series(
         &SeriesChart {
             title: rate_name.clone(),
@@ -263,50 +216,6 @@ pub async fn page(
         q,
     };
     Ok(render(page))
-}
-
-/// One chart point per bucket: an estimate (scaled, e.g. shares to %), its change mark and tooltip.
-fn points(
-    buckets: &[Bucket],
-    estimate: impl Fn(&Bucket) -> Option<crate::analysis::trends::Estimate>,
-    scale: f64,
-    changed: impl Fn(&Bucket) -> (bool, Option<crate::analysis::trends::Comparison>),
-    tooltip: impl Fn(&Bucket) -> String,
-) -> Vec<Point> {
-    buckets
-        .iter()
-        .map(|b| {
-            let e = estimate(b);
-            let (clear, comparison) = changed(b);
-            Point {
-                label: b.label.clone(),
-                value: e.map(|e| e.value * scale),
-                low: e.map(|e| e.low * scale),
-                high: e.map(|e| e.high * scale),
-                count: b.counts.answers(),
-                thin: b.thin,
-                change: change(clear, comparison.map(|c| c.diff)),
-                tooltip: tooltip(b),
-            }
-        })
-        .collect()
-}
-
-fn change(clear: bool, diff: Option<f64>) -> Option<Change> {
-    match direction(clear, diff) {
-        "up" => Some(Change::Up),
-        "down" => Some(Change::Down),
-        _ => None,
-    }
-}
-
-fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
-    use crate::analysis::trends::{metric_kind, MetricKind};
-    match metric_kind(scale) {
-        MetricKind::Mean => |v| format!("{v:.1}"),
-        MetricKind::Nps => |v| format!("{v:+.0}"),
-        MetricKind::Csat => |v| format!("{v:.0}%"),
-    }
 }
 
 /// The chart's figures as CSV: one row per bucket, every number with its interval.

@@ -28,7 +28,7 @@ async fn show(
     let users = state.db.read(accounts::list).await.map_err(|e| PageError::from_domain(e, l))?;
     Ok(render(UsersPage {
         c: Chrome::new(signed, "users", req),
-        users: users.into_iter().map(|u| (u.email, u.role.as_str(), super::view::datetime(u.created_at))).collect(),
+        users: users.into_iter().map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at))).collect(),
         message,
         error,
     }))

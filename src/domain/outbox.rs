@@ -1,0 +1,446 @@
+//! The outbox: every email acht is to send, claimed before it goes and settled after.
+//!
+//! Invitations enter it in the same transaction that creates them (src/domain/dispatch.rs), a
+//! report when its run is claimed (src/domain/reports.rs). A sender claims due rows by setting
+//! them `sending` with a lease in its own name (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two
+//! instances never take the same row; SQLite: the one group writer serializes claims), sends,
+//! and settles the row with the attempt's outcome. Only a sender that dies between the mail
+//! server's acceptance and the settling write leaves a lease to run out: the row is then taken
+//! again with an `unconfirmed` attempt on record and sent with the same `Message-ID`. That is
+//! SMTP's at-least-once window, as narrow as one write and visible in `acht mail status`.
+use super::{db, DomainError};
+use crate::db::models::Invitation;
+use crate::db::schema::{customers, invitations, mail_attempts, mail_outbox, responses, surveys};
+use crate::db::{insert_rows, new_id, DbConn};
+use crate::types::{AttemptOutcome, MailKind, OutboxState};
+use diesel::prelude::*;
+
+/// A failed message is tried again after `base × 2^(attempts−1)`, at most `cap`, and given up
+/// after `max_attempts` (after [`MAX_REFUSALS`] when the server refuses it outright).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryRules {
+    pub base_ms: i64,
+    pub cap_ms: i64,
+    pub max_attempts: i32,
+}
+
+impl Default for RetryRules {
+    fn default() -> Self {
+        RetryRules { base_ms: 60_000, cap_ms: 3_600_000, max_attempts: 12 }
+    }
+}
+
+/// 5xx answers are meant as final, but on a misconfigured relay they are often fixed within
+/// the hour: a few attempts, then the message counts as failed.
+pub const MAX_REFUSALS: i64 = 3;
+
+impl RetryRules {
+    /// When the next attempt is due after `attempts` failed ones. A jitter of up to a fifth
+    /// keeps messages that failed together from all coming back in the same second.
+    pub fn next_due(&self, attempts: i32, now: i64, jitter: f64) -> i64 {
+        let exp = (attempts.max(1) - 1).min(30) as u32;
+        let wait = self.base_ms.saturating_mul(1i64 << exp.min(40)).min(self.cap_ms);
+        now + wait + (wait as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as i64
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mail_outbox, treat_none_as_default_value = false)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: MailKind,
+    pub invitation_id: Option<i64>,
+    pub report_run_id: Option<i64>,
+    pub state: OutboxState,
+    pub due_at: i64,
+    pub attempts: i32,
+    pub lease_holder: Option<String>,
+    pub lease_until: Option<i64>,
+    /// The local part of the message's `Message-ID`; the sender adds its domain.
+    pub message_id: String,
+    pub detail: Option<String>,
+    pub sent_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl OutboxRow {
+    fn new(kind: MailKind, id_local: String, due_at: i64, now: i64) -> OutboxRow {
+        OutboxRow {
+            id: new_id(),
+            kind,
+            invitation_id: None,
+            report_run_id: None,
+            state: OutboxState::Queued,
+            due_at,
+            attempts: 0,
+            lease_holder: None,
+            lease_until: None,
+            message_id: id_local,
+            detail: None,
+            sent_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = mail_attempts, treat_none_as_default_value = false)]
+pub struct Attempt {
+    pub id: i64,
+    pub outbox_id: i64,
+    pub attempt: i32,
+    pub holder: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+    pub outcome: AttemptOutcome,
+    pub smtp_code: Option<i32>,
+    pub detail: String,
+}
+
+/// Queues the survey email of each new invitation, due when the invitation is.
+pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i64) -> Result<(), DomainError> {
+    let rows: Vec<OutboxRow> = invitations
+        .iter()
+        .map(|inv| {
+            let mut row = OutboxRow::new(MailKind::Invitation, format!("acht.invitation.{}", inv.id), inv.send_at, now);
+            row.invitation_id = Some(inv.id);
+            row
+        })
+        .collect();
+    insert_rows!(conn, mail_outbox::table, &rows).map_err(db)?;
+    Ok(())
+}
+
+/// Queues the email of a claimed report run, due now.
+pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<OutboxRow, DomainError> {
+    let mut row = OutboxRow::new(MailKind::Report, format!("acht.report.{run_id}"), now, now);
+    row.report_run_id = Some(run_id);
+    diesel::insert_into(mail_outbox::table).values(&row).execute(conn).map_err(db)?;
+    Ok(row)
+}
+
+/// A row this sender now holds. `retaken` is set when it was taken over from a sender whose
+/// lease ran out: that one may have sent it already.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub row: OutboxRow,
+    pub retaken: Option<String>,
+}
+
+/// Claims up to `limit` due rows for `holder` until `now + lease_ms`: queued ones whose time
+/// came, and sending ones whose lease ran out. Runs in one write transaction.
+pub fn claim(
+    conn: &mut DbConn,
+    holder: &str,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Claimed>, DomainError> {
+    let due = mail_outbox::state
+        .eq(OutboxState::Queued)
+        .and(mail_outbox::due_at.le(now))
+        .or(mail_outbox::state.eq(OutboxState::Sending).and(mail_outbox::lease_until.lt(now)));
+    let picked: Vec<OutboxRow> = match conn {
+        // Rows another instance is claiming right now are skipped, not waited for.
+        DbConn::Pg(c) => mail_outbox::table
+            .filter(due)
+            .order(mail_outbox::due_at)
+            .limit(limit)
+            .select(OutboxRow::as_select())
+            .for_update()
+            .skip_locked()
+            .load(c),
+        DbConn::Sqlite(c) => {
+            mail_outbox::table.filter(due).order(mail_outbox::due_at).limit(limit).select(OutboxRow::as_select()).load(c)
+        }
+    }
+    .map_err(db)?;
+    if picked.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<i64> = picked.iter().map(|r| r.id).collect();
+    let lease_until = now + lease_ms;
+    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+        .set((
+            mail_outbox::state.eq(OutboxState::Sending),
+            mail_outbox::lease_holder.eq(holder),
+            mail_outbox::lease_until.eq(lease_until),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+            mail_outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    let mut lapsed = Vec::new();
+    let claimed = picked
+        .into_iter()
+        .map(|mut row| {
+            let retaken = (row.state == OutboxState::Sending).then(|| row.lease_holder.clone().unwrap_or_default());
+            if let Some(previous) = &retaken {
+                lapsed.push(Attempt {
+                    id: new_id(),
+                    outbox_id: row.id,
+                    attempt: row.attempts,
+                    holder: previous.clone(),
+                    started_at: row.updated_at,
+                    finished_at: now,
+                    outcome: AttemptOutcome::Unconfirmed,
+                    smtp_code: None,
+                    detail: "the sender's lease ran out before it recorded a result: the mail server may have \
+                             accepted it; sending again with the same Message-ID"
+                        .into(),
+                });
+            }
+            row.state = OutboxState::Sending;
+            row.lease_holder = Some(holder.to_string());
+            row.lease_until = Some(lease_until);
+            row.attempts += 1;
+            Claimed { row, retaken }
+        })
+        .collect();
+    insert_rows!(conn, mail_attempts::table, &lapsed).map_err(db)?;
+    Ok(claimed)
+}
+
+/// What an invitation's email needs, read when it is about to go.
+#[derive(Debug, Clone)]
+pub struct InvitationMail {
+    pub invitation: Invitation,
+    pub survey: crate::db::models::Survey,
+    pub email: Option<String>,
+    pub locale: String,
+    pub unsubscribed: bool,
+    pub erased: bool,
+    pub answered: bool,
+}
+
+/// Why an invitation's email must not go (any more), if so: the final state and the reason.
+impl InvitationMail {
+    pub fn stop(&self, now: i64) -> Option<(OutboxState, String)> {
+        if self.erased {
+            return Some((OutboxState::Suppressed, "the customer's data was erased".into()));
+        }
+        if self.unsubscribed {
+            return Some((OutboxState::Suppressed, "the customer unsubscribed".into()));
+        }
+        if self.answered {
+            return Some((OutboxState::Suppressed, "the customer answered already (a link reached them)".into()));
+        }
+        if self.email.is_none() {
+            return Some((OutboxState::Suppressed, "the customer has no email address".into()));
+        }
+        if now >= self.invitation.expires_at {
+            return Some((OutboxState::Expired, "the invitation expired before it could be sent".into()));
+        }
+        None
+    }
+}
+
+pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<InvitationMail, DomainError> {
+    let (invitation, survey, email, locale, unsubscribed_at, erased_at) = invitations::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .filter(invitations::id.eq(invitation_id))
+        .select((
+            Invitation::as_select(),
+            crate::db::models::Survey::as_select(),
+            customers::email,
+            customers::locale,
+            customers::unsubscribed_at,
+            customers::erased_at,
+        ))
+        .first::<(Invitation, crate::db::models::Survey, Option<String>, String, Option<i64>, Option<i64>)>(conn)
+        .map_err(db)?;
+    let answered = responses::table
+        .filter(responses::invitation_id.eq(invitation_id))
+        .select(responses::id)
+        .first::<i64>(conn)
+        .optional()
+        .map_err(db)?
+        .is_some();
+    Ok(InvitationMail {
+        invitation,
+        survey,
+        email,
+        locale,
+        unsubscribed: unsubscribed_at.is_some(),
+        erased: erased_at.is_some(),
+        answered,
+    })
+}
+
+/// How one attempt went, as the sender saw it.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Sent,
+    /// A failure; `permanent` when the server refused with 5xx.
+    Failed { permanent: bool, code: Option<i32>, detail: String },
+    /// Not sent, and never to be: the final state and why.
+    Stopped { state: OutboxState, detail: String },
+}
+
+/// Settles a claimed row after an attempt: records the attempt and moves the row to its next
+/// state. Only the lease's holder settles a row; a holder that lost its lease meanwhile (it
+/// took longer than the lease) records its attempt and leaves the row to the one who took it.
+/// `expires_at` ends retries of an invitation's email at the invitation's expiry.
+#[allow(clippy::too_many_arguments)]
+pub fn settle(
+    conn: &mut DbConn,
+    claimed: &OutboxRow,
+    holder: &str,
+    started_at: i64,
+    outcome: &Outcome,
+    rules: RetryRules,
+    expires_at: Option<i64>,
+    now: i64,
+    jitter: f64,
+) -> Result<OutboxState, DomainError> {
+    let attempts = claimed.attempts;
+    let (attempt_outcome, code, detail, next) = match outcome {
+        Outcome::Sent => (Some(AttemptOutcome::Sent), Some(250), "accepted by the mail server".to_string(), None),
+        Outcome::Failed { permanent, code, detail } => {
+            let kind = if *permanent { AttemptOutcome::Permanent } else { AttemptOutcome::Transient };
+            let refusals = if *permanent { refusals(conn, claimed.id)? + 1 } else { 0 };
+            let next_due = rules.next_due(attempts, now, jitter);
+            let next = if attempts >= rules.max_attempts || refusals >= MAX_REFUSALS {
+                (OutboxState::Failed, Some(format!("gave up after {attempts} attempts: {detail}")), None)
+            } else if expires_at.is_some_and(|e| next_due >= e) {
+                (OutboxState::Expired, Some(format!("the invitation expires before the next attempt: {detail}")), None)
+            } else {
+                (OutboxState::Queued, Some(detail.clone()), Some(next_due))
+            };
+            (Some(kind), *code, detail.clone(), Some(next))
+        }
+        Outcome::Stopped { state, detail } => (None, None, detail.clone(), Some((*state, Some(detail.clone()), None))),
+    };
+    if let Some(kind) = attempt_outcome {
+        let attempt = Attempt {
+            id: new_id(),
+            outbox_id: claimed.id,
+            attempt: attempts,
+            holder: holder.to_string(),
+            started_at,
+            finished_at: now,
+            outcome: kind,
+            smtp_code: code,
+            detail: detail.chars().take(1000).collect(),
+        };
+        diesel::insert_into(mail_attempts::table).values(&attempt).execute(conn).map_err(db)?;
+    }
+    let (state, detail, due) = next.unwrap_or((OutboxState::Sent, None, None));
+    let mine = mail_outbox::table
+        .filter(mail_outbox::id.eq(claimed.id))
+        .filter(mail_outbox::state.eq(OutboxState::Sending))
+        .filter(mail_outbox::lease_holder.eq(holder));
+    let updated = diesel::update(mine)
+        .set((
+            mail_outbox::state.eq(state),
+            mail_outbox::detail.eq(detail.map(|d| d.chars().take(1000).collect::<String>())),
+            mail_outbox::due_at.eq(due.unwrap_or(claimed.due_at)),
+            mail_outbox::sent_at.eq((state == OutboxState::Sent).then_some(now)),
+            mail_outbox::lease_holder.eq(None::<String>),
+            mail_outbox::lease_until.eq(None::<i64>),
+            mail_outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    if updated == 0 {
+        tracing::warn!(outbox = claimed.id, holder, "lease lost before the attempt was settled");
+    }
+    Ok(state)
+}
+
+fn refusals(conn: &mut DbConn, outbox_id: i64) -> Result<i64, DomainError> {
+    mail_attempts::table
+        .filter(mail_attempts::outbox_id.eq(outbox_id))
+        .filter(mail_attempts::outcome.eq(AttemptOutcome::Permanent))
+        .count()
+        .get_result(conn)
+        .map_err(db)
+}
+
+/// Stops every queued survey email of a customer (they unsubscribed or were erased).
+pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now: i64) -> Result<usize, DomainError> {
+    let theirs = invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::state.eq(OutboxState::Queued))
+            .filter(mail_outbox::invitation_id.eq_any(theirs.nullable())),
+    )
+    .set((
+        mail_outbox::state.eq(OutboxState::Suppressed),
+        mail_outbox::detail.eq(reason),
+        mail_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map_err(db)
+}
+
+/// The outbox at a glance: rows per kind and state, and messages that may have gone twice.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub by_state: Vec<(MailKind, OutboxState, i64)>,
+    pub unconfirmed: i64,
+}
+
+pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
+    let by_state = mail_outbox::table
+        .group_by((mail_outbox::kind, mail_outbox::state))
+        .select((mail_outbox::kind, mail_outbox::state, diesel::dsl::count_star()))
+        .order((mail_outbox::kind, mail_outbox::state))
+        .load::<(MailKind, OutboxState, i64)>(conn)
+        .map_err(db)?;
+    let unconfirmed = mail_attempts::table
+        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
+        .count()
+        .get_result(conn)
+        .map_err(db)?;
+    Ok(Status { by_state, unconfirmed })
+}
+
+/// The attempts of one row, oldest first (tests and the customer page to come).
+pub fn attempts(conn: &mut DbConn, outbox_id: i64) -> Result<Vec<Attempt>, DomainError> {
+    mail_attempts::table
+        .filter(mail_attempts::outbox_id.eq(outbox_id))
+        .order(mail_attempts::attempt)
+        .select(Attempt::as_select())
+        .load(conn)
+        .map_err(db)
+}
+
+/// The outbox row of a report run's email.
+pub fn of_report_run(conn: &mut DbConn, run_id: i64) -> Result<Option<OutboxRow>, DomainError> {
+    mail_outbox::table
+        .filter(mail_outbox::report_run_id.eq(run_id))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)
+}
+
+/// The outbox row of an invitation's email.
+pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<OutboxRow>, DomainError> {
+    mail_outbox::table
+        .filter(mail_outbox::invitation_id.eq(invitation_id))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let r = RetryRules { base_ms: 1_000, cap_ms: 10_000, max_attempts: 10 };
+        assert_eq!(r.next_due(1, 0, 0.0), 1_000);
+        assert_eq!(r.next_due(2, 0, 0.0), 2_000);
+        assert_eq!(r.next_due(4, 0, 0.0), 8_000);
+        assert_eq!(r.next_due(5, 0, 0.0), 10_000);
+        assert_eq!(r.next_due(60, 0, 0.0), 10_000);
+        assert_eq!(r.next_due(5, 0, 1.0), 12_000);
+    }
+}

@@ -1,0 +1,415 @@
+//! Scheduled reports: subscriptions, the period each one is due for, the claim that makes each
+//! (subscription, period) go out once across instances, and the figures a report tells.
+//!
+//! Every instance's scheduler looks for due reports every minute. A report is claimed by
+//! inserting its run under a unique key (`scheduled:{subscription}:{first day}`): whoever
+//! inserts first queues its email in the same transaction; everyone else finds the key taken.
+//! A late firing (the instance was down at the time) still sends the latest period's report,
+//! once; older missed periods are not sent after the fact.
+use super::figures::{self, Bucket, Filter, Grain, PeriodComparison};
+use super::{db, outbox, retention, surveys, validate, DomainError, DAY_MS};
+use crate::db::models::Survey;
+use crate::db::schema::{interactions, invitations, report_runs, report_subscriptions, responses, surveys as surveys_t};
+use crate::db::{new_id, DbConn};
+use crate::i18n::Locale;
+use crate::types::{AnswerState, Frequency};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+/// The time zone of a subscription that names none.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+/// Lowest-scored answers with a comment that a report quotes, per survey.
+pub const LOWEST_QUOTED: i64 = 5;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_subscriptions, treat_none_as_default_value = false)]
+pub struct Subscription {
+    pub id: i64,
+    pub email: String,
+    pub frequency: Frequency,
+    /// Local minutes after midnight.
+    pub send_minute: i32,
+    pub time_zone: String,
+    pub survey_id: Option<i64>,
+    pub locale: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_runs, treat_none_as_default_value = false)]
+pub struct Run {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub run_key: String,
+    pub first_day: i64,
+    pub end_day: i64,
+    pub created_at: i64,
+}
+
+/// What a new subscription asks for.
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub email: String,
+    pub frequency: Frequency,
+    /// `HH:MM`, local.
+    pub at: String,
+    pub time_zone: Option<String>,
+    /// A survey's slug; None = every survey.
+    pub survey: Option<String>,
+    pub locale: Option<String>,
+}
+
+pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
+    name.parse::<Tz>().map_err(|_| {
+        DomainError::invalid("invalid_time_zone", format!("'{name}' is not a time zone; use an IANA name such as Europe/Amsterdam"))
+    })
+}
+
+fn parse_at(at: &str) -> Result<i32, DomainError> {
+    let t = NaiveTime::parse_from_str(at.trim(), "%H:%M")
+        .map_err(|_| DomainError::invalid("invalid_time", format!("'{at}' is not a time of day; use HH:MM, e.g. 08:00")))?;
+    Ok((t.hour_minute().0 * 60 + t.hour_minute().1) as i32)
+}
+
+trait HourMinute {
+    fn hour_minute(&self) -> (u32, u32);
+}
+impl HourMinute for NaiveTime {
+    fn hour_minute(&self) -> (u32, u32) {
+        use chrono::Timelike;
+        (self.hour(), self.minute())
+    }
+}
+
+pub fn subscribe(conn: &mut DbConn, input: &NewSubscription, now: i64) -> Result<(Subscription, Option<Survey>), DomainError> {
+    let email = input.email.trim().to_lowercase();
+    validate::email(&email)?;
+    let tz_name = input.time_zone.clone().unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
+    time_zone(&tz_name)?;
+    let survey = match &input.survey {
+        Some(slug) => Some(surveys::get(conn, slug)?),
+        None => None,
+    };
+    let locale = match &input.locale {
+        Some(tag) => Locale::exact(tag)
+            .ok_or_else(|| DomainError::invalid("invalid_locale", format!("no language '{tag}'; use nl or en")))?,
+        None => Locale::default_locale(),
+    };
+    let sub = Subscription {
+        id: new_id(),
+        email,
+        frequency: input.frequency,
+        send_minute: parse_at(&input.at)?,
+        time_zone: tz_name,
+        survey_id: survey.as_ref().map(|s| s.id),
+        locale: locale.tag().to_string(),
+        created_at: now,
+        disabled_at: None,
+    };
+    diesel::insert_into(report_subscriptions::table).values(&sub).execute(conn).map_err(db)?;
+    Ok((sub, survey))
+}
+
+/// Every subscription, active ones first, with its survey's slug.
+pub fn list(conn: &mut DbConn) -> Result<Vec<(Subscription, Option<String>)>, DomainError> {
+    report_subscriptions::table
+        .left_join(surveys_t::table)
+        .order((report_subscriptions::disabled_at.is_not_null(), report_subscriptions::created_at))
+        .select((Subscription::as_select(), surveys_t::slug.nullable()))
+        .load(conn)
+        .map_err(db)
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Subscription, DomainError> {
+    report_subscriptions::table
+        .find(id)
+        .select(Subscription::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)?
+        .ok_or_else(|| DomainError::NotFound(format!("report subscription {id}")))
+}
+
+/// The subscription a run belongs to.
+pub fn subscription_of_run(conn: &mut DbConn, run_id: i64) -> Result<Subscription, DomainError> {
+    report_runs::table
+        .inner_join(report_subscriptions::table)
+        .filter(report_runs::id.eq(run_id))
+        .select(Subscription::as_select())
+        .first(conn)
+        .map_err(db)
+}
+
+/// Ends a subscription: no more reports (its past runs stay on record).
+pub fn unsubscribe(conn: &mut DbConn, id: i64, now: i64) -> Result<Subscription, DomainError> {
+    let sub = get(conn, id)?;
+    if sub.disabled_at.is_none() {
+        diesel::update(report_subscriptions::table.find(id))
+            .set(report_subscriptions::disabled_at.eq(Some(now)))
+            .execute(conn)
+            .map_err(db)?;
+    }
+    get(conn, id)
+}
+
+/// A report's period: local calendar days `first_day..end_day` (as days since 1970), and the
+/// moment its report is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub first_day: i64,
+    pub end_day: i64,
+    pub due_at: i64,
+}
+
+/// The latest complete period of a rhythm whose report is due at or before `now`: a day,
+/// a Monday-to-Sunday week or a calendar month, due on the day after it at the local time.
+pub fn latest_period(frequency: Frequency, send_minute: i32, tz: Tz, now: i64) -> Period {
+    let today = tz.timestamp_millis_opt(now).single().map(|t| t.date_naive()).unwrap_or_default();
+    let period_ending = |end: NaiveDate| -> Period {
+        let first = match frequency {
+            Frequency::Daily => end - Duration::days(1),
+            Frequency::Weekly => end - Duration::days(7),
+            Frequency::Monthly => {
+                let prev = end - Duration::days(1);
+                NaiveDate::from_ymd_opt(prev.year(), prev.month(), 1).expect("first of a month")
+            }
+        };
+        Period { first_day: figures::day_number(first), end_day: figures::day_number(end), due_at: local_ms(tz, end, send_minute) }
+    };
+    // The most recent period end at or before today, for this rhythm.
+    let end = match frequency {
+        Frequency::Daily => today,
+        Frequency::Weekly => today - Duration::days(today.weekday().num_days_from_monday() as i64),
+        Frequency::Monthly => NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("first of a month"),
+    };
+    let p = period_ending(end);
+    if p.due_at <= now {
+        return p;
+    }
+    // Not yet time today: the period before.
+    period_ending(figures::date(p.first_day))
+}
+
+/// A local date and minute as milliseconds since 1970. In a spring-forward gap the minute
+/// does not exist: the moment the clocks jump to stands in for it.
+fn local_ms(tz: Tz, date: NaiveDate, minute: i32) -> i64 {
+    let naive = date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minute as i64);
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => t.timestamp_millis(),
+        chrono::LocalResult::Ambiguous(first, _) => first.timestamp_millis(),
+        chrono::LocalResult::None => tz
+            .from_local_datetime(&(naive + Duration::hours(1)))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|| naive.and_utc().timestamp_millis()),
+    }
+}
+
+/// Claims the due report of every active subscription whose latest period has not gone out,
+/// queuing its email. Returns the runs this call claimed; any number of instances may call it
+/// at once. A subscription made after its period's moment waits for the next period.
+pub fn claim_due(conn: &mut DbConn, now: i64) -> Result<Vec<Run>, DomainError> {
+    let subs: Vec<Subscription> = report_subscriptions::table
+        .filter(report_subscriptions::disabled_at.is_null())
+        .select(Subscription::as_select())
+        .load(conn)
+        .map_err(db)?;
+    let mut claimed = Vec::new();
+    for sub in subs {
+        let Ok(tz) = time_zone(&sub.time_zone) else { continue };
+        let p = latest_period(sub.frequency, sub.send_minute, tz, now);
+        if p.due_at < sub.created_at {
+            continue;
+        }
+        let key = format!("scheduled:{}:{}", sub.id, p.first_day);
+        if let Some(run) = insert_run(conn, &sub, key, p, now)? {
+            claimed.push(run);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Queues a subscription's report of its latest complete period now, whether or not it went
+/// out already (the `send-now` command).
+pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, outbox::OutboxRow), DomainError> {
+    let sub = get(conn, id)?;
+    let tz = time_zone(&sub.time_zone)?;
+    let p = latest_period(sub.frequency, sub.send_minute, tz, now);
+    let run = insert_run(conn, &sub, format!("now:{}:{}", sub.id, new_id()), p, now)?
+        .ok_or_else(|| DomainError::Conflict("report run key taken".into()))?;
+    let row = outbox::of_report_run(conn, run.id)?.expect("queued with its run");
+    Ok((run, row))
+}
+
+fn insert_run(conn: &mut DbConn, sub: &Subscription, key: String, p: Period, now: i64) -> Result<Option<Run>, DomainError> {
+    let run = Run {
+        id: new_id(),
+        subscription_id: sub.id,
+        run_key: key,
+        first_day: p.first_day,
+        end_day: p.end_day,
+        created_at: now,
+    };
+    // The claim: a second instance's insert of the same key finds it taken and does nothing.
+    let inserted = crate::db::on_backend!(conn, c => diesel::insert_into(report_runs::table)
+        .values(&run)
+        .on_conflict(report_runs::run_key)
+        .do_nothing()
+        .execute(c))
+    .map_err(db)?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    outbox::enqueue_report(conn, run.id, now)?;
+    Ok(Some(run))
+}
+
+/// One answer quoted in a report.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub score: i32,
+    pub comment: String,
+    pub touchpoint: Option<String>,
+    pub answered_at: i64,
+}
+
+/// One survey's part of a report.
+#[derive(Debug, Clone)]
+pub struct SurveySection {
+    pub survey: Survey,
+    pub good_enough: i32,
+    pub good_enough_found: bool,
+    /// The stored analysis's finding in one sentence, when there is one.
+    pub finding: Option<String>,
+    pub overall: PeriodComparison,
+    pub touchpoints: Vec<(String, PeriodComparison)>,
+    /// The recent trend for the charts, ending with the period.
+    pub trend: Vec<Bucket>,
+    pub lowest: Vec<Quote>,
+}
+
+/// What one report tells.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub subscription: Subscription,
+    pub run: Run,
+    pub sections: Vec<SurveySection>,
+}
+
+/// The grain and number of buckets of a rhythm's trend chart.
+fn chart_span(f: Frequency) -> (Grain, i64) {
+    match f {
+        Frequency::Daily => (Grain::Day, 14),
+        Frequency::Weekly => (Grain::Week, 8),
+        Frequency::Monthly => (Grain::Month, 6),
+    }
+}
+
+/// Gathers a run's report: per survey (or the one subscribed to), the period against the one
+/// before, overall and per touchpoint, with the same figures and clear-change rule as the
+/// trend pages.
+pub fn data(conn: &mut DbConn, run_id: i64, locale: &Locale) -> Result<ReportData, DomainError> {
+    let run: Run = report_runs::table.find(run_id).select(Run::as_select()).first(conn).map_err(db)?;
+    let subscription = get(conn, run.subscription_id)?;
+    let all = surveys::list(conn)?;
+    let chosen: Vec<Survey> = all.into_iter().filter(|s| subscription.survey_id.is_none_or(|id| id == s.id)).collect();
+    let mut sections = Vec::new();
+    for survey in chosen {
+        let (good_enough, found) = retention::good_enough(conn, &survey)?;
+        let finding = retention::stored(conn, survey.id)?.map(|a| retention::headline(&a.report, locale));
+        let f = Filter { from_day: run.first_day, to_day: run.end_day, ..Filter::default() };
+        let overall = figures::compare_periods(conn, survey.id, survey.scale, &f, good_enough)?;
+        let mut touchpoints = Vec::new();
+        for tp in figures::filter_values(conn, survey.id)?.touchpoints {
+            let tf = Filter { touchpoint: Some(tp.clone()), ..f.clone() };
+            let cmp = figures::compare_periods(conn, survey.id, survey.scale, &tf, good_enough)?;
+            if cmp.current.counts.answers() + cmp.previous.counts.answers() + cmp.current.counts.invited > 0 {
+                touchpoints.push((tp, cmp));
+            }
+        }
+        let (grain, buckets) = chart_span(subscription.frequency);
+        let mut from = run.end_day - 1;
+        for _ in 0..buckets {
+            from = grain.start_of(from) - 1;
+        }
+        let from = grain.start_of(from + 1);
+        let days = figures::days(conn, survey.id, &Filter { from_day: from, to_day: run.end_day, ..Filter::default() })?;
+        let trend = figures::trend(&days, survey.scale, grain, from, run.end_day, good_enough);
+        let lowest = lowest(conn, survey.id, run.first_day * DAY_MS, run.end_day * DAY_MS)?;
+        sections.push(SurveySection { survey, good_enough, good_enough_found: found, finding, overall, touchpoints, trend, lowest });
+    }
+    Ok(ReportData { subscription, run, sections })
+}
+
+/// The period's lowest-scored counted answers that carry a comment, lowest first.
+fn lowest(conn: &mut DbConn, survey_id: i64, from_ms: i64, to_ms: i64) -> Result<Vec<Quote>, DomainError> {
+    let rows: Vec<(i32, Option<String>, Option<String>, i64)> = responses::table
+        .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+        .filter(responses::survey_id.eq(survey_id))
+        .filter(responses::state.eq(AnswerState::Counted))
+        .filter(responses::answered_at.ge(from_ms).and(responses::answered_at.lt(to_ms)))
+        .filter(responses::comment.is_not_null())
+        .order((responses::score.asc(), responses::answered_at.desc()))
+        .limit(LOWEST_QUOTED)
+        .select((responses::score, responses::comment, interactions::touchpoint.nullable(), responses::answered_at))
+        .load(conn)
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(score, comment, touchpoint, answered_at)| {
+            let comment = comment.filter(|c| !c.trim().is_empty())?;
+            Some(Quote { score, comment, touchpoint, answered_at })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        tz.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().timestamp_millis()
+    }
+    fn day(y: i32, m: u32, d: u32) -> i64 {
+        figures::day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn a_daily_report_covers_yesterday_from_its_local_time_on() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // 2026-12-04 07:59 local: today's 08:00 report is not due, so yesterday's moment holds.
+        let p = latest_period(Frequency::Daily, 8 * 60, tz, ms(tz, 2026, 12, 4, 7, 59));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 2), day(2026, 12, 3)));
+        let p = latest_period(Frequency::Daily, 8 * 60, tz, ms(tz, 2026, 12, 4, 8, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 3), day(2026, 12, 4)));
+        // 08:00 in Amsterdam in winter is 07:00 UTC.
+        assert_eq!(p.due_at, chrono::Utc.with_ymd_and_hms(2026, 12, 4, 7, 0, 0).unwrap().timestamp_millis());
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday_and_months_by_the_calendar() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // Friday 2026-12-04: the last full week is Mon 23 Nov – Sun 29 Nov.
+        let p = latest_period(Frequency::Weekly, 9 * 60, tz, ms(tz, 2026, 12, 4, 12, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 11, 23), day(2026, 11, 30)));
+        let p = latest_period(Frequency::Monthly, 9 * 60, tz, ms(tz, 2026, 12, 4, 12, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 11, 1), day(2026, 12, 1)));
+        // On the 1st before the time: still October's report.
+        let p = latest_period(Frequency::Monthly, 9 * 60, tz, ms(tz, 2026, 12, 1, 8, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 10, 1), day(2026, 11, 1)));
+        // New Year: December's report in January.
+        let p = latest_period(Frequency::Monthly, 0, tz, ms(tz, 2027, 1, 1, 0, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 1), day(2027, 1, 1)));
+    }
+
+    #[test]
+    fn a_time_in_the_spring_forward_gap_goes_at_the_jump() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // 2027-03-28 02:30 does not exist in Amsterdam; 03:00 CEST is 01:00 UTC.
+        let due = local_ms(tz, NaiveDate::from_ymd_opt(2027, 3, 28).unwrap(), 150);
+        assert_eq!(due, chrono::Utc.with_ymd_and_hms(2027, 3, 28, 1, 30, 0).unwrap().timestamp_millis());
+    }
+}

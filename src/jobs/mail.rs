@@ -1,0 +1,181 @@
+//! The outbox run: claim due emails, compose and send each, settle each with its outcome.
+//! Several senders (tasks here, instances elsewhere) work side by side; the claim in
+//! src/domain/outbox.rs keeps them off each other's rows.
+use crate::clock::SharedClock;
+use crate::db::Db;
+use crate::domain::outbox::{self, Claimed, Outcome, RetryRules};
+use crate::domain::{reports, DomainError};
+use crate::i18n::Locale;
+use crate::mail::{invitation, report, Mailer};
+use crate::types::{MailKind, OutboxState};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// A claimed row stays with its sender this long. Far beyond one SMTP exchange (30 s timeout),
+/// so a lease only runs out when its holder died.
+pub const LEASE_MS: i64 = 5 * 60_000;
+
+/// What sending needs: the database, the clock, where links point, the secret links are made
+/// with, the mail server (None: no mail server configured) and the retry rules.
+#[derive(Clone)]
+pub struct Delivery {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub base_url: String,
+    pub secret: Arc<Vec<u8>>,
+    pub mailer: Option<Mailer>,
+    pub rules: RetryRules,
+    pub concurrency: usize,
+    /// This sender's name on its leases and attempts.
+    pub holder: String,
+}
+
+/// What one outbox run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub sent: usize,
+    pub retrying: usize,
+    pub ended: usize,
+}
+
+impl Delivery {
+    /// The delivery of a server instance, named after its id tag and process.
+    pub fn new(state: &crate::web::AppState, mailer: Option<Mailer>, settings: &crate::config::Settings) -> Delivery {
+        Delivery {
+            db: state.db.clone(),
+            clock: state.clock.clone(),
+            base_url: state.base_url.clone(),
+            secret: state.secret.clone(),
+            mailer,
+            rules: settings.retry_rules(),
+            concurrency: settings.mail_concurrency.max(1),
+            holder: format!("instance-{}-pid-{}", state.db.id_tag(), std::process::id()),
+        }
+    }
+
+    /// Sends everything due now, in claimed batches, `concurrency` messages at a time.
+    pub async fn deliver_due(&self) -> Tally {
+        let mut tally = Tally::default();
+        loop {
+            let (holder, now, limit) = (self.holder.clone(), self.clock.now_ms(), (self.concurrency * 4) as i64);
+            let claimed = match self.db.write(move |c| outbox::claim(c, &holder, now, LEASE_MS, limit)).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming due emails failed; will retry");
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            let batch = self.deliver_batch(claimed).await;
+            tally.sent += batch.sent;
+            tally.retrying += batch.retrying;
+            tally.ended += batch.ended;
+        }
+        if tally != Tally::default() {
+            tracing::info!(sent = tally.sent, retrying = tally.retrying, ended = tally.ended, "outbox run");
+        }
+        tally
+    }
+
+    async fn deliver_batch(&self, claimed: Vec<Claimed>) -> Tally {
+        let queue = Arc::new(Mutex::new(VecDeque::from(claimed)));
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.concurrency.max(1) {
+            let (me, queue) = (self.clone(), queue.clone());
+            workers.spawn(async move {
+                let mut tally = Tally::default();
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                    let Some(item) = next else { break };
+                    match me.deliver_one(item).await {
+                        Ok(OutboxState::Sent) => tally.sent += 1,
+                        Ok(OutboxState::Queued) => tally.retrying += 1,
+                        Ok(_) => tally.ended += 1,
+                        // The row keeps its lease and is taken again when it runs out.
+                        Err(e) => tracing::warn!(error = %e, "settling an email failed; it will be retried"),
+                    }
+                }
+                tally
+            });
+        }
+        let mut tally = Tally::default();
+        while let Some(done) = workers.join_next().await {
+            if let Ok(t) = done {
+                tally.sent += t.sent;
+                tally.retrying += t.retrying;
+                tally.ended += t.ended;
+            }
+        }
+        tally
+    }
+
+    /// Composes and sends one claimed email and settles its row.
+    async fn deliver_one(&self, claimed: Claimed) -> Result<OutboxState, DomainError> {
+        let started = self.clock.now_ms();
+        let row = claimed.row;
+        if let Some(previous) = &claimed.retaken {
+            tracing::warn!(outbox = row.id, previous, "email taken over from a sender whose lease ran out: it may arrive twice");
+        }
+        let (outcome, expires_at) = match row.kind {
+            MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id).await?,
+            MailKind::Report => (self.report(row.report_run_id.unwrap_or_default(), &row.message_id).await?, None),
+        };
+        let (holder, rules, now, jitter) = (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
+        let settled_row = row.clone();
+        self.db
+            .write(move |c| outbox::settle(c, &settled_row, &holder, started, &outcome, rules, expires_at, now, jitter))
+            .await
+    }
+
+    async fn invitation(&self, invitation_id: i64, id_local: &str) -> Result<(Outcome, Option<i64>), DomainError> {
+        let m = self.db.read(move |c| outbox::invitation_mail(c, invitation_id)).await?;
+        let expires_at = Some(m.invitation.expires_at);
+        if let Some((state, detail)) = m.stop(self.clock.now_ms()) {
+            return Ok((Outcome::Stopped { state, detail }, expires_at));
+        }
+        let Some(mailer) = &self.mailer else { return Ok((no_mail_server(), expires_at)) };
+        let view = invitation::view(mailer, &self.base_url, &self.secret, &m);
+        let to = m.email.clone().unwrap_or_default();
+        let message = match invitation::compose(mailer, &view, &to, mailer.message_id(id_local)) {
+            Ok(message) => message,
+            Err(detail) => return Ok((Outcome::Stopped { state: OutboxState::Failed, detail }, expires_at)),
+        };
+        Ok((send(mailer, message).await, expires_at))
+    }
+
+    async fn report(&self, run_id: i64, id_local: &str) -> Result<Outcome, DomainError> {
+        let Some(mailer) = &self.mailer else { return Ok(no_mail_server()) };
+        let sub = self.db.read(move |c| reports::subscription_of_run(c, run_id)).await?;
+        if sub.disabled_at.is_some() {
+            return Ok(Outcome::Stopped { state: OutboxState::Suppressed, detail: "the subscription ended".into() });
+        }
+        let locale = Locale::negotiate(&sub.locale);
+        let l = locale.clone();
+        let data = self.db.read(move |c| reports::data(c, run_id, &l)).await?;
+        // Charts are drawn to PNG here: CPU work, off the async threads.
+        let (mailer_c, base, message_id) = (mailer.clone(), self.base_url.clone(), mailer.message_id(id_local));
+        let composed =
+            tokio::task::spawn_blocking(move || report::compose(&mailer_c, &base, &data, &locale, message_id)).await;
+        match composed {
+            Ok(Ok(message)) => Ok(send(mailer, message).await),
+            Ok(Err(detail)) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail }),
+            Err(e) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail: format!("composing failed: {e}") }),
+        }
+    }
+}
+
+fn no_mail_server() -> Outcome {
+    Outcome::Stopped {
+        state: OutboxState::NotSent,
+        detail: "no mail server is configured (ACHT_SMTP_URL): acht did not send it".into(),
+    }
+}
+
+async fn send(mailer: &Mailer, message: lettre::Message) -> Outcome {
+    match mailer.send(message).await {
+        Ok(()) => Outcome::Sent,
+        Err(f) => Outcome::Failed { permanent: f.permanent, code: f.code, detail: f.detail },
+    }
+}

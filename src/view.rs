@@ -1,0 +1,181 @@
+//! How figures read for people: the metric's name and format per scale, percentages, intervals,
+//! dates. One place, so the app's pages and the report emails say the same.
+use crate::analysis::trends::{metric_kind, Estimate, MetricKind};
+use crate::charts::{Change, Point, SeriesChart};
+use crate::domain::figures::{self, Bucket};
+use crate::i18n::Locale;
+use crate::types::Scale;
+
+/// The scale's own metric: "mean grade", "NPS", "CSAT", "mean effort score".
+pub fn metric_name(scale: Scale, l: &Locale) -> String {
+    l.t(match scale {
+        Scale::Grade10 => "metric-grade10",
+        Scale::Ces7 => "metric-ces7",
+        Scale::Nps11 => "metric-nps11",
+        Scale::Csat5 => "metric-csat5",
+    })
+}
+
+pub fn fmt_metric(scale: Scale, v: f64) -> String {
+    match metric_kind(scale) {
+        MetricKind::Mean => format!("{v:.2}"),
+        MetricKind::Nps => format!("{v:+.0}"),
+        MetricKind::Csat => format!("{v:.0}%"),
+    }
+}
+
+/// The range the metric's axis spans.
+pub fn metric_axis(scale: Scale) -> (f64, f64) {
+    match metric_kind(scale) {
+        MetricKind::Mean => {
+            let (lo, hi) = scale.range();
+            (f64::from(lo), f64::from(hi))
+        }
+        MetricKind::Nps => (-100.0, 100.0),
+        MetricKind::Csat => (0.0, 100.0),
+    }
+}
+
+pub fn pct(p: f64) -> String {
+    format!("{:.0}%", p * 100.0)
+}
+
+pub fn metric_with_interval(scale: Scale, e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => {
+            format!("{} ({}–{})", fmt_metric(scale, e.value), fmt_metric(scale, e.low), fmt_metric(scale, e.high))
+        }
+        None => "–".into(),
+    }
+}
+
+pub fn share_with_interval(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => format!("{} ({}–{})", pct(e.value), pct(e.low), pct(e.high)),
+        None => "–".into(),
+    }
+}
+
+pub fn date(day: i64) -> String {
+    figures::date(day).format("%Y-%m-%d").to_string()
+}
+
+/// A moment as a UTC date and time, e.g. `2026-11-25 22:30 UTC`.
+pub fn datetime(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+}
+
+/// Whether a change is worth calling out, and which way: "up", "down" or "".
+pub fn direction(clear: bool, diff: Option<f64>) -> &'static str {
+    match (clear, diff) {
+        (true, Some(d)) if d > 0.0 => "up",
+        (true, Some(d)) if d < 0.0 => "down",
+        _ => "",
+    }
+}
+
+/// A `YYYY-MM-DD` date from a form, as a day number.
+pub fn parse_day(s: Option<&str>) -> Option<i64> {
+    use chrono::Datelike;
+    let s = s?.trim();
+    // Only plain four-digit years: chrono also reads "+262142", where the calendar ends.
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|d| (1970..=9999).contains(&d.year()))?;
+    Some(figures::day_number(d))
+}
+
+/// The metric's trend chart of a survey: per bucket with its interval, clear changes marked.
+pub fn metric_chart(buckets: &[Bucket], scale: Scale, survey_name: &str, l: &Locale) -> SeriesChart {
+    let metric_name = metric_name(scale, l);
+    let (y_min, y_max) = metric_axis(scale);
+    let n_label = l.t("fig-answers");
+    let points = points(
+        buckets,
+        |b| b.metric,
+        1.0,
+        |b| (b.metric_clear, b.metric_change),
+        |b| format!("{} · {metric_name}: {} · {n_label}: {}", b.label, metric_with_interval(scale, &b.metric), b.counts.answers()),
+    );
+    SeriesChart {
+        title: format!("{metric_name} · {survey_name}"),
+        y_label: metric_name.clone(),
+        y_min,
+        y_max,
+        reference: None,
+        points,
+        show_volume: true,
+        format: metric_formatter(scale),
+    }
+}
+
+/// The trend chart of the share of answers at or above the good-enough score.
+pub fn share_chart(buckets: &[Bucket], good_enough: i32, l: &Locale) -> SeriesChart {
+    let share_name = share_name(good_enough, l);
+    let n_label = l.t("fig-answers");
+    let points = points(
+        buckets,
+        |b| b.share,
+        100.0,
+        |b| (b.share_clear, b.share_change),
+        |b| format!("{} · {share_name}: {} · {n_label}: {}", b.label, share_with_interval(&b.share), b.counts.answers()),
+    );
+    SeriesChart {
+        title: share_name.clone(),
+        y_label: "%".into(),
+        y_min: 0.0,
+        y_max: 100.0,
+        reference: None,
+        points,
+        show_volume: false,
+        format: |v| format!("{v:.0}%"),
+    }
+}
+
+/// "Share 8+": the name of the share at or above the good-enough score.
+pub fn share_name(good_enough: i32, l: &Locale) -> String {
+    format!("{} {}+", l.t("fig-share"), good_enough)
+}
+
+/// One chart point per bucket: an estimate (scaled, e.g. shares to %), its change mark and tooltip.
+pub fn points(
+    buckets: &[Bucket],
+    estimate: impl Fn(&Bucket) -> Option<crate::analysis::trends::Estimate>,
+    scale: f64,
+    changed: impl Fn(&Bucket) -> (bool, Option<crate::analysis::trends::Comparison>),
+    tooltip: impl Fn(&Bucket) -> String,
+) -> Vec<Point> {
+    buckets
+        .iter()
+        .map(|b| {
+            let e = estimate(b);
+            let (clear, comparison) = changed(b);
+            Point {
+                label: b.label.clone(),
+                value: e.map(|e| e.value * scale),
+                low: e.map(|e| e.low * scale),
+                high: e.map(|e| e.high * scale),
+                count: b.counts.answers(),
+                thin: b.thin,
+                change: change(clear, comparison.map(|c| c.diff)),
+                tooltip: tooltip(b),
+            }
+        })
+        .collect()
+}
+
+pub fn change(clear: bool, diff: Option<f64>) -> Option<Change> {
+    match direction(clear, diff) {
+        "up" => Some(Change::Up),
+        "down" => Some(Change::Down),
+        _ => None,
+    }
+}
+
+pub fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
+    use crate::analysis::trends::{metric_kind, MetricKind};
+    match metric_kind(scale) {
+        MetricKind::Mean => |v| format!("{v:.1}"),
+        MetricKind::Nps => |v| format!("{v:+.0}"),
+        MetricKind::Csat => |v| format!("{v:.0}%"),
+    }
+}
+

@@ -1,0 +1,107 @@
+//! Unsubscribing from survey emails, by the link in the email's footer (`GET /u/{token}`: a
+//! page that asks, since mail scanners follow links) or by the mail program's own button
+//! (RFC 8058: `POST /u/{token}` with `List-Unsubscribe=One-Click`, no page, no cookie). The
+//! invitation's token is the proof: whoever holds the email may unsubscribe its recipient.
+use super::error::{html, PageError};
+use super::extract::BrowserLocale;
+use super::AppState;
+use crate::domain::answers;
+use crate::domain::customers::{self, UnsubscribeWay};
+use crate::i18n::{arg, Locale};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/u/{token}").route(web::get().to(ask)).route(web::post().to(unsubscribe)))
+        .service(web::resource("/u/{token}/undo").route(web::post().to(undo)));
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+struct Page {
+    lang: &'static str,
+    title: String,
+    body: String,
+    /// The form's target and button, if the page has one.
+    action: Option<(String, String)>,
+}
+
+/// The customer and their language, from the token (an expired invitation still unsubscribes).
+async fn customer_of(state: &AppState, token: String, browser: &Locale) -> Result<(i64, Locale), PageError> {
+    let invite = state
+        .db
+        .read(move |c| answers::find(c, &token))
+        .await
+        .map_err(|e| PageError::from_domain(e, browser.clone()))?;
+    Ok((invite.customer.id, Locale::negotiate(&invite.customer.locale)))
+}
+
+fn company(state: &AppState) -> (&'static str, fluent_templates::fluent_bundle::FluentValue<'static>) {
+    ("company", arg(&state.branding.company))
+}
+
+async fn ask(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    browser: BrowserLocale,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let (_, l) = customer_of(&state, token.clone(), &browser.0).await?;
+    let page = Page {
+        lang: l.tag(),
+        title: l.t_args("unsub-title", &[company(&state)]),
+        body: l.t_args("unsub-body", &[company(&state)]),
+        action: Some((format!("/u/{token}"), l.t("unsub-button"))),
+    };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+async fn unsubscribe(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    browser: BrowserLocale,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let (customer, l) = customer_of(&state, token.clone(), &browser.0).await?;
+    // RFC 8058's body, `List-Unsubscribe=One-Click`, comes form- or multipart-encoded; our own
+    // page's button sends nothing. Either way the customer is unsubscribed; the way is kept.
+    let one_click = body.windows(9).any(|w| w == b"One-Click");
+    let way = if one_click { UnsubscribeWay::OneClick } else { UnsubscribeWay::Link };
+    let now = state.now_ms();
+    state
+        .db
+        .write(move |c| customers::unsubscribe(c, customer, way, now))
+        .await
+        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    tracing::info!(customer, one_click, "customer unsubscribed from survey emails");
+    let page = Page {
+        lang: l.tag(),
+        title: l.t("unsub-done-title"),
+        body: l.t_args("unsub-done-body", &[company(&state)]),
+        action: Some((format!("/u/{token}/undo"), l.t("unsub-undo"))),
+    };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+async fn undo(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    browser: BrowserLocale,
+) -> Result<HttpResponse, PageError> {
+    let (customer, l) = customer_of(&state, token.into_inner(), &browser.0).await?;
+    let now = state.now_ms();
+    state
+        .db
+        .write(move |c| customers::resubscribe(c, customer, now))
+        .await
+        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    let page = Page {
+        lang: l.tag(),
+        title: l.t("resub-done-title"),
+        body: l.t_args("resub-done-body", &[company(&state)]),
+        action: None,
+    };
+    Ok(html(StatusCode::OK, page.render()))
+}
