@@ -1,6 +1,7 @@
 //! The `acht` command line.
 pub mod demo;
 mod import;
+mod report;
 
 use crate::app::Application;
 use crate::clock::{Clock, SystemClock};
@@ -85,6 +86,16 @@ pub enum Command {
         #[command(subcommand)]
         action: RollupsAction,
     },
+    /// Scheduled report emails: subscribe, list, send now, unsubscribe.
+    Report {
+        #[command(subcommand)]
+        action: report::ReportAction,
+    },
+    /// acht's outgoing email.
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
+    },
     /// Generate a demo world: surveys, customers, interactions and years of answers.
     Demo {
         #[arg(long, default_value_t = DEMO_CUSTOMERS)]
@@ -121,6 +132,12 @@ pub enum UserAction {
     },
     /// List accounts: email, role, created.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailAction {
+    /// The outbox per kind and state, and how many messages may have gone twice.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +247,8 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed)?),
         Command::User { action } => user(&db, action)?,
+        Command::Report { action } => report::report(&settings, &db, action)?,
+        Command::Mail { action: MailAction::Status } => report::status(&db)?,
         Command::Rollups { action: RollupsAction::Rebuild } => {
             let now = now();
             db.write_blocking(move |c| crate::domain::rollups::rebuild(c, now, &|_| {}))?;

@@ -328,8 +328,20 @@ pub fn compare_periods(
     f: &Filter,
     good_enough: i32,
 ) -> Result<PeriodComparison, DomainError> {
-    let len = f.to_day - f.from_day;
-    let wide = Filter { from_day: f.from_day - len, ..f.clone() };
+    compare_with(conn, survey_id, scale, f, f.from_day - (f.to_day - f.from_day), good_enough)
+}
+
+/// [`compare_periods`] against the days `previous_from..f.from_day` (a calendar month before a
+/// month, whatever their lengths).
+pub fn compare_with(
+    conn: &mut DbConn,
+    survey_id: i64,
+    scale: Scale,
+    f: &Filter,
+    previous_from: i64,
+    good_enough: i32,
+) -> Result<PeriodComparison, DomainError> {
+    let wide = Filter { from_day: previous_from, ..f.clone() };
     let days = days(conn, survey_id, &wide)?;
     let sum = |from: i64, to: i64| {
         let mut c = Counts::default();
@@ -339,7 +351,7 @@ pub fn compare_periods(
         c
     };
     let mut b = vec![
-        figures_of(f.from_day - len, String::new(), sum(f.from_day - len, f.from_day), scale, good_enough),
+        figures_of(previous_from, String::new(), sum(previous_from, f.from_day), scale, good_enough),
         figures_of(f.from_day, String::new(), sum(f.from_day, f.to_day), scale, good_enough),
     ];
     mark_changes(&mut b, scale, good_enough);

@@ -298,6 +298,17 @@ pub struct ReportData {
     pub sections: Vec<SurveySection>,
 }
 
+/// Where the period before a run's period starts: the day, week or calendar month before.
+pub fn previous_first_day(f: Frequency, run: &Run) -> i64 {
+    match f {
+        Frequency::Monthly => {
+            let prev = figures::date(run.first_day - 1);
+            figures::day_number(NaiveDate::from_ymd_opt(prev.year(), prev.month(), 1).expect("first of a month"))
+        }
+        _ => run.first_day - (run.end_day - run.first_day),
+    }
+}
+
 /// The grain and number of buckets of a rhythm's trend chart.
 fn chart_span(f: Frequency) -> (Grain, i64) {
     match f {
@@ -320,11 +331,12 @@ pub fn data(conn: &mut DbConn, run_id: i64, locale: &Locale) -> Result<ReportDat
         let (good_enough, found) = retention::good_enough(conn, &survey)?;
         let finding = retention::stored(conn, survey.id)?.map(|a| retention::headline(&a.report, locale));
         let f = Filter { from_day: run.first_day, to_day: run.end_day, ..Filter::default() };
-        let overall = figures::compare_periods(conn, survey.id, survey.scale, &f, good_enough)?;
+        let before = previous_first_day(subscription.frequency, &run);
+        let overall = figures::compare_with(conn, survey.id, survey.scale, &f, before, good_enough)?;
         let mut touchpoints = Vec::new();
         for tp in figures::filter_values(conn, survey.id)?.touchpoints {
             let tf = Filter { touchpoint: Some(tp.clone()), ..f.clone() };
-            let cmp = figures::compare_periods(conn, survey.id, survey.scale, &tf, good_enough)?;
+            let cmp = figures::compare_with(conn, survey.id, survey.scale, &tf, before, good_enough)?;
             if cmp.current.counts.answers() + cmp.previous.counts.answers() + cmp.current.counts.invited > 0 {
                 touchpoints.push((tp, cmp));
             }

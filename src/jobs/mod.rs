@@ -1,5 +1,5 @@
-//! Background jobs of a server instance, on tokio-cron-scheduler: the outbox (survey emails
-//! and reports) every few seconds, due reports and the sweeps every minute. The scheduler fires
+//! Background jobs of a server instance, on tokio-cron-scheduler: due reports and the outbox
+//! (survey emails and reports) every few seconds, the sweeps every minute. The scheduler fires
 //! on every instance and keeps no lock, so every job is safe to run anywhere at once: sweeps
 //! write the same result whoever runs them, outbox rows are claimed before they are sent, and a
 //! report is claimed by a unique row (src/domain/reports.rs). A run still busy when its next
@@ -38,15 +38,15 @@ async fn start(
     let scheduler = JobScheduler::new().await?;
     let delivery = Arc::new(delivery);
     let every = poll_seconds.clamp(1, 59);
-    let d = delivery.clone();
-    scheduler.add(job(&format!("*/{every} * * * * *"), move || mail_run(d.clone()))?).await?;
     let (s, d) = (state.clone(), delivery.clone());
+    // Due reports are claimed on the same beat as the outbox runs: a claim that finds nothing
+    // due is one small query, and a report goes out seconds after its moment.
     scheduler
-        .add(job("30 * * * * *", move || {
+        .add(job(&format!("*/{every} * * * * *"), move || {
             let (s, d) = (s.clone(), d.clone());
             async move {
                 claim_reports(&s).await;
-                mail_run(d).await;
+                d.deliver_due().await;
             }
         })?)
         .await?;
@@ -80,10 +80,6 @@ where
             run().await;
         })
     })
-}
-
-async fn mail_run(delivery: Arc<mail::Delivery>) {
-    delivery.deliver_due().await;
 }
 
 /// Claims the reports that fell due; their emails go with the next outbox run.

@@ -195,7 +195,6 @@ fn section(i: usize, s: &SurveySection, data: &ReportData, base_url: &str, l: &L
 
 fn words(data: &ReportData, company: &str, l: &Locale) -> Words {
     let run = &data.run;
-    let len = run.end_day - run.first_day;
     let frequency = match data.subscription.frequency {
         Frequency::Daily => l.t("freq-daily"),
         Frequency::Weekly => l.t("freq-weekly"),
@@ -207,7 +206,16 @@ fn words(data: &ReportData, company: &str, l: &Locale) -> Words {
             "report-title",
             &[("company", arg(company)), ("period", arg(period_text(run.first_day, run.end_day)))],
         ),
-        lead: l.t_args("report-lead", &[("previous", arg(period_text(run.first_day - len, run.first_day)))]),
+        lead: l.t_args(
+            "report-lead",
+            &[(
+                "previous",
+                arg(period_text(
+                    crate::domain::reports::previous_first_day(data.subscription.frequency, run),
+                    run.first_day,
+                )),
+            )],
+        ),
         answers: l.t("fig-answers"),
         response_rate: l.t("fig-response-rate"),
         now: l.t("overview-now"),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 pub mod browser;
 pub mod json;
+pub mod smtp;
 use acht::app::Application;
 use acht::clock::ManualClock;
 use acht::config::Settings;

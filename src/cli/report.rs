@@ -1,0 +1,149 @@
+//! `acht report …` (subscriptions to scheduled reports) and `acht mail status`.
+use super::{now, CliResult};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::outbox;
+use crate::domain::reports::{self, NewSubscription};
+use crate::jobs::mail::Delivery;
+use crate::mail::Mailer;
+use crate::types::{Frequency, TextEnum};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Subscribe an email address to a report.
+    Subscribe {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["daily", "weekly", "monthly"], default_value = "weekly")]
+        frequency: String,
+        /// Local time of day it goes out, HH:MM.
+        #[arg(long, default_value = "08:00")]
+        at: String,
+        /// IANA time zone of that time.
+        #[arg(long, default_value = reports::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+        /// One survey's slug; without it, every survey.
+        #[arg(long)]
+        survey: Option<String>,
+        /// The report's language (nl or en).
+        #[arg(long, default_value = "nl")]
+        lang: String,
+    },
+    /// List subscriptions: id, email, rhythm, time, survey, state.
+    List,
+    /// Send a subscription's report of its latest complete period now (also when it went out
+    /// already), through the configured mail server.
+    SendNow { id: i64 },
+    /// End a subscription.
+    Unsubscribe { id: i64 },
+}
+
+pub fn report(settings: &Settings, db: &Db, action: ReportAction) -> CliResult {
+    match action {
+        ReportAction::Subscribe { email, frequency, at, time_zone, survey, lang } => {
+            let input = NewSubscription {
+                email,
+                frequency: Frequency::parse(&frequency)?,
+                at,
+                time_zone: Some(time_zone),
+                survey,
+                locale: Some(lang),
+            };
+            let now = now();
+            let (sub, survey) = db.write_blocking(move |c| reports::subscribe(c, &input, now))?;
+            let what = survey.map_or_else(|| "every survey".to_string(), |s| format!("survey '{}'", s.slug));
+            println!(
+                "subscription {}: {} report of {what} to {} at {} {}",
+                sub.id,
+                sub.frequency,
+                sub.email,
+                hh_mm(sub.send_minute),
+                sub.time_zone
+            );
+        }
+        ReportAction::List => {
+            for (s, slug) in db.read_blocking(reports::list)? {
+                let state = if s.disabled_at.is_some() { "ended" } else { "active" };
+                let what = slug.unwrap_or_else(|| "all surveys".into());
+                println!(
+                    "{}\t{}\t{}\t{} {}\t{what}\t{}\t{state}",
+                    s.id,
+                    s.email,
+                    s.frequency,
+                    hh_mm(s.send_minute),
+                    s.time_zone,
+                    s.locale
+                );
+            }
+        }
+        ReportAction::SendNow { id } => send_now(settings, db, id)?,
+        ReportAction::Unsubscribe { id } => {
+            let now = now();
+            let s = db.write_blocking(move |c| reports::unsubscribe(c, id, now))?;
+            println!("subscription {} of {} ended", s.id, s.email);
+        }
+    }
+    Ok(())
+}
+
+fn hh_mm(minute: i32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// Queues the report and sends it at once from this process (a running server would send it
+/// within seconds too; whichever claims it first sends it, once).
+fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
+    let now = now();
+    // A database filled by `acht demo` or an import gets its rollups when a server starts; the
+    // report reads them, so they are built here if no server did yet.
+    db.write_blocking(move |c| crate::domain::rollups::ensure_built(c, now))?;
+    let (run, row) = db.write_blocking(move |c| reports::send_now(c, id, now))?;
+    println!(
+        "report of {} – {} queued",
+        crate::view::date(run.first_day),
+        crate::view::date(run.end_day - 1)
+    );
+    let secret = db.write_blocking(crate::domain::surveys::instance_secret)?;
+    let base_url = settings.base_url.clone().unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let settings = settings.clone();
+    let db = db.clone();
+    actix_web::rt::System::new().block_on(async move {
+        // lettre's pool starts a task, so the mailer is made inside the runtime.
+        let mailer = Mailer::from_settings(&settings)?.ok_or("no mail server is configured: set ACHT_SMTP_URL")?;
+        let delivery = Delivery {
+            db: db.clone(),
+            clock: crate::clock::system(),
+            base_url,
+            secret: std::sync::Arc::new(secret),
+            mailer: Some(mailer),
+            rules: settings.retry_rules(),
+            concurrency: 1,
+            holder: format!("cli-pid-{}", std::process::id()),
+        };
+        delivery.deliver_due().await;
+        let row = db.read_blocking(move |c| outbox::of_report_run(c, row.report_run_id.unwrap_or_default()))?;
+        match row {
+            Some(r) if r.state == crate::types::OutboxState::Sent => println!("sent"),
+            Some(r) => println!("not sent yet: {} ({})", r.state, r.detail.unwrap_or_default()),
+            None => println!("not found"),
+        }
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    })
+}
+
+/// `acht mail status`: the outbox per kind and state, and messages that may have gone twice.
+pub fn status(db: &Db) -> CliResult {
+    let s = db.read_blocking(outbox::status)?;
+    if s.by_state.is_empty() {
+        println!("the outbox is empty");
+    }
+    for (kind, state, n) in &s.by_state {
+        println!("{kind}\t{state}\t{n}");
+    }
+    println!(
+        "possibly sent twice (a sender died between the server's acceptance and its record): {}",
+        s.unconfirmed
+    );
+    Ok(())
+}

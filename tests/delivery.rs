@@ -1,0 +1,426 @@
+//! acht mails its survey invitations and reports itself: to a real SMTP server on loopback
+//! (aiosmtpd), on both backends, through failures of that server, and from two instances.
+mod common;
+
+
+use acht::config::{Settings, Switch};
+use acht::domain::{answers, outbox, reports};
+use acht::jobs::mail::{Delivery, Tally};
+use acht::mail::Mailer;
+use acht::types::{AttemptOutcome, Frequency, OutboxState};
+use common::smtp::{hrefs, Mail, SmtpServer};
+use common::TestApp;
+use std::collections::HashMap;
+
+const HOUR_MS: i64 = 3_600_000;
+
+fn mail_settings(s: &mut Settings, smtp_url: &str) {
+    s.smtp_url = Some(smtp_url.to_string());
+    s.mail_from = Some("Acme Support <survey@acme.example>".into());
+    s.company_name = "Acme".into();
+    s.company_colour = "#aa3300".into();
+    // The test runs the outbox by hand, at moments of its choosing.
+    s.jobs = Switch::Off;
+}
+
+/// An app that mails to `smtp_url`, and its outbox sender.
+async fn app_mailing_to(url: String, dir: Option<common::TempDir>, smtp_url: &str) -> (TestApp, Delivery) {
+    let app = TestApp::spawn_with(url.clone(), dir, |s| mail_settings(s, smtp_url)).await;
+    let mut settings = Settings::for_database(&url);
+    mail_settings(&mut settings, smtp_url);
+    let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+    (app, delivery)
+}
+
+fn message_id(m: &Mail) -> String {
+    m.header("Message-ID").expect("a Message-ID")
+}
+
+/// The token of a survey link (`…/s/{token}/{score}` or `…/u/{token}`).
+fn token_of(url: &str) -> String {
+    let path = common::path_of(url);
+    path.split('/').nth(2).unwrap().to_string()
+}
+
+async fn survey_email_works(app: &TestApp, delivery: &Delivery, smtp: &SmtpServer) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let nl = app.report("i-nl", "c-nl", "support", "nl").await;
+    app.report("i-en", "c-en", "support", "en-GB").await;
+    assert_eq!(nl["decision"], "invited");
+    // Nothing goes before the survey's delay (60 minutes) has passed.
+    assert_eq!(delivery.deliver_due().await, Tally::default());
+    app.clock.advance_ms(HOUR_MS + 1000);
+    assert_eq!(delivery.deliver_due().await.sent, 2);
+    let mails: Vec<Mail> = smtp.wait_for(2, 10).await.into_iter().map(|raw| Mail { raw }).collect();
+    assert_eq!(mails.len(), 2, "exactly two messages");
+    let by_to: HashMap<String, &Mail> = mails.iter().map(|m| (m.header("To").unwrap(), m)).collect();
+    let dutch = by_to["c-nl@example.test"];
+    let english = by_to["c-en@example.test"];
+
+    // Headers: sender, the question as subject in the customer's language, a stable Message-ID in
+    // the sender's domain, and RFC 8058's one-click unsubscribe.
+    assert_eq!(dutch.header("From").unwrap(), "\"Acme Support\" <survey@acme.example>");
+    assert_eq!(dutch.header("Subject").unwrap(), "Welk cijfer geeft u ons?");
+    assert_eq!(english.header("Subject").unwrap(), "What grade would you give us?");
+    let nl_token = token_of(nl["invitation"]["survey_url"].as_str().unwrap());
+    let invitation_id = i64::from_str_radix(&nl_token[..16], 16).unwrap();
+    assert_eq!(message_id(dutch), format!("<acht.invitation.{invitation_id}@acme.example>"));
+    let unsubscribe = dutch.header("List-Unsubscribe").unwrap();
+    assert_eq!(unsubscribe, format!("<{}/u/{nl_token}>", app.base));
+    assert_eq!(dutch.header("List-Unsubscribe-Post").unwrap(), "List-Unsubscribe=One-Click");
+
+    // Parts: text and HTML; in both, one link per score, the customer's words, the footer.
+    assert_eq!(dutch.mimetypes(), ["multipart/alternative", "text/plain", "text/html"]);
+    let html = dutch.part("text/html").unwrap();
+    let text = dutch.part("text/plain").unwrap();
+    let links = hrefs(&html);
+    let score_links: Vec<&String> = links.iter().filter(|h| h.contains(&format!("/s/{nl_token}/"))).collect();
+    let expected: Vec<String> = (1..=10).map(|s| format!("{}/s/{nl_token}/{s}", app.base)).collect();
+    assert_eq!(score_links[..10].iter().map(|s| s.as_str()).collect::<Vec<_>>(), expected);
+    assert!(links.contains(&format!("{}/s/{nl_token}/t", app.base)), "the invisible trap link");
+    assert!(links.contains(&format!("{}/u/{nl_token}", app.base)), "the unsubscribe link");
+    assert!(html.contains("background:#aa3300"), "buttons in the company's colour");
+    assert!(html.contains("Eén klik op een cijfer is genoeg") && html.contains("contact had met Acme"));
+    for e in &expected {
+        assert!(text.contains(e.as_str()), "the text part has every score link");
+    }
+    assert!(english.part("text/html").unwrap().contains("One click on a score is all it takes"));
+
+    // Following the score link from the received email stores the answer.
+    let eight = &expected[7];
+    let r = reqwest::get(eight).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let token = nl_token.clone();
+    let invite = app.db.read(move |c| answers::find(c, &token)).await.unwrap();
+    assert_eq!(invite.response.map(|r| r.score), Some(8), "the link's score is stored");
+
+    // The mail program's one-click unsubscribe (RFC 8058): a POST with its fixed body.
+    let r = reqwest::Client::new()
+        .post(unsubscribe.trim_matches(['<', '>']))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // From then on the customer gets no invitation, and the decision says why.
+    let later = app.report("i-nl-2", "c-nl", "support", "nl").await;
+    assert_eq!(later["decision"], "unsubscribed");
+    let reason = later["reason"].as_str().unwrap();
+    assert!(reason.contains("one-click unsubscribe in their mail program"), "{reason}");
+    // The footer's link asks first (scanners follow links), and the undo brings them back.
+    let page = reqwest::get(format!("{}/u/{nl_token}", app.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Geen vragen meer van Acme?") && page.contains("method=\"post\""), "{page}");
+    let undo = reqwest::Client::new().post(format!("{}/u/{nl_token}/undo", app.base)).send().await.unwrap();
+    assert_eq!(undo.status(), 200);
+    assert_eq!(app.report("i-nl-3", "c-nl", "support", "nl").await["decision"], "throttled");
+}
+
+#[tokio::test]
+async fn a_survey_email_arrives_in_the_customers_language_and_its_links_answer_and_unsubscribe() {
+    for (backend, url, dir) in common::backends() {
+        eprintln!("on {backend:?}");
+        let Some(smtp) = SmtpServer::start(0) else { return };
+        let (app, delivery) = app_mailing_to(url, dir, &smtp.url()).await;
+        survey_email_works(&app, &delivery, &smtp).await;
+    }
+}
+
+async fn flaky_server_scenario(app: &TestApp, delivery: &Delivery, smtp: &SmtpServer) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    for i in 0..4 {
+        app.report(&format!("i{i}"), &format!("c{i}"), "support", "nl").await;
+    }
+    app.clock.advance_ms(HOUR_MS + 1000);
+    // Four attempts fail, each its own way, then the server takes everything.
+    smtp.fail_next("451,drop,554,rcpt451");
+    let mut rounds = 0;
+    loop {
+        let t = delivery.deliver_due().await;
+        rounds += 1;
+        if smtp.messages().len() >= 4 || rounds > 12 {
+            break;
+        }
+        assert_eq!(t.ended, 0, "nothing is given up on");
+        // The next attempt is due after the backoff: move past its cap.
+        app.clock.advance_ms(2 * HOUR_MS);
+    }
+    let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
+    let mut ids: Vec<String> = mails.iter().map(message_id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((mails.len(), ids.len()), (4, 4), "every message arrived exactly once");
+    // Nothing more goes out, however often the outbox runs.
+    app.clock.advance_ms(10 * HOUR_MS);
+    assert_eq!(delivery.deliver_due().await, Tally::default());
+    assert_eq!(smtp.messages().len(), 4);
+    // Every attempt is on record with how it went.
+    let attempts = app
+        .db
+        .read(|c| {
+            use diesel::prelude::*;
+            use acht::db::schema::mail_attempts::dsl::*;
+            mail_attempts
+                .select((outcome, smtp_code))
+                .load::<(AttemptOutcome, Option<i32>)>(c)
+                .map_err(|e| acht::domain::DomainError::Db(e.into()))
+        })
+        .await
+        .unwrap();
+    let count = |o: AttemptOutcome| attempts.iter().filter(|a| a.0 == o).count();
+    assert_eq!(count(AttemptOutcome::Sent), 4);
+    assert!(attempts.contains(&(AttemptOutcome::Transient, Some(451))), "{attempts:?}");
+    assert!(attempts.contains(&(AttemptOutcome::Permanent, Some(554))), "{attempts:?}");
+    assert!(attempts.iter().any(|a| a.0 == AttemptOutcome::Transient && a.1.is_none()), "the dropped connection");
+    assert_eq!(attempts.len(), 8, "{attempts:?}");
+}
+
+#[tokio::test]
+async fn a_flaky_mail_server_gets_every_message_exactly_once() {
+    for (backend, url, dir) in common::backends() {
+        eprintln!("on {backend:?}");
+        let Some(smtp) = SmtpServer::start(0) else { return };
+        let (app, delivery) = app_mailing_to(url, dir, &smtp.url()).await;
+        flaky_server_scenario(&app, &delivery, &smtp).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_until_the_server_is_there() {
+    let (url, dir) = common::sqlite_url();
+    let port = common::free_port();
+    let (app, delivery) = app_mailing_to(url, Some(dir), &format!("smtp://127.0.0.1:{port}")).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("i1", "c1", "support", "nl").await;
+    app.clock.advance_ms(HOUR_MS + 1000);
+    // Nobody listens: the attempt fails, the message waits.
+    assert_eq!(delivery.deliver_due().await.retrying, 1);
+    let row = app.db.read(|c| outbox::status(c)).await.unwrap();
+    assert_eq!(row.by_state, [(acht::types::MailKind::Invitation, OutboxState::Queued, 1)]);
+    // Not before its backoff (a minute, give or take a fifth) …
+    app.clock.advance_ms(30_000);
+    assert_eq!(delivery.deliver_due().await, Tally::default());
+    // … and once the server is up, it goes.
+    let Some(smtp) = SmtpServer::start(port) else { return };
+    app.clock.advance_ms(60_000);
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    assert_eq!(smtp.wait_for(1, 10).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
+    let Some(smtp) = SmtpServer::start(0) else { return };
+    let (url, dir) = common::sqlite_url();
+    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("i1", "c1", "support", "nl").await;
+    app.clock.advance_ms(HOUR_MS + 1000);
+    // Another sender claims it and dies before it records anything.
+    let now = app.clock.now();
+    let claimed = app.db.write(move |c| outbox::claim(c, "dead-instance", now, 300_000, 10)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // While its lease holds, nobody else sends it (a restart of this instance would not either).
+    assert_eq!(delivery.deliver_due().await, Tally::default());
+    app.clock.advance_ms(301_000);
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    assert_eq!(smtp.wait_for(1, 10).await.len(), 1);
+    // The possible duplicate is on record, for `acht mail status`.
+    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    assert_eq!(status.unconfirmed, 1);
+    let out = common::acht_ok(&app.database_url, &["mail", "status"]);
+    assert!(out.contains("invitation\tsent\t1") && out.contains("sent twice") && out.trim_end().ends_with(": 1"), "{out}");
+}
+
+#[tokio::test]
+async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
+    let Some(smtp) = SmtpServer::start(0) else { return };
+    let (url, dir) = common::sqlite_url();
+    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    let answered = app.report("answered", "c-answered", "support", "nl").await;
+    app.report("unsub", "c-unsub", "support", "nl").await;
+    // The company's system reports the unsubscribe: queued emails stop.
+    let r = app
+        .post_json("/api/v1/customers/c-unsub/events", &serde_json::json!({"kind": "unsubscribe"}))
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    // The customer answered through a link the company mailed itself.
+    let link = answered["invitation"]["score_urls"][6]["url"].as_str().unwrap();
+    assert_eq!(reqwest::get(link).await.unwrap().status(), 200);
+    app.clock.advance_ms(HOUR_MS + 1000);
+    let t = delivery.deliver_due().await;
+    assert_eq!((t.sent, t.ended), (0, 1), "{t:?}");
+    // An invitation whose window closed before it could go is expired, not sent.
+    app.report("late", "c-late", "support", "nl").await;
+    app.clock.advance_ms(15 * 24 * HOUR_MS);
+    let t = delivery.deliver_due().await;
+    assert_eq!((t.sent, t.ended), (0, 1), "{t:?}");
+    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    let kinds: Vec<(OutboxState, i64)> = status.by_state.iter().map(|(_, s, n)| (*s, *n)).collect();
+    assert_eq!(kinds, [(OutboxState::Expired, 1), (OutboxState::Suppressed, 2)]);
+    assert!(smtp.messages().is_empty());
+}
+
+#[tokio::test]
+async fn without_a_mail_server_nothing_is_sent_and_the_outbox_says_so() {
+    let (url, dir) = common::sqlite_url();
+    let app = TestApp::spawn_with(url.clone(), Some(dir), |s| s.jobs = Switch::Off).await;
+    let settings = Settings::for_database(&url);
+    let delivery = Delivery::new(&app.state, None, &settings);
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("i1", "c1", "support", "nl").await;
+    app.clock.advance_ms(HOUR_MS + 1000);
+    assert_eq!(delivery.deliver_due().await.ended, 1);
+    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    assert_eq!(status.by_state, [(acht::types::MailKind::Invitation, OutboxState::NotSent, 1)]);
+}
+
+#[tokio::test]
+async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
+    let Some(smtp) = SmtpServer::start(0) else { return };
+    let (url, dir) = common::sqlite_url();
+    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    // Monday 2026-11-23 .. Sunday 2026-11-29, and the week before.
+    let week = acht::domain::figures::day_number(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    let mut this_week: Vec<(i32, Option<&str>)> = (0..60).map(|i| (9 + (i % 2), None)).collect();
+    this_week.push((2, Some("Niemand nam de telefoon op")));
+    this_week.push((3, Some("Pakket <b>kwijt</b>")));
+    import_answers(&app, week, &this_week, 0);
+    let before: Vec<(i32, Option<&str>)> = (0..61).map(|i| (5 + (i % 3), None)).collect();
+    import_answers(&app, week - 7, &before, 1000);
+    app.db.write(move |c| acht::domain::rollups::rebuild(c, 0, &|_| {})).await.unwrap();
+
+    // Subscribed on Tuesday the 24th; the weekly report is due Monday 30 Nov at 08:00 Amsterdam.
+    let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().unwrap();
+    use chrono::TimeZone;
+    let friday = tz.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap().timestamp_millis();
+    app.clock.set(friday);
+    let input = reports::NewSubscription {
+        email: "Manager@Acme.example".into(),
+        frequency: Frequency::Weekly,
+        at: "08:00".into(),
+        time_zone: None,
+        survey: None,
+        locale: Some("en".into()),
+    };
+    app.db.write(move |c| reports::subscribe(c, &input, friday)).await.unwrap();
+    let due = tz.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap().timestamp_millis();
+    app.clock.set(due - 60_000);
+    acht::jobs::claim_reports(&app.state).await;
+    assert_eq!(delivery.deliver_due().await, Tally::default(), "not before its moment");
+    app.clock.set(due + 5_000);
+    // Every instance's scheduler fires; the first claim wins, the others find it taken.
+    acht::jobs::claim_reports(&app.state).await;
+    acht::jobs::claim_reports(&app.state).await;
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    app.clock.set(due + 3 * HOUR_MS);
+    acht::jobs::claim_reports(&app.state).await;
+    assert_eq!(delivery.deliver_due().await, Tally::default(), "sent once");
+    let mails = smtp.wait_for(1, 10).await;
+    assert_eq!(mails.len(), 1);
+    let m = Mail { raw: mails[0].clone() };
+    assert_eq!(m.header("To").unwrap(), "manager@acme.example");
+    assert_eq!(m.header("Subject").unwrap(), "Acme: how customers rated you, 2026-11-23 – 2026-11-29");
+    assert_eq!(
+        m.mimetypes(),
+        ["multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png", "image/png"]
+    );
+    let text = m.part("text/plain").unwrap();
+    let html = m.part("text/html").unwrap();
+    // 62 answers this week against 61, the mean with its interval, and a clear rise.
+    assert!(text.contains("Answers: 62 (Before: 61)"), "{text}");
+    assert!(text.contains("clear rise"), "{text}");
+    // The lowest scores with their comments, lowest first, escaped in the HTML.
+    let two = text.find("- 2 ·").expect("the 2 is quoted");
+    let three = text.find("- 3 ·").expect("the 3 is quoted");
+    assert!(two < three && text.contains("Niemand nam de telefoon op"));
+    assert!(html.contains("Pakket &#60;b&#62;kwijt&#60;/b&#62;"), "comments are escaped");
+    let link = format!("{}/app/trends?survey=service&from=2026-11-23&to=2026-11-29", app.base);
+    assert!(hrefs(&html).contains(&link), "a link into the app's trends of the period");
+    // The charts: PNG images the HTML references by Content-ID.
+    let parsed = m.parsed();
+    let images: Vec<_> = parsed.parts().filter(|p| p.ctype.mimetype == "image/png").collect();
+    for img in &images {
+        use mailparse::MailHeaderMap;
+        let cid = img.headers.get_first_value("Content-ID").unwrap();
+        assert!(html.contains(&format!("cid:{}", cid.trim_matches(['<', '>']))), "{cid} is shown");
+        let png = img.get_body_raw().unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        // 2× the 560 px the email shows it at.
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1120);
+    }
+}
+
+/// Answers spread over the seven days from `first_day`, by customers `c{offset}…`, imported
+/// through the CLI as a company would.
+fn import_answers(app: &TestApp, first_day: i64, scores: &[(i32, Option<&str>)], offset: usize) {
+    let mut csv = String::from("customer_id,survey,score,answered_at,comment\n");
+    let mut customers = String::from("customer_id,email,locale,first_seen_at,churned_at\n");
+    for (i, (score, comment)) in scores.iter().enumerate() {
+        let at = chrono::DateTime::from_timestamp((first_day * 86_400) + 3600 + (i as i64 % 7) * 86_400, 0).unwrap();
+        let id = i + offset;
+        csv.push_str(&format!("c{id},service,{score},{},{}\n", at.to_rfc3339(), comment.unwrap_or("")));
+        customers.push_str(&format!("c{id},c{id}@example.test,nl,2025-01-01T00:00:00Z,\n"));
+    }
+    let dir = std::env::temp_dir().join(format!("acht-import-{:x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("c.csv"), customers).unwrap();
+    std::fs::write(dir.join("r.csv"), csv).unwrap();
+    common::acht_ok(&app.database_url, &["import", "customers", dir.join("c.csv").to_str().unwrap()]);
+    common::acht_ok(&app.database_url, &["import", "responses", dir.join("r.csv").to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
+    let Some(pg) = common::postgres_url() else { return };
+    let Some(smtp) = SmtpServer::start(0) else { return };
+    // Both instances run their schedulers, polling every second, 8 messages at a time.
+    let tune = |s: &mut Settings| {
+        s.smtp_url = Some(smtp.url());
+        s.mail_from = Some("Acme <survey@acme.example>".into());
+        s.mail_poll_seconds = 1;
+    };
+    let a = TestApp::spawn_with(pg.clone(), None, tune).await;
+    let b = TestApp::spawn_with(pg.clone(), None, tune).await;
+    let r = a
+        .post_json(
+            "/api/v1/surveys",
+            &serde_json::json!({"slug": "service", "scale": "grade10", "delay_minutes": 0,
+                "texts": {"nl": {"question": "Cijfer?"}}, "touchpoints": ["support"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // A report due a minute ago, subscribed to two days before.
+    let now = a.clock.now();
+    let input = reports::NewSubscription {
+        email: "manager@acme.example".into(),
+        frequency: Frequency::Daily,
+        at: "00:00".into(),
+        time_zone: Some("UTC".into()),
+        survey: None,
+        locale: None,
+    };
+    a.db.write(move |c| reports::subscribe(c, &input, now - 2 * 24 * HOUR_MS)).await.unwrap();
+    const N: usize = 200;
+    let batch: Vec<serde_json::Value> = (0..N)
+        .map(|i| {
+            serde_json::json!({"id": format!("i{i}"), "touchpoint": "support",
+                "customer": {"id": format!("c{i}"), "email": format!("c{i}@example.test")}})
+        })
+        .collect();
+    let r = a.post_json("/api/v1/interactions/batch", &serde_json::json!({ "interactions": batch })).await;
+    assert!(r.status().is_success(), "{}", r.status());
+    smtp.wait_for(N + 1, 60).await;
+    // A little longer: a doubled message would arrive now.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
+    let mut ids: Vec<String> = mails.iter().map(message_id).collect();
+    ids.sort();
+    let total = ids.len();
+    ids.dedup();
+    assert_eq!((total, ids.len()), (N + 1, N + 1), "every message exactly once");
+    assert_eq!(ids.iter().filter(|i| i.starts_with("<acht.report.")).count(), 1);
+    drop((a, b));
+}
