@@ -121,6 +121,27 @@ pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<Outbox
     Ok(row)
 }
 
+/// Up to `limit` rows matching `filter`, locked for this transaction on PostgreSQL (rows another
+/// instance is claiming right now are skipped, not waited for); SQLite's one writer needs no lock.
+macro_rules! pick {
+    ($conn:expr, $filter:expr, $order:expr, $limit:expr) => {
+        match &mut *$conn {
+            DbConn::Pg(c) => mail_outbox::table
+                .filter($filter)
+                .order($order)
+                .limit($limit)
+                .select(OutboxRow::as_select())
+                .for_update()
+                .skip_locked()
+                .load(c),
+            DbConn::Sqlite(c) => {
+                mail_outbox::table.filter($filter).order($order).limit($limit).select(OutboxRow::as_select()).load(c)
+            }
+        }
+        .map_err(db)
+    };
+}
+
 /// A row this sender now holds. `retaken` is set when it was taken over from a sender whose
 /// lease ran out: that one may have sent it already.
 #[derive(Debug, Clone)]
@@ -138,25 +159,18 @@ pub fn claim(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Claimed>, DomainError> {
-    let due = mail_outbox::state
-        .eq(OutboxState::Queued)
-        .and(mail_outbox::due_at.le(now))
-        .or(mail_outbox::state.eq(OutboxState::Sending).and(mail_outbox::lease_until.lt(now)));
-    let picked: Vec<OutboxRow> = match conn {
-        // Rows another instance is claiming right now are skipped, not waited for.
-        DbConn::Pg(c) => mail_outbox::table
-            .filter(due)
-            .order(mail_outbox::due_at)
-            .limit(limit)
-            .select(OutboxRow::as_select())
-            .for_update()
-            .skip_locked()
-            .load(c),
-        DbConn::Sqlite(c) => {
-            mail_outbox::table.filter(due).order(mail_outbox::due_at).limit(limit).select(OutboxRow::as_select()).load(c)
-        }
+    // Two lookups, each along its partial index, so a poll reads what is due and not the
+    // history of sent mail: rows whose sender's lease ran out first, then queued ones whose time came.
+    // The states are literals, not bound values: SQLite only uses a partial index whose
+    // condition it can see in the query text.
+    let lapsed = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'sending'").and(mail_outbox::lease_until.lt(now));
+    let due = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued'").and(mail_outbox::due_at.le(now));
+    let mut picked: Vec<OutboxRow> = pick!(conn, lapsed, mail_outbox::lease_until.asc(), limit)?;
+    let room = limit - picked.len() as i64;
+    if room > 0 {
+        let more: Vec<OutboxRow> = pick!(conn, due, mail_outbox::due_at.asc(), room)?;
+        picked.extend(more);
     }
-    .map_err(db)?;
     if picked.is_empty() {
         return Ok(vec![]);
     }
