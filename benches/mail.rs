@@ -20,8 +20,6 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
-const CONCURRENCY: usize = 8;
-
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("acht-mail-bench-{}", std::process::id()));
@@ -47,7 +45,8 @@ fn main() {
     let mut settings = Settings::for_database(&url);
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
     settings.mail_from = Some("Acme <survey@acme.example>".into());
-    settings.mail_concurrency = CONCURRENCY;
+    // acht's default concurrency, for both acht and the bare loop.
+    let concurrency = settings.mail_concurrency;
 
     let db = Db::open(&url, 8).expect("open");
     let now = acht::clock::system_now_ms();
@@ -80,14 +79,14 @@ fn main() {
     actix_web::rt::System::new().block_on(async move {
         let mailer = Mailer::from_settings(&settings).unwrap().expect("mailer");
         // The bare loop's messages: a real invitation email, built once and cloned.
-        let sample = db.read_blocking(|c| first_invitation(c)).expect("an invitation");
+        let sample = db.read_blocking(first_invitation).expect("an invitation");
         let view = invitation::view(&mailer, "http://127.0.0.1:8080", &secret, &sample);
         let template = invitation::compose(&mailer, &view, "c0@example.test", "<bench@acme.example>".into()).unwrap();
         let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(settings.smtp_url.as_ref().unwrap())
             .unwrap()
-            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(CONCURRENCY as u32))
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(concurrency as u32))
             .build();
-        let bare_before = bare_loop(&transport, &template, n).await;
+        let bare_before = bare_loop(&transport, &template, n, concurrency).await;
 
         let delivery = Delivery {
             db: db.clone(),
@@ -96,7 +95,7 @@ fn main() {
             secret: Arc::new(secret.clone()),
             mailer: Some(mailer),
             rules: settings.retry_rules(),
-            concurrency: CONCURRENCY,
+            concurrency,
             holder: "bench".into(),
         };
         let t = Instant::now();
@@ -106,10 +105,10 @@ fn main() {
         let status = db.read_blocking(outbox::status).unwrap();
         assert_eq!(status.by_state.iter().map(|s| s.2).sum::<i64>(), n as i64);
 
-        let bare_after = bare_loop(&transport, &template, n).await;
+        let bare_after = bare_loop(&transport, &template, n, concurrency).await;
         let bare = (bare_before + bare_after) / 2.0;
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-        println!("mail ({backend}, {CONCURRENCY} at a time, {} bytes per message):", template.formatted().len());
+        println!("mail ({backend}, {concurrency} at a time, {} bytes per message):", template.formatted().len());
         println!("  acht outbox:      {n} due invitations in {acht_secs:.2} s = {:.0} msgs/s", n as f64 / acht_secs);
         println!(
             "  bare lettre loop: {n} messages in {bare:.2} s = {:.0} msgs/s (before {bare_before:.2} s, after {bare_after:.2} s)",
@@ -131,16 +130,17 @@ fn first_invitation(c: &mut acht::db::DbConn) -> Result<outbox::InvitationMail, 
     outbox::invitation_mail(c, id)
 }
 
-/// Sends `n` copies of `message`, `CONCURRENCY` at a time over one pool; seconds taken.
+/// Sends `n` copies of `message`, `concurrency` at a time over one pool; seconds taken.
 async fn bare_loop(
     transport: &lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
     message: &lettre::Message,
     n: usize,
+    concurrency: usize,
 ) -> f64 {
     let t = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..concurrency {
         let (transport, message, next) = (transport.clone(), message.clone(), next.clone());
         tasks.spawn(async move {
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {

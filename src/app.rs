@@ -67,7 +67,9 @@ impl Application {
         };
         let mailer = Mailer::from_settings(settings)?;
         match &mailer {
-            Some(m) => tracing::info!(from = %m.from(), "survey emails and reports go out through the configured mail server"),
+            Some(m) => {
+                tracing::info!(from = %m.from(), "survey emails and reports go out through the configured mail server")
+            }
             None => tracing::info!("no mail server configured (ACHT_SMTP_URL): acht sends no email"),
         }
         if settings.jobs == Switch::On {

@@ -93,7 +93,14 @@ pub fn metric_chart(buckets: &[Bucket], scale: Scale, survey_name: &str, l: &Loc
         |b| b.metric,
         1.0,
         |b| (b.metric_clear, b.metric_change),
-        |b| format!("{} · {metric_name}: {} · {n_label}: {}", b.label, metric_with_interval(scale, &b.metric), b.counts.answers()),
+        |b| {
+            format!(
+                "{} · {metric_name}: {} · {n_label}: {}",
+                b.label,
+                metric_with_interval(scale, &b.metric),
+                b.counts.answers()
+            )
+        },
     );
     SeriesChart {
         title: format!("{metric_name} · {survey_name}"),
@@ -116,7 +123,9 @@ pub fn share_chart(buckets: &[Bucket], good_enough: i32, l: &Locale) -> SeriesCh
         |b| b.share,
         100.0,
         |b| (b.share_clear, b.share_change),
-        |b| format!("{} · {share_name}: {} · {n_label}: {}", b.label, share_with_interval(&b.share), b.counts.answers()),
+        |b| {
+            format!("{} · {share_name}: {} · {n_label}: {}", b.label, share_with_interval(&b.share), b.counts.answers())
+        },
     );
     SeriesChart {
         title: share_name.clone(),
@@ -178,4 +187,3 @@ pub fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
         MetricKind::Csat => |v| format!("{v:.0}%"),
     }
 }
-

@@ -2,7 +2,6 @@
 //! (aiosmtpd), on both backends, through failures of that server, and from two instances.
 mod common;
 
-
 use acht::config::{Settings, Switch};
 use acht::domain::{answers, outbox, reports};
 use acht::jobs::mail::{Delivery, Tally};
@@ -158,8 +157,8 @@ async fn flaky_server_scenario(app: &TestApp, delivery: &Delivery, smtp: &SmtpSe
     let attempts = app
         .db
         .read(|c| {
-            use diesel::prelude::*;
             use acht::db::schema::mail_attempts::dsl::*;
+            use diesel::prelude::*;
             mail_attempts
                 .select((outcome, smtp_code))
                 .load::<(AttemptOutcome, Option<i32>)>(c)
@@ -195,7 +194,7 @@ async fn a_refused_connection_is_retried_until_the_server_is_there() {
     app.clock.advance_ms(HOUR_MS + 1000);
     // Nobody listens: the attempt fails, the message waits.
     assert_eq!(delivery.deliver_due().await.retrying, 1);
-    let row = app.db.read(|c| outbox::status(c)).await.unwrap();
+    let row = app.db.read(outbox::status).await.unwrap();
     assert_eq!(row.by_state, [(acht::types::MailKind::Invitation, OutboxState::Queued, 1)]);
     // Not before its backoff (a minute, give or take a fifth) …
     app.clock.advance_ms(30_000);
@@ -225,10 +224,13 @@ async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
     assert_eq!(delivery.deliver_due().await.sent, 1);
     assert_eq!(smtp.wait_for(1, 10).await.len(), 1);
     // The possible duplicate is on record, for `acht mail status`.
-    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    let status = app.db.read(outbox::status).await.unwrap();
     assert_eq!(status.unconfirmed, 1);
     let out = common::acht_ok(&app.database_url, &["mail", "status"]);
-    assert!(out.contains("invitation\tsent\t1") && out.contains("sent twice") && out.trim_end().ends_with(": 1"), "{out}");
+    assert!(
+        out.contains("invitation\tsent\t1") && out.contains("sent twice") && out.trim_end().ends_with(": 1"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -240,9 +242,7 @@ async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
     let answered = app.report("answered", "c-answered", "support", "nl").await;
     app.report("unsub", "c-unsub", "support", "nl").await;
     // The company's system reports the unsubscribe: queued emails stop.
-    let r = app
-        .post_json("/api/v1/customers/c-unsub/events", &serde_json::json!({"kind": "unsubscribe"}))
-        .await;
+    let r = app.post_json("/api/v1/customers/c-unsub/events", &serde_json::json!({"kind": "unsubscribe"})).await;
     assert!(r.status().is_success(), "{}", r.status());
     // The customer answered through a link the company mailed itself.
     let link = answered["invitation"]["score_urls"][6]["url"].as_str().unwrap();
@@ -255,7 +255,7 @@ async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
     app.clock.advance_ms(15 * 24 * HOUR_MS);
     let t = delivery.deliver_due().await;
     assert_eq!((t.sent, t.ended), (0, 1), "{t:?}");
-    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    let status = app.db.read(outbox::status).await.unwrap();
     let kinds: Vec<(OutboxState, i64)> = status.by_state.iter().map(|(_, s, n)| (*s, *n)).collect();
     assert_eq!(kinds, [(OutboxState::Expired, 1), (OutboxState::Suppressed, 2)]);
     assert!(smtp.messages().is_empty());
@@ -271,7 +271,7 @@ async fn without_a_mail_server_nothing_is_sent_and_the_outbox_says_so() {
     app.report("i1", "c1", "support", "nl").await;
     app.clock.advance_ms(HOUR_MS + 1000);
     assert_eq!(delivery.deliver_due().await.ended, 1);
-    let status = app.db.read(|c| outbox::status(c)).await.unwrap();
+    let status = app.db.read(outbox::status).await.unwrap();
     assert_eq!(status.by_state, [(acht::types::MailKind::Invitation, OutboxState::NotSent, 1)]);
 }
 
@@ -304,7 +304,7 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
         survey: None,
         locale: Some("en".into()),
     };
-    app.db.write(move |c| reports::subscribe(c, &input, friday)).await.unwrap();
+    let (sub, _) = app.db.write(move |c| reports::subscribe(c, &input, friday)).await.unwrap();
     let due = tz.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap().timestamp_millis();
     app.clock.set(due - 60_000);
     acht::jobs::claim_reports(&app.state).await;
@@ -314,6 +314,10 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
     acht::jobs::claim_reports(&app.state).await;
     acht::jobs::claim_reports(&app.state).await;
     assert_eq!(delivery.deliver_due().await.sent, 1);
+    // An instance that read the report as due before the claim landed finds the key taken.
+    let period = reports::latest_period(Frequency::Weekly, 8 * 60, tz, due + 5_000);
+    let late = app.db.write(move |c| reports::claim(c, &sub, period, due + 6_000)).await.unwrap();
+    assert!(late.is_none(), "claimed once");
     app.clock.set(due + 3 * HOUR_MS);
     acht::jobs::claim_reports(&app.state).await;
     assert_eq!(delivery.deliver_due().await, Tally::default(), "sent once");

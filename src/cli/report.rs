@@ -99,11 +99,7 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
     // report reads them, so they are built here if no server did yet.
     db.write_blocking(move |c| crate::domain::rollups::ensure_built(c, now))?;
     let (run, row) = db.write_blocking(move |c| reports::send_now(c, id, now))?;
-    println!(
-        "report of {} – {} queued",
-        crate::view::date(run.first_day),
-        crate::view::date(run.end_day - 1)
-    );
+    println!("report of {} – {} queued", crate::view::date(run.first_day), crate::view::date(run.end_day - 1));
     let secret = db.write_blocking(crate::domain::surveys::instance_secret)?;
     let base_url = settings.base_url.clone().unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let settings = settings.clone();
@@ -141,9 +137,6 @@ pub fn status(db: &Db) -> CliResult {
     for (kind, state, n) in &s.by_state {
         println!("{kind}\t{state}\t{n}");
     }
-    println!(
-        "possibly sent twice (a sender died between the server's acceptance and its record): {}",
-        s.unconfirmed
-    );
+    println!("possibly sent twice (a sender died between the server's acceptance and its record): {}", s.unconfirmed);
     Ok(())
 }

@@ -187,10 +187,7 @@ pub fn record_event(
         CustomerEventKind::Unsubscribe => {
             super::outbox::suppress_customer(conn, customer.id, "the customer unsubscribed", now)?;
             diesel::update(row)
-                .set((
-                    customers::unsubscribed_at.eq(Some(at)),
-                    customers::unsubscribe_reason.eq(REPORTED_BY_API),
-                ))
+                .set((customers::unsubscribed_at.eq(Some(at)), customers::unsubscribe_reason.eq(REPORTED_BY_API)))
                 .execute(conn)
         }
         CustomerEventKind::Resubscribe => diesel::update(row)
@@ -229,10 +226,16 @@ pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now
         UnsubscribeWay::OneClick => "one-click unsubscribe in their mail program",
         UnsubscribeWay::Link => "unsubscribe link in a survey email",
     };
-    let day = chrono::DateTime::from_timestamp_millis(now).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let day =
+        chrono::DateTime::from_timestamp_millis(now).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let reason = format!("{how}, {day}");
-    let event =
-        CustomerEvent { id: new_id(), customer_id, kind: CustomerEventKind::Unsubscribe, occurred_at: now, created_at: now };
+    let event = CustomerEvent {
+        id: new_id(),
+        customer_id,
+        kind: CustomerEventKind::Unsubscribe,
+        occurred_at: now,
+        created_at: now,
+    };
     diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
     diesel::update(customers::table.find(customer_id))
         .set((customers::unsubscribed_at.eq(Some(now)), customers::unsubscribe_reason.eq(Some(reason))))
@@ -244,8 +247,13 @@ pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now
 
 /// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page).
 pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<(), DomainError> {
-    let event =
-        CustomerEvent { id: new_id(), customer_id, kind: CustomerEventKind::Resubscribe, occurred_at: now, created_at: now };
+    let event = CustomerEvent {
+        id: new_id(),
+        customer_id,
+        kind: CustomerEventKind::Resubscribe,
+        occurred_at: now,
+        created_at: now,
+    };
     diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
     diesel::update(customers::table.find(customer_id))
         .set((customers::unsubscribed_at.eq(None::<i64>), customers::unsubscribe_reason.eq(None::<String>)))

@@ -229,8 +229,8 @@ pub struct InvitationMail {
     pub answered: bool,
 }
 
-/// Why an invitation's email must not go (any more), if so: the final state and the reason.
 impl InvitationMail {
+    /// Why the email must not go (any more), if so: the final state and the reason.
     pub fn stop(&self, now: i64) -> Option<(OutboxState, String)> {
         if self.erased {
             return Some((OutboxState::Suppressed, "the customer's data was erased".into()));
@@ -289,9 +289,16 @@ pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<Invitati
 pub enum Outcome {
     Sent,
     /// A failure; `permanent` when the server refused with 5xx.
-    Failed { permanent: bool, code: Option<i32>, detail: String },
+    Failed {
+        permanent: bool,
+        code: Option<i32>,
+        detail: String,
+    },
     /// Not sent, and never to be: the final state and why.
-    Stopped { state: OutboxState, detail: String },
+    Stopped {
+        state: OutboxState,
+        detail: String,
+    },
 }
 
 /// Settles a claimed row after an attempt: records the attempt and moves the row to its next

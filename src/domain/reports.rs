@@ -1,7 +1,7 @@
 //! Scheduled reports: subscriptions, the period each one is due for, the claim that makes each
 //! (subscription, period) go out once across instances, and the figures a report tells.
 //!
-//! Every instance's scheduler looks for due reports every minute. A report is claimed by
+//! Every instance's scheduler looks for due reports every few seconds. A report is claimed by
 //! inserting its run under a unique key (`scheduled:{subscription}:{first day}`): whoever
 //! inserts first queues its email in the same transaction; everyone else finds the key taken.
 //! A late firing (the instance was down at the time) still sends the latest period's report,
@@ -9,7 +9,9 @@
 use super::figures::{self, Bucket, Filter, Grain, PeriodComparison};
 use super::{db, outbox, retention, surveys, validate, DomainError, DAY_MS};
 use crate::db::models::Survey;
-use crate::db::schema::{interactions, invitations, report_runs, report_subscriptions, responses, surveys as surveys_t};
+use crate::db::schema::{
+    interactions, invitations, report_runs, report_subscriptions, responses, surveys as surveys_t,
+};
 use crate::db::{new_id, DbConn};
 use crate::i18n::Locale;
 use crate::types::{AnswerState, Frequency};
@@ -63,27 +65,26 @@ pub struct NewSubscription {
 
 pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
     name.parse::<Tz>().map_err(|_| {
-        DomainError::invalid("invalid_time_zone", format!("'{name}' is not a time zone; use an IANA name such as Europe/Amsterdam"))
+        DomainError::invalid(
+            "invalid_time_zone",
+            format!("'{name}' is not a time zone; use an IANA name such as Europe/Amsterdam"),
+        )
     })
 }
 
 fn parse_at(at: &str) -> Result<i32, DomainError> {
-    let t = NaiveTime::parse_from_str(at.trim(), "%H:%M")
-        .map_err(|_| DomainError::invalid("invalid_time", format!("'{at}' is not a time of day; use HH:MM, e.g. 08:00")))?;
-    Ok((t.hour_minute().0 * 60 + t.hour_minute().1) as i32)
+    use chrono::Timelike;
+    let t = NaiveTime::parse_from_str(at.trim(), "%H:%M").map_err(|_| {
+        DomainError::invalid("invalid_time", format!("'{at}' is not a time of day; use HH:MM, e.g. 08:00"))
+    })?;
+    Ok((t.hour() * 60 + t.minute()) as i32)
 }
 
-trait HourMinute {
-    fn hour_minute(&self) -> (u32, u32);
-}
-impl HourMinute for NaiveTime {
-    fn hour_minute(&self) -> (u32, u32) {
-        use chrono::Timelike;
-        (self.hour(), self.minute())
-    }
-}
-
-pub fn subscribe(conn: &mut DbConn, input: &NewSubscription, now: i64) -> Result<(Subscription, Option<Survey>), DomainError> {
+pub fn subscribe(
+    conn: &mut DbConn,
+    input: &NewSubscription,
+    now: i64,
+) -> Result<(Subscription, Option<Survey>), DomainError> {
     let email = input.email.trim().to_lowercase();
     validate::email(&email)?;
     let tz_name = input.time_zone.clone().unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
@@ -176,7 +177,11 @@ pub fn latest_period(frequency: Frequency, send_minute: i32, tz: Tz, now: i64) -
                 NaiveDate::from_ymd_opt(prev.year(), prev.month(), 1).expect("first of a month")
             }
         };
-        Period { first_day: figures::day_number(first), end_day: figures::day_number(end), due_at: local_ms(tz, end, send_minute) }
+        Period {
+            first_day: figures::day_number(first),
+            end_day: figures::day_number(end),
+            due_at: local_ms(tz, end, send_minute),
+        }
     };
     // The most recent period end at or before today, for this rhythm.
     let end = match frequency {
@@ -207,28 +212,43 @@ fn local_ms(tz: Tz, date: NaiveDate, minute: i32) -> i64 {
     }
 }
 
-/// Claims the due report of every active subscription whose latest period has not gone out,
-/// queuing its email. Returns the runs this call claimed; any number of instances may call it
-/// at once. A subscription made after its period's moment waits for the next period.
-pub fn claim_due(conn: &mut DbConn, now: i64) -> Result<Vec<Run>, DomainError> {
+/// The reports due now that no instance has claimed yet: each active subscription whose latest
+/// period's moment passed and has no run. A subscription made after a period's moment waits for
+/// the next period. A read: the claim is [`claim`].
+pub fn due(conn: &mut DbConn, now: i64) -> Result<Vec<(Subscription, Period)>, DomainError> {
     let subs: Vec<Subscription> = report_subscriptions::table
         .filter(report_subscriptions::disabled_at.is_null())
         .select(Subscription::as_select())
         .load(conn)
         .map_err(db)?;
-    let mut claimed = Vec::new();
-    for sub in subs {
-        let Ok(tz) = time_zone(&sub.time_zone) else { continue };
-        let p = latest_period(sub.frequency, sub.send_minute, tz, now);
-        if p.due_at < sub.created_at {
-            continue;
-        }
-        let key = format!("scheduled:{}:{}", sub.id, p.first_day);
-        if let Some(run) = insert_run(conn, &sub, key, p, now)? {
-            claimed.push(run);
-        }
-    }
-    Ok(claimed)
+    let candidates: Vec<(Subscription, Period)> = subs
+        .into_iter()
+        .filter_map(|sub| {
+            let tz = time_zone(&sub.time_zone).ok()?;
+            let p = latest_period(sub.frequency, sub.send_minute, tz, now);
+            (p.due_at >= sub.created_at).then_some((sub, p))
+        })
+        .collect();
+    let keys: Vec<String> = candidates.iter().map(|(s, p)| scheduled_key(s, p)).collect();
+    let taken: std::collections::HashSet<String> = report_runs::table
+        .filter(report_runs::run_key.eq_any(&keys))
+        .select(report_runs::run_key)
+        .load::<String>(conn)
+        .map_err(db)?
+        .into_iter()
+        .collect();
+    Ok(candidates.into_iter().filter(|(s, p)| !taken.contains(&scheduled_key(s, p))).collect())
+}
+
+fn scheduled_key(sub: &Subscription, p: &Period) -> String {
+    format!("scheduled:{}:{}", sub.id, p.first_day)
+}
+
+/// Claims a due report: its run under the unique key of (subscription, period), with its email
+/// queued in the same transaction. Whoever inserts first gets `Some`; any number of instances
+/// may try at once, and every other one gets `None`.
+pub fn claim(conn: &mut DbConn, sub: &Subscription, p: Period, now: i64) -> Result<Option<Run>, DomainError> {
+    insert_run(conn, sub, scheduled_key(sub, &p), p, now)
 }
 
 /// Queues a subscription's report of its latest complete period now, whether or not it went
@@ -243,7 +263,13 @@ pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, outbox::Ou
     Ok((run, row))
 }
 
-fn insert_run(conn: &mut DbConn, sub: &Subscription, key: String, p: Period, now: i64) -> Result<Option<Run>, DomainError> {
+fn insert_run(
+    conn: &mut DbConn,
+    sub: &Subscription,
+    key: String,
+    p: Period,
+    now: i64,
+) -> Result<Option<Run>, DomainError> {
     let run = Run {
         id: new_id(),
         subscription_id: sub.id,
@@ -347,10 +373,20 @@ pub fn data(conn: &mut DbConn, run_id: i64, locale: &Locale) -> Result<ReportDat
             from = grain.start_of(from) - 1;
         }
         let from = grain.start_of(from + 1);
-        let days = figures::days(conn, survey.id, &Filter { from_day: from, to_day: run.end_day, ..Filter::default() })?;
+        let days =
+            figures::days(conn, survey.id, &Filter { from_day: from, to_day: run.end_day, ..Filter::default() })?;
         let trend = figures::trend(&days, survey.scale, grain, from, run.end_day, good_enough);
         let lowest = lowest(conn, survey.id, run.first_day * DAY_MS, run.end_day * DAY_MS)?;
-        sections.push(SurveySection { survey, good_enough, good_enough_found: found, finding, overall, touchpoints, trend, lowest });
+        sections.push(SurveySection {
+            survey,
+            good_enough,
+            good_enough_found: found,
+            finding,
+            overall,
+            touchpoints,
+            trend,
+            lowest,
+        });
     }
     Ok(ReportData { subscription, run, sections })
 }

@@ -116,13 +116,18 @@ impl Delivery {
         let started = self.clock.now_ms();
         let row = claimed.row;
         if let Some(previous) = &claimed.retaken {
-            tracing::warn!(outbox = row.id, previous, "email taken over from a sender whose lease ran out: it may arrive twice");
+            tracing::warn!(
+                outbox = row.id,
+                previous,
+                "email taken over from a sender whose lease ran out: it may arrive twice"
+            );
         }
         let (outcome, expires_at) = match row.kind {
             MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id).await?,
             MailKind::Report => (self.report(row.report_run_id.unwrap_or_default(), &row.message_id).await?, None),
         };
-        let (holder, rules, now, jitter) = (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
+        let (holder, rules, now, jitter) =
+            (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
         let settled_row = row.clone();
         self.db
             .write(move |c| outbox::settle(c, &settled_row, &holder, started, &outcome, rules, expires_at, now, jitter))

@@ -82,13 +82,21 @@ where
     })
 }
 
-/// Claims the reports that fell due; their emails go with the next outbox run.
+/// Claims the reports that fell due; their emails go with the outbox run that follows. Looking
+/// is a read; only a report found due costs a write (its claim).
 pub async fn claim_reports(state: &AppState) {
     let now = state.now_ms();
-    match state.db.write(move |c| reports::claim_due(c, now)).await {
-        Ok(runs) if runs.is_empty() => {}
-        Ok(runs) => tracing::info!(reports = runs.len(), "reports due: queued"),
-        Err(e) => tracing::warn!(error = %e, "claiming due reports failed; will retry"),
+    let due = match state.db.read(move |c| reports::due(c, now)).await {
+        Ok(due) => due,
+        Err(e) => return tracing::warn!(error = %e, "looking for due reports failed; will retry"),
+    };
+    for (sub, period) in due {
+        let id = sub.id;
+        match state.db.write(move |c| reports::claim(c, &sub, period, now)).await {
+            Ok(Some(_)) => tracing::info!(subscription = id, first_day = period.first_day, "report due: queued"),
+            Ok(None) => {} // another instance claimed it first
+            Err(e) => tracing::warn!(error = %e, subscription = id, "claiming a due report failed; will retry"),
+        }
     }
 }
 

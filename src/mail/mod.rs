@@ -35,8 +35,12 @@ impl Mailer {
     /// nothing and the company sends the links itself).
     pub fn from_settings(s: &Settings) -> Result<Option<Mailer>, String> {
         let Some(url) = &s.smtp_url else { return Ok(None) };
-        let from_text = s.mail_from.as_deref().ok_or("ACHT_SMTP_URL is set: ACHT_MAIL_FROM must say who mails, e.g. 'Acme <survey@acme.example>'")?;
-        let from: Mailbox = from_text.parse().map_err(|e| format!("ACHT_MAIL_FROM '{from_text}' is not an address: {e}"))?;
+        let from_text = s
+            .mail_from
+            .as_deref()
+            .ok_or("ACHT_SMTP_URL is set: ACHT_MAIL_FROM must say who mails, e.g. 'Acme <survey@acme.example>'")?;
+        let from: Mailbox =
+            from_text.parse().map_err(|e| format!("ACHT_MAIL_FROM '{from_text}' is not an address: {e}"))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("ACHT_SMTP_URL is not a mail server address ({e}); e.g. smtp://127.0.0.1:25 or smtps://user:pass@mail.example.com"))?
             .timeout(Some(SMTP_TIMEOUT))

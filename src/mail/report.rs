@@ -247,15 +247,12 @@ pub fn compose(
     message_id: String,
 ) -> Result<Message, String> {
     let w = words(data, &mailer.branding.company, l);
-    let sections: Vec<Section> = data
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| section(i, s, data, base_url, l))
-        .collect::<Result<_, _>>()?;
+    let sections: Vec<Section> =
+        data.sections.iter().enumerate().map(|(i, s)| section(i, s, data, base_url, l)).collect::<Result<_, _>>()?;
     let html = Html { w: &w, sections: &sections }.render().map_err(|e| e.to_string())?;
     let text = Text { w: &w, sections: &sections }.render().map_err(|e| e.to_string())?;
-    let to: Mailbox = data.subscription.email.parse().map_err(|e| format!("the subscriber's address is not usable: {e}"))?;
+    let to: Mailbox =
+        data.subscription.email.parse().map_err(|e| format!("the subscriber's address is not usable: {e}"))?;
     let png = ContentType::parse("image/png").expect("a valid content type");
     let mut related = MultiPart::related().singlepart(SinglePart::html(html));
     for chart in sections.iter().flat_map(|s| &s.charts) {

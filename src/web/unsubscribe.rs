@@ -13,8 +13,14 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/u/{token}").route(web::get().to(ask)).route(web::post().to(unsubscribe)))
-        .service(web::resource("/u/{token}/undo").route(web::post().to(undo)));
+    cfg.service(
+        web::resource("/u/{token}")
+            .route(web::get().to(ask))
+            // Link checkers ask with HEAD; it changes nothing and says nothing.
+            .route(web::head().to(HttpResponse::Ok))
+            .route(web::post().to(unsubscribe)),
+    )
+    .service(web::resource("/u/{token}/undo").route(web::post().to(undo)));
 }
 
 #[derive(Template)]

@@ -127,5 +127,9 @@ impl Mail {
 
 /// Every `href="…"` of an HTML text, in order.
 pub fn hrefs(html: &str) -> Vec<String> {
-    html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(|h| h.replace("&amp;", "&").replace("&#38;", "&")).collect()
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|h| h.replace("&amp;", "&").replace("&#38;", "&"))
+        .collect()
 }

@@ -1,10 +1,10 @@
 //! The answers: a filtered list, newest first, a page at a time, and the whole filtered list
 //! as a CSV download that streams (memory stays flat however many rows it writes).
-use crate::view;
 use super::{render, Chrome, SignedIn};
 use crate::domain::answers::{self, BrowseFilter, BrowsedAnswer};
 use crate::domain::{surveys, DomainError};
 use crate::types::{AnswerState, TextEnum};
+use crate::view;
 use crate::web::error::PageError;
 use crate::web::AppState;
 use actix_web::web::Bytes;

@@ -1,9 +1,9 @@
 //! The overview: per survey, the last 30 days against the 30 before, with only the clear
 //! changes called out.
-use crate::view::{self, direction};
 use super::{render, Chrome, SignedIn};
 use crate::domain::figures::{self, Filter, PeriodComparison};
 use crate::domain::{retention, surveys, DomainError, Survey};
+use crate::view::{self, direction};
 use crate::web::error::PageError;
 use crate::web::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};

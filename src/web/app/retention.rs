@@ -2,12 +2,12 @@
 //! `jobs`, so the page never waits for it): the sentence, retention by score with intervals and
 //! the good-enough line, the steps, the hinge curve and its profile, Kaplan–Meier curves by
 //! band, NPS groups, and what the data cannot tell.
-use crate::view;
 use super::{render, Chrome, SignedIn};
 use crate::analysis::AnalysisReport;
 use crate::charts::{self, Bar, Curve};
 use crate::domain::{retention, surveys, DomainError, Survey};
 use crate::i18n::{arg, Locale};
+use crate::view;
 use crate::web::error::PageError;
 use crate::web::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};

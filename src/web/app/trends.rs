@@ -2,12 +2,12 @@
 //! share at or above the good-enough score, the response rate and the volume, by day, week or
 //! month; thin buckets marked, clear changes marked. Charts are SVG with a table beside them,
 //! and the same figures download as CSV.
-use crate::view::{self, direction};
 use super::{render, Chrome, SignedIn};
 use crate::charts::{self, SeriesChart};
 use crate::domain::figures::{self, Bucket, Filter, FilterValues, Grain};
 use crate::domain::{retention, surveys, DomainError, Survey};
 use crate::i18n::Locale;
+use crate::view::{self, direction};
 use crate::web::error::PageError;
 use crate::web::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -58,7 +58,8 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 };
             };
             let grain = q.grain.as_deref().and_then(Grain::parse).unwrap_or(Grain::Week);
-            let to_day = view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(figures::period_end(c, survey.id, now)?);
+            let to_day =
+                view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(figures::period_end(c, survey.id, now)?);
             let default_from = match grain {
                 Grain::Day => to_day - 60,
                 Grain::Week => grain.start_of(to_day - 26 * 7),
