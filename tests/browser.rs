@@ -175,3 +175,66 @@ async fn state_of(app: &TestApp, customer: &str, want: &str) -> String {
     }
     seen
 }
+
+/// The survey email as it arrived at a real SMTP server, opened in Chromium on a phone and a
+/// desktop: its buttons answer, and its footer link unsubscribes through acht's page (which asks
+/// first) with an undo. Screenshots of the email and the pages land in `target/screenshots/`.
+#[tokio::test]
+async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() {
+    let Some(smtp) = common::smtp::SmtpServer::start(0) else { return };
+    let Some(browser) = Browser::start(PHONE, PHONE_SIZE).await else { return };
+    let (url, dir) = common::sqlite_url();
+    let tune = |s: &mut acht::config::Settings| {
+        s.smtp_url = Some(smtp.url());
+        s.mail_from = Some("Acme <survey@acme.example>".into());
+        s.company_name = "Acme".into();
+        s.jobs = acht::config::Switch::Off;
+    };
+    let app = TestApp::spawn_with(url.clone(), Some(dir), tune).await;
+    let mut settings = acht::config::Settings::for_database(&url);
+    tune(&mut settings);
+    let mailer = acht::mail::Mailer::from_settings(&settings).unwrap();
+    let delivery = acht::jobs::mail::Delivery::new(&app.state, mailer, &settings);
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("mail-1", "cust-mail", "support", "nl").await;
+    app.clock.advance_ms(3_601_000);
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    let raw = smtp.wait_for(1, 10).await.pop().expect("the email arrived");
+    let html = common::smtp::Mail { raw }.part("text/html").unwrap();
+    let file = std::env::temp_dir().join(format!("acht-email-{:x}.html", rand::random::<u64>()));
+    std::fs::write(&file, &html).unwrap();
+    let email = format!("file://{}", file.display());
+
+    browser.go(&email).await;
+    wait_text(&browser, "td", "Welk cijfer geeft u ons?").await;
+    browser.screenshot("email-survey-phone").await;
+    browser.client.set_window_size(1200, 900).await.unwrap();
+    browser.screenshot("email-survey-desktop").await;
+    browser.client.set_window_size(PHONE_SIZE.0, PHONE_SIZE.1).await.unwrap();
+    // Ten visible score buttons; the trap link is there but shows nothing.
+    let shown = script(&browser, "return Array.from(document.querySelectorAll('a[href*=\"/s/\"]')).filter(a => a.offsetWidth > 0 && /^\\d+$/.test(a.textContent.trim())).length").await;
+    assert_eq!(shown, 10);
+    let trap_visible = script(&browser, "return Array.from(document.querySelectorAll('a[href$=\"/t\"]')).some(a => a.offsetWidth > 0 || a.offsetHeight > 0)").await;
+    assert_eq!(trap_visible, false, "the trap link is invisible");
+
+    // A tap on 8 in the email opens acht's thank-you page with the answer stored.
+    browser.click("a[aria-label='8']").await;
+    wait_text(&browser, "h1", "Bedankt").await;
+    assert_eq!(app.responses("").await["data"][0]["score"], 8);
+
+    // The footer link: a page that asks, then the done page with an undo.
+    browser.go(&email).await;
+    browser.click("a[href*='/u/']").await;
+    wait_text(&browser, "h1", "Geen vragen meer van Acme?").await;
+    browser.screenshot("unsubscribe-phone").await;
+    browser.click("button.send").await;
+    wait_text(&browser, "h1", "U bent afgemeld").await;
+    browser.screenshot("unsubscribed-phone").await;
+    let later = app.report("mail-2", "cust-mail", "support", "nl").await;
+    assert_eq!(later["decision"], "unsubscribed");
+    assert!(later["reason"].as_str().unwrap().contains("unsubscribe link in a survey email"), "{later}");
+    browser.click("button.send").await;
+    wait_text(&browser, "h1", "U krijgt weer vragen").await;
+    let _ = std::fs::remove_file(file);
+    close(browser).await;
+}
