@@ -244,6 +244,14 @@ async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
     // The company's system reports the unsubscribe: queued emails stop.
     let r = app.post_json("/api/v1/customers/c-unsub/events", &serde_json::json!({"kind": "unsubscribe"})).await;
     assert!(r.status().is_success(), "{}", r.status());
+    // The company's unsubscribe is not the customer's to undo through an old link.
+    let unsub = app.db.read(|c| acht::domain::customers::get(c, "c-unsub")).await.unwrap();
+    assert!(unsub.unsubscribed_at.is_some());
+    let token = acht::domain::token::invitation_token(&app.state.secret, invitation_of(&app, unsub.id).await);
+    let page = reqwest::Client::new().post(app.url(&format!("/u/{token}/undo"))).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("heeft dit adres zelf afgemeld"));
+    let still = app.db.read(|c| acht::domain::customers::get(c, "c-unsub")).await.unwrap();
+    assert!(still.unsubscribed_at.is_some(), "the company's unsubscribe stays");
     // The customer answered through a link the company mailed itself.
     let link = answered["invitation"]["score_urls"][6]["url"].as_str().unwrap();
     assert_eq!(reqwest::get(link).await.unwrap().status(), 200);
@@ -258,6 +266,49 @@ async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
     let status = app.db.read(outbox::status).await.unwrap();
     let kinds: Vec<(OutboxState, i64)> = status.by_state.iter().map(|(_, s, n)| (*s, *n)).collect();
     assert_eq!(kinds, [(OutboxState::Expired, 1), (OutboxState::Suppressed, 2)]);
+    assert!(smtp.messages().is_empty());
+}
+
+/// The invitation of a customer (the only one).
+async fn invitation_of(app: &TestApp, customer: i64) -> i64 {
+    app.db
+        .read(move |c| {
+            use acht::db::schema::invitations::dsl::*;
+            use diesel::prelude::*;
+            invitations
+                .filter(customer_id.eq(customer))
+                .select(id)
+                .first::<i64>(c)
+                .map_err(|e| acht::domain::DomainError::Db(e.into()))
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn erasure_removes_what_mail_servers_said_about_the_customer() {
+    let Some(smtp) = SmtpServer::start(0) else { return };
+    let (url, dir) = common::sqlite_url();
+    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("i1", "c1", "support", "nl").await;
+    app.clock.advance_ms(HOUR_MS + 1000);
+    smtp.fail_next("554");
+    assert_eq!(delivery.deliver_due().await.retrying, 1);
+    let customer = app.db.read(|c| acht::domain::customers::get(c, "c1")).await.unwrap();
+    let inv = invitation_of(&app, customer.id).await;
+    let row = app.db.read(move |c| outbox::of_invitation(c, inv)).await.unwrap().unwrap();
+    let before = app.db.read(move |c| outbox::attempts(c, row.id)).await.unwrap();
+    assert!(before[0].detail.contains("554"), "{:?}", before[0].detail);
+    let r = app.client.delete(app.url("/api/v1/customers/c1")).bearer_auth(&app.api_key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let after = app.db.read(move |c| outbox::attempts(c, row.id)).await.unwrap();
+    assert_eq!(after[0].detail, "(erased)");
+    assert_eq!(after[0].smtp_code, Some(554), "the outcome stays");
+    let row = app.db.read(move |c| outbox::of_invitation(c, inv)).await.unwrap().unwrap();
+    assert_eq!(row.state, OutboxState::Suppressed);
+    app.clock.advance_ms(2 * HOUR_MS);
+    assert_eq!(delivery.deliver_due().await, Tally::default());
     assert!(smtp.messages().is_empty());
 }
 

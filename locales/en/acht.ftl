@@ -205,3 +205,4 @@ report-footer = You receive this { $frequency } report because { $email } is sub
 freq-daily = daily
 freq-weekly = weekly
 freq-monthly = monthly
+resub-refused-body = { $company } unsubscribed this address itself. Please ask { $company } if you would like their questions again.

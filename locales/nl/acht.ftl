@@ -205,3 +205,4 @@ report-footer = U ontvangt dit { $frequency } rapport omdat { $email } erop is g
 freq-daily = dagelijkse
 freq-weekly = wekelijkse
 freq-monthly = maandelijkse
+resub-refused-body = { $company } heeft dit adres zelf afgemeld. Vraag { $company } als u hun vragen weer wilt krijgen.

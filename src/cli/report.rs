@@ -6,7 +6,7 @@ use crate::domain::outbox;
 use crate::domain::reports::{self, NewSubscription};
 use crate::jobs::mail::Delivery;
 use crate::mail::Mailer;
-use crate::types::{Frequency, TextEnum};
+use crate::types::{Frequency, OutboxState, TextEnum};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -91,9 +91,13 @@ fn hh_mm(minute: i32) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
-/// Queues the report and sends it at once from this process (a running server would send it
-/// within seconds too; whichever claims it first sends it, once).
+/// Queues the report and sends that one message from this process, at once. The report's
+/// links lead into the analyst app, so its public address must be known.
 fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
+    let base_url = settings
+        .base_url
+        .clone()
+        .ok_or("set ACHT_BASE_URL (or --base-url) to the analyst app's public address: the report links to it")?;
     let now = now();
     // A database filled by `acht demo` or an import gets its rollups when a server starts; the
     // report reads them, so they are built here if no server did yet.
@@ -101,28 +105,25 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
     let (run, row) = db.write_blocking(move |c| reports::send_now(c, id, now))?;
     println!("report of {} – {} queued", crate::view::date(run.first_day), crate::view::date(run.end_day - 1));
     let secret = db.write_blocking(crate::domain::surveys::instance_secret)?;
-    let base_url = settings.base_url.clone().unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let settings = settings.clone();
     let db = db.clone();
     actix_web::rt::System::new().block_on(async move {
         // lettre's pool starts a task, so the mailer is made inside the runtime.
         let mailer = Mailer::from_settings(&settings)?.ok_or("no mail server is configured: set ACHT_SMTP_URL")?;
         let delivery = Delivery {
-            db: db.clone(),
+            db,
             clock: crate::clock::system(),
-            base_url,
+            base_url: base_url.trim_end_matches('/').to_string(),
             secret: std::sync::Arc::new(secret),
             mailer: Some(mailer),
             rules: settings.retry_rules(),
             concurrency: 1,
             holder: format!("cli-pid-{}", std::process::id()),
         };
-        delivery.deliver_due().await;
-        let row = db.read_blocking(move |c| outbox::of_report_run(c, row.report_run_id.unwrap_or_default()))?;
-        match row {
-            Some(r) if r.state == crate::types::OutboxState::Sent => println!("sent"),
-            Some(r) => println!("not sent yet: {} ({})", r.state, r.detail.unwrap_or_default()),
-            None => println!("not found"),
+        match delivery.deliver_row(row.id).await? {
+            Some(OutboxState::Sent) => println!("sent"),
+            Some(state) => println!("not sent now ({state}): it is retried by a running server; see acht mail status"),
+            None => println!("a running server took it and sends it"),
         }
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })

@@ -245,8 +245,21 @@ pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now
     Ok(true)
 }
 
-/// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page).
-pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<(), DomainError> {
+/// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page). Only
+/// an unsubscribe made through a survey email is undone this way: one the company's systems
+/// reported stays (false).
+pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<bool, DomainError> {
+    let (at, reason): (Option<i64>, Option<String>) = customers::table
+        .find(customer_id)
+        .select((customers::unsubscribed_at, customers::unsubscribe_reason))
+        .first(conn)
+        .map_err(db)?;
+    if at.is_none() {
+        return Ok(true);
+    }
+    if reason.as_deref().is_none_or(|r| r == REPORTED_BY_API) {
+        return Ok(false);
+    }
     let event = CustomerEvent {
         id: new_id(),
         customer_id,
@@ -259,7 +272,7 @@ pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<(), 
         .set((customers::unsubscribed_at.eq(None::<i64>), customers::unsubscribe_reason.eq(None::<String>)))
         .execute(conn)
         .map_err(db)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Erases a customer's personal data: email, attributes, their comments, the user agents of
@@ -290,6 +303,7 @@ pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer,
         .execute(conn)
         .map_err(db)?;
     super::outbox::suppress_customer(conn, customer.id, "the customer's data was erased", now)?;
+    super::outbox::forget_customer(conn, customer.id)?;
     // Their links close now: with addresses and user agents gone, a new visit could not be
     // judged against the old ones (every source would look the same).
     diesel::update(invitations::table.filter(invitations::customer_id.eq(customer.id)))

@@ -217,6 +217,33 @@ pub fn claim(
     Ok(claimed)
 }
 
+/// Claims one queued row by its id, if it is still queued (`acht report send-now`).
+pub fn claim_row(
+    conn: &mut DbConn,
+    id: i64,
+    holder: &str,
+    now: i64,
+    lease_ms: i64,
+) -> Result<Option<Claimed>, DomainError> {
+    let updated = diesel::update(
+        mail_outbox::table.filter(mail_outbox::id.eq(id)).filter(mail_outbox::state.eq(OutboxState::Queued)),
+    )
+    .set((
+        mail_outbox::state.eq(OutboxState::Sending),
+        mail_outbox::lease_holder.eq(holder),
+        mail_outbox::lease_until.eq(now + lease_ms),
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map_err(db)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    let row = mail_outbox::table.find(id).select(OutboxRow::as_select()).first(conn).map_err(db)?;
+    Ok(Some(Claimed { row, retaken: None }))
+}
+
 /// What an invitation's email needs, read when it is about to go.
 #[derive(Debug, Clone)]
 pub struct InvitationMail {
@@ -367,7 +394,9 @@ pub fn settle(
         .execute(conn)
         .map_err(db)?;
     if updated == 0 {
+        // Another sender took the row over meanwhile; it is theirs to settle.
         tracing::warn!(outbox = claimed.id, holder, "lease lost before the attempt was settled");
+        return Ok(OutboxState::Sending);
     }
     Ok(state)
 }
@@ -396,6 +425,26 @@ pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now:
     ))
     .execute(conn)
     .map_err(db)
+}
+
+/// Erasure: the words mail servers answered about a customer's emails may name their address
+/// ("550 <jan@…>: no such user"), so they go; outcomes, codes and times stay.
+pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
+    let theirs = invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
+    let rows: Vec<i64> = mail_outbox::table
+        .filter(mail_outbox::invitation_id.eq_any(theirs.nullable()))
+        .select(mail_outbox::id)
+        .load(conn)
+        .map_err(db)?;
+    diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(&rows)))
+        .set(mail_attempts::detail.eq("(erased)"))
+        .execute(conn)
+        .map_err(db)?;
+    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&rows)))
+        .set(mail_outbox::detail.eq("the customer's data was erased"))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
 }
 
 /// The outbox at a glance: rows per kind and state, and messages that may have gone twice.

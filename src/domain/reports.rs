@@ -177,11 +177,10 @@ pub fn latest_period(frequency: Frequency, send_minute: i32, tz: Tz, now: i64) -
                 NaiveDate::from_ymd_opt(prev.year(), prev.month(), 1).expect("first of a month")
             }
         };
-        Period {
-            first_day: figures::day_number(first),
-            end_day: figures::day_number(end),
-            due_at: local_ms(tz, end, send_minute),
-        }
+        let (first_day, end_day) = (figures::day_number(first), figures::day_number(end));
+        // The figures count UTC days (as the trend pages do): a report never goes before the
+        // last of them is over, which east of UTC at an early hour is later than the set time.
+        Period { first_day, end_day, due_at: local_ms(tz, end, send_minute).max(end_day * DAY_MS) }
     };
     // The most recent period end at or before today, for this rhythm.
     let end = match frequency {
@@ -197,8 +196,8 @@ pub fn latest_period(frequency: Frequency, send_minute: i32, tz: Tz, now: i64) -
     period_ending(figures::date(p.first_day))
 }
 
-/// A local date and minute as milliseconds since 1970. In a spring-forward gap the minute
-/// does not exist: the moment the clocks jump to stands in for it.
+/// A local date and minute as milliseconds since 1970. A minute in a spring-forward gap does
+/// not exist: the same wall time an hour later stands in for it (02:30 → 03:30).
 fn local_ms(tz: Tz, date: NaiveDate, minute: i32) -> i64 {
     let naive = date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minute as i64);
     match tz.from_local_datetime(&naive) {
@@ -454,9 +453,20 @@ mod tests {
     }
 
     #[test]
-    fn a_time_in_the_spring_forward_gap_goes_at_the_jump() {
+    fn a_report_waits_for_the_end_of_its_last_utc_day() {
         let tz: Tz = "Europe/Amsterdam".parse().unwrap();
-        // 2027-03-28 02:30 does not exist in Amsterdam; 03:00 CEST is 01:00 UTC.
+        // 00:30 in Amsterdam is 23:30 UTC the day before: the UTC day is not over yet.
+        let p = latest_period(Frequency::Daily, 30, tz, ms(tz, 2026, 12, 4, 1, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 3), day(2026, 12, 4)));
+        assert_eq!(p.due_at, day(2026, 12, 4) * DAY_MS);
+        let p = latest_period(Frequency::Daily, 30, tz, ms(tz, 2026, 12, 4, 0, 45));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 2), day(2026, 12, 3)), "not yet: the day before's");
+    }
+
+    #[test]
+    fn a_time_in_the_spring_forward_gap_goes_an_hour_later() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // 2027-03-28 02:30 does not exist in Amsterdam; 03:30 CEST (01:30 UTC) stands in.
         let due = local_ms(tz, NaiveDate::from_ymd_opt(2027, 3, 28).unwrap(), 150);
         assert_eq!(due, chrono::Utc.with_ymd_and_hms(2027, 3, 28, 1, 30, 0).unwrap().timestamp_millis());
     }

@@ -11,9 +11,13 @@ use crate::types::{MailKind, OutboxState};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-/// A claimed row stays with its sender this long. Far beyond one SMTP exchange (30 s timeout),
-/// so a lease only runs out when its holder died.
+/// A claimed row stays with its sender this long. A sender claims no more rows than it sends at
+/// once, and gives one message at most [`SEND_DEADLINE`], so a lease only runs out when its
+/// holder died (or stalled for minutes).
 pub const LEASE_MS: i64 = 5 * 60_000;
+/// The most one message may take, composing and SMTP together; then it counts as a transient
+/// failure (the server may have taken it: the same ambiguity as a dropped connection).
+const SEND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What sending needs: the database, the clock, where links point, the secret links are made
 /// with, the mail server (None: no mail server configured) and the retry rules.
@@ -57,7 +61,7 @@ impl Delivery {
     pub async fn deliver_due(&self) -> Tally {
         let mut tally = Tally::default();
         loop {
-            let (holder, now, limit) = (self.holder.clone(), self.clock.now_ms(), (self.concurrency * 4) as i64);
+            let (holder, now, limit) = (self.holder.clone(), self.clock.now_ms(), self.concurrency.max(1) as i64);
             let claimed = match self.db.write(move |c| outbox::claim(c, &holder, now, LEASE_MS, limit)).await {
                 Ok(claimed) => claimed,
                 Err(e) => {
@@ -79,6 +83,15 @@ impl Delivery {
         tally
     }
 
+    /// Sends one queued row now, if no other sender took it (`acht report send-now`).
+    pub async fn deliver_row(&self, id: i64) -> Result<Option<OutboxState>, DomainError> {
+        let (holder, now) = (self.holder.clone(), self.clock.now_ms());
+        match self.db.write(move |c| outbox::claim_row(c, id, &holder, now, LEASE_MS)).await? {
+            Some(claimed) => Ok(Some(self.deliver_one(claimed).await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn deliver_batch(&self, claimed: Vec<Claimed>) -> Tally {
         let queue = Arc::new(Mutex::new(VecDeque::from(claimed)));
         let mut workers = tokio::task::JoinSet::new();
@@ -92,6 +105,7 @@ impl Delivery {
                     match me.deliver_one(item).await {
                         Ok(OutboxState::Sent) => tally.sent += 1,
                         Ok(OutboxState::Queued) => tally.retrying += 1,
+                        Ok(OutboxState::Sending) => {} // taken over by another sender
                         Ok(_) => tally.ended += 1,
                         // The row keeps its lease and is taken again when it runs out.
                         Err(e) => tracing::warn!(error = %e, "settling an email failed; it will be retried"),
@@ -111,7 +125,9 @@ impl Delivery {
         tally
     }
 
-    /// Composes and sends one claimed email and settles its row.
+    /// Composes and sends one claimed email and settles its row. A failure before the message
+    /// went (a read, composing) is settled as a transient failure, so it is retried with backoff
+    /// and never mistaken for a message the server may have taken.
     async fn deliver_one(&self, claimed: Claimed) -> Result<OutboxState, DomainError> {
         let started = self.clock.now_ms();
         let row = claimed.row;
@@ -122,16 +138,49 @@ impl Delivery {
                 "email taken over from a sender whose lease ran out: it may arrive twice"
             );
         }
-        let (outcome, expires_at) = match row.kind {
-            MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id).await?,
-            MailKind::Report => (self.report(row.report_run_id.unwrap_or_default(), &row.message_id).await?, None),
+        let attempt = async {
+            match row.kind {
+                MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id).await,
+                MailKind::Report => {
+                    Ok((self.report(row.report_run_id.unwrap_or_default(), &row.message_id).await?, None))
+                }
+            }
         };
-        let (holder, rules, now, jitter) =
-            (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
-        let settled_row = row.clone();
-        self.db
-            .write(move |c| outbox::settle(c, &settled_row, &holder, started, &outcome, rules, expires_at, now, jitter))
-            .await
+        let (outcome, expires_at) = match tokio::time::timeout(SEND_DEADLINE, attempt).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => (transient(format!("could not prepare the message: {e}")), None),
+            Err(_) => (transient(format!("no result within {} s", SEND_DEADLINE.as_secs())), None),
+        };
+        self.settle(row, started, outcome, expires_at).await
+    }
+
+    /// Records the attempt. A settle that fails after the server took the message is tried
+    /// again a few times: giving up leaves the row to its lease, and a second send.
+    async fn settle(
+        &self,
+        row: outbox::OutboxRow,
+        started: i64,
+        outcome: Outcome,
+        expires_at: Option<i64>,
+    ) -> Result<OutboxState, DomainError> {
+        let mut tries = 0;
+        loop {
+            let (row, outcome) = (row.clone(), outcome.clone());
+            let (holder, rules, now, jitter) =
+                (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
+            let settled = self
+                .db
+                .write(move |c| outbox::settle(c, &row, &holder, started, &outcome, rules, expires_at, now, jitter))
+                .await;
+            match settled {
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    tracing::warn!(error = %e, tries, "recording an email's attempt failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 << tries)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     async fn invitation(&self, invitation_id: i64, id_local: &str) -> Result<(Outcome, Option<i64>), DomainError> {
@@ -169,6 +218,10 @@ impl Delivery {
             Err(e) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail: format!("composing failed: {e}") }),
         }
     }
+}
+
+fn transient(detail: String) -> Outcome {
+    Outcome::Failed { permanent: false, code: None, detail }
 }
 
 fn no_mail_server() -> Outcome {

@@ -36,23 +36,33 @@ async fn start(
     poll_seconds: u64,
 ) -> Result<(), tokio_cron_scheduler::JobSchedulerError> {
     let scheduler = JobScheduler::new().await?;
+    let every = format!("*/{} * * * * *", poll_seconds.clamp(1, 59));
+    // Due reports and due email are two jobs on the same beat, so a long outbox run (a slow
+    // mail server) never holds a report's claim back.
+    let s = state.clone();
+    scheduler.add(job(&every, Busy::default(), move || claim_reports_owned(s.clone()))?).await?;
     let delivery = Arc::new(delivery);
-    let every = poll_seconds.clamp(1, 59);
-    let (s, d) = (state.clone(), delivery.clone());
-    // Due reports are claimed on the same beat as the outbox runs: a claim that finds nothing
-    // due is one small query, and a report goes out seconds after its moment.
     scheduler
-        .add(job(&format!("*/{every} * * * * *"), move || {
-            let (s, d) = (s.clone(), d.clone());
+        .add(job(&every, Busy::default(), move || {
+            let d = delivery.clone();
             async move {
-                claim_reports(&s).await;
                 d.deliver_due().await;
             }
         })?)
         .await?;
+    // The sweeps also run once right away: a fresh server shows its analyses without waiting
+    // for the first full minute.
+    let sweeps = Busy::default();
+    let s = state.clone();
+    let first = sweeps.clone();
+    tokio::spawn(async move {
+        let _held = first.lock().await;
+        sweep(&s).await;
+        refresh_analyses(&s).await;
+    });
     let s = state.clone();
     scheduler
-        .add(job("0 * * * * *", move || {
+        .add(job("0 * * * * *", sweeps, move || {
             let s = s.clone();
             async move {
                 sweep(&s).await;
@@ -61,17 +71,22 @@ async fn start(
         })?)
         .await?;
     scheduler.start().await?;
-    tracing::info!(mail_every_seconds = every, "jobs scheduled: outbox, reports, sweeps");
+    tracing::info!(
+        every = poll_seconds.clamp(1, 59),
+        "jobs scheduled: reports and outbox every few seconds, sweeps every minute"
+    );
     Ok(())
 }
 
-/// A cron job that skips a firing while its previous run is still busy.
-fn job<F, Fut>(cron: &str, run: F) -> Result<Job, tokio_cron_scheduler::JobSchedulerError>
+/// Held while a job runs: a firing that finds it taken is skipped.
+type Busy = Arc<tokio::sync::Mutex<()>>;
+
+/// A cron job that skips a firing while its previous run (or another holder of `busy`) is busy.
+fn job<F, Fut>(cron: &str, busy: Busy, run: F) -> Result<Job, tokio_cron_scheduler::JobSchedulerError>
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let busy = Arc::new(tokio::sync::Mutex::new(()));
     let run = Arc::new(run);
     Job::new_async(cron, move |_, _| {
         let (busy, run) = (busy.clone(), run.clone());
@@ -80,6 +95,10 @@ where
             run().await;
         })
     })
+}
+
+async fn claim_reports_owned(state: AppState) {
+    claim_reports(&state).await
 }
 
 /// Claims the reports that fell due; their emails go with the outbox run that follows. Looking

@@ -91,7 +91,8 @@ pub fn view(mailer: &Mailer, base_url: &str, secret: &[u8], m: &InvitationMail) 
 
 /// The whole message to `to`, with its stable `Message-ID`.
 pub fn compose(mailer: &Mailer, v: &View, to: &str, message_id: String) -> Result<Message, String> {
-    let to: Mailbox = to.parse().map_err(|e| format!("the customer's address '{to}' is not usable: {e}"))?;
+    // The error names no address: it is kept in the outbox, which outlives an erasure's reach.
+    let to: Mailbox = to.parse().map_err(|e| format!("the customer's address is not usable: {e}"))?;
     let html = Html { v }.render().map_err(|e| e.to_string())?;
     let text = Text { v }.render().map_err(|e| e.to_string())?;
     Message::builder()

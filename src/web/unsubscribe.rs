@@ -98,16 +98,26 @@ async fn undo(
 ) -> Result<HttpResponse, PageError> {
     let (customer, l) = customer_of(&state, token.into_inner(), &browser.0).await?;
     let now = state.now_ms();
-    state
+    let undone = state
         .db
         .write(move |c| customers::resubscribe(c, customer, now))
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
-    let page = Page {
-        lang: l.tag(),
-        title: l.t("resub-done-title"),
-        body: l.t_args("resub-done-body", &[company(&state)]),
-        action: None,
+    // An unsubscribe the company recorded is theirs to undo, not a link's.
+    let page = if undone {
+        Page {
+            lang: l.tag(),
+            title: l.t("resub-done-title"),
+            body: l.t_args("resub-done-body", &[company(&state)]),
+            action: None,
+        }
+    } else {
+        Page {
+            lang: l.tag(),
+            title: l.t("unsub-done-title"),
+            body: l.t_args("resub-refused-body", &[company(&state)]),
+            action: None,
+        }
     };
     Ok(html(StatusCode::OK, page.render()))
 }
