@@ -447,8 +447,8 @@ mod tests {
         // On the 1st before the time: still October's report.
         let p = latest_period(Frequency::Monthly, 9 * 60, tz, ms(tz, 2026, 12, 1, 8, 0));
         assert_eq!((p.first_day, p.end_day), (day(2026, 10, 1), day(2026, 11, 1)));
-        // New Year: December's report in January.
-        let p = latest_period(Frequency::Monthly, 0, tz, ms(tz, 2027, 1, 1, 0, 0));
+        // New Year: December's report in January, once December is over in UTC too.
+        let p = latest_period(Frequency::Monthly, 0, tz, ms(tz, 2027, 1, 1, 1, 0));
         assert_eq!((p.first_day, p.end_day), (day(2026, 12, 1), day(2027, 1, 1)));
     }
 
