@@ -238,3 +238,63 @@ async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() 
     let _ = std::fs::remove_file(file);
     close(browser).await;
 }
+
+/// A monthly report of the demo world, sent by the server's own scheduler to a real SMTP
+/// server, opened in Chromium as a mail program shows it (its charts are the message's inline
+/// PNG parts): every chart loads at the size it was drawn. Screenshots in `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_monthly_report_email_in_a_real_browser() {
+    let Some(smtp) = common::smtp::SmtpServer::start(0) else { return };
+    let Some(browser) = Browser::start(PHONE, (1200, 900)).await else { return };
+    let (url, dir) = common::sqlite_url();
+    common::acht_ok(&url, &["demo", "--customers", "3000", "--seed", "5"]);
+    let smtp_url = smtp.url();
+    let app = TestApp::spawn_with(url, Some(dir), move |s| {
+        s.smtp_url = Some(smtp_url);
+        s.mail_from = Some("Acme <survey@acme.example>".into());
+        s.company_name = "Acme".into();
+        s.mail_poll_seconds = 1;
+    })
+    .await;
+    // The demo world ends on 30 June 2026; it is now 1 July, 10:00 in Amsterdam.
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().unwrap();
+    app.clock.set(tz.with_ymd_and_hms(2026, 7, 1, 10, 0, 0).unwrap().timestamp_millis());
+    let subscribed = tz.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap().timestamp_millis();
+    let input = acht::domain::reports::NewSubscription {
+        email: "manager@acme.example".into(),
+        frequency: acht::types::Frequency::Monthly,
+        at: "08:00".into(),
+        time_zone: None,
+        survey: None,
+        locale: Some("en".into()),
+    };
+    app.db.write(move |c| acht::domain::reports::subscribe(c, &input, subscribed)).await.unwrap();
+    let raw = smtp.wait_for(1, 60).await.pop().expect("the server's scheduler sent the report");
+    let mail = common::smtp::Mail { raw };
+    assert_eq!(mail.header("Subject").unwrap(), "Acme: how customers rated you, 2026-06-01 – 2026-06-30");
+
+    // The message as a mail program shows it: the HTML with its cid: images resolved.
+    let folder = std::env::temp_dir().join(format!("acht-report-{:x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let parsed = mail.parsed();
+    let mut html = mail.part("text/html").unwrap();
+    for part in parsed.parts().filter(|p| p.ctype.mimetype == "image/png") {
+        use mailparse::MailHeaderMap;
+        let cid = part.headers.get_first_value("Content-ID").unwrap();
+        let cid = cid.trim_matches(['<', '>']);
+        let file = format!("{}.png", cid.replace('@', "_"));
+        std::fs::write(folder.join(&file), part.get_body_raw().unwrap()).unwrap();
+        html = html.replace(&format!("cid:{cid}"), &file);
+    }
+    std::fs::write(folder.join("report.html"), &html).unwrap();
+    browser.go(&format!("file://{}", folder.join("report.html").display())).await;
+    wait_text(&browser, "td", "how customers rated you").await;
+    let widths = script(&browser, "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)").await;
+    assert_eq!(widths, serde_json::json!([1120, 1120, 1120, 1120]), "two surveys, two charts each, all drawn");
+    browser.screenshot("email-report-desktop").await;
+    browser.client.set_window_size(PHONE_SIZE.0, PHONE_SIZE.1).await.unwrap();
+    browser.screenshot("email-report-phone").await;
+    let _ = std::fs::remove_dir_all(folder);
+    close(browser).await;
+}
