@@ -7,10 +7,11 @@ import argparse, asyncio, os, re, signal, sys, threading
 
 from aiosmtpd.smtp import SMTP
 
-ACTIONS = {"ok", "451", "554", "drop", "rcpt451"}
+ACTIONS = {"ok", "451", "554", "drop", "dropmid", "rcpt451"}
 PLAN_HELP = ("comma-separated actions, one per message attempt, then accept all: "
              "ok, 451, 554 (reply at end of DATA, not stored), drop (close the "
-             "connection after the data instead of replying), rcpt451 (451 to RCPT)")
+             "connection after the data instead of replying), dropmid (close it in the "
+             "middle of the message), rcpt451 (451 to RCPT)")
 
 
 def log(msg):  # flushed per line so it interleaves sanely with test output
@@ -94,7 +95,7 @@ class Handler:
         self.attempts += 1
         # A rcpt451 at the head here (plan file edited, or another connection
         # consumed the action we peeked at RCPT) stays queued for the next RCPT.
-        action = "ok" if self.plan.peek() == "rcpt451" else self.plan.pop()
+        action = "ok" if self.plan.peek() in ("rcpt451", "dropmid") else self.plan.pop()
         if action == "drop":
             log(f"attempt {self.attempts}: drop")
             # All data is read but no reply is sent: the client sees the
@@ -121,6 +122,23 @@ class Handler:
         return f"250 OK stored {name}"
 
 
+class FlakySMTP(SMTP):
+    """aiosmtpd's server, which can also die in the middle of a message: `dropmid` is decided
+    when DATA begins, reads the first line of the message and aborts the connection."""
+
+    async def smtp_DATA(self, arg):
+        handler = self.event_handler
+        if self.envelope.rcpt_tos and handler.plan.peek() == "dropmid":
+            handler.plan.pop()
+            handler.attempts += 1
+            log(f"attempt {handler.attempts}: dropmid")
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            await self._reader.readline()
+            self.transport.abort()
+            raise asyncio.CancelledError()
+        return await super().smtp_DATA(arg)
+
+
 def watch_stdin(loop, stop):
     # EOF on stdin means the parent test process is gone (its pipe closed), so
     # stop instead of lingering as an orphan. Blocking read => daemon thread;
@@ -141,7 +159,7 @@ async def main(args):
     handler = Handler(None if args.discard else args.dir, plan, args.discard)
     # Fixed hostname: the default does a getfqdn() DNS lookup per connection.
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="localhost", enable_SMTPUTF8=True,
+        lambda: FlakySMTP(handler, hostname="localhost", enable_SMTPUTF8=True,
                      data_size_limit=10 * 1024 * 1024),
         "127.0.0.1", args.port, reuse_address=True)
     stop = asyncio.Event()
