@@ -366,6 +366,12 @@ pub fn data(conn: &mut DbConn, run_id: i64, locale: &Locale) -> Result<ReportDat
                 touchpoints.push((tp, cmp));
             }
         }
+        // One touchpoint that holds every answer says nothing the overall line does not.
+        if let [(_, only)] = touchpoints.as_slice() {
+            if only.current.counts == overall.current.counts && only.previous.counts == overall.previous.counts {
+                touchpoints.clear();
+            }
+        }
         let (grain, buckets) = chart_span(subscription.frequency);
         let mut from = run.end_day - 1;
         for _ in 0..buckets {
