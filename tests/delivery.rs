@@ -395,6 +395,25 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
     assert!(html.contains("Pakket &#60;b&#62;kwijt&#60;/b&#62;"), "comments are escaped");
     let link = format!("{}/app/trends?survey=service&from=2026-11-23&to=2026-11-29", app.base);
     assert!(hrefs(&html).contains(&link), "a link into the app's trends of the period");
+    // The subscriber can stop it: the mail program's one-click unsubscribe (RFC 8058) ends the
+    // subscription, and the next week's report does not come.
+    assert_eq!(m.header("List-Unsubscribe-Post").unwrap(), "List-Unsubscribe=One-Click");
+    let stop = m.header("List-Unsubscribe").unwrap();
+    let stop = stop.trim_matches(['<', '>']);
+    assert!(text.contains(stop) && hrefs(&html).contains(&stop.to_string()), "the stop link is in both parts");
+    let page = reqwest::get(stop).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Stop this report?") && page.contains("method=\"post\""), "GET only asks");
+    let forged = format!("{}0", &stop[..stop.len() - 1]);
+    let forged = if forged == stop { format!("{}1", &stop[..stop.len() - 1]) } else { forged };
+    assert_eq!(
+        reqwest::Client::new().post(&forged).body("List-Unsubscribe=One-Click").send().await.unwrap().status(),
+        404
+    );
+    let r = reqwest::Client::new().post(stop).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.clock.set(due + 7 * 24 * HOUR_MS);
+    acht::jobs::claim_reports(&app.state).await;
+    assert_eq!(delivery.deliver_due().await, Tally::default(), "no report after the stop");
     // The charts: PNG images the HTML references by Content-ID.
     let parsed = m.parsed();
     let images: Vec<_> = parsed.parts().filter(|p| p.ctype.mimetype == "image/png").collect();

@@ -1,4 +1,4 @@
-//! Invitation tokens and API keys. Only SHA-256 hashes are stored.
+//! Invitation tokens, report subscription tokens and API keys. Only SHA-256 hashes are stored.
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -44,6 +44,26 @@ pub fn invitation_id(token: &str) -> Option<i64> {
     i64::from_str_radix(&token[..ID_DIGITS], 16).ok()
 }
 
+/// A report subscription's token for its stop link, made like an invitation's (the id, then a
+/// MAC under another purpose, so neither kind of token passes for the other). Nothing is stored:
+/// [`report_subscription_id`] checks it by making it again.
+pub fn report_token(secret: &[u8], subscription_id: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"report-subscription:");
+    mac.update(&subscription_id.to_be_bytes());
+    format!("{subscription_id:016x}{}", to_hex(&mac.finalize().into_bytes()[..MAC_BYTES]))
+}
+
+/// The subscription a genuine report token names.
+pub fn report_subscription_id(secret: &[u8], token: &str) -> Option<i64> {
+    let id = invitation_id(token)?;
+    // Compared in constant time: the MAC is the secret part.
+    let expected = report_token(secret, id);
+    let same =
+        expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
+    same.then_some(id)
+}
+
 /// 256 random bits, hex, for secrets and API keys.
 pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();
@@ -74,5 +94,17 @@ mod tests {
         assert_eq!(invitation_id("ABC"), None);
         assert_eq!(invitation_id(&a.to_uppercase()), None);
         assert_eq!(invitation_id(&a[..55]), None);
+    }
+
+    #[test]
+    fn report_tokens_are_checked_and_differ_from_invitation_tokens() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let t = report_token(secret, 42);
+        assert_eq!(report_subscription_id(secret, &t), Some(42));
+        assert_eq!(report_subscription_id(b"another secret", &t), None);
+        assert_eq!(report_subscription_id(secret, &invitation_token(secret, 42)), None);
+        let mut forged = t.clone();
+        forged.replace_range(55.., if t.ends_with('0') { "1" } else { "0" });
+        assert_eq!(report_subscription_id(secret, &forged), None);
     }
 }

@@ -210,8 +210,10 @@ impl Delivery {
         let data = self.db.read(move |c| reports::data(c, run_id, &l)).await?;
         // Charts are drawn to PNG here: CPU work, off the async threads.
         let (mailer_c, base, message_id) = (mailer.clone(), self.base_url.clone(), mailer.message_id(id_local));
+        let secret = self.secret.clone();
         let composed =
-            tokio::task::spawn_blocking(move || report::compose(&mailer_c, &base, &data, &locale, message_id)).await;
+            tokio::task::spawn_blocking(move || report::compose(&mailer_c, &base, &secret, &data, &locale, message_id))
+                .await;
         match composed {
             Ok(Ok(message)) => Ok(send(mailer, message).await),
             Ok(Err(detail)) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail }),

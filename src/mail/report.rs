@@ -2,7 +2,7 @@
 //! touchpoint, with the trend pages' figures and clear-change rule, the good-enough finding,
 //! the lowest-scored answers with their comments, and charts as inline PNG (drawn from the
 //! same chart code as the app's SVG). A plain-text part tells the same without the charts.
-use super::{AutoSubmitted, Mailer};
+use super::{AutoSubmitted, ListUnsubscribe, ListUnsubscribePost, Mailer};
 use crate::charts;
 use crate::domain::figures::{Bucket, PeriodComparison};
 use crate::domain::reports::{ReportData, SurveySection};
@@ -109,6 +109,9 @@ pub struct Words {
     pub thin: String,
     pub no_surveys: String,
     pub footer: String,
+    pub stop: String,
+    /// The subscription's stop link.
+    pub stop_url: String,
 }
 
 #[derive(Template)]
@@ -220,7 +223,7 @@ fn section(i: usize, s: &SurveySection, data: &ReportData, base_url: &str, l: &L
     })
 }
 
-fn words(data: &ReportData, company: &str, l: &Locale) -> Words {
+fn words(data: &ReportData, company: &str, stop_url: String, l: &Locale) -> Words {
     let run = &data.run;
     let frequency = match data.subscription.frequency {
         Frequency::Daily => l.t("freq-daily"),
@@ -254,14 +257,9 @@ fn words(data: &ReportData, company: &str, l: &Locale) -> Words {
         open: l.t("report-open"),
         thin: l.t("fig-thin"),
         no_surveys: l.t("overview-empty"),
-        footer: l.t_args(
-            "report-footer",
-            &[
-                ("email", arg(&data.subscription.email)),
-                ("frequency", arg(frequency)),
-                ("id", arg(data.subscription.id.to_string())),
-            ],
-        ),
+        footer: l.t_args("report-footer", &[("email", arg(&data.subscription.email)), ("frequency", arg(frequency))]),
+        stop: l.t("report-stop-link"),
+        stop_url,
     }
 }
 
@@ -269,11 +267,13 @@ fn words(data: &ReportData, company: &str, l: &Locale) -> Words {
 pub fn compose(
     mailer: &Mailer,
     base_url: &str,
+    secret: &[u8],
     data: &ReportData,
     l: &Locale,
     message_id: String,
 ) -> Result<Message, String> {
-    let w = words(data, &mailer.branding.company, l);
+    let stop_url = format!("{base_url}/r/{}", crate::domain::token::report_token(secret, data.subscription.id));
+    let w = words(data, &mailer.branding.company, stop_url, l);
     let sections: Vec<Section> =
         data.sections.iter().enumerate().map(|(i, s)| section(i, s, data, base_url, l)).collect::<Result<_, _>>()?;
     let html = Html { w: &w, sections: &sections }.render().map_err(|e| e.to_string())?;
@@ -290,6 +290,8 @@ pub fn compose(
         .to(to)
         .subject(w.title.clone())
         .message_id(Some(message_id))
+        .header(ListUnsubscribe(format!("<{}>", w.stop_url)))
+        .header(ListUnsubscribePost)
         .header(AutoSubmitted)
         .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).multipart(related))
         .map_err(|e| e.to_string())

@@ -2,6 +2,7 @@
 //! page that asks, since mail scanners follow links) or by the mail program's own button
 //! (RFC 8058: `POST /u/{token}` with `List-Unsubscribe=One-Click`, no page, no cookie). The
 //! invitation's token is the proof: whoever holds the email may unsubscribe its recipient.
+//! A report's stop link (`/r/{token}`) works the same way for its subscriber.
 use super::error::{html, PageError};
 use super::extract::BrowserLocale;
 use super::AppState;
@@ -20,7 +21,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::head().to(HttpResponse::Ok))
             .route(web::post().to(unsubscribe)),
     )
-    .service(web::resource("/u/{token}/undo").route(web::post().to(undo)));
+    .service(web::resource("/u/{token}/undo").route(web::post().to(undo)))
+    .service(
+        web::resource("/r/{token}")
+            .route(web::get().to(ask_report))
+            .route(web::head().to(HttpResponse::Ok))
+            .route(web::post().to(stop_report)),
+    );
 }
 
 #[derive(Template)]
@@ -119,5 +126,52 @@ async fn undo(
             action: None,
         }
     };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+/// The subscription a report's stop link names, with the report's language.
+async fn subscription_of(state: &AppState, token: &str, browser: &Locale) -> Result<(i64, Locale), PageError> {
+    let id = crate::domain::token::report_subscription_id(&state.secret, token)
+        .ok_or_else(|| PageError::not_found(browser.clone()))?;
+    let sub = state
+        .db
+        .read(move |c| crate::domain::reports::get(c, id))
+        .await
+        .map_err(|e| PageError::from_domain(e, browser.clone()))?;
+    Ok((id, Locale::negotiate(&sub.locale)))
+}
+
+async fn ask_report(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    browser: BrowserLocale,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let (_, l) = subscription_of(&state, &token, &browser.0).await?;
+    let page = Page {
+        lang: l.tag(),
+        title: l.t("report-stop-title"),
+        body: l.t("report-stop-body"),
+        action: Some((format!("/r/{token}"), l.t("report-stop-button"))),
+    };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+/// Ends the subscription: the page's button, or the mail program's one-click POST.
+async fn stop_report(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    browser: BrowserLocale,
+) -> Result<HttpResponse, PageError> {
+    let (id, l) = subscription_of(&state, &token.into_inner(), &browser.0).await?;
+    let now = state.now_ms();
+    state
+        .db
+        .write(move |c| crate::domain::reports::unsubscribe(c, id, now))
+        .await
+        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    tracing::info!(subscription = id, "report subscription ended by its stop link");
+    let page =
+        Page { lang: l.tag(), title: l.t("report-stopped-title"), body: l.t("report-stopped-body"), action: None };
     Ok(html(StatusCode::OK, page.render()))
 }
