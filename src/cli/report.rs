@@ -139,5 +139,14 @@ pub fn status(db: &Db) -> CliResult {
         println!("{kind}\t{state}\t{n}");
     }
     println!("possibly sent twice (a sender died between the server's acceptance and its record): {}", s.unconfirmed);
+    let troubles = db.read_blocking(|c| outbox::troubles(c, 20))?;
+    if !troubles.is_empty() {
+        println!("\nrecent trouble, newest first (id, kind, state, attempts, last change, detail):");
+    }
+    for r in troubles {
+        let when = crate::view::datetime(r.updated_at);
+        let detail = r.detail.unwrap_or_default();
+        println!("{}\t{}\t{}\t{}\t{when}\t{detail}", r.id, r.kind, r.state, r.attempts);
+    }
     Ok(())
 }

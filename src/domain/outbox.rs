@@ -469,6 +469,26 @@ pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
     Ok(Status { by_state, unconfirmed })
 }
 
+/// The most recent emails that failed, wait for a retry after a failure, or went out after an
+/// unconfirmed attempt (possibly twice), newest first: what an operator looks at.
+pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DomainError> {
+    let unconfirmed = mail_attempts::table
+        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
+        .select(mail_attempts::outbox_id);
+    mail_outbox::table
+        .filter(
+            mail_outbox::state
+                .eq(OutboxState::Failed)
+                .or(mail_outbox::state.eq(OutboxState::Queued).and(mail_outbox::attempts.gt(0)))
+                .or(mail_outbox::id.eq_any(unconfirmed)),
+        )
+        .order(mail_outbox::updated_at.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+        .map_err(db)
+}
+
 /// The attempts of one row, oldest first (tests and the customer page to come).
 pub fn attempts(conn: &mut DbConn, outbox_id: i64) -> Result<Vec<Attempt>, DomainError> {
     mail_attempts::table
