@@ -279,9 +279,12 @@ impl InvitationMail {
 }
 
 pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<InvitationMail, DomainError> {
-    let (invitation, survey, email, locale, unsubscribed_at, erased_at) = invitations::table
+    type Row = (Invitation, crate::db::models::Survey, Option<String>, String, Option<i64>, Option<i64>, Option<i64>);
+    // One query per message, with its answer (if any) left-joined.
+    let (invitation, survey, email, locale, unsubscribed_at, erased_at, answer): Row = invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
+        .left_join(responses::table.on(responses::invitation_id.eq(invitations::id.nullable())))
         .filter(invitations::id.eq(invitation_id))
         .select((
             Invitation::as_select(),
@@ -290,16 +293,10 @@ pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<Invitati
             customers::locale,
             customers::unsubscribed_at,
             customers::erased_at,
+            responses::id.nullable(),
         ))
-        .first::<(Invitation, crate::db::models::Survey, Option<String>, String, Option<i64>, Option<i64>)>(conn)
+        .first(conn)
         .map_err(db)?;
-    let answered = responses::table
-        .filter(responses::invitation_id.eq(invitation_id))
-        .select(responses::id)
-        .first::<i64>(conn)
-        .optional()
-        .map_err(db)?
-        .is_some();
     Ok(InvitationMail {
         invitation,
         survey,
@@ -307,7 +304,7 @@ pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<Invitati
         locale,
         unsubscribed: unsubscribed_at.is_some(),
         erased: erased_at.is_some(),
-        answered,
+        answered: answer.is_some(),
     })
 }
 
