@@ -367,7 +367,8 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
     assert_eq!(delivery.deliver_due().await.sent, 1);
     // An instance that read the report as due before the claim landed finds the key taken.
     let period = reports::latest_period(Frequency::Weekly, 8 * 60, tz, due + 5_000);
-    let late = app.db.write(move |c| reports::claim(c, &sub, period, due + 6_000)).await.unwrap();
+    let claimed_sub = sub.clone();
+    let late = app.db.write(move |c| reports::claim(c, &claimed_sub, period, due + 6_000)).await.unwrap();
     assert!(late.is_none(), "claimed once");
     app.clock.set(due + 3 * HOUR_MS);
     acht::jobs::claim_reports(&app.state).await;
@@ -409,6 +410,11 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
     );
     let r = reqwest::Client::new().post(stop).body("List-Unsubscribe=One-Click").send().await.unwrap();
     assert_eq!(r.status(), 200);
+    let again = reqwest::get(stop).await.unwrap().text().await.unwrap();
+    assert!(again.contains("The report is stopped") && !again.contains("<form"), "an ended report asks nothing");
+    let id = sub.id.to_string();
+    let out = common::acht_cli(&app.database_url, &["--base-url", &app.base, "report", "send-now", &id]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("has ended"), "{out:?}");
     app.clock.set(due + 7 * 24 * HOUR_MS);
     acht::jobs::claim_reports(&app.state).await;
     assert_eq!(delivery.deliver_due().await, Tally::default(), "no report after the stop");

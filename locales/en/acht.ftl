@@ -211,4 +211,4 @@ report-stop-title = Stop this report?
 report-stop-body = You will no longer receive this report at this address. Other reports and the analyst app stay as they are.
 report-stop-button = Stop the report
 report-stopped-title = The report is stopped
-report-stopped-body = You will receive it no more. Your acht administrator can subscribe you again.
+report-stopped-body = You will no longer receive it. Your acht administrator can subscribe you again.

@@ -94,10 +94,9 @@ fn hh_mm(minute: i32) -> String {
 /// Queues the report and sends that one message from this process, at once. The report's
 /// links lead into the analyst app, so its public address must be known.
 fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
-    let base_url = settings
-        .base_url
-        .clone()
-        .ok_or("set ACHT_BASE_URL (or --base-url) to the analyst app's public address: the report links to it")?;
+    let base_url = settings.base_url.clone().filter(|u| u.starts_with("http://") || u.starts_with("https://")).ok_or(
+        "set ACHT_BASE_URL (or --base-url) to the analyst app's public http(s):// address: the report links to it",
+    )?;
     let now = now();
     // A database filled by `acht demo` or an import gets its rollups when a server starts; the
     // report reads them, so they are built here if no server did yet.
@@ -122,7 +121,10 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
         };
         match delivery.deliver_row(row.id).await? {
             Some(OutboxState::Sent) => println!("sent"),
-            Some(state) => println!("not sent now ({state}): it is retried by a running server; see acht mail status"),
+            Some(OutboxState::Queued) => {
+                println!("not sent now: a running server tries again after a backoff; see acht mail status")
+            }
+            Some(state) => println!("not sent ({state}); see acht mail status for why"),
             None => println!("a running server took it and sends it"),
         }
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())

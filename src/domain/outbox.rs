@@ -359,6 +359,13 @@ pub fn settle(
         }
         Outcome::Stopped { state, detail } => (None, None, detail.clone(), Some((*state, Some(detail.clone()), None))),
     };
+    // A server's words may name the address; a customer erased meanwhile keeps none of them.
+    let (detail, next) = if attempt_outcome.is_some_and(|k| k != AttemptOutcome::Sent) && erased(conn, claimed)? {
+        let erased_detail = "(erased)".to_string();
+        (erased_detail.clone(), next.map(|(state, d, due)| (state, d.map(|_| erased_detail), due)))
+    } else {
+        (detail, next)
+    };
     if let Some(kind) = attempt_outcome {
         let attempt = Attempt {
             id: new_id(),
@@ -398,6 +405,18 @@ pub fn settle(
     Ok(state)
 }
 
+/// Whether the customer of an invitation's email was erased.
+fn erased(conn: &mut DbConn, row: &OutboxRow) -> Result<bool, DomainError> {
+    let Some(invitation) = row.invitation_id else { return Ok(false) };
+    let at: Option<i64> = invitations::table
+        .inner_join(customers::table)
+        .filter(invitations::id.eq(invitation))
+        .select(customers::erased_at)
+        .first(conn)
+        .map_err(db)?;
+    Ok(at.is_some())
+}
+
 fn refusals(conn: &mut DbConn, outbox_id: i64) -> Result<i64, DomainError> {
     mail_attempts::table
         .filter(mail_attempts::outbox_id.eq(outbox_id))
@@ -433,14 +452,17 @@ pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
         .select(mail_outbox::id)
         .load(conn)
         .map_err(db)?;
-    diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(&rows)))
-        .set(mail_attempts::detail.eq("(erased)"))
-        .execute(conn)
-        .map_err(db)?;
-    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&rows)))
-        .set(mail_outbox::detail.eq("the customer's data was erased"))
-        .execute(conn)
-        .map_err(db)?;
+    // In chunks: a customer asked for years has more emails than a statement takes parameters.
+    for chunk in rows.chunks(10_000) {
+        diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(chunk)))
+            .set(mail_attempts::detail.eq("(erased)"))
+            .execute(conn)
+            .map_err(db)?;
+        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)))
+            .set(mail_outbox::detail.eq("the customer's data was erased"))
+            .execute(conn)
+            .map_err(db)?;
+    }
     Ok(())
 }
 
@@ -466,18 +488,19 @@ pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
     Ok(Status { by_state, unconfirmed })
 }
 
-/// The most recent emails that failed, wait for a retry after a failure, or went out after an
-/// unconfirmed attempt (possibly twice), newest first: what an operator looks at.
+/// The most recent emails that failed, wait for a retry, expired after failures, or went out
+/// after an unconfirmed attempt (possibly twice), newest first: what an operator looks at. An
+/// operator's command: it reads the whole outbox.
 pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DomainError> {
-    let unconfirmed = mail_attempts::table
-        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
-        .select(mail_attempts::outbox_id);
+    // Rows with any attempt that did not simply go: failures, and unconfirmed takeovers.
+    let troubled =
+        mail_attempts::table.filter(mail_attempts::outcome.ne(AttemptOutcome::Sent)).select(mail_attempts::outbox_id);
     mail_outbox::table
         .filter(
             mail_outbox::state
                 .eq(OutboxState::Failed)
                 .or(mail_outbox::state.eq(OutboxState::Queued).and(mail_outbox::attempts.gt(0)))
-                .or(mail_outbox::id.eq_any(unconfirmed)),
+                .or(mail_outbox::id.eq_any(troubled)),
         )
         .order(mail_outbox::updated_at.desc())
         .limit(limit)

@@ -254,6 +254,9 @@ pub fn claim(conn: &mut DbConn, sub: &Subscription, p: Period, now: i64) -> Resu
 /// out already (the `send-now` command).
 pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, outbox::OutboxRow), DomainError> {
     let sub = get(conn, id)?;
+    if sub.disabled_at.is_some() {
+        return Err(DomainError::invalid("subscription_ended", format!("report subscription {id} has ended")));
+    }
     let tz = time_zone(&sub.time_zone)?;
     let p = latest_period(sub.frequency, sub.send_minute, tz, now);
     let run = insert_run(conn, &sub, format!("now:{}:{}", sub.id, new_id()), p, now)?

@@ -130,7 +130,7 @@ async fn undo(
 }
 
 /// The subscription a report's stop link names, with the report's language.
-async fn subscription_of(state: &AppState, token: &str, browser: &Locale) -> Result<(i64, Locale), PageError> {
+async fn subscription_of(state: &AppState, token: &str, browser: &Locale) -> Result<(i64, Locale, bool), PageError> {
     let id = crate::domain::token::report_subscription_id(&state.secret, token)
         .ok_or_else(|| PageError::not_found(browser.clone()))?;
     let sub = state
@@ -138,7 +138,7 @@ async fn subscription_of(state: &AppState, token: &str, browser: &Locale) -> Res
         .read(move |c| crate::domain::reports::get(c, id))
         .await
         .map_err(|e| PageError::from_domain(e, browser.clone()))?;
-    Ok((id, Locale::negotiate(&sub.locale)))
+    Ok((id, Locale::negotiate(&sub.locale), sub.disabled_at.is_some()))
 }
 
 async fn ask_report(
@@ -147,7 +147,10 @@ async fn ask_report(
     browser: BrowserLocale,
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
-    let (_, l) = subscription_of(&state, &token, &browser.0).await?;
+    let (_, l, ended) = subscription_of(&state, &token, &browser.0).await?;
+    if ended {
+        return Ok(stopped_page(&l));
+    }
     let page = Page {
         lang: l.tag(),
         title: l.t("report-stop-title"),
@@ -163,7 +166,7 @@ async fn stop_report(
     token: web::Path<String>,
     browser: BrowserLocale,
 ) -> Result<HttpResponse, PageError> {
-    let (id, l) = subscription_of(&state, &token.into_inner(), &browser.0).await?;
+    let (id, l, _) = subscription_of(&state, &token.into_inner(), &browser.0).await?;
     let now = state.now_ms();
     state
         .db
@@ -171,7 +174,11 @@ async fn stop_report(
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     tracing::info!(subscription = id, "report subscription ended by its stop link");
+    Ok(stopped_page(&l))
+}
+
+fn stopped_page(l: &Locale) -> HttpResponse {
     let page =
         Page { lang: l.tag(), title: l.t("report-stopped-title"), body: l.t("report-stopped-body"), action: None };
-    Ok(html(StatusCode::OK, page.render()))
+    html(StatusCode::OK, page.render())
 }
