@@ -48,7 +48,8 @@ fn main() {
     // acht's default concurrency, for both acht and the bare loop.
     let concurrency = settings.mail_concurrency;
 
-    let db = Db::open(&url, 8).expect("open");
+    // The server's default pool: the outbox run holds one connection per message in flight.
+    let db = Db::open(&url, settings.db_pool_size).expect("open");
     let now = acht::clock::system_now_ms();
     let mut survey = SurveyInput::new("service", Scale::Grade10, "Welk cijfer geeft u ons?", "What grade?");
     survey.touchpoints = vec![Touchpoint("support".into())];
