@@ -194,9 +194,13 @@ fn parse_lang_text(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("'{s}' is not LANG=TEXT"))
 }
 
+/// The log filter without `ACHT_LOG`: acht's own lines at info; the scheduler's chatter about
+/// creating its jobs only when something goes wrong.
+const DEFAULT_LOG: &str = "info,tokio_cron_scheduler=warn";
+
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACHT_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACHT_LOG").unwrap_or_else(|_| DEFAULT_LOG.into()))
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
