@@ -168,8 +168,7 @@ pub fn get(conn: &mut DbConn, external_id: &str) -> Result<Customer, DomainError
         .ok_or_else(|| DomainError::NotFound(format!("customer '{external_id}'")))
 }
 
-/// Records an event. Churn sets the churn date and renewal clears it (the latest event wins);
-/// unsubscribe stops survey invitations until a resubscribe.
+/// Records an event the company's systems reported (see [`apply_event`]).
 pub fn record_event(
     conn: &mut DbConn,
     external_id: &str,
@@ -178,16 +177,30 @@ pub fn record_event(
     now: i64,
 ) -> Result<CustomerEvent, DomainError> {
     let customer = get(conn, external_id)?;
-    let event = CustomerEvent { id: new_id(), customer_id: customer.id, kind, occurred_at: at, created_at: now };
+    apply_event(conn, customer.id, kind, at, now, REPORTED_BY_API)
+}
+
+/// Stores an event and what it changes: churn sets the churn date and renewal clears it (the
+/// latest event wins, and the stored analyses are due again); an unsubscribe stops the
+/// customer's queued survey emails and keeps `reason` until a resubscribe.
+fn apply_event(
+    conn: &mut DbConn,
+    customer_id: i64,
+    kind: CustomerEventKind,
+    at: i64,
+    now: i64,
+    reason: &str,
+) -> Result<CustomerEvent, DomainError> {
+    let event = CustomerEvent { id: new_id(), customer_id, kind, occurred_at: at, created_at: now };
     diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
-    let row = customers::table.find(customer.id);
+    let row = customers::table.find(customer_id);
     match kind {
         CustomerEventKind::Churn => diesel::update(row).set(customers::churned_at.eq(Some(at))).execute(conn),
         CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
         CustomerEventKind::Unsubscribe => {
-            super::outbox::suppress_customer(conn, customer.id, "the customer unsubscribed", now)?;
+            super::outbox::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
             diesel::update(row)
-                .set((customers::unsubscribed_at.eq(Some(at)), customers::unsubscribe_reason.eq(REPORTED_BY_API)))
+                .set((customers::unsubscribed_at.eq(Some(at)), customers::unsubscribe_reason.eq(reason)))
                 .execute(conn)
         }
         CustomerEventKind::Resubscribe => diesel::update(row)
@@ -229,19 +242,7 @@ pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now
     let day =
         chrono::DateTime::from_timestamp_millis(now).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let reason = format!("{how}, {day}");
-    let event = CustomerEvent {
-        id: new_id(),
-        customer_id,
-        kind: CustomerEventKind::Unsubscribe,
-        occurred_at: now,
-        created_at: now,
-    };
-    diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
-    diesel::update(customers::table.find(customer_id))
-        .set((customers::unsubscribed_at.eq(Some(now)), customers::unsubscribe_reason.eq(Some(reason))))
-        .execute(conn)
-        .map_err(db)?;
-    super::outbox::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
+    apply_event(conn, customer_id, CustomerEventKind::Unsubscribe, now, now, &reason)?;
     Ok(true)
 }
 
@@ -260,18 +261,7 @@ pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<bool
     if reason.as_deref().is_none_or(|r| r == REPORTED_BY_API) {
         return Ok(false);
     }
-    let event = CustomerEvent {
-        id: new_id(),
-        customer_id,
-        kind: CustomerEventKind::Resubscribe,
-        occurred_at: now,
-        created_at: now,
-    };
-    diesel::insert_into(customer_events::table).values(&event).execute(conn).map_err(db)?;
-    diesel::update(customers::table.find(customer_id))
-        .set((customers::unsubscribed_at.eq(None::<i64>), customers::unsubscribe_reason.eq(None::<String>)))
-        .execute(conn)
-        .map_err(db)?;
+    apply_event(conn, customer_id, CustomerEventKind::Resubscribe, now, now, "")?;
     Ok(true)
 }
 

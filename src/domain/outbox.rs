@@ -519,16 +519,6 @@ pub fn attempts(conn: &mut DbConn, outbox_id: i64) -> Result<Vec<Attempt>, Domai
         .map_err(db)
 }
 
-/// The outbox row of a report run's email.
-pub fn of_report_run(conn: &mut DbConn, run_id: i64) -> Result<Option<OutboxRow>, DomainError> {
-    mail_outbox::table
-        .filter(mail_outbox::report_run_id.eq(run_id))
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()
-        .map_err(db)
-}
-
 /// The outbox row of an invitation's email.
 pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<OutboxRow>, DomainError> {
     mail_outbox::table

@@ -247,7 +247,7 @@ fn scheduled_key(sub: &Subscription, p: &Period) -> String {
 /// queued in the same transaction. Whoever inserts first gets `Some`; any number of instances
 /// may try at once, and every other one gets `None`.
 pub fn claim(conn: &mut DbConn, sub: &Subscription, p: Period, now: i64) -> Result<Option<Run>, DomainError> {
-    insert_run(conn, sub, scheduled_key(sub, &p), p, now)
+    Ok(insert_run(conn, sub, scheduled_key(sub, &p), p, now)?.map(|(run, _)| run))
 }
 
 /// Queues a subscription's report of its latest complete period now, whether or not it went
@@ -259,10 +259,9 @@ pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, outbox::Ou
     }
     let tz = time_zone(&sub.time_zone)?;
     let p = latest_period(sub.frequency, sub.send_minute, tz, now);
-    let run = insert_run(conn, &sub, format!("now:{}:{}", sub.id, new_id()), p, now)?
-        .ok_or_else(|| DomainError::Conflict("report run key taken".into()))?;
-    let row = outbox::of_report_run(conn, run.id)?.expect("queued with its run");
-    Ok((run, row))
+    // The key is new each time, so the insert cannot meet a taken one.
+    insert_run(conn, &sub, format!("now:{}:{}", sub.id, new_id()), p, now)?
+        .ok_or_else(|| DomainError::Conflict("report run key taken".into()))
 }
 
 fn insert_run(
@@ -271,7 +270,7 @@ fn insert_run(
     key: String,
     p: Period,
     now: i64,
-) -> Result<Option<Run>, DomainError> {
+) -> Result<Option<(Run, outbox::OutboxRow)>, DomainError> {
     let run = Run {
         id: new_id(),
         subscription_id: sub.id,
@@ -290,8 +289,8 @@ fn insert_run(
     if inserted == 0 {
         return Ok(None);
     }
-    outbox::enqueue_report(conn, run.id, now)?;
-    Ok(Some(run))
+    let email = outbox::enqueue_report(conn, run.id, now)?;
+    Ok(Some((run, email)))
 }
 
 /// One answer quoted in a report.

@@ -40,7 +40,12 @@ async fn start(
     // Due reports and due email are two jobs on the same beat, so a long outbox run (a slow
     // mail server) never holds a report's claim back.
     let s = state.clone();
-    scheduler.add(job(&every, Busy::default(), move || claim_reports_owned(s.clone()))?).await?;
+    scheduler
+        .add(job(&every, Busy::default(), move || {
+            let s = s.clone();
+            async move { claim_reports(&s).await }
+        })?)
+        .await?;
     let delivery = Arc::new(delivery);
     scheduler
         .add(job(&every, Busy::default(), move || {
@@ -95,10 +100,6 @@ where
             run().await;
         })
     })
-}
-
-async fn claim_reports_owned(state: AppState) {
-    claim_reports(&state).await
 }
 
 /// Claims the reports that fell due; their emails go with the outbox run that follows. Looking
