@@ -31,6 +31,16 @@ async fn app_mailing_to(url: String, dir: Option<common::TempDir>, smtp_url: &st
     (app, delivery)
 }
 
+/// An app on SQLite mailing to `smtp_url`, with one invitation (customer `c1`) due now.
+async fn one_due_invitation(smtp_url: &str) -> (TestApp, Delivery) {
+    let (url, dir) = common::sqlite_url();
+    let (app, delivery) = app_mailing_to(url, Some(dir), smtp_url).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.report("i1", "c1", "support", "nl").await;
+    app.clock.advance_ms(HOUR_MS + 1000);
+    (app, delivery)
+}
+
 fn message_id(m: &Mail) -> String {
     m.header("Message-ID").expect("a Message-ID")
 }
@@ -188,12 +198,8 @@ async fn a_flaky_mail_server_gets_every_message_exactly_once() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_until_the_server_is_there() {
-    let (url, dir) = common::sqlite_url();
     let port = common::free_port();
-    let (app, delivery) = app_mailing_to(url, Some(dir), &format!("smtp://127.0.0.1:{port}")).await;
-    app.create_survey("service", "grade10", &["support"]).await;
-    app.report("i1", "c1", "support", "nl").await;
-    app.clock.advance_ms(HOUR_MS + 1000);
+    let (app, delivery) = one_due_invitation(&format!("smtp://127.0.0.1:{port}")).await;
     // Nobody listens: the attempt fails, the message waits.
     assert_eq!(delivery.deliver_due().await.retrying, 1);
     let row = app.db.read(outbox::status).await.unwrap();
@@ -211,11 +217,7 @@ async fn a_refused_connection_is_retried_until_the_server_is_there() {
 #[tokio::test]
 async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
     let Some(smtp) = SmtpServer::start(0) else { return };
-    let (url, dir) = common::sqlite_url();
-    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
-    app.create_survey("service", "grade10", &["support"]).await;
-    app.report("i1", "c1", "support", "nl").await;
-    app.clock.advance_ms(HOUR_MS + 1000);
+    let (app, delivery) = one_due_invitation(&smtp.url()).await;
     // Another sender claims it and dies before it records anything.
     let now = app.clock.now();
     let claimed = app.db.write(move |c| outbox::claim(c, "dead-instance", now, 300_000, 10)).await.unwrap();
@@ -288,11 +290,7 @@ async fn invitation_of(app: &TestApp, customer: i64) -> i64 {
 #[tokio::test]
 async fn erasure_removes_what_mail_servers_said_about_the_customer() {
     let Some(smtp) = SmtpServer::start(0) else { return };
-    let (url, dir) = common::sqlite_url();
-    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
-    app.create_survey("service", "grade10", &["support"]).await;
-    app.report("i1", "c1", "support", "nl").await;
-    app.clock.advance_ms(HOUR_MS + 1000);
+    let (app, delivery) = one_due_invitation(&smtp.url()).await;
     smtp.fail_next("554");
     assert_eq!(delivery.deliver_due().await.retrying, 1);
     let customer = app.db.read(|c| acht::domain::customers::get(c, "c1")).await.unwrap();
