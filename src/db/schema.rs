@@ -280,7 +280,6 @@ diesel::table! {
         attempts -> Integer,
         lease_holder -> Nullable<Text>,
         lease_until -> Nullable<BigInt>,
-        message_id -> Text,
         detail -> Nullable<Text>,
         sent_at -> Nullable<BigInt>,
         created_at -> BigInt,

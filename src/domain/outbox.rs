@@ -56,8 +56,6 @@ pub struct OutboxRow {
     pub attempts: i32,
     pub lease_holder: Option<String>,
     pub lease_until: Option<i64>,
-    /// The local part of the message's `Message-ID`; the sender adds its domain.
-    pub message_id: String,
     pub detail: Option<String>,
     pub sent_at: Option<i64>,
     pub created_at: i64,
@@ -65,7 +63,17 @@ pub struct OutboxRow {
 }
 
 impl OutboxRow {
-    fn new(kind: MailKind, id_local: String, due_at: i64, now: i64) -> OutboxRow {
+    /// The local part of the message's `Message-ID`, the same on every attempt (the sender adds
+    /// its domain): what the email is about names it.
+    pub fn message_id(&self) -> String {
+        match (self.invitation_id, self.report_run_id) {
+            (Some(id), _) => format!("acht.invitation.{id}"),
+            (_, Some(run)) => format!("acht.report.{run}"),
+            _ => format!("acht.mail.{}", self.id),
+        }
+    }
+
+    fn new(kind: MailKind, due_at: i64, now: i64) -> OutboxRow {
         OutboxRow {
             id: new_id(),
             kind,
@@ -76,7 +84,6 @@ impl OutboxRow {
             attempts: 0,
             lease_holder: None,
             lease_until: None,
-            message_id: id_local,
             detail: None,
             sent_at: None,
             created_at: now,
@@ -104,7 +111,7 @@ pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i
     let rows: Vec<OutboxRow> = invitations
         .iter()
         .map(|inv| {
-            let mut row = OutboxRow::new(MailKind::Invitation, format!("acht.invitation.{}", inv.id), inv.send_at, now);
+            let mut row = OutboxRow::new(MailKind::Invitation, inv.send_at, now);
             row.invitation_id = Some(inv.id);
             row
         })
@@ -115,7 +122,7 @@ pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i
 
 /// Queues the email of a claimed report run, due now.
 pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<OutboxRow, DomainError> {
-    let mut row = OutboxRow::new(MailKind::Report, format!("acht.report.{run_id}"), now, now);
+    let mut row = OutboxRow::new(MailKind::Report, now, now);
     row.report_run_id = Some(run_id);
     diesel::insert_into(mail_outbox::table).values(&row).execute(conn).map_err(db)?;
     Ok(row)
@@ -342,31 +349,17 @@ pub fn settle(
     jitter: f64,
 ) -> Result<OutboxState, DomainError> {
     let attempts = claimed.attempts;
-    let (attempt_outcome, code, detail, next) = match outcome {
-        Outcome::Sent => (Some(AttemptOutcome::Sent), Some(250), "accepted by the mail server".to_string(), None),
-        Outcome::Failed { permanent, code, detail } => {
-            let kind = if *permanent { AttemptOutcome::Permanent } else { AttemptOutcome::Transient };
-            let refusals = if *permanent { refusals(conn, claimed.id)? + 1 } else { 0 };
-            let next_due = rules.next_due(attempts, now, jitter);
-            let next = if attempts >= rules.max_attempts || refusals >= MAX_REFUSALS {
-                (OutboxState::Failed, Some(format!("gave up after {attempts} attempts: {detail}")), None)
-            } else if expires_at.is_some_and(|e| next_due >= e) {
-                (OutboxState::Expired, Some(format!("the invitation expires before the next attempt: {detail}")), None)
-            } else {
-                (OutboxState::Queued, Some(detail.clone()), Some(next_due))
-            };
-            (Some(kind), *code, detail.clone(), Some(next))
-        }
-        Outcome::Stopped { state, detail } => (None, None, detail.clone(), Some((*state, Some(detail.clone()), None))),
+    let refused_before = match outcome {
+        Outcome::Failed { permanent: true, .. } => refusals(conn, claimed.id)?,
+        _ => 0,
     };
+    let mut next = next_after(outcome, attempts, refused_before, rules, expires_at, now, jitter);
     // A server's words may name the address; a customer erased meanwhile keeps none of them.
-    let (detail, next) = if attempt_outcome.is_some_and(|k| k != AttemptOutcome::Sent) && erased(conn, claimed)? {
-        let erased_detail = "(erased)".to_string();
-        (erased_detail.clone(), next.map(|(state, d, due)| (state, d.map(|_| erased_detail), due)))
-    } else {
-        (detail, next)
-    };
-    if let Some(kind) = attempt_outcome {
+    if next.attempt.as_ref().is_some_and(|a| a.0 != AttemptOutcome::Sent) && erased(conn, claimed)? {
+        next.attempt.as_mut().expect("checked").2 = "(erased)".into();
+        next.detail = Some("(erased)".into());
+    }
+    if let Some((kind, code, detail)) = next.attempt {
         let attempt = Attempt {
             id: new_id(),
             outbox_id: claimed.id,
@@ -380,7 +373,7 @@ pub fn settle(
         };
         diesel::insert_into(mail_attempts::table).values(&attempt).execute(conn).map_err(db)?;
     }
-    let (state, detail, due) = next.unwrap_or((OutboxState::Sent, None, None));
+    let Next { state, detail, due_at, .. } = next;
     let mine = mail_outbox::table
         .filter(mail_outbox::id.eq(claimed.id))
         .filter(mail_outbox::state.eq(OutboxState::Sending))
@@ -389,7 +382,7 @@ pub fn settle(
         .set((
             mail_outbox::state.eq(state),
             mail_outbox::detail.eq(detail.map(|d| d.chars().take(1000).collect::<String>())),
-            mail_outbox::due_at.eq(due.unwrap_or(claimed.due_at)),
+            mail_outbox::due_at.eq(due_at.unwrap_or(claimed.due_at)),
             mail_outbox::sent_at.eq((state == OutboxState::Sent).then_some(now)),
             mail_outbox::lease_holder.eq(None::<String>),
             mail_outbox::lease_until.eq(None::<i64>),
@@ -403,6 +396,53 @@ pub fn settle(
         return Ok(OutboxState::Sending);
     }
     Ok(state)
+}
+
+/// Where a row goes after an attempt: the attempt's record (none when nothing was tried) and the
+/// row's next state, with its reason and, for a retry, when it is due.
+#[derive(Debug, PartialEq)]
+struct Next {
+    attempt: Option<(AttemptOutcome, Option<i32>, String)>,
+    state: OutboxState,
+    detail: Option<String>,
+    due_at: Option<i64>,
+}
+
+/// The rule: sent is sent; a failure is retried after the backoff, unless it was the last allowed
+/// attempt (or refusal), or the invitation expires before the next one; a stop is final.
+fn next_after(
+    outcome: &Outcome,
+    attempts: i32,
+    refused_before: i64,
+    rules: RetryRules,
+    expires_at: Option<i64>,
+    now: i64,
+    jitter: f64,
+) -> Next {
+    match outcome {
+        Outcome::Sent => Next {
+            attempt: Some((AttemptOutcome::Sent, Some(250), "accepted by the mail server".into())),
+            state: OutboxState::Sent,
+            detail: None,
+            due_at: None,
+        },
+        Outcome::Failed { permanent, code, detail } => {
+            let kind = if *permanent { AttemptOutcome::Permanent } else { AttemptOutcome::Transient };
+            let refusals = refused_before + i64::from(*permanent);
+            let next_due = rules.next_due(attempts, now, jitter);
+            let (state, why, due_at) = if attempts >= rules.max_attempts || refusals >= MAX_REFUSALS {
+                (OutboxState::Failed, format!("gave up after {attempts} attempts: {detail}"), None)
+            } else if expires_at.is_some_and(|e| next_due >= e) {
+                (OutboxState::Expired, format!("the invitation expires before the next attempt: {detail}"), None)
+            } else {
+                (OutboxState::Queued, detail.clone(), Some(next_due))
+            };
+            Next { attempt: Some((kind, *code, detail.clone())), state, detail: Some(why), due_at }
+        }
+        Outcome::Stopped { state, detail } => {
+            Next { attempt: None, state: *state, detail: Some(detail.clone()), due_at: None }
+        }
+    }
 }
 
 /// Whether the customer of an invitation's email was erased.
@@ -532,6 +572,20 @@ pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<Out
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_are_retried_until_the_last_attempt_refusal_or_expiry() {
+        let rules = RetryRules { base_ms: 1_000, cap_ms: 10_000, max_attempts: 4 };
+        let fail = |permanent| Outcome::Failed { permanent, code: Some(451), detail: "busy".into() };
+        let next = next_after(&fail(false), 1, 0, rules, None, 0, 0.0);
+        assert_eq!((next.state, next.due_at), (OutboxState::Queued, Some(1_000)));
+        assert_eq!(next_after(&fail(false), 4, 0, rules, None, 0, 0.0).state, OutboxState::Failed);
+        assert_eq!(next_after(&fail(true), 2, 1, rules, None, 0, 0.0).state, OutboxState::Queued);
+        assert_eq!(next_after(&fail(true), 3, 2, rules, None, 0, 0.0).state, OutboxState::Failed, "third refusal");
+        assert_eq!(next_after(&fail(false), 1, 0, rules, Some(500), 0, 0.0).state, OutboxState::Expired);
+        let stop = Outcome::Stopped { state: OutboxState::Suppressed, detail: "unsubscribed".into() };
+        assert_eq!(next_after(&stop, 1, 0, rules, None, 0, 0.0).attempt, None);
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {

@@ -140,9 +140,9 @@ impl Delivery {
         }
         let attempt = async {
             match row.kind {
-                MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id).await,
+                MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id()).await,
                 MailKind::Report => {
-                    Ok((self.report(row.report_run_id.unwrap_or_default(), &row.message_id).await?, None))
+                    Ok((self.report(row.report_run_id.unwrap_or_default(), &row.message_id()).await?, None))
                 }
             }
         };

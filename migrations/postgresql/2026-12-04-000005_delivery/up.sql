@@ -30,6 +30,7 @@ CREATE TABLE report_runs (
 -- Every email acht is to send, with its state. A row is claimed (state 'sending', a lease with
 -- the holder's name) before its message goes out, so no two senders take it; a lease that runs
 -- out means the holder died mid-send and the row is taken again (see README: exactly once).
+-- Its Message-ID follows from what it sends: <acht.invitation.{id}@…> or <acht.report.{run}@…>.
 CREATE TABLE mail_outbox (
     id BIGINT PRIMARY KEY NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('invitation', 'report')),
@@ -40,7 +41,6 @@ CREATE TABLE mail_outbox (
     attempts INTEGER NOT NULL,
     lease_holder TEXT,
     lease_until BIGINT,
-    message_id TEXT NOT NULL,
     detail TEXT,                         -- why it ended as it did, or the last failure
     sent_at BIGINT,
     created_at BIGINT NOT NULL,
