@@ -8,8 +8,7 @@ use crate::domain::{reports, DomainError};
 use crate::i18n::Locale;
 use crate::mail::{invitation, report, Mailer};
 use crate::types::{MailKind, OutboxState};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A claimed row stays with its sender this long. A sender claims no more rows than it sends at
 /// once, and gives one message at most [`SEND_DEADLINE`], so a lease only runs out when its
@@ -92,34 +91,23 @@ impl Delivery {
         }
     }
 
+    /// Sends a claimed batch, every message at once (a claim is no larger than the concurrency).
     async fn deliver_batch(&self, claimed: Vec<Claimed>) -> Tally {
-        let queue = Arc::new(Mutex::new(VecDeque::from(claimed)));
-        let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..self.concurrency.max(1) {
-            let (me, queue) = (self.clone(), queue.clone());
-            workers.spawn(async move {
-                let mut tally = Tally::default();
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                    let Some(item) = next else { break };
-                    match me.deliver_one(item).await {
-                        Ok(OutboxState::Sent) => tally.sent += 1,
-                        Ok(OutboxState::Queued) => tally.retrying += 1,
-                        Ok(OutboxState::Sending) => {} // taken over by another sender
-                        Ok(_) => tally.ended += 1,
-                        // The row keeps its lease and is taken again when it runs out.
-                        Err(e) => tracing::warn!(error = %e, "settling an email failed; it will be retried"),
-                    }
-                }
-                tally
-            });
+        let mut sending = tokio::task::JoinSet::new();
+        for item in claimed {
+            let me = self.clone();
+            sending.spawn(async move { me.deliver_one(item).await });
         }
         let mut tally = Tally::default();
-        while let Some(done) = workers.join_next().await {
-            if let Ok(t) = done {
-                tally.sent += t.sent;
-                tally.retrying += t.retrying;
-                tally.ended += t.ended;
+        while let Some(done) = sending.join_next().await {
+            match done {
+                Ok(Ok(OutboxState::Sent)) => tally.sent += 1,
+                Ok(Ok(OutboxState::Queued)) => tally.retrying += 1,
+                Ok(Ok(OutboxState::Sending)) => {} // taken over by another sender
+                Ok(Ok(_)) => tally.ended += 1,
+                // The row keeps its lease and is taken again when it runs out.
+                Ok(Err(e)) => tracing::warn!(error = %e, "settling an email failed; it will be retried"),
+                Err(e) => tracing::error!(error = %e, "an email's task failed; its lease runs out and it is retried"),
             }
         }
         tally

@@ -62,7 +62,9 @@ impl SmtpServer {
         let Ok(entries) = std::fs::read_dir(self.dir.join("mail")) else { return vec![] };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
+            // The server writes `.tmp-N.eml` and renames it: only finished messages count.
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
             .collect();
         files.sort();
         files.iter().map(|f| std::fs::read(f).unwrap()).collect()
