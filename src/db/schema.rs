@@ -273,8 +273,6 @@ diesel::table! {
     mail_outbox (id) {
         id -> BigInt,
         kind -> Text,
-        invitation_id -> Nullable<BigInt>,
-        report_run_id -> Nullable<BigInt>,
         state -> Text,
         due_at -> BigInt,
         attempts -> Integer,
@@ -303,11 +301,10 @@ diesel::table! {
 
 diesel::joinable!(report_runs -> report_subscriptions (subscription_id));
 diesel::joinable!(report_subscriptions -> surveys (survey_id));
-diesel::joinable!(mail_outbox -> invitations (invitation_id));
-diesel::joinable!(mail_outbox -> report_runs (report_run_id));
 diesel::joinable!(mail_attempts -> mail_outbox (outbox_id));
 diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, report_runs, mail_outbox, mail_attempts);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, invitations);
+diesel::allow_tables_to_appear_in_same_query!(mail_attempts, invitations);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, customers);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, surveys);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, interactions);

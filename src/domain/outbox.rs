@@ -49,8 +49,6 @@ impl RetryRules {
 pub struct OutboxRow {
     pub id: i64,
     pub kind: MailKind,
-    pub invitation_id: Option<i64>,
-    pub report_run_id: Option<i64>,
     pub state: OutboxState,
     pub due_at: i64,
     pub attempts: i32,
@@ -66,19 +64,14 @@ impl OutboxRow {
     /// The local part of the message's `Message-ID`, the same on every attempt (the sender adds
     /// its domain): what the email is about names it.
     pub fn message_id(&self) -> String {
-        match (self.invitation_id, self.report_run_id) {
-            (Some(id), _) => format!("acht.invitation.{id}"),
-            (_, Some(run)) => format!("acht.report.{run}"),
-            _ => format!("acht.mail.{}", self.id),
-        }
+        format!("acht.{}.{}", self.kind, self.id)
     }
 
-    fn new(kind: MailKind, due_at: i64, now: i64) -> OutboxRow {
+    /// A row for what has `id` (an invitation or a report run).
+    fn new(kind: MailKind, id: i64, due_at: i64, now: i64) -> OutboxRow {
         OutboxRow {
-            id: new_id(),
+            id,
             kind,
-            invitation_id: None,
-            report_run_id: None,
             state: OutboxState::Queued,
             due_at,
             attempts: 0,
@@ -108,22 +101,15 @@ pub struct Attempt {
 
 /// Queues the survey email of each new invitation, due when the invitation is.
 pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i64) -> Result<(), DomainError> {
-    let rows: Vec<OutboxRow> = invitations
-        .iter()
-        .map(|inv| {
-            let mut row = OutboxRow::new(MailKind::Invitation, inv.send_at, now);
-            row.invitation_id = Some(inv.id);
-            row
-        })
-        .collect();
+    let rows: Vec<OutboxRow> =
+        invitations.iter().map(|inv| OutboxRow::new(MailKind::Invitation, inv.id, inv.send_at, now)).collect();
     insert_rows!(conn, mail_outbox::table, &rows).map_err(db)?;
     Ok(())
 }
 
 /// Queues the email of a claimed report run, due now.
 pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<OutboxRow, DomainError> {
-    let mut row = OutboxRow::new(MailKind::Report, now, now);
-    row.report_run_id = Some(run_id);
+    let row = OutboxRow::new(MailKind::Report, run_id, now, now);
     diesel::insert_into(mail_outbox::table).values(&row).execute(conn).map_err(db)?;
     Ok(row)
 }
@@ -447,7 +433,10 @@ fn next_after(
 
 /// Whether the customer of an invitation's email was erased.
 fn erased(conn: &mut DbConn, row: &OutboxRow) -> Result<bool, DomainError> {
-    let Some(invitation) = row.invitation_id else { return Ok(false) };
+    if row.kind != MailKind::Invitation {
+        return Ok(false);
+    }
+    let invitation = row.id;
     let at: Option<i64> = invitations::table
         .inner_join(customers::table)
         .filter(invitations::id.eq(invitation))
@@ -470,9 +459,7 @@ fn refusals(conn: &mut DbConn, outbox_id: i64) -> Result<i64, DomainError> {
 pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now: i64) -> Result<usize, DomainError> {
     let theirs = invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
     diesel::update(
-        mail_outbox::table
-            .filter(mail_outbox::state.eq(OutboxState::Queued))
-            .filter(mail_outbox::invitation_id.eq_any(theirs.nullable())),
+        mail_outbox::table.filter(mail_outbox::state.eq(OutboxState::Queued)).filter(mail_outbox::id.eq_any(theirs)),
     )
     .set((
         mail_outbox::state.eq(OutboxState::Suppressed),
@@ -486,23 +473,16 @@ pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now:
 /// Erasure: the words mail servers answered about a customer's emails may name their address
 /// ("550 <jan@…>: no such user"), so they go; outcomes, codes and times stay.
 pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
-    let theirs = invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
-    let rows: Vec<i64> = mail_outbox::table
-        .filter(mail_outbox::invitation_id.eq_any(theirs.nullable()))
-        .select(mail_outbox::id)
-        .load(conn)
+    // An invitation's email has the invitation's id.
+    let theirs = || invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
+    diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(theirs())))
+        .set(mail_attempts::detail.eq("(erased)"))
+        .execute(conn)
         .map_err(db)?;
-    // In chunks: a customer asked for years has more emails than a statement takes parameters.
-    for chunk in rows.chunks(10_000) {
-        diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(chunk)))
-            .set(mail_attempts::detail.eq("(erased)"))
-            .execute(conn)
-            .map_err(db)?;
-        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)))
-            .set(mail_outbox::detail.eq("the customer's data was erased"))
-            .execute(conn)
-            .map_err(db)?;
-    }
+    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(theirs())))
+        .set(mail_outbox::detail.eq("the customer's data was erased"))
+        .execute(conn)
+        .map_err(db)?;
     Ok(())
 }
 
@@ -561,12 +541,7 @@ pub fn attempts(conn: &mut DbConn, outbox_id: i64) -> Result<Vec<Attempt>, Domai
 
 /// The outbox row of an invitation's email.
 pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<OutboxRow>, DomainError> {
-    mail_outbox::table
-        .filter(mail_outbox::invitation_id.eq(invitation_id))
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()
-        .map_err(db)
+    mail_outbox::table.find(invitation_id).select(OutboxRow::as_select()).first(conn).optional().map_err(db)
 }
 
 #[cfg(test)]

@@ -128,10 +128,8 @@ impl Delivery {
         }
         let attempt = async {
             match row.kind {
-                MailKind::Invitation => self.invitation(row.invitation_id.unwrap_or_default(), &row.message_id()).await,
-                MailKind::Report => {
-                    Ok((self.report(row.report_run_id.unwrap_or_default(), &row.message_id()).await?, None))
-                }
+                MailKind::Invitation => self.invitation(row.id, &row.message_id()).await,
+                MailKind::Report => Ok((self.report(row.id, &row.message_id()).await?, None)),
             }
         };
         let (outcome, expires_at) = match tokio::time::timeout(SEND_DEADLINE, attempt).await {

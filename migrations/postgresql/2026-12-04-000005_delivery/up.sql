@@ -30,12 +30,11 @@ CREATE TABLE report_runs (
 -- Every email acht is to send, with its state. A row is claimed (state 'sending', a lease with
 -- the holder's name) before its message goes out, so no two senders take it; a lease that runs
 -- out means the holder died mid-send and the row is taken again (see README: exactly once).
--- Its Message-ID follows from what it sends: <acht.invitation.{id}@…> or <acht.report.{run}@…>.
+-- A row shares the id of what it sends (ids are unique across tables), so an invitation has at
+-- most one email and no further index; its Message-ID is <acht.{kind}.{id}@…>.
 CREATE TABLE mail_outbox (
-    id BIGINT PRIMARY KEY NOT NULL,
+    id BIGINT PRIMARY KEY NOT NULL,      -- the id of what it sends: its invitation or report run
     kind TEXT NOT NULL CHECK (kind IN ('invitation', 'report')),
-    invitation_id BIGINT UNIQUE REFERENCES invitations(id),
-    report_run_id BIGINT REFERENCES report_runs(id),
     state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'expired', 'suppressed', 'not_sent')),
     due_at BIGINT NOT NULL,
     attempts INTEGER NOT NULL,
@@ -46,8 +45,6 @@ CREATE TABLE mail_outbox (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
--- Only report emails have a run: an index of the others' NULLs would cost every invitation a write.
-CREATE UNIQUE INDEX mail_outbox_report_run ON mail_outbox(report_run_id) WHERE report_run_id IS NOT NULL;
 CREATE INDEX mail_outbox_due ON mail_outbox(due_at) WHERE state = 'queued';
 CREATE INDEX mail_outbox_leased ON mail_outbox(lease_until) WHERE state = 'sending';
 
