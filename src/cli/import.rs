@@ -62,6 +62,16 @@ fn reader(
     Ok(rdr)
 }
 
+/// The file line a record starts on: a quoted field may span several lines, so records are not
+/// lines and counting them would name the wrong line after a multi-line comment.
+fn line_of(row: &Result<csv::StringRecord, csv::Error>) -> u64 {
+    let position = match row {
+        Ok(record) => record.position(),
+        Err(e) => e.position(),
+    };
+    position.map_or(0, csv::Position::line)
+}
+
 fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     pb.set_style(
@@ -78,8 +88,8 @@ pub fn customers(db: &Db, file: &Path) -> CliResult {
     let mut rdr = reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"])?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
-    for (i, row) in rdr.records().enumerate() {
-        let line = i + 2;
+    for row in rdr.records() {
+        let line = line_of(&row);
         match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r)) {
             Ok(c) => records.push(c),
             Err(e) => errors.push(format!("line {line}: {e}")),
@@ -138,13 +148,10 @@ pub fn responses(db: &Db, file: &Path) -> CliResult {
     let mut rdr = reader(file, &["customer_id", "survey", "score", "answered_at", "comment"])?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        line += 1;
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => match parse_response(&record) {
+    for row in rdr.records() {
+        let line = line_of(&row);
+        match row {
+            Ok(record) => match parse_response(&record) {
                 Ok(r) => {
                     let survey = surveys.get(&r.survey_slug);
                     let customer = customers.get(&r.customer_external_id);

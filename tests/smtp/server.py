@@ -3,9 +3,9 @@
 
 Prints `READY <port>` on stdout once listening on 127.0.0.1; exits on
 SIGTERM/SIGINT or stdin EOF, printing `COUNT <accepted>` on stderr."""
-import argparse, asyncio, os, re, signal, sys, threading
+import argparse, asyncio, os, re, signal, ssl, sys, threading
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 ACTIONS = {"ok", "451", "554", "drop", "dropmid", "rcpt451"}
 PLAN_HELP = ("comma-separated actions, one per message attempt, then accept all: "
@@ -106,7 +106,9 @@ class Handler:
             raise asyncio.CancelledError()
         if action in ("451", "554"):
             log(f"attempt {self.attempts}: {action}")
-            return "451 4.3.0 Try again later" if action == "451" else "554 5.0.0 Rejected"
+            # Real servers name the recipient they refuse; erasure must forget such words too.
+            rcpt = ", ".join(envelope.rcpt_tos)
+            return "451 4.3.0 Try again later" if action == "451" else f"554 5.0.0 <{rcpt}>: Rejected"
         self.count += 1
         if self.discard:
             return "250 OK"  # no per-message log: 10k lines could fill an unread stderr pipe
@@ -139,6 +141,19 @@ class FlakySMTP(SMTP):
         return await super().smtp_DATA(arg)
 
 
+class Authenticator:
+    """Accepts exactly one login and password (compared as the bytes received)."""
+
+    def __init__(self, login, password):
+        self.login, self.password = login.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == self.login
+              and auth_data.password == self.password)
+        log(f"auth {mechanism}: {'ok' if ok else 'refused'}")
+        return AuthResult(success=ok)
+
+
 def watch_stdin(loop, stop):
     # EOF on stdin means the parent test process is gone (its pipe closed), so
     # stop instead of lingering as an orphan. Blocking read => daemon thread;
@@ -157,11 +172,24 @@ async def main(args):
     plan = Plan(args.plan, args.plan_file and os.path.abspath(args.plan_file))
     os.makedirs(args.dir, exist_ok=True)
     handler = Handler(None if args.discard else args.dir, plan, args.discard)
+    security = {}
+    tls = None
+    if args.tls:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.cert, args.key)
+    if args.tls == "starttls":
+        security.update(tls_context=tls, require_starttls=True)
+    if args.auth:
+        login, password = args.auth.split(":", 1)
+        security.update(authenticator=Authenticator(login, password), auth_required=True,
+                        # Implicit TLS (smtps) is TLS from the first byte; aiosmtpd only knows
+                        # STARTTLS as TLS, so it must not ask for it then.
+                        auth_require_tls=args.tls == "starttls")
     # Fixed hostname: the default does a getfqdn() DNS lookup per connection.
     server = await loop.create_server(
         lambda: FlakySMTP(handler, hostname="localhost", enable_SMTPUTF8=True,
-                     data_size_limit=10 * 1024 * 1024),
-        "127.0.0.1", args.port, reuse_address=True)
+                     data_size_limit=10 * 1024 * 1024, **security),
+        "127.0.0.1", args.port, reuse_address=True, ssl=tls if args.tls == "smtps" else None)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -181,6 +209,11 @@ if __name__ == "__main__":
     g.add_argument("--plan", type=parse_plan, default=[], help=PLAN_HELP)
     g.add_argument("--plan-file", help="file holding a plan; re-read per attempt, consumed in place")
     p.add_argument("--discard", action="store_true", help="count messages, write nothing")
+    p.add_argument("--tls", choices=["starttls", "smtps"],
+                   help="starttls: STARTTLS required before MAIL; smtps: TLS from the first byte")
+    p.add_argument("--cert", help="PEM certificate for --tls")
+    p.add_argument("--key", help="PEM private key for --tls")
+    p.add_argument("--auth", metavar="LOGIN:PASSWORD", help="AUTH required, with exactly this login")
     p.add_argument("--no-stdin-watch", action="store_true",
                    help="for manual runs with stdin at /dev/null (e.g. `&` in a script)")
     asyncio.run(main(p.parse_args()))

@@ -1,16 +1,17 @@
 //! Kill the server with SIGKILL in the middle of a recording load: every answer that got a
 //! success response must be in the database afterwards.
-mod common;
+use crate::common;
 
 use acht::domain::answers;
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_answers_survive_sigkill() {
-    for (backend, url, _dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
+        let url = database.url.clone();
         eprintln!("SIGKILL durability on {backend:?}");
         kill_during_load(&url).await;
     }
@@ -19,18 +20,9 @@ async fn acknowledged_answers_survive_sigkill() {
 async fn kill_during_load(url: &str) {
     common::cli_service_survey(url);
     let key = common::acht_ok(url, &["apikey", "create", "crash"]).trim().to_string();
-    let port = common::free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_acht"))
-        .env("DATABASE_URL", url)
-        .env("ACHT_LOG", "warn")
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = common::server::Server::start(url, &[]);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
-    common::wait_until_up(&client, &format!("{base}/healthz")).await;
     let batch: Vec<Value> = (0..1000)
         .map(|i| json!({"id": format!("k{i}"), "touchpoint": "support", "customer": {"id": format!("kc{i}"), "email": format!("k{i}@example.test")}}))
         .collect();
@@ -75,8 +67,7 @@ async fn kill_during_load(url: &str) {
     while acked.lock().unwrap().len() < links.len() / 4 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    server.kill().unwrap(); // SIGKILL
-    server.wait().unwrap();
+    server.kill(); // SIGKILL
     for c in clients {
         let _ = c.await;
     }

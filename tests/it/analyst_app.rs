@@ -1,11 +1,10 @@
 //! The analyst app over HTTP, as a browser without JavaScript uses it, on SQLite and
 //! PostgreSQL: who may see what, CSRF, sessions that end, throttled sign-in, escaped comments,
 //! and figures that match the answers they come from.
-#[macro_use]
-mod common;
+use crate::common;
 
 use acht::types::Role;
-use common::{csrf_of, path_of, TestApp};
+use crate::common::{csrf_of, path_of, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 const PAGES: [&str; 7] =
@@ -246,6 +245,37 @@ async fn the_language_is_the_users_choice_on(app: &TestApp) {
     assert_eq!(r.headers()["location"], "/app", "never sent to another site");
 }
 
+/// The language form changes nothing without this session's own token: not with none, not
+/// with a made-up one, not with another signed-in user's valid token.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_form_refuses_a_forged_or_another_sessions_token() {
+    let app = TestApp::spawn(common::sqlite()).await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    app.user("bob@acme.example", PASSWORD, Role::Analyst).await;
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+    let bob = app.signed_in("bob@acme.example", PASSWORD).await;
+    let bobs_page = bob.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    let anas_page = ana.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    let (bobs_token, anas_token) = (csrf_of(&bobs_page), csrf_of(&anas_page));
+    assert_ne!(bobs_token, anas_token, "a token per session");
+    let mut forged = anas_token.clone().into_bytes();
+    let last = forged.len() - 1;
+    forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    for token in [None, Some(""), Some("x"), Some(forged.as_str()), Some(bobs_token.as_str())] {
+        let mut form = vec![("lang", "nl"), ("back", "/app")];
+        form.extend(token.map(|t| ("csrf", t)));
+        let r = ana.post(app.url("/app/language")).form(&form).send().await.unwrap();
+        let refused = if token.is_none() { [400, 403].as_slice() } else { &[403] };
+        assert!(refused.contains(&r.status().as_u16()), "token {token:?}: {}", r.status());
+        let page = ana.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<html lang=\"en\""), "token {token:?} changed the language");
+    }
+    // Her own token works.
+    let form = [("csrf", anas_token.as_str()), ("lang", "nl"), ("back", "/app")];
+    assert_eq!(ana.post(app.url("/app/language")).form(&form).send().await.unwrap().status(), 303);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn trend_figures_count_what_counts_and_match_a_rebuild() {
     on_every_backend!(trend_figures_count_what_counts_and_match_a_rebuild_on);
@@ -293,8 +323,8 @@ async fn trend_figures_count_what_counts_and_match_a_rebuild_on(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn over_https_the_session_cookie_is_secure() {
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn_with(url, Some(dir), |s| s.base_url = Some("https://acht.example".into())).await;
+    let database = common::sqlite();
+    let app = TestApp::spawn_with(database, |s| s.base_url = Some("https://acht.example".into())).await;
     app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let form = client.get(app.url("/signin")).send().await.unwrap();
@@ -368,8 +398,8 @@ async fn a_dwell_enters_the_rollups_once_its_quiet_window_passes_on(app: &TestAp
 #[tokio::test(flavor = "multi_thread")]
 async fn the_stored_analysis_follows_new_answers_in_the_background() {
     // The jobs are run by hand here: the server's own would race the steps.
-    for (_, url, dir) in common::backends() {
-        let app = TestApp::spawn_with(url, dir, |s| s.jobs = acht::config::Switch::Off).await;
+    for database in common::databases() {
+        let app = TestApp::spawn_with(database, |s| s.jobs = acht::config::Switch::Off).await;
         the_stored_analysis_follows_new_answers_in_the_background_on(&app).await;
     }
 }
@@ -462,8 +492,8 @@ async fn an_answer_counts_in_the_segment_its_invitation_was_made_in_on(app: &Tes
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dates_beyond_the_calendar_are_ignored_not_looped_over() {
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn(url, Some(dir)).await;
+    let database = common::sqlite();
+    let app = TestApp::spawn(database).await;
     app.create_survey("service", "grade10", &["support"]).await;
     app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
     let client = app.signed_in("ana@acme.example", PASSWORD).await;

@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 pub mod browser;
 pub mod json;
+pub mod server;
 pub mod smtp;
+pub mod worlds;
 use acht::app::Application;
 use acht::clock::ManualClock;
 use acht::config::Settings;
@@ -22,7 +24,8 @@ pub struct TestApp {
     pub db: Db,
     /// The server's state, for running its jobs by hand.
     pub state: acht::web::AppState,
-    _dir: Option<TempDir>,
+    /// Last, so the database goes after the app's handles.
+    _database: Database,
 }
 
 /// A directory removed on drop.
@@ -33,77 +36,115 @@ impl Drop for TempDir {
     }
 }
 
+/// A fresh scratch directory under one root (`$TMPDIR/acht-tests`), removed when dropped.
+pub fn scratch() -> TempDir {
+    let dir = std::env::temp_dir().join("acht-tests").join(unique());
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
 pub fn strict() -> bool {
     std::env::var("ACHT_TEST_STRICT").is_ok_and(|v| v == "1")
+}
+
+/// Skips the rest of a test for a missing tool or service (returns None), or fails it under
+/// `ACHT_TEST_STRICT=1`. The reason goes to stderr and to `target/acht-skipped`, which
+/// `scripts/test_summary.sh` (run by `.ci/run`) sums up.
+pub fn skip<T>(why: &str) -> Option<T> {
+    if strict() {
+        panic!("ACHT_TEST_STRICT=1 but {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("acht-skipped");
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+        use std::io::Write;
+        let test = std::thread::current().name().unwrap_or("?").to_string();
+        let _ = writeln!(f, "{test}\t{why}");
+    }
+    None
 }
 
 fn unique() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
 
-/// A fresh SQLite file.
-pub fn sqlite_url() -> (String, TempDir) {
-    let dir = std::env::temp_dir().join(format!("acht-test-{}", unique()));
-    std::fs::create_dir_all(&dir).unwrap();
-    (format!("sqlite://{}", dir.join("acht.db").display()), TempDir(dir))
+/// A fresh, empty database of one backend, removed when dropped: a SQLite file in a scratch
+/// directory, or a PostgreSQL database (`DROP DATABASE … WITH (FORCE)`). A failing test keeps
+/// its PostgreSQL database and names it, to look at.
+pub struct Database {
+    pub backend: Backend,
+    pub url: String,
+    _dir: Option<TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let Some(name) = &self.postgres_name else { return };
+        if std::thread::panicking() {
+            eprintln!("kept the failing test's database {name}");
+            return;
+        }
+        if let Ok(mut conn) = db::establish(&postgres_admin_url()) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+/// A fresh SQLite database.
+pub fn sqlite() -> Database {
+    let dir = scratch();
+    let url = format!("sqlite://{}", dir.0.join("acht.db").display());
+    Database { backend: Backend::Sqlite, url, _dir: Some(dir), postgres_name: None }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh PostgreSQL database, or None (skip) when no server is reachable and not strict.
-pub fn postgres_url() -> Option<String> {
-    let admin =
-        std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+pub fn postgres() -> Option<Database> {
+    let admin = postgres_admin_url();
     let mut conn = match db::establish(&admin) {
         Ok(c) => c,
-        Err(e) => {
-            if strict() {
-                panic!("ACHT_TEST_STRICT=1 but PostgreSQL is unreachable at {admin}: {e}");
-            }
-            eprintln!("skipping the PostgreSQL half of this test: {e} (set ACHT_TEST_PG_URL)");
-            return None;
-        }
+        Err(e) => return skip(&format!("PostgreSQL is unreachable at {admin} (set ACHT_TEST_PG_URL): {e}")),
     };
     let name = format!("acht_test_{}", unique());
     diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
     let (prefix, _) = admin.rsplit_once('/').expect("URL has a database");
-    Some(format!("{prefix}/{name}"))
+    let url = format!("{prefix}/{name}");
+    Some(Database { backend: Backend::Postgres, url, _dir: None, postgres_name: Some(name) })
 }
 
-/// Whether a PostgreSQL server answers (strict runs fail in `postgres_url` instead).
-pub fn postgres_reachable() -> bool {
-    let admin =
-        std::env::var("ACHT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    db::establish(&admin).is_ok() || strict()
+/// The one way over backends: a fresh database on each available one (SQLite, then
+/// PostgreSQL when reachable).
+pub fn databases() -> Vec<Database> {
+    let mut out = vec![sqlite()];
+    out.extend(postgres());
+    out
 }
 
 /// Runs a scenario `async fn(&TestApp)` on every available backend, each with a fresh app.
 #[allow(unused_macros)]
 macro_rules! on_every_backend {
     ($scenario:ident) => {
-        for (backend, url, dir) in common::backends() {
-            eprintln!("running {} on {:?}", stringify!($scenario), backend);
-            let app = common::TestApp::spawn(url, dir).await;
+        for database in common::databases() {
+            eprintln!("running {} on {:?}", stringify!($scenario), database.backend);
+            let app = common::TestApp::spawn(database).await;
             $scenario(&app).await;
         }
     };
 }
 
-/// Every storage test runs on each available backend.
-pub fn backends() -> Vec<(Backend, String, Option<TempDir>)> {
-    let (url, dir) = sqlite_url();
-    let mut out = vec![(Backend::Sqlite, url, Some(dir))];
-    if let Some(pg) = postgres_url() {
-        out.push((Backend::Postgres, pg, None));
-    }
-    out
-}
-
 impl TestApp {
-    pub async fn spawn(database_url: String, dir: Option<TempDir>) -> TestApp {
-        Self::spawn_with(database_url, dir, |_| {}).await
+    /// The app in this process (its clock and jobs in the test's hands) over `database`.
+    pub async fn spawn(database: Database) -> TestApp {
+        Self::spawn_with(database, |_| {}).await
     }
 
     /// [`TestApp::spawn`] with settings changed by `tune` first.
-    pub async fn spawn_with(database_url: String, dir: Option<TempDir>, tune: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn spawn_with(database: Database, tune: impl FnOnce(&mut Settings)) -> TestApp {
+        let database_url = database.url.clone();
         let mut settings = Settings::for_database(&database_url);
         settings.db_pool_size = 4;
         tune(&mut settings);
@@ -117,7 +158,16 @@ impl TestApp {
         let now = clock.now();
         let api_key = db.write(move |c| acht::domain::apikeys::create(c, "test", now)).await.unwrap();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base: format!("http://127.0.0.1:{port}"), api_key, database_url, client, clock, db, state, _dir: dir }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            api_key,
+            database_url,
+            client,
+            clock,
+            db,
+            state,
+            _database: database,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -224,11 +274,6 @@ pub fn cli_survey(url: &str, slug: &str, scale: &str) {
 /// Defines the `service` survey (grade10, triggered by `support`) through the CLI.
 pub fn cli_service_survey(url: &str) {
     cli_survey(url, "service", "grade10");
-}
-
-/// A port nobody listens on right now, for a process the test starts.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Waits until `url` answers at all (a started process is listening), for at most 20 s.

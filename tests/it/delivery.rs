@@ -1,14 +1,15 @@
 //! acht mails its survey invitations and reports itself: to a real SMTP server on loopback
 //! (aiosmtpd), on both backends, through failures of that server, and from two instances.
-mod common;
+use crate::common;
 
 use acht::config::{Settings, Switch};
 use acht::domain::{answers, outbox, reports};
 use acht::jobs::mail::{Delivery, Tally};
 use acht::mail::Mailer;
-use acht::types::{AttemptOutcome, Frequency, OutboxState};
-use common::smtp::{hrefs, Mail, SmtpServer};
-use common::TestApp;
+use acht::types::{AttemptOutcome, Frequency, MailKind, OutboxState};
+use crate::common::smtp::{hrefs, Mail, SmtpServer};
+use crate::common::server::Server;
+use crate::common::TestApp;
 use std::collections::HashMap;
 
 const HOUR_MS: i64 = 3_600_000;
@@ -23,9 +24,9 @@ fn mail_settings(s: &mut Settings, smtp_url: &str) {
 }
 
 /// An app that mails to `smtp_url`, and its outbox sender.
-async fn app_mailing_to(url: String, dir: Option<common::TempDir>, smtp_url: &str) -> (TestApp, Delivery) {
-    let app = TestApp::spawn_with(url.clone(), dir, |s| mail_settings(s, smtp_url)).await;
-    let mut settings = Settings::for_database(&url);
+async fn app_mailing_to(database: common::Database, smtp_url: &str) -> (TestApp, Delivery) {
+    let app = TestApp::spawn_with(database, |s| mail_settings(s, smtp_url)).await;
+    let mut settings = Settings::for_database(&app.database_url);
     mail_settings(&mut settings, smtp_url);
     let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
     (app, delivery)
@@ -33,8 +34,8 @@ async fn app_mailing_to(url: String, dir: Option<common::TempDir>, smtp_url: &st
 
 /// An app on SQLite mailing to `smtp_url`, with one invitation (customer `c1`) due now.
 async fn one_due_invitation(smtp_url: &str) -> (TestApp, Delivery) {
-    let (url, dir) = common::sqlite_url();
-    let (app, delivery) = app_mailing_to(url, Some(dir), smtp_url).await;
+    let database = common::sqlite();
+    let (app, delivery) = app_mailing_to(database, smtp_url).await;
     app.create_survey("service", "grade10", &["support"]).await;
     app.report("i1", "c1", "support", "nl").await;
     app.clock.advance_ms(HOUR_MS + 1000);
@@ -127,10 +128,11 @@ async fn survey_email_works(app: &TestApp, delivery: &Delivery, smtp: &SmtpServe
 
 #[tokio::test]
 async fn a_survey_email_arrives_in_the_customers_language_and_its_links_answer_and_unsubscribe() {
-    for (backend, url, dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
         eprintln!("on {backend:?}");
-        let Some(smtp) = SmtpServer::start(0) else { return };
-        let (app, delivery) = app_mailing_to(url, dir, &smtp.url()).await;
+        let Some(smtp) = SmtpServer::start() else { return };
+        let (app, delivery) = app_mailing_to(database, &smtp.url()).await;
         survey_email_works(&app, &delivery, &smtp).await;
     }
 }
@@ -188,17 +190,21 @@ async fn flaky_server_scenario(app: &TestApp, delivery: &Delivery, smtp: &SmtpSe
 
 #[tokio::test]
 async fn a_flaky_mail_server_gets_every_message_exactly_once() {
-    for (backend, url, dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
         eprintln!("on {backend:?}");
-        let Some(smtp) = SmtpServer::start(0) else { return };
-        let (app, delivery) = app_mailing_to(url, dir, &smtp.url()).await;
+        let Some(smtp) = SmtpServer::start() else { return };
+        let (app, delivery) = app_mailing_to(database, &smtp.url()).await;
         flaky_server_scenario(&app, &delivery, &smtp).await;
     }
 }
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_until_the_server_is_there() {
-    let port = common::free_port();
+    // A port bound but not listening refuses connections, and stays ours while the test runs.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = refusing.local_addr().unwrap().port();
     let (app, delivery) = one_due_invitation(&format!("smtp://127.0.0.1:{port}")).await;
     // Nobody listens: the attempt fails, the message waits.
     assert_eq!(delivery.deliver_due().await.retrying, 1);
@@ -207,8 +213,11 @@ async fn a_refused_connection_is_retried_until_the_server_is_there() {
     // Not before its backoff (a minute, give or take a fifth) …
     app.clock.advance_ms(30_000);
     assert_eq!(delivery.deliver_due().await, Tally::default());
-    // … and once the server is up, it goes.
-    let Some(smtp) = SmtpServer::start(port) else { return };
+    // … and once a server answers (the mail server's address changed), it goes.
+    let Some(smtp) = SmtpServer::start() else { return };
+    let mut settings = Settings::for_database(&app.database_url);
+    mail_settings(&mut settings, &smtp.url());
+    let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
     app.clock.advance_ms(60_000);
     assert_eq!(delivery.deliver_due().await.sent, 1);
     assert_eq!(smtp.wait_for(1, 10).await.len(), 1);
@@ -216,7 +225,7 @@ async fn a_refused_connection_is_retried_until_the_server_is_there() {
 
 #[tokio::test]
 async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
-    let Some(smtp) = SmtpServer::start(0) else { return };
+    let Some(smtp) = SmtpServer::start() else { return };
     let (app, delivery) = one_due_invitation(&smtp.url()).await;
     // Another sender claims it and dies before it records anything.
     let now = app.clock.now();
@@ -237,9 +246,9 @@ async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
 
 #[tokio::test]
 async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
-    let Some(smtp) = SmtpServer::start(0) else { return };
-    let (url, dir) = common::sqlite_url();
-    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    let Some(smtp) = SmtpServer::start() else { return };
+    let database = common::sqlite();
+    let (app, delivery) = app_mailing_to(database, &smtp.url()).await;
     app.create_survey("service", "grade10", &["support"]).await;
     let answered = app.report("answered", "c-answered", "support", "nl").await;
     app.report("unsub", "c-unsub", "support", "nl").await;
@@ -289,7 +298,7 @@ async fn invitation_of(app: &TestApp, customer: i64) -> i64 {
 
 #[tokio::test]
 async fn erasure_removes_what_mail_servers_said_about_the_customer() {
-    let Some(smtp) = SmtpServer::start(0) else { return };
+    let Some(smtp) = SmtpServer::start() else { return };
     let (app, delivery) = one_due_invitation(&smtp.url()).await;
     smtp.fail_next("554");
     assert_eq!(delivery.deliver_due().await.retrying, 1);
@@ -312,8 +321,9 @@ async fn erasure_removes_what_mail_servers_said_about_the_customer() {
 
 #[tokio::test]
 async fn without_a_mail_server_nothing_is_sent_and_the_outbox_says_so() {
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn_with(url.clone(), Some(dir), |s| s.jobs = Switch::Off).await;
+    let database = common::sqlite();
+    let url = database.url.clone();
+    let app = TestApp::spawn_with(database, |s| s.jobs = Switch::Off).await;
     let settings = Settings::for_database(&url);
     let delivery = Delivery::new(&app.state, None, &settings);
     app.create_survey("service", "grade10", &["support"]).await;
@@ -326,9 +336,9 @@ async fn without_a_mail_server_nothing_is_sent_and_the_outbox_says_so() {
 
 #[tokio::test]
 async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
-    let Some(smtp) = SmtpServer::start(0) else { return };
-    let (url, dir) = common::sqlite_url();
-    let (app, delivery) = app_mailing_to(url, Some(dir), &smtp.url()).await;
+    let Some(smtp) = SmtpServer::start() else { return };
+    let database = common::sqlite();
+    let (app, delivery) = app_mailing_to(database, &smtp.url()).await;
     app.create_survey("service", "grade10", &["support"]).await;
     // Monday 2026-11-23 .. Sunday 2026-11-29, and the week before.
     let week = acht::domain::figures::day_number(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
@@ -441,37 +451,27 @@ fn import_answers(app: &TestApp, first_day: i64, scores: &[(i32, Option<&str>)],
         csv.push_str(&format!("c{id},service,{score},{},{}\n", at.to_rfc3339(), comment.unwrap_or("")));
         customers.push_str(&format!("c{id},c{id}@example.test,nl,2025-01-01T00:00:00Z,\n"));
     }
-    let dir = std::env::temp_dir().join(format!("acht-import-{:x}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = common::scratch();
+    let dir = &scratch.0;
     std::fs::write(dir.join("c.csv"), customers).unwrap();
     std::fs::write(dir.join("r.csv"), csv).unwrap();
     common::acht_ok(&app.database_url, &["import", "customers", dir.join("c.csv").to_str().unwrap()]);
     common::acht_ok(&app.database_url, &["import", "responses", dir.join("r.csv").to_str().unwrap()]);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
-#[tokio::test]
+/// Two real `acht serve` processes on one PostgreSQL database, both running their schedulers
+/// (every second) against one mail server: every invitation and the due report go out exactly
+/// once. "Once" is read when the outbox has settled (every row sent, none claimed): no sender
+/// holds anything back then that could arrive later as a duplicate.
+#[tokio::test(flavor = "multi_thread")]
 async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
-    let Some(pg) = common::postgres_url() else { return };
-    let Some(smtp) = SmtpServer::start(0) else { return };
-    // Both instances run their schedulers, polling every second, 8 messages at a time.
-    let tune = |s: &mut Settings| {
-        s.smtp_url = Some(smtp.url());
-        s.mail_from = Some("Acme <survey@acme.example>".into());
-        s.mail_poll_seconds = 1;
-    };
-    let a = TestApp::spawn_with(pg.clone(), None, tune).await;
-    let b = TestApp::spawn_with(pg.clone(), None, tune).await;
-    let r = a
-        .post_json(
-            "/api/v1/surveys",
-            &serde_json::json!({"slug": "service", "scale": "grade10", "delay_minutes": 0,
-                "texts": {"nl": {"question": "Cijfer?"}}, "touchpoints": ["support"]}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    // A report due a minute ago, subscribed to two days before.
-    let now = a.clock.now();
+    let Some(database) = common::postgres() else { return };
+    let Some(smtp) = SmtpServer::start() else { return };
+    let url = database.url.clone();
+    common::acht_ok(&url, &["migrate"]);
+    let key = common::acht_ok(&url, &["apikey", "create", "two"]).trim().to_string();
+    // A report due now: subscribed to two days ago.
+    let mut conn = acht::db::establish(&url).unwrap();
     let input = reports::NewSubscription {
         email: "manager@acme.example".into(),
         frequency: Frequency::Daily,
@@ -480,19 +480,46 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
         survey: None,
         locale: None,
     };
-    a.db.write(move |c| reports::subscribe(c, &input, now - 2 * 24 * HOUR_MS)).await.unwrap();
+    let two_days_ago = chrono::Utc::now().timestamp_millis() - 48 * HOUR_MS;
+    reports::subscribe(&mut conn, &input, two_days_ago).unwrap();
+    let smtp_url = smtp.url();
+    let env = [
+        ("ACHT_SMTP_URL", smtp_url.as_str()),
+        ("ACHT_MAIL_FROM", "Acme <survey@acme.example>"),
+        ("ACHT_MAIL_POLL_SECONDS", "1"),
+    ];
+    let servers = [Server::start(&url, &env), Server::start(&url, &env)];
+    let client = reqwest::Client::new();
+    let r = client
+        .post(servers[0].url("/api/v1/surveys"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"slug": "service", "scale": "grade10", "delay_minutes": 0,
+            "texts": {"nl": {"question": "Cijfer?"}}, "touchpoints": ["support"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // Interactions reach both instances, in batches at the same moments.
     const N: usize = 200;
-    let batch: Vec<serde_json::Value> = (0..N)
-        .map(|i| {
-            serde_json::json!({"id": format!("i{i}"), "touchpoint": "support",
-                "customer": {"id": format!("c{i}"), "email": format!("c{i}@example.test")}})
-        })
-        .collect();
-    let r = a.post_json("/api/v1/interactions/batch", &serde_json::json!({ "interactions": batch })).await;
-    assert!(r.status().is_success(), "{}", r.status());
-    smtp.wait_for(N + 1, 60).await;
-    // A little longer: a doubled message would arrive now.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut posts = vec![];
+    for (n, server) in servers.iter().enumerate() {
+        for part in 0..4 {
+            let batch: Vec<serde_json::Value> = (0..N / 8)
+                .map(|k| {
+                    let i = format!("{n}-{part}-{k}");
+                    serde_json::json!({"id": format!("i{i}"), "touchpoint": "support",
+                        "customer": {"id": format!("c{i}"), "email": format!("c{i}@example.test")}})
+                })
+                .collect();
+            let post = client.post(server.url("/api/v1/interactions/batch")).bearer_auth(&key);
+            posts.push(tokio::spawn(post.json(&serde_json::json!({ "interactions": batch })).send()));
+        }
+    }
+    for post in posts {
+        assert!(post.await.unwrap().unwrap().status().is_success());
+    }
+    let settled = wait_until_outbox_settled(&mut conn, N + 1, 120).await;
+    assert_eq!(settled, [(MailKind::Invitation, OutboxState::Sent, N as i64), (MailKind::Report, OutboxState::Sent, 1)]);
     let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
     let mut ids: Vec<String> = mails.iter().map(message_id).collect();
     ids.sort();
@@ -500,5 +527,189 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
     ids.dedup();
     assert_eq!((total, ids.len()), (N + 1, N + 1), "every message exactly once");
     assert_eq!(ids.iter().filter(|i| i.starts_with("<acht.report.")).count(), 1);
-    drop((a, b));
+    // Each row was sent by one attempt of one instance, and both instances took part.
+    use acht::db::schema::mail_attempts::dsl::*;
+    use diesel::prelude::*;
+    let attempts: Vec<(AttemptOutcome, String)> = mail_attempts.select((outcome, holder)).load(&mut conn).unwrap();
+    assert_eq!(attempts.len(), N + 1, "one attempt per message: {attempts:?}");
+    assert!(attempts.iter().all(|a| a.0 == AttemptOutcome::Sent));
+    let instances: std::collections::BTreeSet<&str> = attempts.iter().map(|a| a.1.as_str()).collect();
+    assert_eq!(instances.len(), 2, "both instances sent: {instances:?}");
+}
+
+/// Polls the outbox until `n` rows are in a final state (at most `secs`): a row is claimed
+/// only while queued, so then no sender holds one.
+async fn wait_until_outbox_settled(
+    conn: &mut acht::db::DbConn,
+    n: usize,
+    secs: u64,
+) -> Vec<(MailKind, OutboxState, i64)> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let status = outbox::status(conn).unwrap();
+        let done: i64 = status.by_state.iter().filter(|(_, s, _)| *s != OutboxState::Queued).map(|r| r.2).sum();
+        if done as usize >= n {
+            return status.by_state;
+        }
+        assert!(std::time::Instant::now() < until, "the outbox did not settle: {:?}", status.by_state);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Erasure leaves nothing of the customer's personal data anywhere: every text column of every
+/// table, on both backends, is searched for their email address, attribute values, comment,
+/// network address, user agent and what a mail server said about them.
+#[tokio::test]
+async fn erasure_leaves_no_trace_of_the_customer_in_any_column() {
+    for database in common::databases() {
+        let backend = database.backend;
+        let Some(smtp) = SmtpServer::start() else { return };
+        let app = TestApp::spawn_with(database, |s| {
+            mail_settings(s, &smtp.url());
+            s.trusted_proxy = vec!["127.0.0.1".parse().unwrap()];
+        })
+        .await;
+        let mut settings = Settings::for_database(&app.database_url);
+        mail_settings(&mut settings, &smtp.url());
+        let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+        app.create_survey("service", "grade10", &["support"]).await;
+        let secrets = ["erase.me.4711@example.test", "plan-4711-secret", "comment-4711 Jan", "203.0.113.47", "UA-4711"];
+        let r = app
+            .post_json(
+                "/api/v1/interactions",
+                &serde_json::json!({"id": "e1", "touchpoint": "support", "channel": "phone",
+                    "customer": {"id": "erase-me", "email": secrets[0], "locale": "nl",
+                                 "attributes": {"plan": secrets[1]}}}),
+            )
+            .await;
+        let invited: serde_json::Value = r.json().await.unwrap();
+        // The mail server refuses once, naming the address (as real ones do), then accepts.
+        smtp.fail_next("554");
+        app.clock.advance_ms(HOUR_MS + 1000);
+        assert_eq!(delivery.deliver_due().await.retrying, 1);
+        app.clock.advance_ms(2 * HOUR_MS);
+        assert_eq!(delivery.deliver_due().await.sent, 1);
+        // The customer answers from their phone through a proxy, and comments.
+        let link = invited["invitation"]["score_urls"][7]["url"].as_str().unwrap();
+        let page = common::path_of(invited["invitation"]["survey_url"].as_str().unwrap());
+        let as_customer = |rb: reqwest::RequestBuilder| {
+            rb.header("User-Agent", format!("Mozilla/5.0 {}", secrets[4])).header("X-Forwarded-For", secrets[3])
+        };
+        assert!(as_customer(app.client.get(link)).send().await.unwrap().status().is_success());
+        let comment = [("score", "8"), ("comment", secrets[2])];
+        assert!(as_customer(app.client.post(app.url(&page)).form(&comment)).send().await.unwrap().status().is_success());
+        let before = every_text_value(&app.database_url);
+        for secret in secrets {
+            assert!(before.iter().any(|v| v.contains(secret)), "{backend:?}: '{secret}' is stored before erasure");
+        }
+        let r = app.client.delete(app.url("/api/v1/customers/erase-me")).bearer_auth(&app.api_key).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        for value in every_text_value(&app.database_url) {
+            for secret in secrets {
+                assert!(!value.contains(secret), "{backend:?}: '{secret}' is still stored after erasure: {value}");
+            }
+        }
+    }
+}
+
+/// Every value of every column of every table, as text (`table.column: value`).
+fn every_text_value(url: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+    }
+    #[derive(QueryableByName)]
+    struct Cell {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        v: Option<String>,
+    }
+    let mut conn = acht::db::establish(url).unwrap();
+    let columns_sql = match acht::db::Backend::from_url(url) {
+        acht::db::Backend::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+        }
+        acht::db::Backend::Postgres => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = 'public'"
+        }
+    };
+    let columns: Vec<Column> = diesel::sql_query(columns_sql).load(&mut conn).unwrap();
+    assert!(columns.len() > 50, "every table's columns: {}", columns.len());
+    let mut values = vec![];
+    for c in columns {
+        let sql = format!("SELECT CAST(\"{}\" AS TEXT) AS v FROM \"{}\"", c.column_name, c.table_name);
+        let cells: Vec<Cell> = diesel::sql_query(sql).load(&mut conn).unwrap();
+        values.extend(cells.into_iter().filter_map(|c| c.v).map(|v| format!("{}.{}: {v}", c.table_name, c.column_name)));
+    }
+    values
+}
+
+/// A self-signed certificate for 127.0.0.1 (the openssl command line), or None (skip).
+fn test_certificate(dir: &std::path::Path) -> Option<(String, String)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(out) if out.status.success() => Some((cert.display().to_string(), key.display().to_string())),
+        Ok(out) => common::skip(&format!("openssl made no certificate: {}", String::from_utf8_lossy(&out.stderr))),
+        Err(e) => common::skip(&format!("the openssl command is missing: {e}")),
+    }
+}
+
+/// The mail server settings a company uses: STARTTLS (`?tls=required`) and implicit TLS
+/// (`smtps://`), each with AUTH, and a login and password holding the characters a URL must
+/// percent-encode. The server refuses mail before TLS and before AUTH, so a delivered message
+/// shows both worked; a wrong password is refused as the permanent failure it is.
+#[tokio::test]
+async fn starttls_smtps_and_auth_with_percent_encoded_credentials_deliver() {
+    let scratch = common::scratch();
+    let Some((cert, key)) = test_certificate(&scratch.0) else { return };
+    // OpenSSL's default trust store reads this file: the test's certificate is trusted, as a
+    // company's mail server's certificate is through the system's store.
+    std::env::set_var("SSL_CERT_FILE", &cert);
+    let (login, password) = ("survey@acme.example", "p@ss:w/rd% ?#");
+    let encoded = "survey%40acme.example:p%40ss%3Aw%2Frd%25%20%3F%23";
+    let auth = format!("{login}:{password}");
+    for (mode, scheme, query) in [("starttls", "smtp", "?tls=required"), ("smtps", "smtps", "")] {
+        let args = ["--tls", mode, "--cert", &cert, "--key", &key, "--auth", &auth];
+        let Some(smtp) = SmtpServer::start_with(&args) else { return };
+        let url = format!("{scheme}://{encoded}@127.0.0.1:{}{query}", smtp.port);
+        let (app, delivery) = one_due_invitation(&url).await;
+        let tally = delivery.deliver_due().await;
+        let attempts = all_attempts(&app).await;
+        assert_eq!(tally.sent, 1, "{mode}: {tally:?} {attempts:?}");
+        assert_eq!(smtp.wait_for(1, 10).await.len(), 1, "{mode}");
+
+        let url = format!("{scheme}://survey%40acme.example:wrong@127.0.0.1:{}{query}", smtp.port);
+        let (app, delivery) = one_due_invitation(&url).await;
+        assert_eq!(delivery.deliver_due().await.sent, 0);
+        let attempts = all_attempts(&app).await;
+        assert_eq!(attempts.len(), 1);
+        assert_eq!((attempts[0].0, attempts[0].1), (AttemptOutcome::Permanent, Some(535)), "{mode}: {attempts:?}");
+    }
+}
+
+/// Every recorded send attempt: outcome, SMTP code, the server's words.
+async fn all_attempts(app: &TestApp) -> Vec<(AttemptOutcome, Option<i32>, String)> {
+    app.db
+        .read(|c| {
+            use acht::db::schema::mail_attempts::dsl::*;
+            use diesel::prelude::*;
+            mail_attempts
+                .select((outcome, smtp_code, detail))
+                .load(c)
+                .map_err(|e| acht::domain::DomainError::Db(e.into()))
+        })
+        .await
+        .unwrap()
 }

@@ -1,7 +1,7 @@
 //! The command line as a user runs it: imports, surveys, the demo world.
-mod common;
+use crate::common;
 
-use common::{acht_cli as acht, acht_ok as ok};
+use crate::common::{acht_cli as acht, acht_ok as ok};
 use diesel::prelude::*;
 
 fn count(url: &str, table: &str) -> i64 {
@@ -22,9 +22,11 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
 
 #[test]
 fn csv_import_reports_bad_lines_and_writes_nothing_of_a_bad_file() {
-    for (backend, url, _dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
+        let url = database.url.clone();
         eprintln!("import on {backend:?}");
-        let tmp = common::sqlite_url().1;
+        let tmp = common::scratch();
         common::cli_survey(&url, "service", "grade10");
         common::cli_survey(&url, "effort", "ces7");
         let customers = write(
@@ -83,8 +85,10 @@ fn csv_import_reports_bad_lines_and_writes_nothing_of_a_bad_file() {
 
 #[test]
 fn the_demo_world_is_deterministic_by_seed() {
-    let (a, _da) = common::sqlite_url();
-    let (b, _db) = common::sqlite_url();
+    let _da = common::sqlite();
+    let a = _da.url.clone();
+    let _db = common::sqlite();
+    let b = _db.url.clone();
     let out_a = ok(&a, &["demo", "--customers", "1500", "--seed", "3"]);
     let out_b = ok(&b, &["demo", "--customers", "1500", "--seed", "3"]);
     assert_eq!(out_a, out_b);
@@ -96,7 +100,8 @@ fn the_demo_world_is_deterministic_by_seed() {
 
 #[test]
 fn unknown_scales_and_duplicate_surveys_are_refused_clearly() {
-    let (url, _d) = common::sqlite_url();
+    let _d = common::sqlite();
+    let url = _d.url.clone();
     let out = acht(
         &url,
         &["survey", "create", "--slug", "x", "--scale", "grade11", "--question-nl", "a", "--question-en", "b"],
@@ -114,9 +119,11 @@ fn unknown_scales_and_duplicate_surveys_are_refused_clearly() {
 
 #[test]
 fn analysis_inputs_load_in_one_query_per_table_on_both_backends() {
-    for (backend, url, _dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
+        let url = database.url.clone();
         eprintln!("analysis inputs on {backend:?}");
-        let tmp = common::sqlite_url().1;
+        let tmp = common::scratch();
         common::cli_service_survey(&url);
         let customers = write(
             &tmp.0,
@@ -138,4 +145,49 @@ fn analysis_inputs_load_in_one_query_per_table_on_both_backends() {
         let a_scores: Vec<i32> = data.responses.iter().filter(|r| r.customer_id == a.id).map(|r| r.score).collect();
         assert_eq!(a_scores, vec![7, 6], "in time order");
     }
+}
+
+/// A quoted field may span lines (a comment typed with Enter): the bad line named is the file's
+/// line, not the record's number, in both imports.
+#[test]
+fn bad_lines_after_a_multi_line_field_are_named_by_their_file_line() {
+    let database = common::sqlite();
+    let url = database.url.clone();
+    let dir = common::scratch();
+    common::cli_service_survey(&url);
+    let customers = write(
+        &dir.0,
+        "customers.csv",
+        "customer_id,email,locale,first_seen_at,churned_at\n\
+         C1,c1@example.test,nl,2023-01-01T00:00:00Z,\n\
+         \"C\n2\",c2@example.test,nl,2023-01-01T00:00:00Z,\n\
+         C3,c3@example.test,xx,2023-01-01T00:00:00Z,\n\
+         C4,c4@example.test,nl,not-a-time,\n",
+    );
+    let out = acht(&url, &["import", "customers", &customers]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("line 5: locale 'xx'") && err.contains("line 6: first_seen_at"), "{err}");
+    assert_eq!(err.matches("line ").count(), 2, "only the two bad lines: {err}");
+
+    let customers = write(
+        &dir.0,
+        "good-customers.csv",
+        "customer_id,email,locale,first_seen_at,churned_at\nC1,c1@example.test,nl,2023-01-01T00:00:00Z,\n",
+    );
+    ok(&url, &["import", "customers", &customers]);
+    let responses = write(
+        &dir.0,
+        "responses.csv",
+        "customer_id,survey,score,answered_at,comment\n\
+         C1,service,8,2023-05-01T10:00:00Z,\"Eerste regel,\ntweede regel\nderde regel\"\n\
+         C1,service,11,2023-05-02T10:00:00Z,\n\
+         C1,service,7,2023-05-03T10:00:00Z,\"nog een\r\nmet CR LF\"\n\
+         C1,service,x,2023-05-04T10:00:00Z,\n",
+    );
+    let out = acht(&url, &["import", "responses", &responses]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 5: score 11") && err.contains("line 8: score 'x'"), "{err}");
+    assert_eq!(err.matches("line ").count(), 2, "only the two bad lines: {err}");
+    assert_eq!(count(&url, "responses"), 0);
 }

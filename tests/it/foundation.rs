@@ -1,20 +1,19 @@
 //! The foundation under the features: health that tells the truth, a writer that survives a
 //! bad write, ids unique across instances, typed stored values, the clock, the web plumbing
 //! (security headers, request ids, friendly 404s) and the rules for starting instances.
-#[macro_use]
-mod common;
+use crate::common;
 
 use acht::db::ids;
 use acht::domain::DomainError;
-use common::{backends, free_port, path_of, wait_until_up, TestApp};
+use crate::common::server::Server;
+use crate::common::{path_of, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
 
 #[tokio::test]
 async fn every_response_carries_security_headers_and_a_request_id() {
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn(url, Some(dir)).await;
+    let database = common::sqlite();
+    let app = TestApp::spawn(database).await;
     app.create_survey("service", "grade10", &["support"]).await;
     let outcome = app.report("i1", "c1", "support", "en").await;
     let page = path_of(outcome["invitation"]["survey_url"].as_str().unwrap());
@@ -189,8 +188,10 @@ async fn consent_and_keys(app: &TestApp) {
 /// An unknown stored value is an error, never a silent default; the database refuses one too.
 #[tokio::test]
 async fn unknown_stored_values_are_refused_and_never_read_as_defaults() {
-    for (backend, url, _dir) in backends() {
-        let app = TestApp::spawn(url.clone(), None).await;
+    for database in common::databases() {
+        let backend = database.backend;
+        let url = database.url.clone();
+        let app = TestApp::spawn(database).await;
         app.create_survey("service", "grade10", &["support"]).await;
         app.report("t1", "ct", "support", "en").await;
         let mut conn = acht::db::establish(&url).unwrap();
@@ -220,7 +221,9 @@ async fn unknown_stored_values_are_refused_and_never_read_as_defaults() {
 
 #[tokio::test]
 async fn id_tags_are_leased_one_per_live_process() {
-    for (backend, url, _dir) in backends() {
+    for database in common::databases() {
+        let backend = database.backend;
+        let url = database.url.clone();
         let mut conn = acht::db::establish(&url).unwrap();
         acht::db::migrate(&mut conn).unwrap();
         let now = 1_800_000_000_000;
@@ -247,26 +250,11 @@ async fn id_tags_are_leased_one_per_live_process() {
 /// its own tag, so their ids never collide.
 #[tokio::test]
 async fn two_instances_on_one_postgres_make_distinct_ids() {
-    let Some(url) = common::postgres_url() else { return };
+    let Some(database) = common::postgres() else { return };
+    let url = database.url.clone();
     let client = reqwest::Client::new();
-    let mut servers = Vec::new();
-    let mut bases = Vec::new();
-    for _ in 0..2 {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_acht"))
-            .env("DATABASE_URL", &url)
-            .env("ACHT_LOG", "warn")
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        servers.push(Kill(child));
-        bases.push(format!("http://127.0.0.1:{port}"));
-    }
-    for b in &bases {
-        wait_until_up(&client, &format!("{b}/healthz")).await;
-    }
+    let servers = [Server::start(&url, &[]), Server::start(&url, &[])];
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     common::cli_service_survey(&url);
     let key = common::acht_ok(&url, &["apikey", "create", "ids"]).trim().to_string();
     let mut tasks = Vec::new();
@@ -311,62 +299,35 @@ async fn two_instances_on_one_postgres_make_distinct_ids() {
 
 #[tokio::test]
 async fn a_second_server_on_one_sqlite_file_and_a_public_address_without_base_url_are_refused() {
-    let (url, _dir) = common::sqlite_url();
-    let port = free_port();
-    let _first = Kill(
-        Command::new(env!("CARGO_BIN_EXE_acht"))
-            .env("DATABASE_URL", &url)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_until_up(&reqwest::Client::new(), &format!("http://127.0.0.1:{port}/healthz")).await;
-    let second = common::acht_cli(&url, &["serve", "--bind", &format!("127.0.0.1:{}", free_port())]);
+    let database = common::sqlite();
+    let url = database.url.clone();
+    let _first = Server::start(&url, &[]);
+    let second = common::acht_cli(&url, &["serve", "--bind", "127.0.0.1:0"]);
     assert!(!second.status.success());
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("another acht server already serves"), "{err}");
     // The command line still works beside the server.
     common::acht_ok(&url, &["apikey", "create", "beside"]);
 
-    let (url, _dir) = common::sqlite_url();
-    let public = common::acht_cli(&url, &["serve", "--bind", &format!("0.0.0.0:{}", free_port())]);
+    let database = common::sqlite();
+
+    let url = database.url.clone();
+    let public = common::acht_cli(&url, &["serve", "--bind", "0.0.0.0:0"]);
     assert!(!public.status.success());
     assert!(String::from_utf8_lossy(&public.stderr).contains("set ACHT_BASE_URL"));
-}
-
-/// Kills a child process when dropped, so a failing test leaves no server behind.
-struct Kill(std::process::Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// One log line per request, naming the route pattern and the request id, never a survey
 /// link's secret token.
 #[tokio::test]
 async fn request_log_lines_name_routes_and_ids_but_never_link_tokens() {
-    let (url, dir) = common::sqlite_url();
+    let database = common::sqlite();
+    let url = database.url.clone();
     common::cli_service_survey(&url);
     let key = common::acht_ok(&url, &["apikey", "create", "log"]).trim().to_string();
-    let port = free_port();
-    let log_path = dir.0.join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let server = Kill(
-        Command::new(env!("CARGO_BIN_EXE_acht"))
-            .env("DATABASE_URL", &url)
-            .env("ACHT_LOG", "info")
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Server::start(&url, &[("ACHT_LOG", "info")]);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
-    wait_until_up(&client, &format!("{base}/healthz")).await;
     let outcome: Value = client
         .post(format!("{base}/api/v1/interactions"))
         .bearer_auth(&key)
@@ -381,9 +342,55 @@ async fn request_log_lines_name_routes_and_ids_but_never_link_tokens() {
     let token = path_of(&link).split('/').nth(2).unwrap().to_string();
     let r = client.get(&link).header("X-Request-Id", "lb-12345").send().await.unwrap();
     assert_eq!(r.headers().get("x-request-id").unwrap(), "lb-12345", "a load balancer's id is kept");
-    drop(server);
-    let text = std::fs::read_to_string(&log_path).unwrap();
+    server.kill();
+    let text = server.log_text();
     assert!(text.contains("/s/{token}/{score}") && text.contains("lb-12345"), "{text}");
     assert!(text.contains("route=/api/v1/interactions") && text.contains("status=201"), "{text}");
     assert!(!text.contains(&token), "the secret token never reaches the log:\n{text}");
+}
+
+/// The README's promise for a wrong method and a body that is not JSON: 405 with `Allow` and
+/// 415, each a JSON error with its stable code, and nothing written.
+#[tokio::test]
+async fn a_wrong_method_gets_405_with_allow_and_a_body_that_is_not_json_gets_415() {
+    let app = TestApp::spawn(common::sqlite()).await;
+    let cases = [
+        (reqwest::Method::DELETE, "/api/v1/surveys", "GET, POST"),
+        (reqwest::Method::POST, "/api/v1/surveys/service", "GET"),
+        (reqwest::Method::GET, "/api/v1/interactions", "POST"),
+        (reqwest::Method::PATCH, "/api/v1/customers/c1", "PUT, DELETE"),
+        (reqwest::Method::GET, "/api/v1/customers/c1/events", "POST"),
+        (reqwest::Method::PUT, "/api/v1/responses", "GET"),
+    ];
+    for (method, path, allow) in cases {
+        let r = app.client.request(method.clone(), app.url(path)).bearer_auth(&app.api_key).send().await.unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "method_not_allowed", "{method} {path}: {body}");
+    }
+    let survey = r#"{"slug": "service", "scale": "grade10", "texts": {"nl": {"question": "Cijfer?"}}}"#;
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/xml")] {
+        let mut request = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&app.api_key).body(survey);
+        if let Some(t) = content_type {
+            request = request.header("Content-Type", t);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "unsupported_media_type", "{content_type:?}: {body}");
+    }
+    let listed: Value = app.get_json("/api/v1/surveys").await.json().await.unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "nothing was created: {listed}");
+    // The same body as JSON is taken.
+    let r = app
+        .client
+        .post(app.url("/api/v1/surveys"))
+        .bearer_auth(&app.api_key)
+        .header("Content-Type", "application/json")
+        .body(survey)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
 }

@@ -2,10 +2,10 @@
 //! open the email's score link, see the thank-you page, change the score, add a comment.
 //! Phone-sized screenshots of the question and thank-you pages are saved under
 //! `target/screenshots/` as test artefacts.
-mod common;
+use crate::common;
 
-use common::browser::{Browser, PHONE as PHONE_SIZE};
-use common::{path_of, TestApp};
+use crate::common::browser::{Browser, PHONE as PHONE_SIZE};
+use crate::common::{path_of, TestApp};
 use fantoccini::Locator;
 use serde_json::Value;
 use std::time::Duration;
@@ -54,9 +54,10 @@ async fn close(browser: Browser) {
 #[tokio::test]
 async fn a_customer_answers_in_a_real_browser() {
     let Some(browser) = Browser::start(PHONE, PHONE_SIZE).await else { return };
-    for (backend, url, dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
         eprintln!("a customer in Chromium on {backend:?}");
-        let app = TestApp::spawn(url, dir).await;
+        let app = TestApp::spawn(database).await;
         customer_in_browser(&browser, &app).await;
     }
     close(browser).await;
@@ -121,9 +122,10 @@ async fn customer_in_browser(browser: &Browser, app: &TestApp) {
 async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
     // The same phone-sized window as the customer's.
     let Some(scanner) = Browser::start(DEFENDER, PHONE_SIZE).await else { return };
-    for (backend, url, dir) in common::backends() {
+    for database in common::databases() {
+        let backend = database.backend;
         eprintln!("a JavaScript scanner in Chromium on {backend:?}");
-        let app = TestApp::spawn(url, dir).await;
+        let app = TestApp::spawn(database).await;
         app.create_survey("service", "grade10", &["support"]).await;
         let outcome = app.report("scan-1", "cust-scan", "support", "en").await;
         let links: Vec<String> = outcome["invitation"]["score_urls"]
@@ -181,16 +183,17 @@ async fn state_of(app: &TestApp, customer: &str, want: &str) -> String {
 /// first) with an undo. Screenshots of the email and the pages land in `target/screenshots/`.
 #[tokio::test]
 async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() {
-    let Some(smtp) = common::smtp::SmtpServer::start(0) else { return };
+    let Some(smtp) = common::smtp::SmtpServer::start() else { return };
     let Some(browser) = Browser::start(PHONE, PHONE_SIZE).await else { return };
-    let (url, dir) = common::sqlite_url();
+    let database = common::sqlite();
+    let url = database.url.clone();
     let tune = |s: &mut acht::config::Settings| {
         s.smtp_url = Some(smtp.url());
         s.mail_from = Some("Acme <survey@acme.example>".into());
         s.company_name = "Acme".into();
         s.jobs = acht::config::Switch::Off;
     };
-    let app = TestApp::spawn_with(url.clone(), Some(dir), tune).await;
+    let app = TestApp::spawn_with(database, tune).await;
     let mut settings = acht::config::Settings::for_database(&url);
     tune(&mut settings);
     let mailer = acht::mail::Mailer::from_settings(&settings).unwrap();
@@ -201,7 +204,8 @@ async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() 
     assert_eq!(delivery.deliver_due().await.sent, 1);
     let raw = smtp.wait_for(1, 10).await.pop().expect("the email arrived");
     let html = common::smtp::Mail { raw }.part("text/html").unwrap();
-    let file = std::env::temp_dir().join(format!("acht-email-{:x}.html", rand::random::<u64>()));
+    let scratch = common::scratch();
+    let file = scratch.0.join("email.html");
     std::fs::write(&file, &html).unwrap();
     let email = format!("file://{}", file.display());
 
@@ -244,12 +248,13 @@ async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() 
 /// PNG parts): every chart loads at the size it was drawn. Screenshots in `target/screenshots/`.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_monthly_report_email_in_a_real_browser() {
-    let Some(smtp) = common::smtp::SmtpServer::start(0) else { return };
+    let Some(smtp) = common::smtp::SmtpServer::start() else { return };
     let Some(browser) = Browser::start(PHONE, (1200, 900)).await else { return };
-    let (url, dir) = common::sqlite_url();
+    let database = common::sqlite();
+    let url = database.url.clone();
     common::acht_ok(&url, &["demo", "--customers", "3000", "--seed", "5"]);
     let smtp_url = smtp.url();
-    let app = TestApp::spawn_with(url, Some(dir), move |s| {
+    let app = TestApp::spawn_with(database, move |s| {
         s.smtp_url = Some(smtp_url);
         s.mail_from = Some("Acme <survey@acme.example>".into());
         s.company_name = "Acme".into();
@@ -275,8 +280,8 @@ async fn the_monthly_report_email_in_a_real_browser() {
     assert_eq!(mail.header("Subject").unwrap(), "Acme: how customers rated you, 2026-06-01 – 2026-06-30");
 
     // The message as a mail program shows it: the HTML with its cid: images resolved.
-    let folder = std::env::temp_dir().join(format!("acht-report-{:x}", rand::random::<u64>()));
-    std::fs::create_dir_all(&folder).unwrap();
+    let scratch = common::scratch();
+    let folder = scratch.0.clone();
     let parsed = mail.parsed();
     let mut html = mail.part("text/html").unwrap();
     for part in parsed.parts().filter(|p| p.ctype.mimetype == "image/png") {

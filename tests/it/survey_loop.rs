@@ -1,8 +1,7 @@
 //! The survey loop walked over HTTP, on SQLite and on PostgreSQL.
-#[macro_use]
-mod common;
+use crate::common;
 
-use common::{path_of, TestApp};
+use crate::common::{path_of, TestApp};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -335,8 +334,8 @@ async fn pagination(app: &TestApp) {
 
 #[tokio::test]
 async fn health_and_openapi() {
-    let (url, dir) = common::sqlite_url();
-    let app = TestApp::spawn(url, Some(dir)).await;
+    let database = common::sqlite();
+    let app = TestApp::spawn(database).await;
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();

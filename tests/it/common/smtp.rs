@@ -13,37 +13,45 @@ pub struct SmtpServer {
     child: Child,
     /// Kept open: the server exits when it closes (the test process died).
     _stdin: ChildStdin,
+    _scratch: super::TempDir,
 }
 
 impl SmtpServer {
-    /// Starts a server on a free port (`port` 0) or the given one. None when Python or aiosmtpd
-    /// is missing and the run is not strict (`.ci/run` installs them).
-    pub fn start(port: u16) -> Option<SmtpServer> {
-        let dir = std::env::temp_dir().join(format!("acht-smtp-{:016x}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).unwrap();
+    /// Starts a server on a port of its choosing (it binds port 0 and prints the port it got).
+    /// None when Python or aiosmtpd is missing and the run is not strict (`.ci/run` installs
+    /// them).
+    pub fn start() -> Option<SmtpServer> {
+        Self::start_with(&[])
+    }
+
+    /// [`SmtpServer::start`] with more arguments for `tests/smtp/server.py`.
+    pub fn start_with(args: &[&str]) -> Option<SmtpServer> {
+        let scratch = super::scratch();
+        let dir = scratch.0.clone();
         let plan = dir.join("plan");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py");
         let spawned = Command::new("python3")
             .args([script, "--dir"])
             .arg(dir.join("mail"))
-            .args(["--port", &port.to_string(), "--plan-file"])
+            .args(["--port", "0", "--plan-file"])
             .arg(&plan)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn();
         let mut child = match spawned {
             Ok(c) => c,
-            Err(e) => return skip(&format!("cannot start python3: {e}")),
+            Err(e) => return super::skip(&format!("python3 cannot start the SMTP test server: {e}")),
         };
         let stdin = child.stdin.take().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let Some(port) = line.trim().strip_prefix("READY ").and_then(|p| p.parse().ok()) else {
             let _ = child.kill();
-            return skip(&format!("the SMTP test server did not start (is aiosmtpd installed?): {line:?}"));
+            return super::skip(&format!("the SMTP test server did not start (is aiosmtpd installed?): {line:?}"));
         };
-        Some(SmtpServer { port, dir, plan, child, _stdin: stdin })
+        Some(SmtpServer { port, dir, plan, child, _stdin: stdin, _scratch: scratch })
     }
 
     pub fn url(&self) -> String {
@@ -87,16 +95,7 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn skip(why: &str) -> Option<SmtpServer> {
-    if super::strict() {
-        panic!("ACHT_TEST_STRICT=1 but {why}");
-    }
-    eprintln!("skipping: {why}");
-    None
 }
 
 /// A received message, parsed.

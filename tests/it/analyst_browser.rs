@@ -2,19 +2,20 @@
 //! sign in, open every page, filter a trend and download its CSV, read the retention finding,
 //! search the answers and export them, sign out. Screenshots of every main page are saved
 //! under `target/screenshots/` as test artefacts.
-mod common;
+use crate::common;
 
 use acht::types::Role;
-use common::browser::{Browser, DESKTOP, DESKTOP_UA, PHONE, PHONE_UA};
-use common::TestApp;
+use crate::common::browser::{Browser, DESKTOP, DESKTOP_UA, PHONE, PHONE_UA};
+use crate::common::TestApp;
 
 const PASSWORD: &str = "correct horse battery";
 
 /// A small demo world (the CLI's), an analyst, and the app serving them.
 async fn demo_app() -> TestApp {
-    let (url, dir) = common::sqlite_url();
+    let database = common::sqlite();
+    let url = database.url.clone();
     common::acht_ok(&url, &["demo", "--customers", "3000", "--seed", "5"]);
-    let app = TestApp::spawn(url, Some(dir)).await;
+    let app = TestApp::spawn(database).await;
     app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
     // The first analysis is computed by the job at start; wait for it rather than race it.
     for _ in 0..300 {

@@ -1,7 +1,7 @@
 //! The API contract holds: schemathesis runs every check (`--checks all`) against the real
 //! server and finds nothing (scripts/api_contract.sh). Skipped with a reason when schemathesis
 //! is not installed; `ACHT_TEST_STRICT=1` (CI) makes that a failure.
-mod common;
+use crate::common;
 
 #[test]
 fn schemathesis_finds_no_failure_with_all_checks() {

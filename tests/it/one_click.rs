@@ -2,10 +2,9 @@
 //! SQLite and PostgreSQL: the behaviours of people and of the scanners their makers document.
 //! The server's clock is moved instead of waiting out the quiet window. The same behaviours in
 //! a real browser are in tests/browser.rs.
-#[macro_use]
-mod common;
+use crate::common;
 
-use common::{path_of, TestApp};
+use crate::common::{path_of, TestApp};
 use serde_json::Value;
 
 const DESKTOP: &str =
@@ -186,8 +185,8 @@ async fn scanners(app: &TestApp) {
 #[tokio::test]
 async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
     for trusted in [false, true] {
-        let (url, dir) = common::sqlite_url();
-        let app = TestApp::spawn_with(url, Some(dir), |s| {
+        let database = common::sqlite();
+        let app = TestApp::spawn_with(database, |s| {
             if trusted {
                 s.trusted_proxy = vec!["127.0.0.1".parse().unwrap()];
             }
