@@ -38,14 +38,17 @@
   });
   window.addEventListener("pagehide", leave);
 
+  // Only the browser's own events count: a scanner's script can dispatch a pointerdown, but
+  // the event it makes is not trusted. Not `once`: an untrusted event must not use up the
+  // listener a person's touch needs.
   var touched = false;
-  function gesture() {
-    if (touched) return;
+  function gesture(e) {
+    if (touched || !e.isTrusted) return;
     touched = true;
     fetch(base + "/gesture", {method: "POST", credentials: "omit", keepalive: true});
   }
   ["pointerdown", "touchstart", "keydown"].forEach(function (t) {
-    window.addEventListener(t, gesture, {once: true, passive: true});
+    window.addEventListener(t, gesture, {passive: true});
   });
 
   beacon("loaded");

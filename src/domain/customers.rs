@@ -270,6 +270,8 @@ pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<bool
 /// carry the figures, not the person); from now on their interactions get the decision `erased`.
 pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer, DomainError> {
     let customer = get(conn, external_id)?;
+    // First, while the attributes are still there to say which segments they made.
+    super::rollups::forget_segments(conn, customer.id)?;
     let empty = Json::new(Attributes::new());
     diesel::update(customers::table.find(customer.id))
         .set((

@@ -472,6 +472,51 @@ mod tests {
     }
 
     #[test]
+    fn west_of_utc_a_report_goes_at_its_local_time_and_covers_the_local_yesterday() {
+        let tz: Tz = "America/Los_Angeles".parse().unwrap();
+        // 18:00 in Los Angeles (UTC−8 in December) is 02:00 UTC the next day.
+        let p = latest_period(Frequency::Daily, 18 * 60, tz, ms(tz, 2026, 12, 4, 17, 59));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 2), day(2026, 12, 3)), "not yet today's");
+        let p = latest_period(Frequency::Daily, 18 * 60, tz, ms(tz, 2026, 12, 4, 18, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 3), day(2026, 12, 4)));
+        assert_eq!(p.due_at, chrono::Utc.with_ymd_and_hms(2026, 12, 5, 2, 0, 0).unwrap().timestamp_millis());
+        // An early hour west of UTC is already the next UTC day: due at the local time itself.
+        let p = latest_period(Frequency::Daily, 30, tz, ms(tz, 2026, 12, 4, 0, 30));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 3), day(2026, 12, 4)));
+        assert_eq!(p.due_at, chrono::Utc.with_ymd_and_hms(2026, 12, 4, 8, 30, 0).unwrap().timestamp_millis());
+        // Sunday evening in Los Angeles is Monday in UTC: a Monday report is not due yet.
+        let p = latest_period(Frequency::Weekly, 8 * 60, tz, ms(tz, 2026, 12, 6, 20, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 11, 23), day(2026, 11, 30)));
+        let p = latest_period(Frequency::Weekly, 8 * 60, tz, ms(tz, 2026, 12, 7, 8, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 11, 30), day(2026, 12, 7)));
+        // New Year's Eve, 20:00 in Los Angeles, is 04:00 UTC on 1 January: December's report
+        // waits for the local 1st.
+        let p = latest_period(Frequency::Monthly, 8 * 60, tz, ms(tz, 2026, 12, 31, 20, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 11, 1), day(2026, 12, 1)));
+        let p = latest_period(Frequency::Monthly, 8 * 60, tz, ms(tz, 2027, 1, 1, 8, 0));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 12, 1), day(2027, 1, 1)));
+    }
+
+    #[test]
+    fn the_autumn_hour_that_comes_twice_sends_the_report_once_at_its_first_coming() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // 2026-10-25 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC (winter).
+        let utc = |h, m| chrono::Utc.with_ymd_and_hms(2026, 10, 25, h, m, 0).unwrap().timestamp_millis();
+        let before = latest_period(Frequency::Daily, 150, tz, utc(0, 29));
+        assert_eq!((before.first_day, before.end_day), (day(2026, 10, 23), day(2026, 10, 24)));
+        let first = latest_period(Frequency::Daily, 150, tz, utc(0, 30));
+        assert_eq!((first.first_day, first.end_day), (day(2026, 10, 24), day(2026, 10, 25)));
+        assert_eq!(first.due_at, utc(0, 30), "due at the first 02:30");
+        // At the second 02:30 it is the same period (the same run key): not a second report.
+        for later in [utc(1, 30), utc(1, 45), utc(23, 0)] {
+            assert_eq!(latest_period(Frequency::Daily, 150, tz, later), first);
+        }
+        // The weekly rhythm on that Sunday: the week before is not yet over on its Sunday.
+        let p = latest_period(Frequency::Weekly, 150, tz, utc(1, 30));
+        assert_eq!((p.first_day, p.end_day), (day(2026, 10, 12), day(2026, 10, 19)));
+    }
+
+    #[test]
     fn a_time_in_the_spring_forward_gap_goes_an_hour_later() {
         let tz: Tz = "Europe/Amsterdam".parse().unwrap();
         // 2027-03-28 02:30 does not exist in Amsterdam; 03:30 CEST (01:30 UTC) stands in.

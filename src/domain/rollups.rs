@@ -133,10 +133,29 @@ pub struct Changes {
 
 impl Changes {
     fn each(&mut self, dims: &Dims, day: i64, f: impl Fn(&mut Counts)) {
-        let all = std::iter::once("");
-        for segment in all.chain(dims.segments.iter().map(String::as_str)) {
+        self.each_of(std::iter::once("").chain(dims.segments.iter().map(String::as_str)), dims, day, f)
+    }
+
+    fn each_of<'a>(&mut self, segments: impl Iterator<Item = &'a str>, dims: &Dims, day: i64, f: impl Fn(&mut Counts)) {
+        for segment in segments {
             let key = (dims.survey_id, segment.to_string(), day, dims.touchpoint.clone(), dims.channel.clone());
             f(self.rows.entry(key).or_default());
+        }
+    }
+
+    /// An invitation, and its answer counted with `score` (if any), leave their segments' rows;
+    /// the rows of everyone ('') keep them.
+    fn leave_segments(&mut self, dims: &Dims, send_at: Option<i64>, answer: Option<(i64, i32)>) {
+        let segments = || dims.segments.iter().map(String::as_str);
+        if let Some(sent) = send_at {
+            let responded = i64::from(answer.is_some());
+            self.each_of(segments(), dims, day_of(sent), |c| {
+                c.invited -= 1;
+                c.responded -= responded;
+            });
+        }
+        if let Some((answered_at, score)) = answer {
+            self.each_of(segments(), dims, day_of(answered_at), |c| c.scores[score as usize] -= 1);
         }
     }
 
@@ -275,6 +294,104 @@ fn upsert_invitations(conn: &mut DbConn, row: &InvitationRow) -> Result<(), Doma
         .set((invited.eq(invited + excluded(invited)), responded.eq(responded + excluded(responded))))
         .execute(c))
     .map_err(db)?;
+    Ok(())
+}
+
+/// Erasure takes a customer's attributes, and with them the segments their invitations and
+/// answers were counted under: they leave those segments' rows (the figures for everyone keep
+/// them, as a rebuild would), the invitations forget their segments, and a segment nobody else
+/// is counted under disappears from the rows and the filters. Inside the caller's transaction,
+/// before the customer's attributes are cleared.
+pub fn forget_segments(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
+    type InvitationDims = (i64, i64, i64, Json<Vec<String>>, Option<String>, Option<String>);
+    let invited: Vec<InvitationDims> = on_backend!(conn, c => invitations::table
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+        .filter(invitations::customer_id.eq(customer_id))
+        .select((
+            invitations::id,
+            invitations::survey_id,
+            invitations::send_at,
+            invitations::segments,
+            interactions::touchpoint.nullable(),
+            interactions::channel.nullable(),
+        ))
+        .load(c))
+    .map_err(db)?;
+    let answers: Vec<(i64, Option<i64>, i64, Option<i32>)> = responses::table
+        .filter(responses::customer_id.eq(customer_id))
+        .select((responses::survey_id, responses::invitation_id, responses::answered_at, responses::rolled_score))
+        .load(conn)
+        .map_err(db)?;
+    let attributes: Json<Attributes> =
+        customers::table.find(customer_id).select(customers::attributes).first(conn).map_err(db)?;
+    let own_segments = segments_of(attributes.get());
+    let mut changes = Changes::default();
+    let mut segments: BTreeSet<(i64, String)> = BTreeSet::new();
+    for (id, survey_id, send_at, kept, touchpoint, channel) in &invited {
+        let dims = Dims {
+            survey_id: *survey_id,
+            touchpoint: touchpoint.clone().unwrap_or_default(),
+            channel: channel.clone().unwrap_or_default(),
+            segments: kept.get().clone(),
+        };
+        let answer = answers.iter().find(|a| a.1 == Some(*id)).and_then(|a| a.3.map(|s| (a.2, s)));
+        changes.leave_segments(&dims, Some(*send_at), answer);
+        segments.extend(dims.segments.iter().map(|s| (*survey_id, s.clone())));
+    }
+    // Imported answers count under the customer's own segments, without touchpoint or channel.
+    for (survey_id, _, answered_at, score) in answers.iter().filter(|a| a.1.is_none()) {
+        let dims = Dims::new(*survey_id, None, None, attributes.get());
+        changes.leave_segments(&dims, None, score.map(|s| (*answered_at, s)));
+        segments.extend(own_segments.iter().map(|s| (*survey_id, s.clone())));
+    }
+    changes.write(conn)?;
+    let empty: Json<Vec<String>> = Json::new(Vec::new());
+    on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::customer_id.eq(customer_id)))
+        .set(invitations::segments.eq(&empty))
+        .execute(c))
+    .map_err(db)?;
+    for (survey_id, segment) in segments {
+        drop_segment_if_empty(conn, survey_id, &segment)?;
+    }
+    Ok(())
+}
+
+/// Removes a segment's rows when they all hold zero, and then its filter value.
+fn drop_segment_if_empty(conn: &mut DbConn, survey: i64, name: &str) -> Result<(), DomainError> {
+    use crate::db::schema::rollup_answers::dsl as a;
+    use crate::db::schema::rollup_invitations::dsl as i;
+    let answered = a::rollup_answers.filter(a::survey_id.eq(survey)).filter(a::segment.eq(name));
+    let nonzero_answers = answered
+        .filter(
+            a::s0
+                .ne(0)
+                .or(a::s1.ne(0))
+                .or(a::s2.ne(0))
+                .or(a::s3.ne(0))
+                .or(a::s4.ne(0))
+                .or(a::s5.ne(0))
+                .or(a::s6.ne(0))
+                .or(a::s7.ne(0))
+                .or(a::s8.ne(0))
+                .or(a::s9.ne(0))
+                .or(a::s10.ne(0)),
+        )
+        .count()
+        .get_result::<i64>(conn)
+        .map_err(db)?;
+    let invited = i::rollup_invitations.filter(i::survey_id.eq(survey)).filter(i::segment.eq(name));
+    let nonzero_invitations =
+        invited.filter(i::invited.ne(0).or(i::responded.ne(0))).count().get_result::<i64>(conn).map_err(db)?;
+    if nonzero_answers + nonzero_invitations > 0 {
+        return Ok(());
+    }
+    on_backend!(conn, c => diesel::delete(answered).execute(c)).map_err(db)?;
+    on_backend!(conn, c => diesel::delete(invited).execute(c)).map_err(db)?;
+    let key = rollup_keys::table
+        .filter(rollup_keys::survey_id.eq(survey))
+        .filter(rollup_keys::kind.eq("segment"))
+        .filter(rollup_keys::value.eq(name));
+    on_backend!(conn, c => diesel::delete(key).execute(c)).map_err(db)?;
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 //! and figures that match the answers they come from.
 use crate::common;
 
-use acht::types::Role;
 use crate::common::{csrf_of, path_of, TestApp};
+use acht::types::Role;
 
 const PASSWORD: &str = "correct horse battery";
 const PAGES: [&str; 7] =

@@ -4,9 +4,9 @@
 //! under `target/screenshots/` as test artefacts.
 use crate::common;
 
-use acht::types::Role;
 use crate::common::browser::{Browser, DESKTOP, DESKTOP_UA, PHONE, PHONE_UA};
 use crate::common::TestApp;
+use acht::types::Role;
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -88,7 +88,15 @@ fn golden_fixture_worlds_through_the_database() {
             let delta = want["delta"].to_string();
             let as_of = want["as_of"].as_str().unwrap();
             let args = [
-                "analyze", "--survey", "service", "--as-of", as_of, "--horizon-days", &horizon, "--delta", &delta,
+                "analyze",
+                "--survey",
+                "service",
+                "--as-of",
+                as_of,
+                "--horizon-days",
+                &horizon,
+                "--delta",
+                &delta,
                 "--json",
             ];
             let got: Value = serde_json::from_str(&acht_ok(url, &args)).unwrap();

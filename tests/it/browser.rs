@@ -164,6 +164,51 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
     close(scanner).await;
 }
 
+/// A scanner's script can dispatch touches and key presses, but the events it makes are not
+/// trusted: they leave no gesture, and they do not use up the listener, so a person's real tap
+/// on the same page afterwards still counts as one.
+#[tokio::test]
+async fn a_dispatched_touch_is_no_gesture_and_a_real_tap_after_it_is() {
+    let Some(browser) = Browser::start(PHONE, PHONE_SIZE).await else { return };
+    let app = TestApp::spawn(common::sqlite()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    let invited = app.report("fake-1", "cust-fake", "support", "en").await;
+    let link = app.url(&path_of(invited["invitation"]["score_urls"][7]["url"].as_str().unwrap()));
+    browser.go(&link).await;
+    wait_text(&browser, "h1", "Thank you").await;
+    script(
+        &browser,
+        "for (const t of ['pointerdown', 'touchstart', 'keydown']) { \
+           window.dispatchEvent(new Event(t)); \
+           document.body.dispatchEvent(new Event(t, {bubbles: true})); } \
+         document.body.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})); \
+         document.dispatchEvent(new KeyboardEvent('keydown', {key: 'a', bubbles: true})); return 1",
+    )
+    .await;
+    // The page's beacons (loaded, and so on) arrive; a gesture would arrive with them.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!evidence_kinds(&app, "cust-fake").await.contains(&"gesture".to_string()), "a dispatched event counted");
+    // A real tap: WebDriver's input reaches the page as the browser's own (trusted) event.
+    browser.client.find(Locator::Css("h1")).await.unwrap().click().await.unwrap();
+    let mut kinds = vec![];
+    for _ in 0..50 {
+        kinds = evidence_kinds(&app, "cust-fake").await;
+        if kinds.contains(&"gesture".to_string()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(kinds.contains(&"gesture".to_string()), "the real tap is a gesture: {kinds:?}");
+    close(browser).await;
+}
+
+/// The kinds of evidence recorded for a customer's answer, in order.
+async fn evidence_kinds(app: &TestApp, customer: &str) -> Vec<String> {
+    let page = app.responses(&format!("?customer={customer}")).await;
+    let evidence = page["data"][0]["evidence"].as_array().cloned().unwrap_or_default();
+    evidence.iter().map(|e| e["kind"].as_str().unwrap_or("").to_string()).collect()
+}
+
 /// The customer's answer state once it is `want`, or the last seen after five seconds.
 async fn state_of(app: &TestApp, customer: &str, want: &str) -> String {
     let mut seen = String::new();

@@ -2,14 +2,14 @@
 //! (aiosmtpd), on both backends, through failures of that server, and from two instances.
 use crate::common;
 
+use crate::common::server::Server;
+use crate::common::smtp::{hrefs, Mail, SmtpServer};
+use crate::common::TestApp;
 use acht::config::{Settings, Switch};
 use acht::domain::{answers, outbox, reports};
 use acht::jobs::mail::{Delivery, Tally};
 use acht::mail::Mailer;
 use acht::types::{AttemptOutcome, Frequency, MailKind, OutboxState};
-use crate::common::smtp::{hrefs, Mail, SmtpServer};
-use crate::common::server::Server;
-use crate::common::TestApp;
 use std::collections::HashMap;
 
 const HOUR_MS: i64 = 3_600_000;
@@ -519,7 +519,10 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
         assert!(post.await.unwrap().unwrap().status().is_success());
     }
     let settled = wait_until_outbox_settled(&mut conn, N + 1, 120).await;
-    assert_eq!(settled, [(MailKind::Invitation, OutboxState::Sent, N as i64), (MailKind::Report, OutboxState::Sent, 1)]);
+    assert_eq!(
+        settled,
+        [(MailKind::Invitation, OutboxState::Sent, N as i64), (MailKind::Report, OutboxState::Sent, 1)]
+    );
     let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
     let mut ids: Vec<String> = mails.iter().map(message_id).collect();
     ids.sort();
@@ -537,8 +540,8 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
     assert_eq!(instances.len(), 2, "both instances sent: {instances:?}");
 }
 
-/// Polls the outbox until `n` rows are in a final state (at most `secs`): a row is claimed
-/// only while queued, so then no sender holds one.
+/// Polls the outbox until `n` rows are in a final state (at most `secs`): neither queued nor
+/// being sent, so no sender holds one.
 async fn wait_until_outbox_settled(
     conn: &mut acht::db::DbConn,
     n: usize,
@@ -547,7 +550,8 @@ async fn wait_until_outbox_settled(
     let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     loop {
         let status = outbox::status(conn).unwrap();
-        let done: i64 = status.by_state.iter().filter(|(_, s, _)| *s != OutboxState::Queued).map(|r| r.2).sum();
+        let in_flight = [OutboxState::Queued, OutboxState::Sending];
+        let done: i64 = status.by_state.iter().filter(|(_, s, _)| !in_flight.contains(s)).map(|r| r.2).sum();
         if done as usize >= n {
             return status.by_state;
         }
@@ -597,12 +601,18 @@ async fn erasure_leaves_no_trace_of_the_customer_in_any_column() {
         };
         assert!(as_customer(app.client.get(link)).send().await.unwrap().status().is_success());
         let comment = [("score", "8"), ("comment", secrets[2])];
-        assert!(as_customer(app.client.post(app.url(&page)).form(&comment)).send().await.unwrap().status().is_success());
+        assert!(as_customer(app.client.post(app.url(&page)).form(&comment))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success());
         let before = every_text_value(&app.database_url);
         for secret in secrets {
             assert!(before.iter().any(|v| v.contains(secret)), "{backend:?}: '{secret}' is stored before erasure");
         }
-        let r = app.client.delete(app.url("/api/v1/customers/erase-me")).bearer_auth(&app.api_key).send().await.unwrap();
+        let r =
+            app.client.delete(app.url("/api/v1/customers/erase-me")).bearer_auth(&app.api_key).send().await.unwrap();
         assert_eq!(r.status(), 200);
         for value in every_text_value(&app.database_url) {
             for secret in secrets {
@@ -644,7 +654,8 @@ fn every_text_value(url: &str) -> Vec<String> {
     for c in columns {
         let sql = format!("SELECT CAST(\"{}\" AS TEXT) AS v FROM \"{}\"", c.column_name, c.table_name);
         let cells: Vec<Cell> = diesel::sql_query(sql).load(&mut conn).unwrap();
-        values.extend(cells.into_iter().filter_map(|c| c.v).map(|v| format!("{}.{}: {v}", c.table_name, c.column_name)));
+        values
+            .extend(cells.into_iter().filter_map(|c| c.v).map(|v| format!("{}.{}: {v}", c.table_name, c.column_name)));
     }
     values
 }

@@ -3,10 +3,10 @@
 //! (security headers, request ids, friendly 404s) and the rules for starting instances.
 use crate::common;
 
-use acht::db::ids;
-use acht::domain::DomainError;
 use crate::common::server::Server;
 use crate::common::{path_of, TestApp};
+use acht::db::ids;
+use acht::domain::DomainError;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 

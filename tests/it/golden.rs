@@ -2,9 +2,9 @@
 //! (scipy/statsmodels/lifelines, `scripts/reference_analysis.py`) to 1e-6 relative.
 use crate::common;
 
+use crate::common::json::{compare_except, Exemption};
 use acht::analysis::{analyze, AnalysisInput, CustomerRecord, ResponseRecord, Scale};
 use chrono::{DateTime, TimeZone, Utc};
-use crate::common::json::{compare_except, Exemption};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -17,12 +17,12 @@ fn small_dir() -> PathBuf {
     common::worlds::fixtures().join("small")
 }
 
-/// The one case held to less than 1e-6: on the tiny 2024 world lifelines' Cox fit stops at its
+/// The one case held to less than 1e-6 (to 2e-6): on the tiny 2024 world lifelines' Cox fit stops at its
 /// own convergence rule (relative log-likelihood change < 1e-9), a few 1e-6 short of the maximum
 /// that acht iterates to; every other Cox fit, and every other number there, is held to 1e-6.
 pub const TINY_COX: [Exemption; 1] = [Exemption {
     path: "$.survival.cox",
-    rel: 1e-5,
+    rel: 2e-6,
     why: "lifelines stops its Cox fit early on 400 customers in 2024",
 }];
 

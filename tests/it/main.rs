@@ -18,4 +18,5 @@ mod edge_cases;
 mod foundation;
 mod golden;
 mod one_click;
+mod replay;
 mod survey_loop;

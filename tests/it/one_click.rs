@@ -206,3 +206,25 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         assert_eq!(source, if trusted { "203.0.113.7" } else { "127.0.0.1" });
     }
 }
+
+/// The one-click rule's targets on a fixed-seed replay of people and of every scanner kind
+/// written down in `tests/it/replay.rs` (the benchmark replays ten times as many): at least
+/// 99% of the people who stayed 2 s or touched the page count, each with the score they gave,
+/// and no scanner of a kind the rule must stop counts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fixed_replay_of_people_and_scanners_meets_the_targets() {
+    let app = TestApp::spawn_with(common::sqlite(), |s| s.jobs = acht::config::Switch::Off).await;
+    let target = crate::replay::Target {
+        base: app.base.clone(),
+        key: app.api_key.clone(),
+        clock: app.clock.clone(),
+        http: reqwest::Client::new(),
+    };
+    let outcome = crate::replay::replay(&target, 200, 160, 8).await;
+    outcome.print(8);
+    assert!(outcome.people_stayed > 150, "{outcome:?}");
+    assert!(outcome.person_share() >= 0.99, "{outcome:?}");
+    assert_eq!(outcome.wrong_scores, 0, "{outcome:?}");
+    assert_eq!(outcome.scanners_counted(), 0, "{outcome:?}");
+    assert!(outcome.scanners.values().all(|(n, _)| *n == 20), "every kind replayed: {outcome:?}");
+}

@@ -151,7 +151,8 @@ class Authenticator:
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login == self.login
               and auth_data.password == self.password)
         log(f"auth {mechanism}: {'ok' if ok else 'refused'}")
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd answers itself (235, or 535 for a wrong password).
+        return AuthResult(success=ok, handled=False)
 
 
 def watch_stdin(loop, stop):

@@ -42,7 +42,9 @@ fn driver_port(child: &mut Child) -> u16 {
     let port = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|l| l.split("started successfully on port ").nth(1).and_then(|p| p.trim_end_matches('.').parse().ok()))
+        .find_map(|l| {
+            l.split("started successfully on port ").nth(1).and_then(|p| p.trim_end_matches('.').parse().ok())
+        })
         .expect("chromedriver names its port");
     std::thread::spawn(move || lines.for_each(drop));
     port
