@@ -17,7 +17,7 @@ use super::{rollback, DbConn, DbError};
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
 /// Most writes committed together.
@@ -100,6 +100,8 @@ pub type Reconnect = Box<dyn Fn() -> Result<DbConn, DbError> + Send>;
 pub struct GroupWriter {
     sender: mpsc::Sender<Box<dyn Job>>,
     alive: Arc<AtomicBool>,
+    /// Writes sent and not yet taken into a group.
+    queued: Arc<AtomicUsize>,
     thread: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
@@ -108,6 +110,8 @@ impl GroupWriter {
         let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
         let alive = Arc::new(AtomicBool::new(true));
         let flag = Alive(alive.clone());
+        let queued = Arc::new(AtomicUsize::new(0));
+        let taken = queued.clone();
         let thread = std::thread::Builder::new()
             .name("acht-writer".into())
             .spawn(move || {
@@ -120,6 +124,7 @@ impl GroupWriter {
                             Err(_) => break,
                         }
                     }
+                    taken.fetch_sub(jobs.len(), Ordering::SeqCst);
                     commit_group(&mut conn, jobs);
                     if super::needs_replacing(&mut conn) {
                         // A failed rollback, or a panic inside diesel's own bookkeeping.
@@ -132,7 +137,7 @@ impl GroupWriter {
                 }
             })
             .expect("spawn the writer thread");
-        GroupWriter { sender, alive, thread: Arc::new(std::sync::Mutex::new(Some(thread))) }
+        GroupWriter { sender, alive, queued, thread: Arc::new(std::sync::Mutex::new(Some(thread))) }
     }
 
     /// Lets the writer finish what is queued and waits for its thread to end, so its connection
@@ -154,6 +159,18 @@ impl GroupWriter {
         self.alive.load(Ordering::SeqCst)
     }
 
+    /// Writes waiting for the writer: the next group takes them all (up to [`MAX_GROUP`]).
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
+    }
+
+    fn send(&self, job: Box<dyn Job>) -> Result<(), ()> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        self.sender.send(job).map_err(|_| {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+        })
+    }
+
     /// Runs `write` in the next group and blocks until it committed: for the command line and
     /// start-up. Blocks the calling thread, so async code uses [`GroupWriter::run`].
     pub fn run_blocking<T, E, F>(&self, write: F) -> Result<T, E>
@@ -165,7 +182,7 @@ impl GroupWriter {
         let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
         let (reply, answer) = mpsc::sync_channel(1);
         let job = Pending { write, result: None, panicked: false, reply: Reply::Blocking(reply) };
-        self.sender.send(Box::new(job)).map_err(|_| stopped())?;
+        self.send(Box::new(job)).map_err(|()| stopped())?;
         answer.recv().map_err(|_| stopped())?
     }
 
@@ -179,7 +196,7 @@ impl GroupWriter {
         let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Pending { write, result: None, panicked: false, reply: Reply::Async(reply) };
-        self.sender.send(Box::new(job)).map_err(|_| stopped())?;
+        self.send(Box::new(job)).map_err(|()| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -260,17 +277,27 @@ mod tests {
         (GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url))), url, dir)
     }
 
-    /// Keeps the writer busy for a moment, so that the writes queued meanwhile form one group.
-    async fn hold_busy(writer: &GroupWriter) -> tokio::task::JoinHandle<Result<(), DbError>> {
+    /// Keeps the writer busy until `n` more writes are queued behind it (at most 10 s), so that
+    /// they form one group however slow the machine; the blocker answers whether they did.
+    async fn hold_busy(writer: &GroupWriter, n: usize) -> tokio::task::JoinHandle<Result<bool, DbError>> {
         let busy = writer.clone();
+        let watched = writer.clone();
+        let started = Arc::new(AtomicBool::new(false));
+        let running = started.clone();
         let blocker = tokio::spawn(async move {
-            busy.run(|_| {
-                std::thread::sleep(std::time::Duration::from_millis(300));
-                Ok::<_, DbError>(())
+            busy.run(move |_| {
+                running.store(true, Ordering::SeqCst);
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while watched.queued() < n && std::time::Instant::now() < until {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                Ok::<_, DbError>(watched.queued() >= n)
             })
             .await
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        while !started.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
         blocker
     }
 
@@ -284,7 +311,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_write_loses_only_its_own_rows() {
         let (writer, url, dir) = temp_writer("group");
-        let blocker = hold_busy(&writer).await;
+        let blocker = hold_busy(&writer, 6).await;
         let mut tasks = Vec::new();
         for k in 0..6 {
             let writer = writer.clone();
@@ -298,7 +325,7 @@ mod tests {
                     .await
             }));
         }
-        blocker.await.unwrap().unwrap();
+        assert!(blocker.await.unwrap().unwrap(), "the six writes were queued together: one group");
         let results: Vec<bool> = futures_join(tasks).await;
         assert_eq!(results, [true, true, false, true, false, true]);
 
@@ -315,7 +342,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
         let (writer, url, dir) = temp_writer("panic");
-        let blocker = hold_busy(&writer).await;
+        let blocker = hold_busy(&writer, 4).await;
         let mut tasks = Vec::new();
         for k in 0..4 {
             let writer = writer.clone();
@@ -331,7 +358,7 @@ mod tests {
                     .await
             }));
         }
-        blocker.await.unwrap().unwrap();
+        assert!(blocker.await.unwrap().unwrap(), "the four writes were queued together: one group");
         assert_eq!(futures_join(tasks).await, [true, false, true, true]);
         // The writer still works, and a panic before any change fails alone too.
         writer.run(|c| insert(c, "after")).await.unwrap();

@@ -395,6 +395,55 @@ async fn a_dwell_enters_the_rollups_once_its_quiet_window_passes_on(app: &TestAp
     assert_eq!(rolled_up(app, "service").await, 1, "once");
 }
 
+/// Two instances on one PostgreSQL database run their sweeps at the same moments (settling
+/// provisional answers, then expiring lapsed invitations): every answer is counted once, and
+/// the rollups they kept equal a rebuild from the answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_sweeping_at_once_count_every_answer_once() {
+    let Some(database) = common::postgres() else { return };
+    let second = database.second_instance();
+    let off = |s: &mut acht::config::Settings| s.jobs = acht::config::Switch::Off;
+    let a = TestApp::spawn_with(database, off).await;
+    let b = TestApp::spawn_with(second, off).await;
+    a.create_survey("service", "grade10", &["support"]).await;
+    const ANSWERED: usize = 120;
+    for k in 0..ANSWERED + 30 {
+        let out = a.report(&format!("i{k}"), &format!("c{k}"), "support", "nl").await;
+        if k >= ANSWERED {
+            continue; // never answered: these expire
+        }
+        let link = out["invitation"]["score_urls"][k % 10]["url"].as_str().unwrap().to_string();
+        let app = if k % 2 == 0 { &a } else { &b };
+        assert!(app.client.get(app.url(&path_of(&link))).send().await.unwrap().status().is_success());
+        let page = path_of(out["invitation"]["survey_url"].as_str().unwrap());
+        for (kind, visible) in [("loaded", None), ("dwell", Some("2100"))] {
+            let mut form = vec![("kind", kind)];
+            form.extend(visible.map(|v| ("visible_ms", v)));
+            app.client.post(app.url(&format!("{page}/beacon"))).form(&form).send().await.unwrap();
+        }
+    }
+    let survey_id = a.db.read(|c| acht::domain::surveys::get(c, "service")).await.unwrap().id;
+    let filter = acht::domain::figures::Filter { from_day: 0, to_day: i64::MAX / 2, ..Default::default() };
+    for wait_ms in [61_000, 15 * 86_400_000] {
+        a.clock.advance_ms(wait_ms);
+        b.clock.advance_ms(wait_ms);
+        for _ in 0..3 {
+            tokio::join!(acht::jobs::sweep(&a.state), acht::jobs::sweep(&b.state));
+        }
+        let f = filter.clone();
+        let kept = a.db.read(move |c| acht::domain::figures::days(c, survey_id, &f)).await.unwrap();
+        let answers: u64 = kept.values().map(|d| d.answers()).sum();
+        assert_eq!(answers, ANSWERED as u64, "every provisional answer counted once");
+        let now = a.clock.now();
+        a.db.write(move |c| acht::domain::rollups::rebuild(c, now, &|_| {})).await.unwrap();
+        let f = filter.clone();
+        let rebuilt = a.db.read(move |c| acht::domain::figures::days(c, survey_id, &f)).await.unwrap();
+        assert_eq!(kept, rebuilt, "after sweeps {wait_ms} ms on");
+    }
+    let counted = a.responses("?state=counted&limit=500").await["data"].as_array().unwrap().len();
+    assert_eq!(counted, ANSWERED);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_stored_analysis_follows_new_answers_in_the_background() {
     // The jobs are run by hand here: the server's own would race the steps.

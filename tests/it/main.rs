@@ -19,4 +19,5 @@ mod foundation;
 mod golden;
 mod one_click;
 mod replay;
+mod skipped;
 mod survey_loop;

@@ -48,20 +48,25 @@ pub fn strict() -> bool {
 }
 
 /// Skips the rest of a test for a missing tool or service (returns None), or fails it under
-/// `ACHT_TEST_STRICT=1`. The reason goes to stderr and to `target/acht-skipped`, which
-/// `scripts/test_summary.sh` (run by `.ci/run`) sums up.
+/// `ACHT_TEST_STRICT=1`. The reason is also noted for this run, and the last test of the run
+/// (`skipped.rs`) sums the notes up in lines that nextest shows at the end.
 pub fn skip<T>(why: &str) -> Option<T> {
     if strict() {
         panic!("ACHT_TEST_STRICT=1 but {why}");
     }
     eprintln!("SKIPPED: {why}");
-    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("acht-skipped");
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(skip_log()) {
         use std::io::Write;
         let test = std::thread::current().name().unwrap_or("?").to_string();
-        let _ = writeln!(f, "{test}\t{why}");
+        let _ = writeln!(f, "{test}\t{}", why.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     None
+}
+
+/// Where this run's skips are noted: one file per nextest run (`NEXTEST_RUN_ID`).
+pub fn skip_log() -> std::path::PathBuf {
+    let run = std::env::var("NEXTEST_RUN_ID").unwrap_or_else(|_| format!("pid-{}", std::process::id()));
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("acht-skipped-{run}"))
 }
 
 fn unique() -> String {
@@ -88,6 +93,13 @@ impl Drop for Database {
         if let Ok(mut conn) = db::establish(&postgres_admin_url()) {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
         }
+    }
+}
+
+impl Database {
+    /// The same database for a second instance; the first keeps it (and removes it).
+    pub fn second_instance(&self) -> Database {
+        Database { backend: self.backend, url: self.url.clone(), _dir: None, postgres_name: None }
     }
 }
 
