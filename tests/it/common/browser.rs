@@ -22,7 +22,11 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends chromedriver and the Chromium it started (its own process group: killing the driver
+    /// alone would leave Chromium running and writing into the profile being removed).
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -59,8 +63,10 @@ impl Browser {
         };
         // Port 0: chromedriver takes a free port and says which ("… started successfully on
         // port N."), so no port is picked beforehand and raced for.
+        use std::os::unix::process::CommandExt;
         let mut child = Command::new(driver)
             .arg("--port=0")
+            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
