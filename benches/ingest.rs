@@ -27,6 +27,7 @@ fn batch(b: usize, rng: &mut impl Rng) -> Vec<InteractionInput> {
                 email: Some(format!("c{c}@example.test")),
                 locale: None,
                 attributes: None,
+                committed_until: None,
             },
             touchpoint: "support".into(),
             channel: None,

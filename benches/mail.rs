@@ -65,6 +65,7 @@ fn main() {
                     email: Some(format!("c{i}@example.test")),
                     locale: None,
                     attributes: None,
+                    committed_until: None,
                 },
                 touchpoint: "support".into(),
                 channel: None,

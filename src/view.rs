@@ -36,6 +36,9 @@ pub fn metric_axis(scale: Scale) -> (f64, f64) {
     }
 }
 
+/// Φ⁻¹(0.975).
+pub const Z95: f64 = crate::analysis::Z975;
+
 pub fn pct(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
 }

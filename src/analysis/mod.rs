@@ -3,6 +3,7 @@
 
 pub mod cox;
 pub mod dist;
+pub mod headline;
 pub mod hinge;
 pub mod logistic;
 pub mod report;
@@ -24,6 +25,8 @@ pub struct CustomerRecord {
     pub id: String,
     pub first_seen_at: DateTime<Utc>,
     pub churned_at: Option<DateTime<Utc>>,
+    /// Until when the customer cannot leave (a contract), where the company says so.
+    pub committed_until: Option<DateTime<Utc>>,
 }
 
 /// One response of the analysed survey, in storage order (ties go to the

@@ -131,6 +131,8 @@ pub struct AnalysisReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nps_groups: Option<Vec<GroupRow>>,
     pub survival: Survival,
+    /// The verdict that leads (docs/headline.md); Part A/B above stay descriptive.
+    pub headline: super::headline::Headline,
 }
 
 /// Splits a part's result into (value, note) for the JSON.
@@ -318,5 +320,6 @@ pub fn analyze(input: &AnalysisInput) -> AnalysisReport {
         good_enough_note,
         nps_groups: input.scale.has_nps_groups().then(|| nps_groups(&levels)),
         survival: survival(input),
+        headline: super::headline::headline(input),
     }
 }

@@ -118,7 +118,8 @@ fn chunk(
         let mood: f64 = rng.random_range(-1.5..1.5) + lift;
         let mut t = first_seen_at + rng.random_range(1..60) * DAY;
         let mut churned_at = None;
-        let mut first_grade: Option<i32> = None;
+        // Business customers sign for a year: they cannot leave before it ends, and acht knows.
+        let committed_until = (plan == "business").then_some(first_seen_at + 365 * DAY);
         let mut k = 0;
         while t < WORLD_END_MS {
             let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
@@ -184,20 +185,18 @@ fn chunk(
                         updated_at: answered_at,
                         rolled_score: Some(score),
                     });
-                    if survey_id == service && first_grade.is_none() {
-                        first_grade = Some(grade);
-                    }
                 }
                 w.invitations.push(invitation);
             }
             w.interactions.push(interaction);
             let gap = rng.random_range(60..200) * DAY;
-            // Churn follows the customer's first answered service grade (or, before any, the
-            // grade of this contact), and no further than 8; effort relates to churn through its
-            // correlation with the grade.
-            let p_year = yearly_churn(first_grade.unwrap_or(grade));
+            // Churn follows the customer's latest experience (this contact's grade), and no
+            // further than 8; effort relates to churn through its correlation with the grade. A
+            // customer under contract cannot leave until it ends.
+            let p_year = yearly_churn(grade);
             let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
-            if rng.random_bool(p_gap) {
+            let bound = committed_until.is_some_and(|u| t + gap <= u);
+            if !bound && rng.random_bool(p_gap) {
                 let at = t + rng.random_range(1..gap / DAY) * DAY;
                 if at < WORLD_END_MS {
                     churned_at = Some(at);
@@ -218,6 +217,7 @@ fn chunk(
             unsubscribed_at: None,
             erased_at: None,
             unsubscribe_reason: None,
+            committed_until,
         });
     }
     w
@@ -271,6 +271,7 @@ pub fn try_link(db: &Db, base_url: &str) -> Result<String, DomainError> {
             email: Some("visitor@example.test".into()),
             locale: Some("nl".into()),
             attributes: None,
+            committed_until: None,
         },
         touchpoint: "delivery".into(),
         channel: Some("email".into()),

@@ -43,23 +43,29 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Opens a CSV file whose header is `expected`, optionally followed by the `optional` columns
+/// in order; returns the reader and the number of columns.
 fn reader(
     file: &Path,
     expected: &[&str],
-) -> Result<csv::Reader<std::fs::File>, Box<dyn std::error::Error + Send + Sync>> {
+    optional: &[&str],
+) -> Result<(csv::Reader<std::fs::File>, usize), Box<dyn std::error::Error + Send + Sync>> {
     let mut rdr =
         csv::ReaderBuilder::new().flexible(true).from_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let headers: Vec<String> = rdr.headers()?.iter().map(|h| h.trim().to_string()).collect();
-    if headers != expected {
+    let allowed = (0..=optional.len()).any(|k| headers.iter().map(String::as_str).eq(expected.iter().chain(&optional[..k]).copied()));
+    if !allowed {
         return Err(format!(
-            "{}: line 1: expected header '{}', found '{}'",
+            "{}: line 1: expected header '{}{}', found '{}'",
             file.display(),
             expected.join(","),
+            optional.iter().map(|o| format!("[,{o}]")).collect::<String>(),
             headers.join(",")
         )
         .into());
     }
-    Ok(rdr)
+    let columns = headers.len();
+    Ok((rdr, columns))
 }
 
 /// The file line a record starts on: a quoted field may span several lines, so records are not
@@ -85,12 +91,13 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 pub fn customers(db: &Db, file: &Path) -> CliResult {
     let started = Instant::now();
-    let mut rdr = reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"])?;
+    let (mut rdr, columns) =
+        reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"], &["committed_until"])?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for row in rdr.records() {
         let line = line_of(&row);
-        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r)) {
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns)) {
             Ok(c) => records.push(c),
             Err(e) => errors.push(format!("line {line}: {e}")),
         }
@@ -106,9 +113,10 @@ pub fn customers(db: &Db, file: &Path) -> CliResult {
     Ok(())
 }
 
-fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
-    if r.len() != 5 {
-        return Err(format!("expected 5 fields, found {}", r.len()));
+/// One line of `customers.csv`; `columns` is 5, or 6 with `committed_until`.
+pub fn parse_customer(r: &csv::StringRecord, columns: usize) -> Result<CustomerRecord, String> {
+    if r.len() != columns {
+        return Err(format!("expected {columns} fields, found {}", r.len()));
     }
     let id = r[0].trim();
     if id.is_empty() {
@@ -132,12 +140,14 @@ fn parse_customer(r: &csv::StringRecord) -> Result<CustomerRecord, String> {
     if churned_at.is_some_and(|c| c < first_seen_at) {
         return Err("churned_at is before first_seen_at".into());
     }
+    let committed_until = r.get(5).and_then(opt).map(|s| time(s, "committed_until")).transpose()?;
     Ok(CustomerRecord {
         external_id: id.into(),
         email: email.map(Into::into),
         locale: normalize_locale(locale),
         first_seen_at,
         churned_at,
+        committed_until,
     })
 }
 
@@ -145,7 +155,7 @@ pub fn responses(db: &Db, file: &Path) -> CliResult {
     let started = Instant::now();
     let surveys = db.read_blocking(import::survey_ids)?;
     let customers = db.read_blocking(import::customer_ids)?;
-    let mut rdr = reader(file, &["customer_id", "survey", "score", "answered_at", "comment"])?;
+    let (mut rdr, _) = reader(file, &["customer_id", "survey", "score", "answered_at", "comment"], &[])?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for row in rdr.records() {
@@ -211,4 +221,61 @@ fn parse_response(r: &csv::StringRecord) -> Result<ResponseRecord, String> {
         answered_at: time(&r[3], "answered_at")?,
         comment,
     })
+}
+
+/// The retention analysis of a customers file and a responses file (the import formats) for
+/// one survey, without a database: every line is checked as the import checks it.
+pub fn analyze_files(
+    customers: &Path,
+    responses: &Path,
+    survey: &str,
+    scale: crate::types::Scale,
+    options: crate::domain::retention::AnalysisOptions,
+) -> Result<crate::analysis::AnalysisReport, Box<dyn std::error::Error + Send + Sync>> {
+    use crate::analysis::{AnalysisInput, CustomerRecord as Customer, ResponseRecord as Response};
+    options.validate()?;
+    let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let (mut rdr, columns) =
+        reader(customers, &["customer_id", "email", "locale", "first_seen_at", "churned_at"], &["committed_until"])?;
+    let mut errors = Vec::new();
+    let mut people = Vec::new();
+    for row in rdr.records() {
+        let line = line_of(&row);
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns)) {
+            Ok(c) => people.push(Customer {
+                id: c.external_id,
+                first_seen_at: time(c.first_seen_at),
+                churned_at: c.churned_at.map(time),
+                committed_until: c.committed_until.map(time),
+            }),
+            Err(e) => errors.push(format!("{}: line {line}: {e}", customers.display())),
+        }
+    }
+    let (mut rdr, _) = reader(responses, &["customer_id", "survey", "score", "answered_at", "comment"], &[])?;
+    let mut answers = Vec::new();
+    for row in rdr.records() {
+        let line = line_of(&row);
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_response(&r)) {
+            Ok(r) if r.survey_slug == survey => answers.push(Response {
+                customer_id: r.customer_external_id,
+                score: r.score,
+                answered_at: time(r.answered_at),
+            }),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{}: line {line}: {e}", responses.display())),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(ImportError { errors }));
+    }
+    let input = AnalysisInput {
+        survey: survey.to_string(),
+        scale,
+        customers: people,
+        responses: answers,
+        as_of: options.as_of,
+        horizon_days: options.horizon_days,
+        delta: options.delta,
+    };
+    Ok(crate::analysis::analyze(&input))
 }

@@ -74,6 +74,15 @@ pub enum Command {
         /// Language of the summary (a language of the message catalogue).
         #[arg(long, default_value = "en")]
         lang: String,
+        /// Analyse CSV files instead of the database (with --responses-csv and --scale): the
+        /// formats of `acht import`, nothing stored.
+        #[arg(long, requires_all = ["responses_csv", "scale"])]
+        customers_csv: Option<PathBuf>,
+        #[arg(long, requires = "customers_csv")]
+        responses_csv: Option<PathBuf>,
+        /// The survey's scale, for --customers-csv.
+        #[arg(long)]
+        scale: Option<Scale>,
     },
     /// Manage the accounts of the analyst app.
     User {
@@ -229,6 +238,10 @@ fn run(cli: Cli) -> CliResult {
     if let Command::Serve { bind, demo } = cli.command {
         return serve(&settings, &bind, demo);
     }
+    if let Command::Analyze { customers_csv: Some(_), .. } = &cli.command {
+        // Files only: no database is opened (or made).
+        return run_without_database(cli.command);
+    }
     let db = Db::open(&settings.database_url, 2)?;
     match cli.command {
         Command::Serve { .. } => unreachable!("handled above"),
@@ -239,10 +252,11 @@ fn run(cli: Cli) -> CliResult {
             ImportWhat::Customers { file } => import::customers(&db, &file)?,
             ImportWhat::Responses { file } => import::responses(&db, &file)?,
         },
-        Command::Analyze { survey, as_of, horizon_days, delta, json, lang } => {
+        Command::Analyze { survey, as_of, horizon_days, delta, json, lang, .. } => {
             let options =
                 retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };
-            let report = db.read_blocking(|c| retention::analyze(c, &survey, options))?;
+            let mut report = db.read_blocking(|c| retention::analyze(c, &survey, options))?;
+            retention::localize(&mut report, &Locale::negotiate(&lang));
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -372,6 +386,28 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })
+}
+
+/// `acht analyze --customers-csv …`: the analysis of two files, without a database.
+fn run_without_database(command: Command) -> CliResult {
+    let Command::Analyze { survey, as_of, horizon_days, delta, json, lang, customers_csv, responses_csv, scale } =
+        command
+    else {
+        unreachable!("only analyze runs without a database")
+    };
+    let (Some(customers), Some(responses), Some(scale)) = (customers_csv, responses_csv, scale) else {
+        return Err("--customers-csv needs --responses-csv and --scale".into());
+    };
+    let options = retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };
+    let mut report = import::analyze_files(&customers, &responses, &survey, scale, options)?;
+    let locale = Locale::negotiate(&lang);
+    retention::localize(&mut report, &locale);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_summary(&report, &locale);
+    }
+    Ok(())
 }
 
 fn print_summary(report: &crate::analysis::AnalysisReport, locale: &Locale) {

@@ -40,6 +40,8 @@ pub struct Customer {
     pub erased_at: Option<i64>,
     /// Why they unsubscribed (shown in the dispatch decisions), while they are.
     pub unsubscribe_reason: Option<String>,
+    /// Until when they cannot leave (a contract), where the company says so.
+    pub committed_until: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

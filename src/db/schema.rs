@@ -28,6 +28,7 @@ diesel::table! {
         unsubscribed_at -> Nullable<BigInt>,
         erased_at -> Nullable<BigInt>,
         unsubscribe_reason -> Nullable<Text>,
+        committed_until -> Nullable<BigInt>,
     }
 }
 

@@ -31,6 +31,11 @@ pub struct CustomerInput {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<Attributes>,
+    /// Until when the customer cannot leave (the end of a contract's fixed term): the retention
+    /// analysis counts their time at risk from then on. Absent: unknown or none; a later
+    /// report with it changes it.
+    #[serde(default)]
+    pub committed_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The stored form of a language tag: the catalogue language it negotiates to.
@@ -95,6 +100,7 @@ pub fn upsert_many(
                     unsubscribed_at: None,
                     erased_at: None,
                     unsubscribe_reason: None,
+                    committed_until: input.committed_until.map(|t| t.timestamp_millis()),
                 };
                 fresh_at.insert(input.id.as_str(), fresh.len());
                 fresh.push(c);
@@ -118,6 +124,7 @@ fn update_given_fields(conn: &mut DbConn, existing: &mut Customer, input: &Custo
             customers::email.eq(&existing.email),
             customers::locale.eq(&existing.locale),
             customers::attributes.eq(&existing.attributes),
+            customers::committed_until.eq(existing.committed_until),
         ))
         .execute(conn)
         .map_err(db)?;
@@ -132,7 +139,11 @@ fn merge_given_fields(existing: &mut Customer, input: &CustomerInput) -> bool {
     let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
     let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
     let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
-    let changed = email.is_some() || locale.is_some() || attributes.is_some();
+    let committed = input.committed_until.map(|t| t.timestamp_millis()).filter(|t| existing.committed_until != Some(*t));
+    let changed = email.is_some() || locale.is_some() || attributes.is_some() || committed.is_some();
+    if committed.is_some() {
+        existing.committed_until = committed;
+    }
     if let Some(email) = email {
         existing.email = Some(email);
     }

@@ -16,6 +16,7 @@ pub struct CustomerRecord {
     pub locale: String,
     pub first_seen_at: i64,
     pub churned_at: Option<i64>,
+    pub committed_until: Option<i64>,
 }
 
 /// A response as in `responses.csv`.
@@ -50,6 +51,7 @@ pub fn customers(
                             customers::locale.eq(&r.locale),
                             customers::first_seen_at.eq(r.first_seen_at),
                             customers::churned_at.eq(r.churned_at),
+                            customers::committed_until.eq(r.committed_until),
                         ))
                         .execute(conn)
                         .map_err(db)?;
@@ -67,6 +69,7 @@ pub fn customers(
                     unsubscribed_at: None,
                     erased_at: None,
                     unsubscribe_reason: None,
+                    committed_until: r.committed_until,
                 }),
             }
         }

@@ -13,6 +13,7 @@ pub struct CustomerRow {
     pub id: i64,
     pub first_seen_at: i64,
     pub churned_at: Option<i64>,
+    pub committed_until: Option<i64>,
 }
 
 /// A counted answer; `id` orders answers stored at the same instant.
@@ -37,9 +38,9 @@ pub struct SurveyData {
 pub fn load(conn: &mut DbConn, slug: &str, as_of: i64) -> Result<SurveyData, DomainError> {
     let survey = super::surveys::get(conn, slug)?;
     let answered = responses::table.filter(responses::survey_id.eq(survey.id)).select(responses::customer_id);
-    let customers: Vec<(i64, i64, Option<i64>)> = customers::table
+    let customers: Vec<(i64, i64, Option<i64>, Option<i64>)> = customers::table
         .filter(customers::id.eq_any(answered))
-        .select((customers::id, customers::first_seen_at, customers::churned_at))
+        .select((customers::id, customers::first_seen_at, customers::churned_at, customers::committed_until))
         .order(customers::id)
         .load(conn)
         .map_err(db)?;
@@ -55,7 +56,12 @@ pub fn load(conn: &mut DbConn, slug: &str, as_of: i64) -> Result<SurveyData, Dom
         scale: survey.scale,
         customers: customers
             .into_iter()
-            .map(|(id, first_seen_at, churned_at)| CustomerRow { id, first_seen_at, churned_at })
+            .map(|(id, first_seen_at, churned_at, committed_until)| CustomerRow {
+                id,
+                first_seen_at,
+                churned_at,
+                committed_until,
+            })
             .collect(),
         responses: responses
             .into_iter()
@@ -111,18 +117,15 @@ fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisI
                 id: c.id.to_string(),
                 first_seen_at: time(c.first_seen_at),
                 churned_at: c.churned_at.map(time),
+                committed_until: c.committed_until.map(time),
             })
             .collect(),
-        // Both baselines of ANALYSIS.md are a customer's earliest answer (ties: first stored) when
-        // it qualifies, and no later answer can qualify when it does not (later answers are
-        // further past churn and the horizon). Rows come in (customer, time, id) order, so
-        // passing only each customer's first answer gives the same result with less work.
+        // Every answer: Part A/B take each customer's earliest, the headline all of them. Rows
+        // come in (customer, time, id) order, so ties keep the order they were stored in.
         responses: data
             .responses
             .iter()
-            .enumerate()
-            .filter(|(i, r)| *i == 0 || data.responses[i - 1].customer_id != r.customer_id)
-            .map(|(_, r)| ResponseRecord {
+            .map(|r| ResponseRecord {
                 customer_id: r.customer_id.to_string(),
                 score: r.score,
                 answered_at: time(r.answered_at),
@@ -134,43 +137,88 @@ fn to_input(data: &SurveyData, o: AnalysisOptions) -> crate::analysis::AnalysisI
     }
 }
 
-/// The finding in one sentence in `locale`, e.g. "Customers who give an 8 stay as often as
-/// those who give more: …" (words from the message catalogue).
+/// The headline (docs/headline.md) in one sentence in `locale`: the verdict with its bound in
+/// retention points, e.g. "An 8 is good enough: customers who give 9 or 10 stay at most 1.8
+/// points more often than those who give an 8 (95%), …".
 pub fn headline(report: &crate::analysis::AnalysisReport, locale: &Locale) -> String {
-    let pct = |p: f64| arg(format!("{:.1}%", p * 100.0));
-    let points = |d: f64| arg(format!("{:+.1}", d * 100.0));
-    let margin = arg(format!("{}", report_margin(report)));
-    let Some(ge) = &report.good_enough else {
-        let reason = report.good_enough_note.clone().unwrap_or_else(|| locale.t("analysis-too-little-data"));
-        return locale.t_args("analysis-not-computed", &[("reason", arg(reason))]);
+    use crate::analysis::headline::Verdict;
+    let h = &report.headline;
+    let pts = |x: f64| arg(locale.decimal(x * 100.0, 1, true));
+    let plain = |x: f64| arg(locale.decimal(x * 100.0, 1, false));
+    let scores_above = |k: i32| -> String {
+        let above: Vec<String> = h.levels.iter().filter(|l| l.score > k).map(|l| l.score.to_string()).collect();
+        match above.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} {} {last}", rest.join(", "), locale.t("headline-or")),
+            Some((last, _)) => last.clone(),
+            None => String::new(),
+        }
     };
-    let Some(score) = ge.score else {
-        return locale.t_args("analysis-no-score", &[("margin", margin)]);
-    };
-    // English needs "an 8", "an 11", "an 18"; the article is ignored by languages without one.
-    let article = arg(if matches!(score, 8 | 11 | 18) { "an" } else { "a" });
-    let check = ge.checks.iter().find(|c| c.score == score);
-    let at = report.levels.iter().find(|l| l.score == score);
-    match (check, at) {
-        (Some(c), Some(l)) => locale.t_args(
-            "analysis-good-enough",
-            &[
-                ("article", article),
-                ("score", arg(score.to_string())),
-                ("rate", pct(l.retention.rate)),
-                ("rate_above", pct(l.retention.rate + c.gain_above)),
-                ("gain", points(c.gain_above)),
-                ("ci_low", points(c.ci_low)),
-                ("ci_high", points(c.ci_high)),
-                ("margin", margin),
-            ],
-        ),
-        _ => locale.t_args("analysis-good-enough-short", &[("score", arg(score.to_string()))]),
+    let article = |k: i32| if matches!(k, 8 | 11 | 18) { "an" } else { "a" };
+    match (h.verdict, h.score, &h.above, &h.below) {
+        (Verdict::Threshold, Some(k), Some(above), Some(below)) => {
+            let prev = h.levels.iter().filter(|l| l.score < k).map(|l| l.score).max().unwrap_or(k);
+            locale.t_args(
+                "headline-threshold",
+                &[
+                    ("article_cap", arg(if article(k) == "an" { "An" } else { "A" })),
+                    ("article", arg(article(k))),
+                    ("score", arg(k.to_string())),
+                    ("above", arg(scores_above(k))),
+                    ("above_high", plain(above.ci_high.max(0.0))),
+                    ("prev", arg(prev.to_string())),
+                    ("below", plain(below.gain)),
+                    ("below_low", pts(below.ci_low)),
+                    ("below_high", pts(below.ci_high)),
+                ],
+            )
+        }
+        (Verdict::StillRising, _, Some(above), _) => {
+            let t = h.top.as_ref().map_or(0, |t| t.score);
+            locale.t_args(
+                "headline-still-rising",
+                &[
+                    ("article", arg(article(t))),
+                    ("score", arg(t.to_string())),
+                    ("above", arg(scores_above(t))),
+                    ("gain", plain(above.gain)),
+                    ("low", pts(above.ci_low)),
+                    ("high", pts(above.ci_high)),
+                ],
+            )
+        }
+        (Verdict::NoRelation, _, _, _) if h.trend.is_some() => {
+            let trend = h.trend.as_ref().expect("checked");
+            let lowest = h.levels.first().map_or(0, |l| l.score);
+            let highest = h.levels.last().map_or(0, |l| l.score);
+            locale.t_args(
+                "headline-no-relation",
+                &[
+                    ("lowest", arg(lowest.to_string())),
+                    ("highest", arg(highest.to_string())),
+                    ("gain", pts(trend.range_gain)),
+                    ("low", pts(trend.ci_low)),
+                    ("high", pts(trend.ci_high)),
+                    ("margin", arg(locale.decimal(report.delta * 100.0, 0, false))),
+                ],
+            )
+        }
+        _ => match h.customers_needed {
+            Some(needed) => locale.t_args(
+                "headline-not-enough-needed",
+                &[("needed", arg(locale.whole(needed))), ("customers", arg(locale.whole(h.customers)))],
+            ),
+            None => locale.t_args(
+                "headline-not-enough",
+                &[("customers", arg(locale.whole(h.customers))), ("events", arg(locale.whole(h.events)))],
+            ),
+        },
     }
 }
 
-fn report_margin(report: &crate::analysis::AnalysisReport) -> f64 {
-    report.good_enough.as_ref().map_or(report.delta, |g| g.delta) * 100.0
+/// Fills the headline's words (`sentence`, `method`) in `locale`, for JSON that people read.
+pub fn localize(report: &mut crate::analysis::AnalysisReport, locale: &Locale) {
+    report.headline.sentence = headline(report, locale);
+    report.headline.method = locale.t("headline-method");
 }
 
 /// A retention analysis as stored for the page: the report, when it was computed, and the data
@@ -240,7 +288,7 @@ pub fn page_options(now: i64) -> AnalysisOptions {
 /// The good-enough score of a survey: the stored analysis's finding (true), else the scale's
 /// usual one (false).
 pub fn good_enough(conn: &mut DbConn, survey: &crate::db::models::Survey) -> Result<(i32, bool), DomainError> {
-    let found = stored(conn, survey.id)?.and_then(|a| a.report.good_enough.and_then(|g| g.score));
+    let found = stored(conn, survey.id)?.and_then(|a| a.report.headline.score);
     Ok(match found {
         Some(s) => (s, true),
         None => (super::figures::default_good_enough(survey.scale), false),

@@ -100,6 +100,31 @@ impl Locale {
         (self.t(low), self.t(high))
     }
 
+    /// A number with `digits` decimals as this language writes it ("7.35" in English, "7,35" in
+    /// Dutch), with a sign when `signed`.
+    pub fn decimal(&self, x: f64, digits: usize, signed: bool) -> String {
+        let text = if signed { format!("{x:+.digits$}") } else { format!("{x:.digits$}") };
+        let text = text.replace('-', "−");
+        match self.tag() {
+            "nl" => text.replace('.', ","),
+            _ => text,
+        }
+    }
+
+    /// A whole number with this language's thousands separator ("44,740"; "44.740").
+    pub fn whole(&self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = if self.tag() == "nl" { '.' } else { ',' };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// A message with named arguments.
     pub fn t_args(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'static>> =

@@ -20,6 +20,7 @@ fn world(scale: Scale, rows: &[(i32, Option<i64>)]) -> AnalysisInput {
             id: format!("C{i}"),
             first_seen_at: answered,
             churned_at: churn_days.map(|d| answered + Duration::days(d)),
+            committed_until: None,
         });
         responses.push(ResponseRecord { customer_id: format!("C{i}"), score, answered_at: answered });
     }

@@ -130,6 +130,10 @@ pub struct CustomerBody {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<Attributes>,
+    /// Until when the customer cannot leave (a contract's fixed term): the retention analysis
+    /// counts their time at risk from then on.
+    #[serde(default)]
+    pub committed_until: Option<DateTime<Utc>>,
 }
 
 #[utoipa::path(put, path = "/api/v1/customers/{id}", params(CustomerPath), request_body = CustomerBody,
@@ -141,8 +145,13 @@ async fn upsert_customer(
     id: web::Path<String>,
     ApiJson(body): ApiJson<CustomerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input =
-        CustomerInput { id: id.into_inner(), email: body.email, locale: body.locale, attributes: body.attributes };
+    let input = CustomerInput {
+        id: id.into_inner(),
+        email: body.email,
+        locale: body.locale,
+        attributes: body.attributes,
+        committed_until: body.committed_until,
+    };
     input.validate()?;
     let now = state.now_ms();
     let customer = state
@@ -326,8 +335,9 @@ pub struct AnalysisQuery {
     pub delta: Option<f64>,
 }
 
-/// The retention analysis of ANALYSIS.md: retention per score, steps, logistic and hinge fits,
-/// the good-enough score, Kaplan–Meier bands, log-rank and Cox.
+/// The retention analysis of ANALYSIS.md (retention per score, steps, logistic and hinge fits,
+/// the old good-enough score, Kaplan–Meier bands, log-rank and Cox) and the `headline` of
+/// docs/headline.md, whose sentence is in the language `Accept-Language` asks for.
 #[utoipa::path(get, path = "/api/v1/surveys/{slug}/analysis", params(SlugPath, AnalysisQuery),
     responses((status = 200, description = "the analysis JSON as specified in ANALYSIS.md", body = Object),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -337,6 +347,7 @@ async fn analysis(
     state: web::Data<AppState>,
     slug: web::Path<String>,
     q: web::Query<AnalysisQuery>,
+    locale: super::extract::BrowserLocale,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let options = retention::AnalysisOptions {
@@ -344,7 +355,8 @@ async fn analysis(
         horizon_days: q.horizon_days.unwrap_or(365),
         delta: q.delta.unwrap_or(0.02),
     };
-    let report = state.db.read(move |c| retention::analyze(c, &slug, options)).await?;
+    let mut report = state.db.read(move |c| retention::analyze(c, &slug, options)).await?;
+    retention::localize(&mut report, &locale.0);
     Ok(HttpResponse::Ok().json(report))
 }
 

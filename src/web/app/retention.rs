@@ -28,6 +28,16 @@ pub struct StepRow {
     pub clear: bool,
 }
 
+/// One score level of the headline's rate model: raw and tenure-adjusted side by side.
+pub struct RateRow {
+    pub score: i32,
+    pub events: u64,
+    pub years: String,
+    pub adjusted: String,
+    pub raw: String,
+    pub highlight: bool,
+}
+
 pub struct GroupRow {
     pub group: String,
     pub n: u64,
@@ -46,6 +56,9 @@ struct RetentionPage {
 
 struct Ready {
     headline: String,
+    method: String,
+    verdict_svg: String,
+    rates: Vec<RateRow>,
     computed_at: String,
     took_ms: i64,
     stale: bool,
@@ -106,7 +119,7 @@ fn points(d: f64) -> String {
 }
 
 fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, stale: bool, l: &Locale) -> Ready {
-    let ge = r.good_enough.as_ref().and_then(|g| g.score);
+    let ge = r.headline.score;
     let bars: Vec<Bar> = r
         .levels
         .iter()
@@ -246,8 +259,12 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         })
         .collect();
     let nps_note = nps_note(survey, r, l);
+    let (verdict_svg, rates) = rate_model(r, l);
     Ready {
         headline: retention::headline(r, l),
+        method: l.t("headline-method"),
+        verdict_svg,
+        rates,
         computed_at: view::datetime(computed_at),
         took_ms,
         stale,
@@ -292,6 +309,63 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         .cloned()
         .collect(),
     }
+}
+
+/// The headline's rate model as people read it: retention over the horizon by latest answer at
+/// the customers' mix of tenure (95% from the rate ratio), and the table beside the raw figure.
+fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
+    let h = &r.headline;
+    if h.levels.is_empty() {
+        return (String::new(), Vec::new());
+    }
+    // R = exp(−H·r₀·e^β): the level's retention moves with its log rate ratio.
+    let at = |lv: &crate::analysis::headline::LevelRate, shift: f64| {
+        let log_base = (-lv.retention.ln()).ln() - lv.adjusted.log_rate_ratio;
+        (-(log_base + lv.adjusted.log_rate_ratio + shift).exp()).exp()
+    };
+    let bars: Vec<Bar> = h
+        .levels
+        .iter()
+        .map(|lv| {
+            let (low, high) = (at(lv, view::Z95 * lv.adjusted.se), at(lv, -view::Z95 * lv.adjusted.se));
+            Bar {
+                label: lv.score.to_string(),
+                value: lv.retention * 100.0,
+                low: low * 100.0,
+                high: high * 100.0,
+                n: lv.events,
+                highlight: Some(lv.score) == h.score,
+                tooltip: format!(
+                    "{} {}: {} ({}–{})",
+                    l.t("ret-score"),
+                    lv.score,
+                    view::pct(lv.retention),
+                    view::pct(low),
+                    view::pct(high)
+                ),
+            }
+        })
+        .collect();
+    let y_min = bars.iter().map(|b| b.low / 100.0).fold(1.0, f64::min);
+    let y_min = ((y_min * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0);
+    let line = h
+        .score
+        .and_then(|s| h.levels.iter().find(|lv| lv.score == s))
+        .map(|lv| (lv.retention * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))])));
+    let svg = charts::bars(&l.t("ret-verdict-chart"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, line, 900, 320);
+    let rows = h
+        .levels
+        .iter()
+        .map(|lv| RateRow {
+            score: lv.score,
+            events: lv.events,
+            years: l.whole(lv.exposure_years.round() as u64),
+            adjusted: view::pct(lv.retention),
+            raw: view::pct(lv.retention_raw),
+            highlight: Some(lv.score) == h.score,
+        })
+        .collect();
+    (svg, rows)
 }
 
 /// Where NPS and retention disagree: NPS calls a 7 or 8 "passive" even when those customers
