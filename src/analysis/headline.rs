@@ -407,8 +407,9 @@ fn round_up_2(x: f64) -> u64 {
 pub fn headline(input: &AnalysisInput) -> Headline {
     let cells = person_time(input);
     let t = table(&cells);
-    let events: u64 = cells.events.iter().flatten().sum();
-    let exposure_years = cells.secs.iter().flatten().sum::<f64>() / YEAR_SECS;
+    // Over the kept levels (a dropped level has no events, but exposure).
+    let events = t.events.iter().flatten().sum::<f64>() as u64;
+    let exposure_years = t.years.iter().flatten().sum::<f64>();
     let mut h = Headline {
         verdict: Verdict::NotEnoughData,
         score: None,
@@ -427,7 +428,7 @@ pub fn headline(input: &AnalysisInput) -> Headline {
         candidates: Vec::new(),
         top: None,
     };
-    if t.scores.len() < 2 || events < MIN_EVENTS {
+    if t.scores.is_empty() || !estimable(&t) {
         return h;
     }
     // A model that cannot be fitted leaves the verdict at "not enough data".
@@ -435,6 +436,66 @@ pub fn headline(input: &AnalysisInput) -> Headline {
     h
 }
 
+/// Whether the adjusted model has finite, unique estimates. Levels and bands joined by a cell
+/// with events pin each other's effects (one component); a cell with exposure but no events
+/// links its level's component to its band's. The estimates exist exactly when these links
+/// make the components strongly connected; otherwise some rates could be pushed apart without
+/// end. Only tiny data fail this; any real data set is one component.
+fn estimable(t: &Table) -> bool {
+    let (n, nb) = (t.scores.len(), t.bands.len());
+    let mut parent: Vec<usize> = (0..n + nb).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let present = |l: usize, b: usize| t.years[l][b] > 0.0;
+    for l in 0..n {
+        for b in 0..nb {
+            if present(l, b) && t.events[l][b] > 0.0 {
+                let (a, c) = (find(&mut parent, l), find(&mut parent, n + b));
+                parent[a] = c;
+            }
+        }
+    }
+    let mut fwd: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut back: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut components = std::collections::BTreeSet::new();
+    for l in 0..n {
+        for b in 0..nb {
+            if !present(l, b) {
+                continue;
+            }
+            let (cl, cb) = (find(&mut parent, l), find(&mut parent, n + b));
+            components.insert(cl);
+            components.insert(cb);
+            if cl != cb {
+                fwd.entry(cl).or_default().push(cb);
+                back.entry(cb).or_default().push(cl);
+            }
+        }
+    }
+    let reach = |graph: &HashMap<usize, Vec<usize>>, start: usize| {
+        let mut seen = std::collections::BTreeSet::from([start]);
+        let mut todo = vec![start];
+        while let Some(x) = todo.pop() {
+            for &y in graph.get(&x).into_iter().flatten() {
+                if seen.insert(y) {
+                    todo.push(y);
+                }
+            }
+        }
+        seen
+    };
+    let Some(&first) = components.iter().next() else { return false };
+    reach(&fwd, first) == components && reach(&back, first) == components
+}
+
+/// Fits the models and fills in every number that can be computed (levels and bands from one
+/// kept level on; the global test and the trend from two; candidates and the top contrast from
+/// three), then decides (from two levels and [`MIN_EVENTS`] events).
 fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), String> {
     let n = t.scores.len();
     let nb = t.bands.len();
@@ -442,7 +503,6 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
     let adjusted = fit_poisson(&rows(t, true, &dummies(n)))?;
     let raw = fit_poisson(&rows(t, false, &dummies(n)))?;
     let scores: Vec<f64> = t.scores.iter().map(|&s| f64::from(s)).collect();
-    let trend = fit_poisson(&rows(t, true, &|l| vec![scores[l]]))?;
 
     let level_at = |fit: &PoissonFit, first: usize, l: usize| -> (f64, f64) {
         if l + 1 == n {
@@ -460,7 +520,9 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
     let levels = Levels {
         beta: (0..n).map(|l| level_at(&adjusted, nb, l).0).collect(),
         cov: (0..n)
-            .map(|i| (0..n).map(|j| if i + 1 == n || j + 1 == n { 0.0 } else { adjusted.cov[nb + i][nb + j] }).collect())
+            .map(|i| {
+                (0..n).map(|j| if i + 1 == n || j + 1 == n { 0.0 } else { adjusted.cov[nb + i][nb + j] }).collect()
+            })
             .collect(),
         exposure: exposure.clone(),
     };
@@ -493,6 +555,9 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
         })
         .collect();
 
+    if n < 2 {
+        return Ok(());
+    }
     // Global Wald test over the non-reference levels.
     let sub: Vec<Vec<f64>> = (0..n - 1).map(|i| (0..n - 1).map(|j| adjusted.cov[nb + i][nb + j]).collect()).collect();
     let inv = invert(&sub).ok_or("the level coefficients' covariance is singular")?;
@@ -501,18 +566,21 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
     let df = (n - 1) as u64;
     let global = Wald { statistic, df, p_value: chi2_sf(statistic, df as f64) };
 
-    // The trend model's whole-scale gain, 90%.
+    // The trend model's whole-scale gain, 90%: its baseline at the exposure-weighted mean score
+    // s̄ is held while the slope moves over its interval, so the gain is monotone in the slope.
+    let trend = fit_poisson(&rows(t, true, &|l| vec![scores[l]]))?;
     let gamma = trend.beta[nb];
     let gamma_se = trend.cov[nb][nb].max(0.0).sqrt();
-    let trend_r = |g: f64, s: f64| {
-        let rate = (0..nb).map(|b| band_years[b] * (alpha(&trend, b) + g * s).exp()).sum::<f64>() / total_years;
-        (-horizon * rate).exp()
-    };
+    let s_bar = scores.iter().zip(&exposure).map(|(s, e)| s * e).sum::<f64>() / exposure.iter().sum::<f64>();
+    let base_t = (0..nb).map(|b| band_years[b] * (alpha(&trend, b) + gamma * s_bar).exp()).sum::<f64>() / total_years;
+    let trend_r = |g: f64, s: f64| (-horizon * base_t * (g * (s - s_bar)).exp()).exp();
     let (s_min, s_max) = (scores[0], scores[n - 1]);
     let range = |g: f64| trend_r(g, s_max) - trend_r(g, s_min);
     let (e1, e2) = (range(gamma - Z90 * gamma_se), range(gamma + Z90 * gamma_se));
     let trend_gain =
         TrendGain { slope: gamma, se: gamma_se, range_gain: range(gamma), ci_low: e1.min(e2), ci_high: e1.max(e2) };
+    h.global = Some(global.clone());
+    h.trend = Some(trend_gain.clone());
 
     // Candidates, Bonferroni over them.
     let m = n.saturating_sub(2);
@@ -550,13 +618,14 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
         Gain { gain: at(b), ci_low: at(b - Z95 * se), ci_high: at(b + Z95 * se) }
     };
     let margin = |c: &Candidate| (c.below.log_ratio / c.below.se - c.z).min(-c.bend.log_ratio / c.bend.se - c.z);
-
+    h.top = top.clone();
+    if h.events < MIN_EVENTS {
+        return Ok(());
+    }
     if global.p_value >= ALPHA {
         let equivalent = trend_gain.ci_low > -input.delta && trend_gain.ci_high < input.delta;
         h.verdict = if equivalent { Verdict::NoRelation } else { Verdict::NotEnoughData };
-    } else if let Some(best) =
-        h.candidates.iter().filter(|c| c.passes).max_by(|x, y| margin(x).total_cmp(&margin(y))).cloned()
-    {
+    } else if let Some(best) = best_by(h.candidates.iter().filter(|c| c.passes), margin).cloned() {
         let k = index_of(best.score);
         h.verdict = Verdict::Threshold;
         h.score = Some(best.score);
@@ -571,10 +640,18 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
     if h.verdict == Verdict::NotEnoughData {
         h.customers_needed = customers_needed(h.customers as f64, &h.candidates, top.as_ref(), margin);
     }
-    h.global = Some(global);
-    h.trend = Some(trend_gain);
-    h.top = top;
     Ok(())
+}
+
+/// The candidate with the largest margin; on a tie the first (the lowest score).
+fn best_by<'a>(
+    candidates: impl Iterator<Item = &'a Candidate>,
+    margin: impl Fn(&Candidate) -> f64,
+) -> Option<&'a Candidate> {
+    candidates.fold(None, |best: Option<&Candidate>, c| match best {
+        Some(b) if margin(b) >= margin(c) => Some(b),
+        _ => Some(c),
+    })
 }
 
 /// About how many customers would make today's estimates decisive (docs/headline.md).
@@ -584,11 +661,8 @@ fn customers_needed(
     top: Option<&TopContrast>,
     margin: impl Fn(&Candidate) -> f64,
 ) -> Option<u64> {
-    let bend = candidates
-        .iter()
-        .filter(|c| c.below.log_ratio > 0.0 && c.bend.log_ratio < 0.0)
-        .max_by(|x, y| margin(x).total_cmp(&margin(y)))
-        .map(|c| {
+    let bend =
+        best_by(candidates.iter().filter(|c| c.below.log_ratio > 0.0 && c.bend.log_ratio < 0.0), &margin).map(|c| {
             let fb = (c.z * c.below.se / c.below.log_ratio).powi(2);
             let fc = (c.z * c.bend.se / c.bend.log_ratio).powi(2);
             fb.max(fc)
@@ -598,7 +672,8 @@ fn customers_needed(
         (Some(a), Some(b)) => a.min(b),
         (a, b) => a.or(b)?,
     };
-    f.is_finite().then(|| round_up_2(n * f))
+    let needed = n * f;
+    (needed > 0.0 && needed.is_finite()).then(|| round_up_2(needed))
 }
 
 #[cfg(test)]

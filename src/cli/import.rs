@@ -53,7 +53,8 @@ fn reader(
     let mut rdr =
         csv::ReaderBuilder::new().flexible(true).from_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let headers: Vec<String> = rdr.headers()?.iter().map(|h| h.trim().to_string()).collect();
-    let allowed = (0..=optional.len()).any(|k| headers.iter().map(String::as_str).eq(expected.iter().chain(&optional[..k]).copied()));
+    let allowed = (0..=optional.len())
+        .any(|k| headers.iter().map(String::as_str).eq(expected.iter().chain(&optional[..k]).copied()));
     if !allowed {
         return Err(format!(
             "{}: line 1: expected header '{}{}', found '{}'",

@@ -1,6 +1,6 @@
 //! The `acht` command line.
 pub mod demo;
-mod import;
+pub mod import;
 mod report;
 
 use crate::app::Application;

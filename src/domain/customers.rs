@@ -139,7 +139,8 @@ fn merge_given_fields(existing: &mut Customer, input: &CustomerInput) -> bool {
     let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
     let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
     let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
-    let committed = input.committed_until.map(|t| t.timestamp_millis()).filter(|t| existing.committed_until != Some(*t));
+    let committed =
+        input.committed_until.map(|t| t.timestamp_millis()).filter(|t| existing.committed_until != Some(*t));
     let changed = email.is_some() || locale.is_some() || attributes.is_some() || committed.is_some();
     if committed.is_some() {
         existing.committed_until = committed;

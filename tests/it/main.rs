@@ -17,6 +17,7 @@ mod delivery;
 mod edge_cases;
 mod foundation;
 mod golden;
+mod headline;
 mod one_click;
 mod replay;
 mod skipped;

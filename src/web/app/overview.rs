@@ -35,6 +35,8 @@ pub struct Card {
     pub good_enough: i32,
     pub good_enough_found: bool,
     pub thin: bool,
+    /// The headline's sentence, once the survey's analysis is computed.
+    pub finding: Option<String>,
 }
 
 #[derive(Template)]
@@ -57,7 +59,9 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
                 let to_day = figures::period_end(c, survey.id, now)?;
                 let f = Filter { from_day: to_day - PERIOD_DAYS, to_day, ..Filter::default() };
                 let cmp = figures::compare_periods(c, survey.id, survey.scale, &f, ge)?;
-                cards.push(card(&survey, &cmp, &f, ge, found, &lc));
+                let mut card = card(&survey, &cmp, &f, ge, found, &lc);
+                card.finding = retention::stored(c, survey.id)?.map(|a| retention::headline(&a.report, &lc));
+                cards.push(card);
             }
             Ok::<_, DomainError>(cards)
         })
@@ -94,5 +98,6 @@ fn card(s: &Survey, cmp: &PeriodComparison, f: &Filter, ge: i32, found: bool, l:
         good_enough: ge,
         good_enough_found: found,
         thin: cur.thin,
+        finding: None,
     }
 }

@@ -1,0 +1,117 @@
+//! The headline (docs/headline.md) against its reference, `scripts/reference_headline.py`
+//! (numpy + statsmodels' Poisson GLM), number for number on the worlds of
+//! `tests/fixtures/headline`; through the CSV files and through both databases.
+use crate::common;
+use crate::common::json::compare;
+use acht::domain::retention::AnalysisOptions;
+use chrono::{TimeZone, Utc};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn options() -> AnalysisOptions {
+    AnalysisOptions { as_of: Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap(), horizon_days: 365, delta: 0.02 }
+}
+
+fn world_dir(name: &str) -> PathBuf {
+    common::worlds::fixtures().join("headline").join(name)
+}
+
+/// The headline of `acht analyze` without its words (the reference has numbers only).
+fn numbers(mut headline: Value) -> Value {
+    let o = headline.as_object_mut().expect("a headline");
+    o.remove("sentence").expect("a sentence");
+    o.remove("method").expect("a method");
+    headline
+}
+
+fn check(name: &str, data: &Path) {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(world_dir(name).join("expected-headline.json")).unwrap())
+            .unwrap();
+    let report = acht::cli::import::analyze_files(
+        &data.join("customers.csv"),
+        &data.join("responses.csv"),
+        "service",
+        acht::types::Scale::Grade10,
+        options(),
+    )
+    .unwrap();
+    let got = numbers(serde_json::to_value(&report.headline).unwrap());
+    let mut errors = vec![];
+    compare("$.headline", &got, &expected["headline"], &mut errors);
+    assert!(errors.is_empty(), "{name}: {} mismatches:\n{}", errors.len(), errors.join("\n"));
+}
+
+macro_rules! kept_worlds {
+    ($($name:ident),*) => {$(
+        #[test]
+        fn $name() {
+            check(stringify!($name), &world_dir(stringify!($name)));
+        }
+    )*};
+}
+
+kept_worlds!(plateau8, rise2, none, lockin_known, confounded, tiny, edges, one_level, unfit, no_churn);
+
+/// A world too large to keep, made again by the simulator and checked against the hashes the
+/// expected file was made from.
+fn generated(name: &str) {
+    let dir = world_dir(name);
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("world.json")).unwrap()).unwrap();
+    let scratch = common::scratch();
+    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
+    let made = std::process::Command::new("python3")
+        .arg(&script)
+        .arg("write")
+        .arg(&scratch.0)
+        .args(["--type", spec["type"].as_str().unwrap()])
+        .args(["--customers", &spec["customers"].to_string(), "--seed", &spec["seed"].to_string()])
+        .output();
+    let out = match made {
+        Ok(out) => out,
+        Err(e) => return common::skip::<()>(&format!("python3 cannot run the simulator: {e}")).unwrap_or(()),
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for line in std::fs::read_to_string(dir.join("world.sha256")).unwrap().lines() {
+        let (want, file) = line.split_once("  ").unwrap();
+        let bytes = std::fs::read(scratch.0.join(file)).unwrap();
+        use sha2::Digest;
+        let got: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            got, want,
+            "the simulator no longer makes {name}: rerun `python3 scripts/simulate_headline.py fixtures`"
+        );
+    }
+    check(name, &scratch.0);
+}
+
+#[test]
+fn plateau8_10k_names_the_threshold() {
+    generated("plateau8_10k");
+}
+
+#[test]
+fn none_30k_finds_no_relation() {
+    generated("none_30k");
+}
+
+/// `committed_until` reaches the analysis through the import and both databases: the world
+/// where the company reports its contracts gives the reference's numbers from the database too.
+#[test]
+fn committed_until_is_imported_and_used_on_both_backends() {
+    let dir = world_dir("lockin_known");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected-headline.json")).unwrap()).unwrap();
+    for database in common::databases() {
+        let url = &database.url;
+        common::cli_survey(url, "service", "grade10");
+        common::acht_ok(url, &["import", "customers", dir.join("customers.csv").to_str().unwrap()]);
+        common::acht_ok(url, &["import", "responses", dir.join("responses.csv").to_str().unwrap()]);
+        let out =
+            common::acht_ok(url, &["analyze", "--survey", "service", "--as-of", "2026-06-30T00:00:00Z", "--json"]);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let mut errors = vec![];
+        compare("$.headline", &numbers(report["headline"].clone()), &expected["headline"], &mut errors);
+        assert!(errors.is_empty(), "{:?}: {}", database.backend, errors.join("\n"));
+    }
+}
