@@ -115,3 +115,53 @@ fn committed_until_is_imported_and_used_on_both_backends() {
         assert!(errors.is_empty(), "{:?}: {}", database.backend, errors.join("\n"));
     }
 }
+
+/// The decision rule on worlds whose truth is known (`scripts/simulate_headline.py`), a small
+/// fixed-seed version of the README's table: two worlds of each kind at 10,000 customers. No
+/// world may get a false threshold (one where the truth has none, or at another score), a world
+/// without any relation is never said to have a threshold or to be still rising, and where a
+/// threshold is named the sentence states its bound.
+#[test]
+fn simulated_worlds_get_no_false_threshold() {
+    let kinds = ["plateau8", "rise1", "rise2", "lockin", "lockin_known", "confounded", "none", "latest"];
+    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
+    let mut table = vec![];
+    for kind in kinds {
+        for seed in [101, 102] {
+            let scratch = common::scratch();
+            let made = std::process::Command::new("python3")
+                .arg(&script)
+                .arg("write")
+                .arg(&scratch.0)
+                .args(["--type", kind, "--customers", "10000", "--seed", &seed.to_string()])
+                .output();
+            let out = match made {
+                Ok(out) => out,
+                Err(e) => return common::skip::<()>(&format!("python3 cannot run the simulator: {e}")).unwrap_or(()),
+            };
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let truth: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let mut report = acht::cli::import::analyze_files(
+                &scratch.0.join("customers.csv"),
+                &scratch.0.join("responses.csv"),
+                "service",
+                acht::types::Scale::Grade10,
+                options(),
+            )
+            .unwrap();
+            acht::domain::retention::localize(&mut report, &acht::i18n::Locale::negotiate("en"));
+            let h = &report.headline;
+            let verdict = serde_json::to_value(h.verdict).unwrap();
+            table.push(format!("{kind} seed {seed}: truth {} {}, verdict {verdict} {:?}", truth["truth"], truth["score"], h.score));
+            if verdict == "threshold" {
+                assert_eq!(truth["truth"], "threshold", "a false threshold: {}", table.last().unwrap());
+                assert_eq!(h.score, truth["score"].as_i64().map(|s| s as i32), "the wrong score: {}", table.last().unwrap());
+                assert!(h.sentence.contains("at most") && h.sentence.contains("(95%)"), "{}", h.sentence);
+            }
+            if kind == "none" {
+                assert!(verdict == "no_relation" || verdict == "not_enough_data", "{}", table.last().unwrap());
+            }
+        }
+    }
+    println!("{}", table.join("\n"));
+}
