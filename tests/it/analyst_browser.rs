@@ -7,6 +7,7 @@ use crate::common;
 use crate::common::browser::{Browser, DESKTOP, DESKTOP_UA, PHONE, PHONE_UA};
 use crate::common::TestApp;
 use acht::types::Role;
+use chrono::TimeZone;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -134,4 +135,75 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
     b.wait_url("/signin").await;
     b.go(&app.url("/app")).await;
     assert!(b.url().await.contains("/signin"), "signed out");
+}
+
+/// The retention page for each verdict of the headline, on a phone and a desktop, in Dutch and
+/// English: the sentence leads, the rate table shows raw and adjusted side by side. Screenshots
+/// land in `target/screenshots/verdict-*`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_retention_page_for_each_verdict() {
+    let Some(phone) = Browser::start(PHONE_UA, PHONE).await else { return };
+    let Some(desktop) = Browser::start(DESKTOP_UA, DESKTOP).await else { return };
+    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
+    // (world, customers, seed, the verdict its reference gives, a word of its sentence)
+    let worlds = [
+        ("plateau8", 10_000, 13, "threshold", "An 8 is good enough"),
+        ("rise2", 10_000, 101, "still_rising", "still rises"),
+        ("none", 30_000, 3, "no_relation", "does not tell"),
+        ("plateau8", 400, 1, "not_enough_data", "Not enough data"),
+    ];
+    for (kind, n, seed, verdict, words) in worlds {
+        let scratch = common::scratch();
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .arg("write")
+            .arg(&scratch.0)
+            .args(["--type", kind, "--customers", &n.to_string(), "--seed", &seed.to_string()])
+            .output()
+            .expect("python3 runs the simulator");
+        assert!(out.status.success());
+        let database = common::sqlite();
+        let url = database.url.clone();
+        common::cli_survey(&url, "service", "grade10");
+        common::acht_ok(&url, &["import", "customers", scratch.0.join("customers.csv").to_str().unwrap()]);
+        common::acht_ok(&url, &["import", "responses", scratch.0.join("responses.csv").to_str().unwrap()]);
+        let app = TestApp::spawn_with(database, |s| s.jobs = acht::config::Switch::Off).await;
+        // The world ends on 2026-06-30: the page's analysis looks from there.
+        let as_of = chrono::Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap().timestamp_millis();
+        app.db
+            .write(move |c| {
+                let s = acht::domain::surveys::get(c, "service")?;
+                let options = acht::domain::retention::page_options(as_of);
+                let report = acht::domain::retention::analyze(c, "service", options)?;
+                let version = acht::domain::retention::data_version(c, s.id)?;
+                let stored = acht::domain::retention::StoredAnalysis {
+                    report,
+                    computed_at: as_of,
+                    took_ms: 1,
+                    data_version: version,
+                };
+                acht::domain::retention::store(c, s.id, &stored)
+            })
+            .await
+            .unwrap();
+        app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+        for (b, device) in [(&phone, "phone"), (&desktop, "desktop")] {
+            b.go(&app.url("/signin")).await;
+            b.fill("#email", "ana@acme.example").await;
+            b.fill("#password", PASSWORD).await;
+            b.click("button.primary").await;
+            b.wait_url("/app").await;
+            b.go(&app.url("/app/retention?survey=service")).await;
+            let finding = b.text("#finding").await;
+            assert!(finding.contains(words), "{verdict}: {finding}");
+            if verdict != "not_enough_data" {
+                assert!(b.count("#rates tbody tr").await >= 5, "{verdict}: the rate table");
+            }
+            b.screenshot(&format!("verdict-{verdict}-{device}")).await;
+            b.click("#signout").await;
+            b.wait_url("/signin").await;
+        }
+    }
+    phone.close().await;
+    desktop.close().await;
 }

@@ -152,10 +152,18 @@ fn simulated_worlds_get_no_false_threshold() {
             acht::domain::retention::localize(&mut report, &acht::i18n::Locale::negotiate("en"));
             let h = &report.headline;
             let verdict = serde_json::to_value(h.verdict).unwrap();
-            table.push(format!("{kind} seed {seed}: truth {} {}, verdict {verdict} {:?}", truth["truth"], truth["score"], h.score));
+            table.push(format!(
+                "{kind} seed {seed}: truth {} {}, verdict {verdict} {:?}",
+                truth["truth"], truth["score"], h.score
+            ));
             if verdict == "threshold" {
                 assert_eq!(truth["truth"], "threshold", "a false threshold: {}", table.last().unwrap());
-                assert_eq!(h.score, truth["score"].as_i64().map(|s| s as i32), "the wrong score: {}", table.last().unwrap());
+                assert_eq!(
+                    h.score,
+                    truth["score"].as_i64().map(|s| s as i32),
+                    "the wrong score: {}",
+                    table.last().unwrap()
+                );
                 assert!(h.sentence.contains("at most") && h.sentence.contains("(95%)"), "{}", h.sentence);
             }
             if kind == "none" {
@@ -164,4 +172,31 @@ fn simulated_worlds_get_no_false_threshold() {
         }
     }
     println!("{}", table.join("\n"));
+}
+
+/// The company reports when a customer can leave: through `PUT /customers/{id}` and with an
+/// interaction's customer; a report without it keeps what was said.
+#[tokio::test]
+async fn the_api_takes_committed_until_and_keeps_it() {
+    let app = common::TestApp::spawn(common::sqlite()).await;
+    let put =
+        |body: Value| app.client.put(app.url("/api/v1/customers/k1")).bearer_auth(&app.api_key).json(&body).send();
+    let r =
+        put(serde_json::json!({"email": "k1@example.test", "committed_until": "2027-01-31T00:00:00Z"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["committed_until"], "2027-01-31T00:00:00Z", "{v}");
+    app.create_survey("service", "grade10", &["support"]).await;
+    let r = app
+        .post_json(
+            "/api/v1/interactions",
+            &serde_json::json!({"id": "i1", "touchpoint": "support",
+                "customer": {"id": "k1", "committed_until": "2028-01-31T00:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let v: Value = put(serde_json::json!({"locale": "en"})).await.unwrap().json().await.unwrap();
+    assert_eq!(v["committed_until"], "2028-01-31T00:00:00Z", "the interaction's report holds: {v}");
+    let bad = put(serde_json::json!({"committed_until": "next year"})).await.unwrap();
+    assert_eq!(bad.status(), 400);
 }

@@ -117,6 +117,8 @@ pub struct CustomerView {
     pub attributes: serde_json::Value,
     pub first_seen_at: DateTime<Utc>,
     pub churned_at: Option<DateTime<Utc>>,
+    /// Until when the customer cannot leave (a contract), as the company reported it.
+    pub committed_until: Option<DateTime<Utc>>,
     /// Since when the customer gets no survey emails.
     pub unsubscribed_at: Option<DateTime<Utc>>,
     /// When the customer's personal data was erased.
@@ -132,6 +134,7 @@ impl From<&Customer> for CustomerView {
             attributes: serde_json::Value::Object(c.attributes.get().clone()),
             first_seen_at: time(c.first_seen_at),
             churned_at: c.churned_at.map(time),
+            committed_until: c.committed_until.map(time),
             unsubscribed_at: c.unsubscribed_at.map(time),
             erased_at: c.erased_at.map(time),
         }

@@ -312,7 +312,9 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
 }
 
 /// The headline's rate model as people read it: retention over the horizon by latest answer at
-/// the customers' mix of tenure (95% from the rate ratio), and the table beside the raw figure.
+/// the customers' mix of tenure, and the table beside the raw figure. A level's interval is its
+/// own rate's (a Poisson count of churn: se of the log rate 1/√events), not the ratio to the
+/// highest level, which has none by construction.
 fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
     let h = &r.headline;
     if h.levels.is_empty() {
@@ -327,7 +329,8 @@ fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
         .levels
         .iter()
         .map(|lv| {
-            let (low, high) = (at(lv, view::Z95 * lv.adjusted.se), at(lv, -view::Z95 * lv.adjusted.se));
+            let se = 1.0 / (lv.events.max(1) as f64).sqrt();
+            let (low, high) = (at(lv, view::Z95 * se), at(lv, -view::Z95 * se));
             Bar {
                 label: lv.score.to_string(),
                 value: lv.retention * 100.0,
