@@ -36,6 +36,22 @@ pub fn metric_axis(scale: Scale) -> (f64, f64) {
     }
 }
 
+/// Width of a chart's narrow drawing: a phone's width less the page's margins, so its 11 px
+/// text stays 11 px on a 390 px screen.
+pub const NARROW_CHART: u32 = 340;
+
+/// A chart drawn twice, at `width` for screens and at [`NARROW_CHART`] for phones (`draw(width,
+/// height)`); the stylesheet shows the one that fits (`.chart .wide`, `.chart .narrow`). An SVG
+/// scaled down instead would shrink its text below reading size.
+pub fn responsive(draw: impl Fn(u32, u32) -> String, width: u32, height: u32) -> String {
+    let narrow_height = (height * 4 / 5).max(220);
+    format!(
+        r#"<div class="wide">{}</div><div class="narrow">{}</div>"#,
+        draw(width, height),
+        draw(NARROW_CHART, narrow_height)
+    )
+}
+
 /// Φ⁻¹(0.975).
 pub const Z95: f64 = crate::analysis::Z975;
 

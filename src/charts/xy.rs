@@ -96,7 +96,10 @@ pub fn bars(
         out.push_str("</g>");
         if (bars.len() - 1 - i).is_multiple_of(per) {
             text(&mut out, x, f.bottom + 15.0, "middle", INK, "", &b.label);
-            text(&mut out, x, f.bottom + 28.0, "middle", MUTED, r#" font-size="9.5""#, &format!("n = {}", b.n));
+            // "n = 1,234" needs about 60 px; narrower slots (a phone) keep the count in the hover text.
+            if slot >= 60.0 {
+                text(&mut out, x, f.bottom + 28.0, "middle", MUTED, r#" font-size="9.5""#, &format!("n = {}", b.n));
+            }
         }
         desc.push(tip);
     }

@@ -200,10 +200,34 @@ async fn the_retention_page_for_each_verdict() {
                 assert!(b.count("#rates tbody tr").await >= 5, "{verdict}: the rate table");
             }
             b.screenshot(&format!("verdict-{verdict}-{device}")).await;
+            assert_eq!(
+                overflow(b).await,
+                Vec::<String>::new(),
+                "{verdict} on a {device}: nothing wider than the screen"
+            );
+            b.go(&app.url("/app/trends?survey=service")).await;
+            assert_eq!(overflow(b).await, Vec::<String>::new(), "trends on a {device}");
+            if verdict == "threshold" {
+                b.screenshot(&format!("trends-charts-{device}")).await;
+            }
             b.click("#signout").await;
             b.wait_url("/signin").await;
         }
     }
     phone.close().await;
     desktop.close().await;
+}
+
+/// What sticks out of the screen or scrolls sideways inside its box: the page itself, the charts,
+/// headings, paragraphs and cards. (Wide data tables scroll inside their own box for now.)
+async fn overflow(b: &Browser) -> Vec<String> {
+    let js = "const out = []; \
+        if (document.documentElement.scrollWidth > window.innerWidth) out.push('page ' + document.documentElement.scrollWidth); \
+        for (const e of document.querySelectorAll('.chart, .chart svg, .card, h1, p')) { \
+          const r = e.getBoundingClientRect(); \
+          if (r.width > 0 && (r.right > window.innerWidth + 1 || (getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1))) \
+            out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right) + '/' + e.scrollWidth); } \
+        return out;";
+    let found = b.client.execute(js, vec![]).await.unwrap();
+    found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect()
 }

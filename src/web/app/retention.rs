@@ -146,8 +146,11 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
     let ge_line = ge
         .and_then(|s| r.levels.iter().find(|lv| lv.score == s))
         .map(|lv| (lv.retention.rate * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))])));
-    let by_score_svg =
-        charts::bars(&l.t("ret-by-score"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, ge_line, 900, 340);
+    let by_score_svg = view::responsive(
+        |w, h| charts::bars(&l.t("ret-by-score"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, ge_line.clone(), w, h),
+        900,
+        340,
+    );
     let observed = Curve {
         label: l.t("ret-observed"),
         points: r.levels.iter().map(|lv| (f64::from(lv.score), lv.retention.rate * 100.0)).collect(),
@@ -178,24 +181,23 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
                 low: None,
                 high: None,
             };
+            let curves = [observed, fitted];
             (
-                charts::lines(
-                    &l.t("ret-hinge-title"),
-                    &l.t("ret-score"),
-                    &l.t("ret-retained-pct"),
-                    &[observed, fitted],
+                view::responsive(
+                    |w, h| {
+                        let (title, x, y) = (l.t("ret-hinge-title"), l.t("ret-score"), l.t("ret-retained-pct"));
+                        charts::lines(&title, &x, &y, &curves, w, h, bend.clone())
+                    },
                     900,
                     320,
-                    bend.clone(),
                 ),
-                charts::lines(
-                    &l.t("ret-profile-title"),
-                    &l.t("ret-bend-at"),
-                    &l.t("ret-loglik"),
-                    &[profile],
+                view::responsive(
+                    |w, h| {
+                        let (title, x, y) = (l.t("ret-profile-title"), l.t("ret-bend-at"), l.t("ret-loglik"));
+                        charts::lines(&title, &x, &y, std::slice::from_ref(&profile), w, h, bend.clone())
+                    },
                     900,
                     260,
-                    bend,
                 ),
             )
         }
@@ -220,14 +222,12 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         })
         .collect();
     let km_min = km.iter().flat_map(|c| c.points.iter().map(|p| p.1)).fold(100.0, f64::min);
-    let km_svg = charts::steps(
-        &l.t("ret-km-title"),
-        &l.t("ret-days"),
-        &l.t("ret-still-customer"),
-        &km,
-        730.0,
-        ((km_min / 10.0).floor() * 10.0 - 10.0).max(0.0),
-        100.0,
+    let km_floor = ((km_min / 10.0).floor() * 10.0 - 10.0).max(0.0);
+    let km_svg = view::responsive(
+        |w, h| {
+            let (title, x, y) = (l.t("ret-km-title"), l.t("ret-days"), l.t("ret-still-customer"));
+            charts::steps(&title, &x, &y, &km, 730.0, km_floor, 100.0, w, h)
+        },
         900,
         340,
     );
@@ -355,7 +355,13 @@ fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
         .score
         .and_then(|s| h.levels.iter().find(|lv| lv.score == s))
         .map(|lv| (lv.retention * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))])));
-    let svg = charts::bars(&l.t("ret-verdict-chart"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, line, 900, 320);
+    let svg = view::responsive(
+        |w, h| {
+            charts::bars(&l.t("ret-verdict-chart"), &l.t("ret-retained-pct"), y_min, 100.0, &bars, line.clone(), w, h)
+        },
+        900,
+        320,
+    );
     let rows = h
         .levels
         .iter()

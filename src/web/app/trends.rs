@@ -165,22 +165,21 @@ pub async fn page(
         p.count = b.counts.invited;
         p.thin = false;
     }
-    let metric_svg = charts::series(&view::metric_chart(&d.buckets, scale, &d.survey.name, &l), 900, 360);
-    let share_svg = charts::series(&view::share_chart(&d.buckets, d.good_enough, &l), 900, 260);
-    let rate_svg = charts::series(
-        &SeriesChart {
-            title: rate_name.clone(),
-            y_label: "%".into(),
-            y_min: 0.0,
-            y_max: 100.0,
-            reference: None,
-            points: rate_points,
-            show_volume: false,
-            format: |v| format!("{v:.0}%"),
-        },
-        900,
-        220,
-    );
+    let metric = view::metric_chart(&d.buckets, scale, &d.survey.name, &l);
+    let metric_svg = view::responsive(|w, h| charts::series(&metric, w, h), 900, 360);
+    let share = view::share_chart(&d.buckets, d.good_enough, &l);
+    let share_svg = view::responsive(|w, h| charts::series(&share, w, h), 900, 260);
+    let rate = SeriesChart {
+        title: rate_name.clone(),
+        y_label: "%".into(),
+        y_min: 0.0,
+        y_max: 100.0,
+        reference: None,
+        points: rate_points,
+        show_volume: false,
+        format: |v| format!("{v:.0}%"),
+    };
+    let rate_svg = view::responsive(|w, h| charts::series(&rate, w, h), 900, 220);
     let rows = d
         .buckets
         .iter()
