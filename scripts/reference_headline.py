@@ -350,15 +350,24 @@ def headline(cust, resp, as_of, horizon_days, delta):
             out.update(verdict="still_rising", above=gain_above(top["i"], top["a"], top["se"]))
             return out
     if out["verdict"] == "not_enough_data":
+        # Each verdict's factor: how much more data today's estimates need to reach it.
+        g = out["global"]
+        crit = float(stats.chi2.isf(ALPHA, g["df"]))
+        f_global = crit / g["statistic"] if g["statistic"] > 0 else math.inf
         fs = []
         pointing = [k for k in cands if k["b"] > 0 and k["c"] < 0]
         if pointing:
             k = max(pointing, key=lambda k: k["margin"])
-            fs.append(max((z * k["se_b"] / k["b"]) ** 2, (z * k["se_c"] / k["c"]) ** 2))
+            fs.append(max((z * k["se_b"] / k["b"]) ** 2, (z * k["se_c"] / k["c"]) ** 2, f_global))
         if top is not None and top["a"] > 0:
-            fs.append((Z95 * top["se"] / top["a"]) ** 2)
-        if fs:
-            out["customers_needed"] = ceil2(customers * min(fs))
+            fs.append(max((Z95 * top["se"] / top["a"]) ** 2, f_global))
+        tr = out["trend"]
+        if abs(tr["range_gain"]) < delta:
+            half = (tr["ci_high"] - tr["ci_low"]) / 2
+            fs.append((half / (delta - abs(tr["range_gain"]))) ** 2)
+        if fs and math.isfinite(min(fs)):
+            # Today's data did not decide: at least a tenth more.
+            out["customers_needed"] = ceil2(customers * max(min(fs), 1.1))
     return out
 
 

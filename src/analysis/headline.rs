@@ -638,9 +638,37 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
         h.verdict = Verdict::NotEnoughData;
     }
     if h.verdict == Verdict::NotEnoughData {
-        h.customers_needed = customers_needed(h.customers as f64, &h.candidates, top.as_ref(), margin);
+        let f_global = chi2_quantile_95(df) / global.statistic;
+        let equivalence = (trend_gain.range_gain.abs() < input.delta).then(|| {
+            let half = (trend_gain.ci_high - trend_gain.ci_low) / 2.0;
+            (half / (input.delta - trend_gain.range_gain.abs())).powi(2)
+        });
+        let paths = Paths { f_global, equivalence };
+        h.customers_needed = customers_needed(h.customers as f64, &h.candidates, top.as_ref(), margin, paths);
     }
     Ok(())
+}
+
+/// The 95% quantile of χ² with `df` degrees of freedom (bisection on the survival function).
+fn chi2_quantile_95(df: u64) -> f64 {
+    let (mut lo, mut hi) = (0.0, 1000.0 + 10.0 * df as f64);
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if chi2_sf(mid, df as f64) > ALPHA {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
+}
+
+/// What the verdicts other than a bend need: the global test's factor (a threshold and
+/// still_rising need it to reject) and, where the trend's gain is inside the margin, the factor
+/// that would fit its interval inside too.
+struct Paths {
+    f_global: f64,
+    equivalence: Option<f64>,
 }
 
 /// The candidate with the largest margin; on a tie the first (the lowest score).
@@ -660,19 +688,18 @@ fn customers_needed(
     candidates: &[Candidate],
     top: Option<&TopContrast>,
     margin: impl Fn(&Candidate) -> f64,
+    paths: Paths,
 ) -> Option<u64> {
-    let bend =
-        best_by(candidates.iter().filter(|c| c.below.log_ratio > 0.0 && c.bend.log_ratio < 0.0), &margin).map(|c| {
-            let fb = (c.z * c.below.se / c.below.log_ratio).powi(2);
-            let fc = (c.z * c.bend.se / c.bend.log_ratio).powi(2);
-            fb.max(fc)
-        });
-    let rise = top.filter(|t| t.log_ratio > 0.0).map(|t| (Z90 * t.se / t.log_ratio).powi(2));
-    let f = match (bend, rise) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    let needed = n * f;
+    let pointing = candidates.iter().filter(|c| c.below.log_ratio > 0.0 && c.bend.log_ratio < 0.0);
+    let bend = best_by(pointing, &margin).map(|c| {
+        let fb = (c.z * c.below.se / c.below.log_ratio).powi(2);
+        let fc = (c.z * c.bend.se / c.bend.log_ratio).powi(2);
+        fb.max(fc).max(paths.f_global)
+    });
+    let rise = top.filter(|t| t.log_ratio > 0.0).map(|t| (Z90 * t.se / t.log_ratio).powi(2).max(paths.f_global));
+    let f = [bend, rise, paths.equivalence].into_iter().flatten().fold(f64::INFINITY, f64::min);
+    // Today's data did not decide: at least a tenth more.
+    let needed = n * f.max(1.1);
     (needed > 0.0 && needed.is_finite()).then(|| round_up_2(needed))
 }
 
