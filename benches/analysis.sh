@@ -12,24 +12,13 @@ A="$PWD/target/release/acht"
 WORK="$(mktemp -d /tmp/acht-analysis-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 export DATABASE_URL="sqlite://$WORK/big.db" ACHT_LOG=warn
-"$A" demo --customers 200000
-"$PY" - "$WORK" <<'PYEOF'
-import csv, datetime, sqlite3, sys
-w = sys.argv[1]
-c = sqlite3.connect(f"{w}/big.db")
-iso = lambda ms: "" if ms is None else datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-with open(f"{w}/customers.csv", "w", newline="") as f:
-    out = csv.writer(f); out.writerow(["customer_id", "email", "locale", "first_seen_at", "churned_at", "committed_until"])
-    for r in c.execute("select external_id, email, locale, first_seen_at, churned_at, committed_until from customers"):
-        out.writerow([r[0], r[1] or "", r[2], iso(r[3]), iso(r[4]), iso(r[5])])
-with open(f"{w}/responses.csv", "w", newline="") as f:
-    out = csv.writer(f); out.writerow(["customer_id", "survey", "score", "answered_at", "comment"])
-    for r in c.execute("select c.external_id, s.slug, r.score, r.answered_at from responses r join customers c on c.id = r.customer_id "
-                       "join surveys s on s.id = r.survey_id where s.slug = 'service' order by r.id"):
-        out.writerow([r[0], r[1], r[2], iso(r[3]), ""])
-n = c.execute("select count(*) from responses r join surveys s on s.id = r.survey_id where s.slug = 'service'").fetchone()[0]
-print(f"service survey: {n} responses")
-PYEOF
+# A world of 200,000 customers whose latest grade drives churn (about 1M answers), imported
+# into SQLite as a company would.
+"$PY" scripts/simulate_headline.py write "$WORK" --type latest --customers 200000 --seed 1
+"$A" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" >/dev/null
+"$A" import customers "$WORK/customers.csv"
+"$A" import responses "$WORK/responses.csv"
+echo "service survey: $(($(wc -l < "$WORK/responses.csv") - 1)) responses"
 hyperfine --warmup 1 --runs 3 --export-markdown "$WORK/result.md" \
   "$A analyze --survey service --as-of 2026-06-30T00:00:00Z --json" \
   "$PY scripts/reference_analysis.py $WORK/customers.csv $WORK/responses.csv --survey service --scale grade10 --as-of 2026-06-30T00:00:00Z && $PY scripts/reference_headline.py $WORK/customers.csv $WORK/responses.csv --survey service --as-of 2026-06-30T00:00:00Z"
