@@ -306,7 +306,7 @@ def headline(cust, resp, as_of, horizon_days, delta):
         c, gc = a - b / 2, ga - gb / 2
         cands.append({"i": i, "b": b, "a": a, "c": c, "se_b": se(gb), "se_a": se(ga), "se_c": se(gc)})
     m = len(cands)
-    z = float(stats.norm.isf(ALPHA / m)) if m else None
+    z = float(stats.norm.isf(ALPHA / (2 * m))) if m else None
     for k in cands:
         k["passes"] = bool(k["b"] - z * k["se_b"] > 0 and k["c"] + z * k["se_c"] < 0)
         k["margin"] = min(k["b"] / k["se_b"] - z, -k["c"] / k["se_c"] - z)
@@ -346,7 +346,7 @@ def headline(cust, resp, as_of, horizon_days, delta):
                        above=gain_above(k["i"], k["a"], k["se_a"]),
                        below=gain_below(k["i"], k["b"], k["se_b"]))
             return out
-        if top is not None and top["a"] - Z95 * top["se"] > 0:
+        if top is not None and top["a"] - Z975 * top["se"] > 0:
             out.update(verdict="still_rising", above=gain_above(top["i"], top["a"], top["se"]))
             return out
     if out["verdict"] == "not_enough_data":
@@ -360,7 +360,7 @@ def headline(cust, resp, as_of, horizon_days, delta):
             k = max(pointing, key=lambda k: k["margin"])
             fs.append(max((z * k["se_b"] / k["b"]) ** 2, (z * k["se_c"] / k["c"]) ** 2, f_global))
         if top is not None and top["a"] > 0:
-            fs.append(max((Z95 * top["se"] / top["a"]) ** 2, f_global))
+            fs.append(max((Z975 * top["se"] / top["a"]) ** 2, f_global))
         tr = out["trend"]
         if abs(tr["range_gain"]) < delta:
             half = (tr["ci_high"] - tr["ci_low"]) / 2

@@ -3,14 +3,17 @@
 //! a Bonferroni-calibrated rule. Reference: `scripts/reference_headline.py` (statsmodels).
 use super::dist::chi2_sf;
 use super::logistic::invert;
-use super::{AnalysisInput, DAY};
+use super::AnalysisInput;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::HashMap;
 
 /// Tenure band edges in days: quarters for two years, then wider.
 const BAND_EDGES: [i64; 13] = [0, 91, 182, 273, 365, 456, 547, 638, 730, 913, 1095, 1460, 1825];
-const YEAR_SECS: f64 = 365.25 * 86_400.0;
+/// Times are in milliseconds: the database keeps them so, and an answer a fraction of a second
+/// before churn must stay before it.
+const DAY: i64 = 86_400_000;
+const YEAR: f64 = 365.25 * 86_400_000.0;
 /// Churn events below which nothing is decided.
 const MIN_EVENTS: u64 = 20;
 /// How much of the step into a score the levels above may add, at most, for a threshold.
@@ -137,12 +140,13 @@ pub struct Headline {
 struct Cells {
     lo: i32,
     events: Vec<[u64; BAND_EDGES.len()]>,
-    secs: Vec<[f64; BAND_EDGES.len()]>,
+    /// Exposure in milliseconds.
+    ms: Vec<[f64; BAND_EDGES.len()]>,
     customers: u64,
 }
 
-fn band_of(tenure_secs: i64) -> usize {
-    let days = tenure_secs.max(0) / DAY;
+fn band_of(tenure_ms: i64) -> usize {
+    let days = tenure_ms.max(0) / DAY;
     BAND_EDGES.iter().rposition(|&e| e <= days).unwrap_or(0)
 }
 
@@ -153,16 +157,16 @@ fn person_time(input: &AnalysisInput) -> Cells {
     let mut cells = Cells {
         lo,
         events: vec![[0; BAND_EDGES.len()]; levels],
-        secs: vec![[0.0; BAND_EDGES.len()]; levels],
+        ms: vec![[0.0; BAND_EDGES.len()]; levels],
         customers: 0,
     };
     let index: HashMap<&str, usize> = input.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let mut answers: Vec<Vec<(i64, i32)>> = vec![Vec::new(); input.customers.len()];
-    let as_of = input.as_of.timestamp();
+    let as_of = input.as_of.timestamp_millis();
     for r in &input.responses {
         let Some(&i) = index.get(r.customer_id.as_str()) else { continue };
-        let t = r.answered_at.timestamp();
-        let churn = input.customers[i].churned_at.map(|c| c.timestamp());
+        let t = r.answered_at.timestamp_millis();
+        let churn = input.customers[i].churned_at.map(|c| c.timestamp_millis());
         if r.score < lo || r.score > hi || t >= as_of || churn.is_some_and(|c| t > c) {
             continue;
         }
@@ -175,9 +179,9 @@ fn person_time(input: &AnalysisInput) -> Cells {
         }
         cells.customers += 1;
         list.sort_by_key(|a| a.0); // stable: ties keep their order
-        let first_seen = c.first_seen_at.timestamp();
-        let churn = c.churned_at.map(|t| t.timestamp());
-        let committed = c.committed_until.map(|t| t.timestamp());
+        let first_seen = c.first_seen_at.timestamp_millis();
+        let churn = c.churned_at.map(|t| t.timestamp_millis());
+        let committed = c.committed_until.map(|t| t.timestamp_millis());
         for (k, &(t, score)) in list.iter().enumerate() {
             let next = list.get(k + 1).map_or(i64::MAX, |n| n.0);
             let start = committed.map_or(t, |u| t.max(u));
@@ -202,7 +206,7 @@ impl Cells {
             let band = band_of(from - first_seen);
             let band_end = BAND_EDGES.get(band + 1).map_or(i64::MAX, |d| first_seen.saturating_add(d * DAY));
             let to = end.min(band_end.max(from + 1));
-            self.secs[level][band] += (to - from) as f64;
+            self.ms[level][band] += (to - from) as f64;
             if to == end && churned {
                 self.events[level][band] += 1;
             }
@@ -225,9 +229,9 @@ fn table(cells: &Cells) -> Table {
     let nb = BAND_EDGES.len();
     let kept: Vec<usize> = (0..cells.events.len()).filter(|&l| cells.events[l].iter().sum::<u64>() > 0).collect();
     let band_events = |b: usize| kept.iter().map(|&l| cells.events[l][b]).sum::<u64>();
-    let band_secs = |b: usize| kept.iter().map(|&l| cells.secs[l][b]).sum::<f64>();
+    let band_ms = |b: usize| kept.iter().map(|&l| cells.ms[l][b]).sum::<f64>();
     // Bands with exposure, each merged with its neighbours until it has events.
-    let mut groups: Vec<Vec<usize>> = (0..nb).filter(|&b| band_secs(b) > 0.0).map(|b| vec![b]).collect();
+    let mut groups: Vec<Vec<usize>> = (0..nb).filter(|&b| band_ms(b) > 0.0).map(|b| vec![b]).collect();
     let events_of = |g: &Vec<usize>| g.iter().map(|&b| band_events(b)).sum::<u64>();
     let mut i = 1;
     while i < groups.len() {
@@ -259,7 +263,7 @@ fn table(cells: &Cells) -> Table {
         .collect();
     let years = kept
         .iter()
-        .map(|&l| bands.iter().map(|(_, _, g)| sum(l, g, &|l, b| cells.secs[l][b] / YEAR_SECS)).collect())
+        .map(|&l| bands.iter().map(|(_, _, g)| sum(l, g, &|l, b| cells.ms[l][b] / YEAR)).collect())
         .collect();
     Table { scores: kept.iter().map(|&l| cells.lo + l as i32).collect(), bands, events, years }
 }
@@ -298,9 +302,20 @@ fn fit_poisson(rows: &[(Vec<f64>, f64, f64)]) -> Result<PoissonFit, String> {
             }
         }
         let inv = invert(&info).ok_or("the model cannot be fitted (a level or band carries no information)")?;
-        let step: Vec<f64> = inv.iter().map(|row| row.iter().zip(&grad).map(|(a, g)| a * g).sum()).collect();
-        beta.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
-        let new_ll = loglik(&beta);
+        let mut step: Vec<f64> = inv.iter().map(|row| row.iter().zip(&grad).map(|(a, g)| a * g).sum()).collect();
+        // Halve a step that lowers the likelihood (or overflows): a level whose rate is far from
+        // the start would otherwise overshoot and come back only slowly.
+        let mut tried: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+        let mut new_ll = loglik(&tried);
+        for _ in 0..40 {
+            if new_ll.is_finite() && new_ll >= ll - 1e-9 * ll.abs().max(1.0) {
+                break;
+            }
+            step.iter_mut().for_each(|s| *s /= 2.0);
+            tried = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+            new_ll = loglik(&tried);
+        }
+        beta = tried;
         let done = (new_ll - ll).abs() <= 1e-12 * ll.abs().max(1.0) && step.iter().all(|s| s.abs() < 1e-9);
         ll = new_ll;
         if done {
@@ -499,7 +514,7 @@ fn estimable(t: &Table) -> bool {
 fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), String> {
     let n = t.scores.len();
     let nb = t.bands.len();
-    let horizon = input.horizon_days as f64 * DAY as f64 / YEAR_SECS;
+    let horizon = input.horizon_days as f64 * DAY as f64 / YEAR;
     let adjusted = fit_poisson(&rows(t, true, &dummies(n)))?;
     let raw = fit_poisson(&rows(t, false, &dummies(n)))?;
     let scores: Vec<f64> = t.scores.iter().map(|&s| f64::from(s)).collect();
@@ -584,7 +599,8 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
 
     // Candidates, Bonferroni over them.
     let m = n.saturating_sub(2);
-    let z = if m > 0 { normal_quantile(1.0 - ALPHA / m as f64) } else { f64::NAN };
+    // Two-sided: the intervals the sentence prints (95%) then agree with the decision.
+    let z = if m > 0 { normal_quantile(1.0 - ALPHA / (2.0 * m as f64)) } else { f64::NAN };
     h.candidates = (1..n - 1)
         .map(|k| {
             let (b, gb) = levels.below(k);
@@ -631,7 +647,7 @@ fn decide(input: &AnalysisInput, t: &Table, h: &mut Headline) -> Result<(), Stri
         h.score = Some(best.score);
         h.above = Some(above_gain(k, best.above.log_ratio, best.above.se));
         h.below = Some(below_gain(k, best.below.log_ratio, best.below.se));
-    } else if let Some(tc) = top.as_ref().filter(|tc| tc.log_ratio - Z90 * tc.se > 0.0) {
+    } else if let Some(tc) = top.as_ref().filter(|tc| tc.log_ratio - Z95 * tc.se > 0.0) {
         h.verdict = Verdict::StillRising;
         h.above = Some(above_gain(index_of(tc.score), tc.log_ratio, tc.se));
     } else {
@@ -696,7 +712,7 @@ fn customers_needed(
         let fc = (c.z * c.bend.se / c.bend.log_ratio).powi(2);
         fb.max(fc).max(paths.f_global)
     });
-    let rise = top.filter(|t| t.log_ratio > 0.0).map(|t| (Z90 * t.se / t.log_ratio).powi(2).max(paths.f_global));
+    let rise = top.filter(|t| t.log_ratio > 0.0).map(|t| (Z95 * t.se / t.log_ratio).powi(2).max(paths.f_global));
     let f = [bend, rise, paths.equivalence].into_iter().flatten().fold(f64::INFINITY, f64::min);
     // Today's data did not decide: at least a tenth more.
     let needed = n * f.max(1.1);

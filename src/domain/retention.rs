@@ -198,7 +198,7 @@ pub fn headline(report: &crate::analysis::AnalysisReport, locale: &Locale) -> St
                     ("gain", pts(trend.range_gain)),
                     ("low", pts(trend.ci_low)),
                     ("high", pts(trend.ci_high)),
-                    ("margin", arg(locale.decimal(report.delta * 100.0, 0, false))),
+                    ("margin", arg(margin_points(report.delta, locale))),
                 ],
             )
         }
@@ -207,12 +207,16 @@ pub fn headline(report: &crate::analysis::AnalysisReport, locale: &Locale) -> St
                 "headline-not-enough-needed",
                 &[("needed", arg(locale.whole(needed))), ("customers", arg(locale.whole(h.customers)))],
             ),
-            None => locale.t_args(
-                "headline-not-enough",
-                &[("customers", arg(locale.whole(h.customers))), ("events", arg(locale.whole(h.events)))],
-            ),
+            None => locale.t_args("headline-not-enough", &[("customers", arg(locale.whole(h.customers)))]),
         },
     }
+}
+
+/// The margin in points: "2", or "0.5" where it is not whole.
+fn margin_points(delta: f64, locale: &Locale) -> String {
+    let points = delta * 100.0;
+    let digits = if (points - points.round()).abs() < 1e-9 { 0 } else { 1 };
+    locale.decimal(points, digits, false)
 }
 
 /// Fills the headline's words (`sentence`, `method`) in `locale`, for JSON that people read.

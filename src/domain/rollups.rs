@@ -303,6 +303,17 @@ fn upsert_invitations(conn: &mut DbConn, row: &InvitationRow) -> Result<(), Doma
 /// is counted under disappears from the rows and the filters. Inside the caller's transaction,
 /// before the customer's attributes are cleared.
 pub fn forget_segments(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
+    // On PostgreSQL the customer's invitations are locked first, in id order, as the answer path
+    // and the sweep lock them: an answer settled meanwhile cannot enter under the old segments.
+    if let DbConn::Pg(c) = conn {
+        invitations::table
+            .filter(invitations::customer_id.eq(customer_id))
+            .select(invitations::id)
+            .order(invitations::id)
+            .for_update()
+            .load::<i64>(c)
+            .map_err(db)?;
+    }
     type InvitationDims = (i64, i64, i64, Json<Vec<String>>, Option<String>, Option<String>);
     let invited: Vec<InvitationDims> = on_backend!(conn, c => invitations::table
         .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
@@ -322,9 +333,6 @@ pub fn forget_segments(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
         .select((responses::survey_id, responses::invitation_id, responses::answered_at, responses::rolled_score))
         .load(conn)
         .map_err(db)?;
-    let attributes: Json<Attributes> =
-        customers::table.find(customer_id).select(customers::attributes).first(conn).map_err(db)?;
-    let own_segments = segments_of(attributes.get());
     let mut changes = Changes::default();
     let mut segments: BTreeSet<(i64, String)> = BTreeSet::new();
     for (id, survey_id, send_at, kept, touchpoint, channel) in &invited {
@@ -338,12 +346,9 @@ pub fn forget_segments(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
         changes.leave_segments(&dims, Some(*send_at), answer);
         segments.extend(dims.segments.iter().map(|s| (*survey_id, s.clone())));
     }
-    // Imported answers count under the customer's own segments, without touchpoint or channel.
-    for (survey_id, _, answered_at, score) in answers.iter().filter(|a| a.1.is_none()) {
-        let dims = Dims::new(*survey_id, None, None, attributes.get());
-        changes.leave_segments(&dims, None, score.map(|s| (*answered_at, s)));
-        segments.extend(own_segments.iter().map(|s| (*survey_id, s.clone())));
-    }
+    // Imported answers stay where they were counted: under the segments the customer had when
+    // they were imported (a CSV import brings no attributes, so usually none), which nothing
+    // records; taking them out of today's segments could leave rows below zero.
     changes.write(conn)?;
     let empty: Json<Vec<String>> = Json::new(Vec::new());
     on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::customer_id.eq(customer_id)))

@@ -35,9 +35,12 @@ fn world(scale: Scale, rows: &[(i32, Option<i64>)]) -> AnalysisInput {
     }
 }
 
-/// Every null part has a note, and no number is NaN/infinite.
+/// Every null part of Part A/B has a note, no number is NaN/infinite (the headline's included),
+/// and the headline has a verdict (its null parts are explained by the verdict, not by notes).
 fn check(report: &AnalysisReport) -> Value {
-    let v = serde_json::to_value(report).unwrap();
+    let mut v = serde_json::to_value(report).unwrap();
+    let headline = v.as_object_mut().unwrap().remove("headline").expect("a headline");
+    assert!(headline["verdict"].is_string(), "{headline}");
     fn walk(v: &Value, parts: &[&str]) {
         match v {
             Value::Object(m) => {
@@ -55,6 +58,7 @@ fn check(report: &AnalysisReport) -> Value {
     }
     let parts = ["chi_square", "trend", "logistic", "hinge", "good_enough", "logrank", "cox"];
     walk(&v, &parts);
+    walk(&headline, &[]);
     v
 }
 

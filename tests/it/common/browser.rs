@@ -15,20 +15,23 @@ pub const DESKTOP: (u32, u32) = (1366, 900);
 
 pub struct Browser {
     pub client: Client,
-    driver: Child,
+    driver: Driver,
     _profile: super::TempDir,
     /// Where downloads land.
     pub downloads: std::path::PathBuf,
 }
 
-impl Drop for Browser {
-    /// Ends chromedriver and the Chromium it started (its own process group: killing the driver
-    /// alone would leave Chromium running and writing into the profile being removed).
+/// chromedriver, ended with the Chromium it started when dropped (its own process group:
+/// killing the driver alone would leave Chromium running and writing into the profile being
+/// removed). Held from the moment it starts, so a failing start leaves nothing running.
+struct Driver(Child);
+
+impl Drop for Driver {
     fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
+        let group = format!("-{}", self.0.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -64,14 +67,15 @@ impl Browser {
         // Port 0: chromedriver takes a free port and says which ("… started successfully on
         // port N."), so no port is picked beforehand and raced for.
         use std::os::unix::process::CommandExt;
-        let mut child = Command::new(driver)
+        let child = Command::new(driver)
             .arg("--port=0")
             .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let port = driver_port(&mut child);
+        let mut driver = Driver(child);
+        let port = driver_port(&mut driver.0);
         let base = format!("http://127.0.0.1:{port}");
         super::wait_until_up(&reqwest::Client::new(), &format!("{base}/status")).await;
         let profile = super::scratch();
@@ -95,7 +99,7 @@ impl Browser {
         let client = ClientBuilder::new(connector).capabilities(caps).connect(&base).await.expect("webdriver session");
         // Headless Chromium ignores --window-size for the viewport on some versions: set it too.
         client.set_window_size(width, height).await.expect("window size");
-        Some(Browser { client, driver: child, _profile: profile, downloads })
+        Some(Browser { client, driver, _profile: profile, downloads })
     }
 
     pub async fn go(&self, url: &str) {

@@ -21,7 +21,7 @@ impl Server {
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Server {
         let dir = super::scratch();
         let log = dir.0.join("server.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_acht"))
+        let child = Command::new(env!("CARGO_BIN_EXE_acht"))
             .env("DATABASE_URL", database_url)
             .env("ACHT_LOG", "warn")
             .envs(env.iter().copied())
@@ -30,8 +30,10 @@ impl Server {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("acht serve starts");
-        let base = listening_address(&mut child, &log);
-        Server { base, log, child, _dir: dir }
+        // In the Server before it is waited for, so a server that never comes up is still killed.
+        let mut server = Server { base: String::new(), log, child, _dir: dir };
+        server.base = listening_address(&mut server.child, &server.log);
+        server
     }
 
     pub fn url(&self, path: &str) -> String {
