@@ -117,7 +117,7 @@ impl Locale {
         let sep = if self.tag() == "nl" { '.' } else { ',' };
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(sep);
             }
             out.push(c);
