@@ -395,9 +395,11 @@ async fn a_dwell_enters_the_rollups_once_its_quiet_window_passes_on(app: &TestAp
     assert_eq!(rolled_up(app, "service").await, 1, "once");
 }
 
-/// Two instances on one PostgreSQL database run their sweeps at the same moments (settling
-/// provisional answers, then expiring lapsed invitations): every answer is counted once, and
-/// the rollups they kept equal a rebuild from the answers.
+/// Two app instances on one PostgreSQL database, each with its own pool and transactions (in
+/// this test's process, so their clocks can be moved; the two-process tests are in delivery.rs
+/// and foundation.rs), run their sweeps at the same moments (settling provisional answers, then
+/// expiring lapsed invitations): every answer is counted once, and the rollups they kept equal a
+/// rebuild from the answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_sweeping_at_once_count_every_answer_once() {
     let Some(database) = common::postgres() else { return };

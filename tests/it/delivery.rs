@@ -686,8 +686,9 @@ async fn starttls_smtps_and_auth_with_percent_encoded_credentials_deliver() {
     let scratch = common::scratch();
     let Some((cert, key)) = test_certificate(&scratch.0) else { return };
     // OpenSSL's default trust store reads this file: the test's certificate is trusted, as a
-    // company's mail server's certificate is through the system's store.
-    std::env::set_var("SSL_CERT_FILE", &cert);
+    // company's mail server's certificate is through the system's store. (nextest runs each
+    // test in its own process; the guard puts the variable back for runs that share one.)
+    let _trust = EnvGuard::set("SSL_CERT_FILE", &cert);
     let (login, password) = ("survey@acme.example", "p@ss:w/rd% ?#");
     let encoded = "survey%40acme.example:p%40ss%3Aw%2Frd%25%20%3F%23";
     let auth = format!("{login}:{password}");
@@ -723,4 +724,24 @@ async fn all_attempts(app: &TestApp) -> Vec<(AttemptOutcome, Option<i32>, String
         })
         .await
         .unwrap()
+}
+
+/// Sets an environment variable and puts back what was there when dropped.
+struct EnvGuard(&'static str, Option<std::ffi::OsString>);
+
+impl EnvGuard {
+    fn set(name: &'static str, value: &str) -> EnvGuard {
+        let before = std::env::var_os(name);
+        std::env::set_var(name, value);
+        EnvGuard(name, before)
+    }
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        match &self.1 {
+            Some(v) => std::env::set_var(self.0, v),
+            None => std::env::remove_var(self.0),
+        }
+    }
 }
