@@ -42,9 +42,10 @@ pub struct Settings {
     /// The sender of acht's emails, e.g. `Acme <survey@acme.example>`.
     #[arg(long, env = "ACHT_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
-    /// The company's name in survey emails and pages.
-    #[arg(long, env = "ACHT_COMPANY_NAME", default_value = "acht", global = true)]
-    pub company_name: String,
+    /// The company's name in survey emails and pages; default: the display name of
+    /// `ACHT_MAIL_FROM` ("Acme" of `Acme <survey@acme.example>`). Required with a mail server.
+    #[arg(long, env = "ACHT_COMPANY_NAME", global = true)]
+    pub company_name: Option<String>,
     /// The company's colour (`#rrggbb`) for the score buttons of survey emails.
     #[arg(long, env = "ACHT_COMPANY_COLOUR", default_value = "#1f5fa8", global = true)]
     pub company_colour: String,
@@ -94,7 +95,7 @@ impl Settings {
             session_hours: 12,
             smtp_url: None,
             mail_from: None,
-            company_name: "acht".into(),
+            company_name: None,
             company_colour: "#1f5fa8".into(),
             company_logo_url: None,
             mail_concurrency: 16,
@@ -147,6 +148,32 @@ impl Settings {
 }
 
 /// How the company shows in its emails and on acht's pages for customers.
+/// The company customers are told about: `ACHT_COMPANY_NAME`, else the display name of
+/// `ACHT_MAIL_FROM`. With a mail server one of them must say it: customers are never told that
+/// "acht" asked them. Without one (the company mails the links itself), the host of the public
+/// address stands in, the name customers saw in the link; "acht" only on a developer's machine.
+fn company_name(s: &Settings) -> Result<String, String> {
+    let given = s.company_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let from_mail = || {
+        let from: lettre::message::Mailbox = s.mail_from.as_deref()?.parse().ok()?;
+        from.name.filter(|n| !n.trim().is_empty()).map(|n| n.trim().to_string())
+    };
+    match given.map(str::to_string).or_else(from_mail) {
+        Some(name) => Ok(name),
+        None if s.smtp_url.is_some() => Err("ACHT_SMTP_URL is set: name the company customers know with \
+             ACHT_COMPANY_NAME, or give ACHT_MAIL_FROM a display name ('Acme <survey@acme.example>')"
+            .into()),
+        None => Ok(s
+            .base_url
+            .as_deref()
+            .and_then(|u| u.split("://").nth(1))
+            .and_then(|rest| rest.split(['/', ':']).next())
+            .filter(|host| !host.is_empty())
+            .unwrap_or("acht")
+            .to_string()),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Branding {
     pub company: String,
@@ -169,7 +196,7 @@ impl Branding {
                 ));
             }
         }
-        Ok(Branding { company: s.company_name.trim().to_string(), colour, logo_url: s.company_logo_url.clone() })
+        Ok(Branding { company: company_name(s)?, colour, logo_url: s.company_logo_url.clone() })
     }
 }
 
@@ -186,5 +213,23 @@ mod tests {
         assert_eq!(s.public_base_url("0.0.0.0:8080".parse().unwrap()).unwrap(), "https://survey.example.com");
         s.base_url = Some("survey.example.com".into());
         assert!(s.public_base_url("0.0.0.0:8080".parse().unwrap()).is_err());
+    }
+
+    /// Customers are told the company's name, never "acht", wherever acht mails them.
+    #[test]
+    fn the_company_is_named_by_its_setting_or_its_mail_sender() {
+        let mut s = Settings::for_database("sqlite://x.db");
+        s.smtp_url = Some("smtp://127.0.0.1:25".into());
+        s.mail_from = Some("survey@acme.example".into());
+        let err = Branding::from_settings(&s).unwrap_err();
+        assert!(err.contains("ACHT_COMPANY_NAME"), "{err}");
+        s.mail_from = Some("Acme Energie <survey@acme.example>".into());
+        assert_eq!(Branding::from_settings(&s).unwrap().company, "Acme Energie");
+        s.company_name = Some(" Acme ".into());
+        assert_eq!(Branding::from_settings(&s).unwrap().company, "Acme");
+        // Without a mail server the company mails the links itself: its survey address names it.
+        let mut s = Settings::for_database("sqlite://x.db");
+        s.base_url = Some("https://survey.acme.example/".into());
+        assert_eq!(Branding::from_settings(&s).unwrap().company, "survey.acme.example");
     }
 }

@@ -360,7 +360,15 @@ fn survey(db: &Db, action: SurveyAction) -> CliResult {
     Ok(())
 }
 
+/// The demo's company, for the survey pages and emails of `serve --demo`.
+const DEMO_COMPANY: &str = "Zonnedal Energie";
+
 fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
+    let mut settings = settings.clone();
+    if demo && settings.company_name.is_none() {
+        settings.company_name = Some(DEMO_COMPANY.into());
+    }
+    let settings = &settings;
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     let base = settings.public_base_url(addr)?;

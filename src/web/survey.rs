@@ -83,8 +83,10 @@ impl Words {
 
 #[derive(Template)]
 #[template(path = "question.html")]
-struct QuestionPage {
+struct QuestionPage<'a> {
     w: &'static Words,
+    /// Who asks: the customer answers the company, not acht.
+    company: &'a str,
     token: String,
     question: String,
     scores: Vec<i32>,
@@ -93,8 +95,9 @@ struct QuestionPage {
 
 #[derive(Template)]
 #[template(path = "thanks.html")]
-struct ThanksPage {
+struct ThanksPage<'a> {
     w: &'static Words,
+    company: &'a str,
     token: String,
     followup: String,
     scores: Vec<i32>,
@@ -197,18 +200,12 @@ async fn show(
         matches!(answers::effective_state(r, state.now_ms()), AnswerState::Counted | AnswerState::Provisional)
     });
     if let Some(r) = theirs {
-        return Ok(thanks(
-            &invite,
-            token,
-            r.score,
-            r.comment.clone().unwrap_or_default(),
-            false,
-            state.answer_rules.dwell_ms,
-        ));
+        return Ok(thanks(&state, &invite, token, r.score, r.comment.clone().unwrap_or_default(), false));
     }
     let scale = invite.scale();
     let page = QuestionPage {
         w: Words::get(&text.locale, scale),
+        company: &state.branding.company,
         token,
         question: text.question,
         scores: scale.scores().collect(),
@@ -217,11 +214,13 @@ async fn show(
     Ok(html(StatusCode::OK, page.render()))
 }
 
-fn thanks(invite: &Invite, token: String, chosen: i32, comment: String, saved: bool, dwell_ms: i64) -> HttpResponse {
+fn thanks(state: &AppState, invite: &Invite, token: String, chosen: i32, comment: String, saved: bool) -> HttpResponse {
     let text = invite.text();
     let scale = invite.scale();
+    let dwell_ms = state.answer_rules.dwell_ms;
     let page = ThanksPage {
         w: Words::get(&text.locale, scale),
+        company: &state.branding.company,
         token,
         followup: text.followup,
         scores: scale.scores().collect(),
@@ -252,7 +251,7 @@ async fn record_and_thank(
             // The page shows what this person chose, whatever another source sent meanwhile.
             let chosen = clicked.unwrap_or(r.score);
             let saved = signal == Signal::Form;
-            Ok(thanks(&invite, token, chosen, r.comment.unwrap_or_default(), saved, state.answer_rules.dwell_ms))
+            Ok(thanks(state, &invite, token, chosen, r.comment.unwrap_or_default(), saved))
         }
         Err(DomainError::Expired) => {
             // Speak the customer's language, which we know for a real (if expired) link.

@@ -57,7 +57,7 @@ async fn a_customer_answers_in_a_real_browser() {
     for database in common::databases() {
         let backend = database.backend;
         eprintln!("a customer in Chromium on {backend:?}");
-        let app = TestApp::spawn(database).await;
+        let app = TestApp::spawn_with(database, |s| s.company_name = Some("Acme Energie".into())).await;
         customer_in_browser(&browser, &app).await;
     }
     close(browser).await;
@@ -235,7 +235,7 @@ async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() 
     let tune = |s: &mut acht::config::Settings| {
         s.smtp_url = Some(smtp.url());
         s.mail_from = Some("Acme <survey@acme.example>".into());
-        s.company_name = "Acme".into();
+        s.company_name = Some("Acme".into());
         s.jobs = acht::config::Switch::Off;
     };
     let app = TestApp::spawn_with(database, tune).await;
@@ -302,7 +302,7 @@ async fn the_monthly_report_email_in_a_real_browser() {
     let app = TestApp::spawn_with(database, move |s| {
         s.smtp_url = Some(smtp_url);
         s.mail_from = Some("Acme <survey@acme.example>".into());
-        s.company_name = "Acme".into();
+        s.company_name = Some("Acme".into());
         s.mail_poll_seconds = 1;
     })
     .await;

@@ -17,7 +17,7 @@ const HOUR_MS: i64 = 3_600_000;
 fn mail_settings(s: &mut Settings, smtp_url: &str) {
     s.smtp_url = Some(smtp_url.to_string());
     s.mail_from = Some("Acme Support <survey@acme.example>".into());
-    s.company_name = "Acme".into();
+    s.company_name = Some("Acme".into());
     s.company_colour = "#aa3300".into();
     // The test runs the outbox by hand, at moments of its choosing.
     s.jobs = Switch::Off;

@@ -386,3 +386,31 @@ async fn customer_lifecycle(app: &TestApp) {
     let bad_kind = app.post_json("/api/v1/customers/K1/events", &json!({"kind": "left"})).await;
     assert_eq!(bad_kind.status(), 400);
 }
+
+/// The customer answers the company: its name is on the question and the thank-you page
+/// (from `ACHT_COMPANY_NAME`, else the sender's display name, else the survey address's host).
+#[tokio::test]
+async fn the_survey_pages_name_the_company() {
+    for (tune, name) in [
+        (
+            Box::new(|s: &mut acht::config::Settings| s.company_name = Some("Acme Energie".into()))
+                as Box<dyn FnOnce(&mut acht::config::Settings)>,
+            "Acme Energie",
+        ),
+        (
+            Box::new(|s: &mut acht::config::Settings| s.base_url = Some("https://survey.acme.example".into())),
+            "survey.acme.example",
+        ),
+    ] {
+        let app = TestApp::spawn_with(common::sqlite(), tune).await;
+        app.create_survey("service", "grade10", &["support"]).await;
+        let out = app.report("i1", "c1", "support", "nl").await;
+        let page = app.url(&path_of(out["invitation"]["survey_url"].as_str().unwrap()));
+        let question = app.client.get(&page).send().await.unwrap().text().await.unwrap();
+        let company = format!("<p class=\"company\">{name}</p>");
+        assert!(question.contains(&company), "{question}");
+        let link = app.url(&path_of(out["invitation"]["score_urls"][7]["url"].as_str().unwrap()));
+        let thanks = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+        assert!(thanks.contains(&company), "{thanks}");
+    }
+}
