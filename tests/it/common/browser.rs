@@ -106,20 +106,40 @@ impl Browser {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// The element, found again while the page it was on is being replaced (a form that was
+    /// just sent): an element of the old page is "stale", and the new page has it soon.
+    async fn with_element<T, F, Fut>(&self, css: &str, act: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        for _ in 0..50 {
+            let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+            match act(el).await {
+                Ok(v) => return v,
+                Err(e) if e.to_string().contains("stale element") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
+        panic!("{css}: the element kept going stale for 5 s")
+    }
+
     pub async fn text(&self, css: &str) -> String {
-        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.text().await.unwrap()
+        self.with_element(css, |el| async move { el.text().await }).await
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
-        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.clear().await.unwrap();
-        el.send_keys(value).await.unwrap();
+        self.with_element(css, |el| async move {
+            el.clear().await?;
+            el.send_keys(value).await
+        })
+        .await
     }
 
     pub async fn click(&self, css: &str) {
-        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.with_element(css, |el| async move { el.click().await }).await
     }
 
     pub async fn select(&self, css: &str, value: &str) {
