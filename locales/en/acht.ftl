@@ -78,7 +78,7 @@ change-down = clear fall
 
 overview-title = How customers rate you
 overview-lead = The last 30 days up to the latest answer, against the 30 days before. Only changes that are statistically clear are called out.
-overview-empty = There are no surveys yet. Create one through the API or with `acht survey create`.
+overview-empty = There are no surveys yet. Create one through the API, or on the server with the command: acht survey create.
 overview-vs = vs
 overview-now = Now
 overview-before = Before

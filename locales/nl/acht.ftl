@@ -78,7 +78,7 @@ change-down = duidelijke daling
 
 overview-title = Hoe klanten u beoordelen
 overview-lead = De laatste 30 dagen tot het laatste antwoord, tegenover de 30 dagen daarvoor. Alleen statistisch duidelijke veranderingen worden genoemd.
-overview-empty = Er zijn nog geen enquêtes. Maak er een via de API of met `acht survey create`.
+overview-empty = Er zijn nog geen enquêtes. Maak er een via de API, of op de server met het commando: acht survey create.
 overview-vs = tegenover
 overview-now = Nu
 overview-before = Daarvoor

@@ -44,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/acht.css", web::get().to(stylesheet))
         .route("/static/survey.js", web::get().to(survey_script))
         .route("/static/app.css", web::get().to(app_stylesheet))
+        .route("/static/favicon.svg", web::get().to(favicon))
+        .route("/favicon.ico", web::get().to(favicon))
         .configure(api::routes)
         .configure(app::routes)
         .configure(unsubscribe::routes)
@@ -94,6 +96,14 @@ async fn app_stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(include_str!("../../static/app.css"))
+}
+
+/// The icon browsers ask every page for (an SVG at `/favicon.ico` too, which they accept).
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(include_str!("../../static/favicon.svg"))
 }
 
 async fn survey_script() -> HttpResponse {

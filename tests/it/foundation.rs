@@ -39,6 +39,12 @@ async fn every_response_carries_security_headers_and_a_request_id() {
     assert!(!html.contains("style=\""), "no inline style");
     let js = app.client.get(app.url("/static/survey.js")).send().await.unwrap();
     assert_eq!(js.status(), 200);
+    // Every page's icon is there (no 404 in every browser's log).
+    for path in ["/favicon.ico", "/static/favicon.svg"] {
+        let icon = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!((icon.status().as_u16(), icon.headers()["content-type"].to_str().unwrap()), (200, "image/svg+xml"));
+    }
+    assert!(html.contains(r#"<link rel="icon" href="/static/favicon.svg""#));
 }
 
 #[tokio::test]
