@@ -108,7 +108,14 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
     let db = db.clone();
     actix_web::rt::System::new().block_on(async move {
         // lettre's pool starts a task, so the mailer is made inside the runtime.
-        let mailer = Mailer::from_settings(&settings)?.ok_or("no mail server is configured: set ACHT_SMTP_URL")?;
+        let Some(mailer) = Mailer::from_settings(&settings)? else {
+            // Queued is what was asked for: a running server with a mail server sends it.
+            println!(
+                "not sent from here (this command has no mail server: set ACHT_SMTP_URL to send it at once); \
+                 a running acht server with a mail server sends it within seconds; see acht mail status"
+            );
+            return Ok(());
+        };
         let delivery = Delivery {
             db,
             clock: crate::clock::system(),

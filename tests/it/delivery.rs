@@ -745,3 +745,21 @@ impl Drop for EnvGuard {
         }
     }
 }
+
+/// `acht report send-now` without a mail server in its own settings queues the report, says
+/// that a running server sends it, and succeeds: it did what it said.
+#[tokio::test]
+async fn send_now_without_a_mail_server_here_queues_and_says_so() {
+    let database = common::sqlite();
+    let url = database.url.clone();
+    common::cli_service_survey(&url);
+    let out = common::acht_ok(&url, &["report", "subscribe", "--email", "m@acme.example", "--frequency", "daily"]);
+    let id = out.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_string();
+    let out = common::acht_cli(&url, &["--base-url", "https://acht.acme.example", "report", "send-now", &id]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("queued") && stdout.contains("a running acht server"), "{stdout}");
+    let status = common::acht_ok(&url, &["mail", "status"]);
+    assert!(status.contains("report\tqueued\t1"), "{status}");
+    drop(database);
+}
