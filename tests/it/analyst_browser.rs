@@ -205,6 +205,9 @@ async fn the_retention_page_for_each_verdict() {
                 Vec::<String>::new(),
                 "{verdict} on a {device}: nothing wider than the screen"
             );
+            let js = "return document.querySelector('header.top').getBoundingClientRect().height";
+            let header = b.client.execute(js, vec![]).await.unwrap().as_f64().unwrap();
+            assert!(header < 100.0, "the header leaves room for the page on a {device}: {header} px");
             b.go(&app.url("/app/trends?survey=service")).await;
             assert_eq!(overflow(b).await, Vec::<String>::new(), "trends on a {device}");
             if verdict == "threshold" {
