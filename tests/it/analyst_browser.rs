@@ -144,7 +144,6 @@ async fn walk_through(b: &Browser, app: &TestApp, device: &str) {
 async fn the_retention_page_for_each_verdict() {
     let Some(phone) = Browser::start(PHONE_UA, PHONE).await else { return };
     let Some(desktop) = Browser::start(DESKTOP_UA, DESKTOP).await else { return };
-    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
     // (world, customers, seed, the verdict its reference gives, a word of its sentence)
     let worlds = [
         ("plateau8", 10_000, 13, "threshold", "An 8 is good enough"),
@@ -153,15 +152,7 @@ async fn the_retention_page_for_each_verdict() {
         ("plateau8", 400, 1, "not_enough_data", "Not enough data"),
     ];
     for (kind, n, seed, verdict, words) in worlds {
-        let scratch = common::scratch();
-        let out = std::process::Command::new("python3")
-            .arg(&script)
-            .arg("write")
-            .arg(&scratch.0)
-            .args(["--type", kind, "--customers", &n.to_string(), "--seed", &seed.to_string()])
-            .output()
-            .expect("python3 runs the simulator");
-        assert!(out.status.success());
+        let Some((scratch, _)) = common::worlds::simulated(kind, n, seed) else { return };
         let database = common::sqlite();
         let url = database.url.clone();
         common::cli_survey(&url, "service", "grade10");

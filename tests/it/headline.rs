@@ -58,30 +58,10 @@ kept_worlds!(plateau8, rise2, none, lockin_known, confounded, tiny, edges, one_l
 fn generated(name: &str) {
     let dir = world_dir(name);
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("world.json")).unwrap()).unwrap();
-    let scratch = common::scratch();
-    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
-    let made = std::process::Command::new("python3")
-        .arg(&script)
-        .arg("write")
-        .arg(&scratch.0)
-        .args(["--type", spec["type"].as_str().unwrap()])
-        .args(["--customers", &spec["customers"].to_string(), "--seed", &spec["seed"].to_string()])
-        .output();
-    let out = match made {
-        Ok(out) => out,
-        Err(e) => return common::skip::<()>(&format!("python3 cannot run the simulator: {e}")).unwrap_or(()),
-    };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for line in std::fs::read_to_string(dir.join("world.sha256")).unwrap().lines() {
-        let (want, file) = line.split_once("  ").unwrap();
-        let bytes = std::fs::read(scratch.0.join(file)).unwrap();
-        use sha2::Digest;
-        let got: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            got, want,
-            "the simulator no longer makes {name}: rerun `python3 scripts/simulate_headline.py fixtures`"
-        );
-    }
+    let (kind, n, seed) =
+        (spec["type"].as_str().unwrap(), spec["customers"].as_u64().unwrap(), spec["seed"].as_u64().unwrap());
+    let Some((scratch, _)) = common::worlds::simulated(kind, n as usize, seed) else { return };
+    common::worlds::assert_made_from(&scratch.0, &dir, "python3 scripts/simulate_headline.py fixtures");
     check(name, &scratch.0);
 }
 
@@ -124,23 +104,10 @@ fn committed_until_is_imported_and_used_on_both_backends() {
 #[test]
 fn simulated_worlds_get_no_false_threshold() {
     let kinds = ["plateau8", "rise1", "rise2", "lockin", "lockin_known", "confounded", "none", "latest"];
-    let script = common::worlds::fixtures().join("../../scripts/simulate_headline.py");
     let mut table = vec![];
     for kind in kinds {
         for seed in [101, 102] {
-            let scratch = common::scratch();
-            let made = std::process::Command::new("python3")
-                .arg(&script)
-                .arg("write")
-                .arg(&scratch.0)
-                .args(["--type", kind, "--customers", "10000", "--seed", &seed.to_string()])
-                .output();
-            let out = match made {
-                Ok(out) => out,
-                Err(e) => return common::skip::<()>(&format!("python3 cannot run the simulator: {e}")).unwrap_or(()),
-            };
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let truth: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let Some((scratch, truth)) = common::worlds::simulated(kind, 10_000, seed) else { return };
             let mut report = acht::cli::import::analyze_files(
                 &scratch.0.join("customers.csv"),
                 &scratch.0.join("responses.csv"),

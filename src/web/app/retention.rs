@@ -114,6 +114,13 @@ pub async fn page(
     }))
 }
 
+/// Where a retention axis starts (in %): the lowest interval end rounded down to ten points,
+/// at most 90, so differences of a few points stay visible.
+fn axis_floor(lows: impl Iterator<Item = f64>) -> f64 {
+    let lowest = lows.fold(1.0, f64::min);
+    ((lowest * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0)
+}
+
 fn points(d: f64) -> String {
     format!("{:+.1}", d * 100.0)
 }
@@ -141,8 +148,7 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
             ),
         })
         .collect();
-    let y_min = r.levels.iter().map(|lv| lv.retention.ci_low).fold(1.0, f64::min);
-    let y_min = ((y_min * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0);
+    let y_min = axis_floor(r.levels.iter().map(|lv| lv.retention.ci_low));
     let ge_line = ge
         .and_then(|s| r.levels.iter().find(|lv| lv.score == s))
         .map(|lv| (lv.retention.rate * 100.0, l.t_args("ret-ge-line", &[("score", arg(lv.score.to_string()))])));
@@ -349,8 +355,7 @@ fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
             }
         })
         .collect();
-    let y_min = bars.iter().map(|b| b.low / 100.0).fold(1.0, f64::min);
-    let y_min = ((y_min * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0);
+    let y_min = axis_floor(bars.iter().map(|b| b.low / 100.0));
     let line = h
         .score
         .and_then(|s| h.levels.iter().find(|lv| lv.score == s))

@@ -58,17 +58,41 @@ pub fn large() -> Option<World> {
     assert!(out.status.success(), "make_worlds.py: {}", String::from_utf8_lossy(&out.stderr));
     let data = scratch.0.join("large");
     let expected = fixtures().join("large");
+    assert_made_from(&data, &expected, "python3 scripts/make_worlds.py --only large");
+    Some(World { data, expected, _scratch: Some(scratch) })
+}
+
+/// The CSV files in `data` are the ones `expected/world.sha256` names: the generator still makes
+/// the world the expected files were computed from (else `remake` does it again).
+pub fn assert_made_from(data: &Path, expected: &Path, remake: &str) {
     let hashes = std::fs::read_to_string(expected.join("world.sha256")).unwrap();
     for line in hashes.lines() {
         let (want, file) = line.split_once("  ").unwrap();
         assert_eq!(
             sha256(&data.join(file)),
             want,
-            "scripts/make_worlds.py no longer makes the world tests/fixtures/large was computed from: \
-             rerun `python3 scripts/make_worlds.py --only large` (needs scipy, statsmodels, lifelines)"
+            "the generator no longer makes the world {} was computed from: rerun `{remake}`",
+            expected.display()
         );
     }
-    Some(World { data, expected, _scratch: Some(scratch) })
+}
+
+/// A world of `scripts/simulate_headline.py` with a known truth, written to a scratch directory:
+/// (the directory, the truth it printed). None (skip) without python3.
+pub fn simulated(kind: &str, customers: usize, seed: u64) -> Option<(TempDir, serde_json::Value)> {
+    let scratch = super::scratch();
+    let made = std::process::Command::new("python3")
+        .arg(fixtures().join("../../scripts/simulate_headline.py"))
+        .arg("write")
+        .arg(&scratch.0)
+        .args(["--type", kind, "--customers", &customers.to_string(), "--seed", &seed.to_string()])
+        .output();
+    let out = match made {
+        Ok(out) => out,
+        Err(e) => return super::skip(&format!("python3 cannot run the simulator: {e}")),
+    };
+    assert!(out.status.success(), "simulate_headline.py: {}", String::from_utf8_lossy(&out.stderr));
+    Some((scratch, serde_json::from_slice(&out.stdout).expect("the truth as JSON")))
 }
 
 fn sha256(file: &Path) -> String {
