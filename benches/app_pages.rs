@@ -98,7 +98,7 @@ fn world(customers: usize) -> String {
         }
         let started = Instant::now();
         let db = Db::open(&url, 2).expect("open");
-        let summary = acht::cli::demo::generate(&db, customers, 8).expect("demo world");
+        let summary = acht::cli::demo::generate(&db, customers, 8, acht::clock::system_now_ms()).expect("demo world");
         drop(db);
         eprintln!("{summary}: generated in {:.0} s", started.elapsed().as_secs_f64());
         std::fs::write(&done, summary).unwrap();

@@ -46,10 +46,16 @@ pub struct Settings {
     /// `ACHT_MAIL_FROM` ("Acme" of `Acme <survey@acme.example>`). Required with a mail server.
     #[arg(long, env = "ACHT_COMPANY_NAME", global = true)]
     pub company_name: Option<String>,
-    /// The company's colour (`#rrggbb`) for the score buttons of survey emails.
+    /// The company's colour (`#rrggbb`) for the score buttons of survey emails and pages; white
+    /// text must read on it (a contrast of at least 4.5:1).
     #[arg(long, env = "ACHT_COMPANY_COLOUR", default_value = "#1f5fa8", global = true)]
     pub company_colour: String,
-    /// An `https://` address of the company's logo for the top of survey emails.
+    /// The company's logo for survey pages and emails: an `.svg` or `.png` file (at most 256 KB),
+    /// served at `/brand/logo`. `builtin:demo` is the demo company's.
+    #[arg(long, env = "ACHT_COMPANY_LOGO", global = true)]
+    pub company_logo: Option<String>,
+    /// An `https://` address of the logo for emails, when mail clients should load it from
+    /// elsewhere than this server's `/brand/logo`.
     #[arg(long, env = "ACHT_COMPANY_LOGO_URL", global = true)]
     pub company_logo_url: Option<String>,
     /// Messages handed to the mail server at the same time, each over its own connection.
@@ -97,6 +103,7 @@ impl Settings {
             mail_from: None,
             company_name: None,
             company_colour: "#1f5fa8".into(),
+            company_logo: None,
             company_logo_url: None,
             mail_concurrency: 16,
             mail_retry_seconds: 60,
@@ -179,15 +186,37 @@ pub struct Branding {
     pub company: String,
     /// `#rrggbb`.
     pub colour: String,
+    /// The logo's address for emails, if there is a logo.
     pub logo_url: Option<String>,
+    /// The logo served at `/brand/logo` for the survey pages.
+    pub logo: Option<Logo>,
 }
+
+/// A logo file: its bytes and content type.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub bytes: std::sync::Arc<[u8]>,
+    pub content_type: &'static str,
+}
+
+/// The value of `ACHT_COMPANY_LOGO` that names the demo company's logo.
+pub const DEMO_LOGO: &str = "builtin:demo";
+/// The demo company's colour.
+pub const DEMO_COLOUR: &str = "#b45309";
+const MAX_LOGO_BYTES: usize = 256 * 1024;
 
 impl Branding {
     pub fn from_settings(s: &Settings) -> Result<Branding, String> {
         let colour = s.company_colour.trim().to_string();
-        let hex = colour.strip_prefix('#').unwrap_or("");
-        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        let Some(rgb) = parse_colour(&colour) else {
             return Err(format!("ACHT_COMPANY_COLOUR '{colour}' must be a colour like #1f5fa8"));
+        };
+        let contrast = contrast_with_white(rgb);
+        if contrast < 4.5 {
+            return Err(format!(
+                "ACHT_COMPANY_COLOUR '{colour}': white text on it has a contrast of {contrast:.1}:1, under the \
+                 4.5:1 people need to read the score buttons; choose a darker shade"
+            ));
         }
         if let Some(url) = &s.company_logo_url {
             if !url.starts_with("https://") {
@@ -196,8 +225,52 @@ impl Branding {
                 ));
             }
         }
-        Ok(Branding { company: company_name(s)?, colour, logo_url: s.company_logo_url.clone() })
+        let logo = s.company_logo.as_deref().map(read_logo).transpose()?;
+        let served =
+            logo.is_some().then(|| s.base_url.as_deref().map(|b| format!("{}/brand/logo", b.trim_end_matches('/'))));
+        let logo_url = s.company_logo_url.clone().or(served.flatten());
+        Ok(Branding { company: company_name(s)?, colour, logo_url, logo })
     }
+}
+
+fn parse_colour(colour: &str) -> Option<[u8; 3]> {
+    let hex = colour.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG 2's contrast ratio of white against the colour.
+fn contrast_with_white(rgb: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    1.05 / (l + 0.05)
+}
+
+fn read_logo(path: &str) -> Result<Logo, String> {
+    if path == DEMO_LOGO {
+        let bytes: &[u8] = include_bytes!("../static/demo-logo.svg");
+        return Ok(Logo { bytes: bytes.into(), content_type: "image/svg+xml" });
+    }
+    let content_type = match std::path::Path::new(path).extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => "image/svg+xml",
+        Some(e) if e.eq_ignore_ascii_case("png") => "image/png",
+        _ => return Err(format!("ACHT_COMPANY_LOGO '{path}' must be an .svg or .png file")),
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("ACHT_COMPANY_LOGO '{path}' cannot be read: {e}"))?;
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(format!("ACHT_COMPANY_LOGO '{path}' is {} KB; at most 256 KB", bytes.len() / 1024));
+    }
+    Ok(Logo { bytes: bytes.into(), content_type })
 }
 
 #[cfg(test)]
@@ -231,5 +304,34 @@ mod tests {
         let mut s = Settings::for_database("sqlite://x.db");
         s.base_url = Some("https://survey.acme.example/".into());
         assert_eq!(Branding::from_settings(&s).unwrap().company, "survey.acme.example");
+    }
+
+    /// White score numbers must read on the company's colour: a pale one is refused at start.
+    #[test]
+    fn a_colour_white_text_cannot_be_read_on_is_refused() {
+        let mut s = Settings::for_database("sqlite://x.db");
+        for ok in ["#1f5fa8", DEMO_COLOUR, "#000000"] {
+            s.company_colour = ok.into();
+            assert!(Branding::from_settings(&s).is_ok(), "{ok}");
+        }
+        for pale in ["#f1c232", "#ffffff", "#3b82f6"] {
+            s.company_colour = pale.into();
+            let err = Branding::from_settings(&s).unwrap_err();
+            assert!(err.contains("contrast"), "{pale}: {err}");
+        }
+        // The WCAG figures: black on white is 21:1.
+        assert!((contrast_with_white([0, 0, 0]) - 21.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_logo_is_an_svg_or_png_file() {
+        let mut s = Settings::for_database("sqlite://x.db");
+        s.company_logo = Some("logo.gif".into());
+        assert!(Branding::from_settings(&s).unwrap_err().contains(".svg or .png"));
+        s.company_logo = Some(DEMO_LOGO.into());
+        s.base_url = Some("https://survey.example/".into());
+        let b = Branding::from_settings(&s).unwrap();
+        assert_eq!(b.logo.unwrap().content_type, "image/svg+xml");
+        assert_eq!(b.logo_url.as_deref(), Some("https://survey.example/brand/logo"));
     }
 }

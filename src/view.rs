@@ -16,11 +16,13 @@ pub fn metric_name(scale: Scale, l: &Locale) -> String {
     })
 }
 
-pub fn fmt_metric(scale: Scale, v: f64) -> String {
+/// The metric's value as the reader's language writes it: a mean with two decimals ("7,35"),
+/// an NPS signed ("+12"), a CSAT as a percentage ("84%").
+pub fn fmt_metric(scale: Scale, v: f64, l: &Locale) -> String {
     match metric_kind(scale) {
-        MetricKind::Mean => format!("{v:.2}"),
-        MetricKind::Nps => format!("{v:+.0}"),
-        MetricKind::Csat => format!("{v:.0}%"),
+        MetricKind::Mean => l.decimal(v, 2, false),
+        MetricKind::Nps => l.decimal(v, 0, true),
+        MetricKind::Csat => l.percent(v / 100.0, 0),
     }
 }
 
@@ -55,33 +57,58 @@ pub fn responsive(draw: impl Fn(u32, u32) -> String, width: u32, height: u32) ->
 /// Φ⁻¹(0.975).
 pub const Z95: f64 = crate::analysis::Z975;
 
-pub fn pct(p: f64) -> String {
-    format!("{:.0}%", p * 100.0)
+/// A share (0–1) as a whole percentage ("88%").
+pub fn pct(p: f64, l: &Locale) -> String {
+    l.percent(p, 0)
 }
 
-pub fn metric_with_interval(scale: Scale, e: &Option<Estimate>) -> String {
+/// "7,35 (7,32 tot 7,39)": the estimate and its 95% interval, in the one notation of every page.
+pub fn metric_with_interval(scale: Scale, e: &Option<Estimate>, l: &Locale) -> String {
     match e {
-        Some(e) => {
-            format!("{} ({}–{})", fmt_metric(scale, e.value), fmt_metric(scale, e.low), fmt_metric(scale, e.high))
-        }
+        Some(e) => with_interval(
+            &fmt_metric(scale, e.value, l),
+            &fmt_metric(scale, e.low, l),
+            &fmt_metric(scale, e.high, l),
+            l,
+        ),
         None => "–".into(),
     }
 }
 
-pub fn share_with_interval(e: &Option<Estimate>) -> String {
+pub fn share_with_interval(e: &Option<Estimate>, l: &Locale) -> String {
     match e {
-        Some(e) => format!("{} ({}–{})", pct(e.value), pct(e.low), pct(e.high)),
+        Some(e) => with_interval(&pct(e.value, l), &pct(e.low, l), &pct(e.high, l), l),
         None => "–".into(),
     }
 }
 
-pub fn date(day: i64) -> String {
-    figures::date(day).format("%Y-%m-%d").to_string()
+/// A formatted value with its formatted interval.
+pub fn with_interval(value: &str, low: &str, high: &str, l: &Locale) -> String {
+    format!("{value} ({})", l.interval(low, high))
 }
 
-/// A moment as a UTC date and time, e.g. `2026-11-25 22:30 UTC`.
-pub fn datetime(ms: i64) -> String {
+/// A UTC day (as days since 1970) as the reader's language writes a date.
+pub fn date(day: i64, l: &Locale) -> String {
+    l.date(figures::date(day))
+}
+
+/// The time zone times are shown in. (A per-user setting is on the roadmap; until then every
+/// time names its zone.)
+pub const VIEWER_TZ: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
+
+/// A moment in the viewer's time zone, which it names ("6 dec. 2026 08:42 CET").
+pub fn datetime(ms: i64, l: &Locale) -> String {
+    l.datetime(ms, VIEWER_TZ)
+}
+
+/// A moment in UTC for logs and the command line, e.g. `2026-11-25 22:30 UTC`.
+pub fn utc(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+}
+
+/// A day for forms and files: `2026-12-06`.
+pub fn iso_date(day: i64) -> String {
+    figures::date(day).format("%Y-%m-%d").to_string()
 }
 
 /// Whether a change is worth calling out, and which way: "up", "down" or "".
@@ -116,7 +143,7 @@ pub fn metric_chart(buckets: &[Bucket], scale: Scale, survey_name: &str, l: &Loc
             format!(
                 "{} · {metric_name}: {} · {n_label}: {}",
                 b.label,
-                metric_with_interval(scale, &b.metric),
+                metric_with_interval(scale, &b.metric, l),
                 b.counts.answers()
             )
         },
@@ -129,7 +156,7 @@ pub fn metric_chart(buckets: &[Bucket], scale: Scale, survey_name: &str, l: &Loc
         reference: None,
         points,
         show_volume: true,
-        format: metric_formatter(scale),
+        format: metric_formatter(scale, l),
     }
 }
 
@@ -143,7 +170,12 @@ pub fn share_chart(buckets: &[Bucket], good_enough: i32, l: &Locale) -> SeriesCh
         100.0,
         |b| (b.share_clear, b.share_change),
         |b| {
-            format!("{} · {share_name}: {} · {n_label}: {}", b.label, share_with_interval(&b.share), b.counts.answers())
+            format!(
+                "{} · {share_name}: {} · {n_label}: {}",
+                b.label,
+                share_with_interval(&b.share, l),
+                b.counts.answers()
+            )
         },
     );
     SeriesChart {
@@ -154,8 +186,14 @@ pub fn share_chart(buckets: &[Bucket], good_enough: i32, l: &Locale) -> SeriesCh
         reference: None,
         points,
         show_volume: false,
-        format: |v| format!("{v:.0}%"),
+        format: percent_axis(l),
     }
+}
+
+/// Axis and tooltip values of a chart in percent (0–100).
+pub fn percent_axis(l: &Locale) -> crate::charts::Format {
+    let l = l.clone();
+    crate::charts::Format::new(move |v| l.percent(v / 100.0, 0))
 }
 
 /// "Share 8+": the name of the share at or above the good-enough score.
@@ -198,11 +236,11 @@ pub fn change(clear: bool, diff: Option<f64>) -> Option<Change> {
     }
 }
 
-pub fn metric_formatter(scale: crate::types::Scale) -> fn(f64) -> String {
-    use crate::analysis::trends::{metric_kind, MetricKind};
+pub fn metric_formatter(scale: crate::types::Scale, l: &Locale) -> crate::charts::Format {
+    let l = l.clone();
     match metric_kind(scale) {
-        MetricKind::Mean => |v| format!("{v:.1}"),
-        MetricKind::Nps => |v| format!("{v:+.0}"),
-        MetricKind::Csat => |v| format!("{v:.0}%"),
+        MetricKind::Mean => crate::charts::Format::new(move |v| l.decimal(v, 1, false)),
+        MetricKind::Nps => crate::charts::Format::new(move |v| l.decimal(v, 0, true)),
+        MetricKind::Csat => crate::charts::Format::new(move |v| l.percent(v / 100.0, 0)),
     }
 }

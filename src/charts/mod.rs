@@ -15,7 +15,7 @@ mod xy;
 use std::fmt::Write;
 
 pub use png::png;
-pub use series::{series, Change, Point, SeriesChart};
+pub use series::{series, Change, Format, Point, SeriesChart};
 pub use xy::{bars, lines, steps, Bar, Curve};
 
 const ACCENT: &str = "#1f5fa8";

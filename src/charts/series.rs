@@ -46,8 +46,28 @@ pub struct SeriesChart {
     pub points: Vec<Point>,
     /// Answer counts as bars in a lower strip (about 22% of the height).
     pub show_volume: bool,
-    /// Formats values in tooltips and the y tick labels (e.g. `|v| format!("{:.0}%", v * 100.0)`).
-    pub format: fn(f64) -> String,
+    /// Formats values in tooltips and the y tick labels, in the reader's language.
+    pub format: Format,
+}
+
+/// How a chart's values read (`7,5` in Dutch, `7.5` in English): a closure, so the caller's
+/// language goes in.
+#[derive(Clone)]
+pub struct Format(std::sync::Arc<dyn Fn(f64) -> String + Send + Sync>);
+
+impl Format {
+    pub fn new(f: impl Fn(f64) -> String + Send + Sync + 'static) -> Format {
+        Format(std::sync::Arc::new(f))
+    }
+    pub fn apply(&self, v: f64) -> String {
+        (self.0)(v)
+    }
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Format")
+    }
 }
 
 /// Renders the series as a self-contained SVG of `width` × `height` pixels.
@@ -55,7 +75,7 @@ pub fn series(chart: &SeriesChart, width: u32, height: u32) -> String {
     let (w, h) = (width as f64, height as f64);
     let pts = &chart.points;
     let n = pts.len();
-    let fmt = chart.format;
+    let fmt = |v: f64| chart.format.apply(v);
     let thin_row = if pts.iter().any(|p| p.thin) { 14.0 } else { 0.0 };
     let strip_bottom = h - 24.0;
     let strip_top = strip_bottom - (h * 0.22 - 8.0).max(12.0);
@@ -135,7 +155,7 @@ pub fn series(chart: &SeriesChart, width: u32, height: u32) -> String {
     // Points, markers and hover targets: the whole column shows the tooltip, not just the dot.
     let per = label_every(n, f.right - f.left, max_chars);
     let tips: Vec<String> =
-        pts.iter().map(|p| if p.tooltip.is_empty() { default_tooltip(p, fmt) } else { p.tooltip.clone() }).collect();
+        pts.iter().map(|p| if p.tooltip.is_empty() { default_tooltip(p, &fmt) } else { p.tooltip.clone() }).collect();
     for (j, p) in pts.iter().enumerate() {
         let x = cx(j);
         let _ = write!(
@@ -216,7 +236,7 @@ pub fn series(chart: &SeriesChart, width: u32, height: u32) -> String {
     document(width, height, &chart.title, &tips.join("; "), &out)
 }
 
-fn default_tooltip(p: &Point, fmt: fn(f64) -> String) -> String {
+fn default_tooltip(p: &Point, fmt: &dyn Fn(f64) -> String) -> String {
     match (p.value, p.low, p.high) {
         (Some(v), Some(lo), Some(hi)) => format!("{}: {} ({}–{}), n = {}", p.label, fmt(v), fmt(lo), fmt(hi), p.count),
         (Some(v), _, _) => format!("{}: {}, n = {}", p.label, fmt(v), p.count),

@@ -42,7 +42,7 @@ fn chart(points: Vec<Point>) -> SeriesChart {
         reference: Some((0.8, "good enough".into())),
         points,
         show_volume: true,
-        format: |v| format!("{:.0}%", v * 100.0),
+        format: super::Format::new(|v| format!("{:.0}%", v * 100.0)),
     }
 }
 

@@ -12,8 +12,7 @@ use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
 const DAY: i64 = 86_400_000;
-/// The world ends here, so a seed always gives the same world.
-const WORLD_END_MS: i64 = 1_782_777_600_000; // 2026-06-30T00:00:00Z
+const HOUR: i64 = 3_600_000;
 const YEARS: i64 = 4;
 
 /// Yearly churn probability after a service grade: falls to grade 8, then flat.
@@ -27,8 +26,9 @@ const CHUNK_CUSTOMERS: usize = 20_000;
 /// The demo world: customers with a plan and a region, their contacts (support or delivery, by
 /// phone, email or chat), an invitation per contact for the `service` survey and per support
 /// contact for `effort`, and the answers of those who answered (about half). The rollups are
-/// summed while generating and written once at the end.
-pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, DomainError> {
+/// summed while generating and written once at the end. The history ends at `end` (now, for a
+/// demo that looks alive; a seed gives the same world relative to it).
+pub fn generate(db: &Db, n_customers: usize, seed: u64, end: i64) -> Result<String, DomainError> {
     ensure_surveys(db)?;
     // The world's rollups are summed while generating: they must be complete beforehand (a
     // fresh database's are; one from before rollups existed is rebuilt first).
@@ -43,7 +43,7 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64) -> Result<String, Domain
     let mut first = 0;
     while first < n_customers {
         let n = CHUNK_CUSTOMERS.min(n_customers - first);
-        let world = chunk(&mut rng, seed, first, n, service, effort, &mut rollup);
+        let world = chunk(&mut rng, seed, first, n, (service, effort), end, &mut rollup);
         totals.0 += world.customers.len();
         totals.1 += world.interactions.len();
         totals.2 += world.invitations.len();
@@ -83,144 +83,212 @@ const CHANNELS: [&str; 3] = ["phone", "email", "chat"];
 /// Share of invitations answered.
 const ANSWER_RATE: f64 = 0.55;
 
-#[allow(clippy::too_many_arguments)]
+/// The demo's two surveys' ids: (service, effort).
+type Surveys = (i64, i64);
+
 fn chunk(
     rng: &mut StdRng,
     seed: u64,
     first: usize,
     n: usize,
-    service: i64,
-    effort: i64,
+    surveys: Surveys,
+    end: i64,
     rollup: &mut rollups::Changes,
 ) -> World {
-    let start = WORLD_END_MS - YEARS * 365 * DAY;
+    let start = end - YEARS * 365 * DAY;
     let mut w =
         World { customers: Vec::with_capacity(n), interactions: vec![], invitations: vec![], responses: vec![] };
     for i in first..first + n {
-        let id = format!("D{seed:02}{i:07}");
         let first_seen_at = start + rng.random_range(0..(YEARS * 365 - 30) * DAY);
-        let pick: f64 = rng.random();
-        let (plan, _, lift) = *PLANS
-            .iter()
-            .scan(0.0, |acc, p| {
-                *acc += p.1;
-                Some((p, *acc))
-            })
-            .find(|(_, acc)| pick < *acc)
-            .map(|(p, _)| p)
-            .unwrap_or(&PLANS[0]);
-        let region = REGIONS[rng.random_range(0..REGIONS.len())];
-        let mut attributes = crate::db::models::Attributes::new();
-        attributes.insert("plan".into(), plan.into());
-        attributes.insert("region".into(), region.into());
-        let customer_id = crate::db::new_id();
-        let segments = rollups::segments_of(&attributes);
-        let mood: f64 = rng.random_range(-1.5..1.5) + lift;
-        let mut t = first_seen_at + rng.random_range(1..60) * DAY;
-        let mut churned_at = None;
-        // Business customers sign for a year: they cannot leave before it ends, and acht knows.
-        let committed_until = (plan == "business").then_some(first_seen_at + 365 * DAY);
-        let mut k = 0;
-        while t < WORLD_END_MS {
-            let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
-            let ease = (0.6 * f64::from(grade) + 0.3 + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 7.0) as i32;
-            let support = rng.random_bool(0.6);
-            let touchpoint = if support { "support" } else { "delivery" };
-            let channel = CHANNELS[rng.random_range(0..CHANNELS.len())];
-            let interaction = Interaction {
-                id: crate::db::new_id(),
-                external_id: format!("demo-{seed}-{i}-{k}"),
-                customer_id,
-                touchpoint: touchpoint.into(),
-                channel: Some(channel.into()),
-                occurred_at: t - 2 * 3_600_000,
-                attributes: Json::default(),
-                decision: Decision::Invited,
-                decision_detail: Some("demo history".into()),
-                created_at: t - 2 * 3_600_000,
-            };
-            k += 1;
-            let mut asked = vec![(service, grade, true)];
-            if support {
-                asked.push((effort, ease, false));
-            }
-            for (survey_id, score, with_comment) in asked {
-                let dims = rollups::Dims {
-                    survey_id,
-                    touchpoint: touchpoint.into(),
-                    channel: channel.into(),
-                    segments: segments.clone(),
-                };
-                let answered = rng.random_bool(ANSWER_RATE);
-                let send_at = t - 3_600_000;
-                let invitation = Invitation {
-                    id: crate::db::new_id(),
-                    token_hash: format!("demo (no link): {i}-{k}-{survey_id}"),
-                    survey_id,
-                    customer_id,
-                    interaction_id: Some(interaction.id),
-                    status: if answered { InvitationStatus::Answered } else { InvitationStatus::Expired },
-                    send_at,
-                    expires_at: send_at + 14 * DAY,
-                    created_at: interaction.created_at,
-                    segments: Json::new(segments.clone()),
-                };
-                rollup.invited(&dims, send_at);
-                if answered {
-                    let answered_at = t + rng.random_range(0..36 * 3_600_000i64);
-                    let comment = (with_comment && rng.random_bool(0.08)).then(|| demo_comment(score).to_string());
-                    rollup.answer(&dims, answered_at, Some(send_at), None, Some(score));
-                    w.responses.push(Response {
-                        id: crate::db::new_id(),
-                        invitation_id: Some(invitation.id),
-                        survey_id,
-                        customer_id,
-                        score,
-                        comment,
-                        provenance: if rng.random_bool(0.7) { Provenance::Link } else { Provenance::Form },
-                        state: AnswerState::Counted,
-                        state_reason: "demo: a person touched the page".into(),
-                        counts_from: Some(answered_at),
-                        answered_at,
-                        updated_at: answered_at,
-                        rolled_score: Some(score),
-                    });
-                }
-                w.invitations.push(invitation);
-            }
-            w.interactions.push(interaction);
-            let gap = rng.random_range(60..200) * DAY;
-            // Churn follows the customer's latest experience (this contact's grade), and no
-            // further than 8; effort relates to churn through its correlation with the grade. A
-            // customer under contract cannot leave until it ends.
-            let p_year = yearly_churn(grade);
-            let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
-            let bound = committed_until.is_some_and(|u| t + gap <= u);
-            if !bound && rng.random_bool(p_gap) {
-                let at = t + rng.random_range(1..gap / DAY) * DAY;
-                if at < WORLD_END_MS {
-                    churned_at = Some(at);
-                }
-                break;
-            }
-            t += gap;
-        }
-        let locale = if rng.random_bool(0.8) { "nl" } else { "en" };
-        w.customers.push(Customer {
-            id: customer_id,
-            external_id: id.clone(),
-            email: Some(format!("{}@example.test", id.to_lowercase())),
-            locale: locale.into(),
-            attributes: Json::new(attributes),
-            first_seen_at,
-            churned_at,
-            unsubscribed_at: None,
-            erased_at: None,
-            unsubscribe_reason: None,
-            committed_until,
-        });
+        let first_contact = first_seen_at + rng.random_range(1..60) * DAY;
+        let id = format!("D{seed:02}{i:07}");
+        customer(rng, &id, first_seen_at, first_contact, end, surveys, rollup, &mut w, true);
     }
     w
+}
+
+/// One customer of the demo: a plan and a region, contacts from `first_contact` until they churn
+/// or `end` (only the first when not `lifetime`), each with its invitations and the answers of
+/// those who answered before `end`.
+#[allow(clippy::too_many_arguments)]
+fn customer(
+    rng: &mut StdRng,
+    id: &str,
+    first_seen_at: i64,
+    first_contact: i64,
+    end: i64,
+    (service, effort): Surveys,
+    rollup: &mut rollups::Changes,
+    w: &mut World,
+    lifetime: bool,
+) {
+    let pick: f64 = rng.random();
+    let (plan, _, lift) = *PLANS
+        .iter()
+        .scan(0.0, |acc, p| {
+            *acc += p.1;
+            Some((p, *acc))
+        })
+        .find(|(_, acc)| pick < *acc)
+        .map(|(p, _)| p)
+        .unwrap_or(&PLANS[0]);
+    let region = REGIONS[rng.random_range(0..REGIONS.len())];
+    let mut attributes = crate::db::models::Attributes::new();
+    attributes.insert("plan".into(), plan.into());
+    attributes.insert("region".into(), region.into());
+    let customer_id = crate::db::new_id();
+    let segments = rollups::segments_of(&attributes);
+    let mood: f64 = rng.random_range(-1.5..1.5) + lift;
+    let mut t = first_contact;
+    let mut churned_at = None;
+    // Business customers sign for a year: they cannot leave before it ends, and acht knows.
+    let committed_until = (plan == "business").then_some(first_seen_at + 365 * DAY);
+    let mut k = 0;
+    while t < end {
+        let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
+        let ease = (0.6 * f64::from(grade) + 0.3 + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 7.0) as i32;
+        let support = rng.random_bool(0.6);
+        let touchpoint = if support { "support" } else { "delivery" };
+        let channel = CHANNELS[rng.random_range(0..CHANNELS.len())];
+        let interaction = Interaction {
+            id: crate::db::new_id(),
+            external_id: format!("demo-{id}-{k}"),
+            customer_id,
+            touchpoint: touchpoint.into(),
+            channel: Some(channel.into()),
+            occurred_at: t - 2 * HOUR,
+            attributes: Json::default(),
+            decision: Decision::Invited,
+            decision_detail: Some("demo history".into()),
+            created_at: t - 2 * HOUR,
+        };
+        k += 1;
+        let mut asked = vec![(service, grade, true)];
+        if support {
+            asked.push((effort, ease, false));
+        }
+        for (survey_id, score, with_comment) in asked {
+            let dims = rollups::Dims {
+                survey_id,
+                touchpoint: touchpoint.into(),
+                channel: channel.into(),
+                segments: segments.clone(),
+            };
+            let send_at = t - HOUR;
+            // An answer comes within a day and a half; one that would come after `end` has not
+            // come yet, and its invitation is still open.
+            let answered_at = t + rng.random_range(0..36 * HOUR);
+            let answered = rng.random_bool(ANSWER_RATE) && answered_at <= end;
+            let expires_at = send_at + 14 * DAY;
+            let status = match (answered, expires_at <= end) {
+                (true, _) => InvitationStatus::Answered,
+                (false, true) => InvitationStatus::Expired,
+                (false, false) => InvitationStatus::Pending,
+            };
+            let invitation = Invitation {
+                id: crate::db::new_id(),
+                token_hash: format!("demo (no link): {id}-{k}-{survey_id}"),
+                survey_id,
+                customer_id,
+                interaction_id: Some(interaction.id),
+                status,
+                send_at,
+                expires_at,
+                created_at: interaction.created_at,
+                segments: Json::new(segments.clone()),
+            };
+            rollup.invited(&dims, send_at);
+            if answered {
+                let comment = (with_comment && rng.random_bool(0.08)).then(|| demo_comment(score).to_string());
+                rollup.answer(&dims, answered_at, Some(send_at), None, Some(score));
+                w.responses.push(Response {
+                    id: crate::db::new_id(),
+                    invitation_id: Some(invitation.id),
+                    survey_id,
+                    customer_id,
+                    score,
+                    comment,
+                    provenance: if rng.random_bool(0.7) { Provenance::Link } else { Provenance::Form },
+                    state: AnswerState::Counted,
+                    state_reason: "demo: a person touched the page".into(),
+                    counts_from: Some(answered_at),
+                    answered_at,
+                    updated_at: answered_at,
+                    rolled_score: Some(score),
+                });
+            }
+            w.invitations.push(invitation);
+        }
+        w.interactions.push(interaction);
+        if !lifetime {
+            break;
+        }
+        let gap = rng.random_range(60..200) * DAY;
+        // Churn follows the customer's latest experience (this contact's grade), and no
+        // further than 8; effort relates to churn through its correlation with the grade. A
+        // customer under contract cannot leave until it ends.
+        let p_year = yearly_churn(grade);
+        let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
+        let bound = committed_until.is_some_and(|u| t + gap <= u);
+        if !bound && rng.random_bool(p_gap) {
+            let at = t + rng.random_range(1..gap / DAY) * DAY;
+            if at < end {
+                churned_at = Some(at);
+            }
+            break;
+        }
+        t += gap;
+    }
+    let locale = if rng.random_bool(0.8) { "nl" } else { "en" };
+    w.customers.push(Customer {
+        id: customer_id,
+        external_id: id.to_string(),
+        email: Some(format!("{}@example.test", id.to_lowercase())),
+        locale: locale.into(),
+        attributes: Json::new(attributes),
+        first_seen_at,
+        churned_at,
+        unsubscribed_at: None,
+        erased_at: None,
+        unsubscribe_reason: None,
+        committed_until,
+    });
+}
+
+/// New customers and their first contacts between `from` and `to`, at `per_day` contacts a
+/// day, each answered (or not) before `to`: what keeps a running demo alive. Returns how many.
+pub async fn trickle(db: &Db, from: i64, to: i64, per_day: f64) -> Result<usize, DomainError> {
+    if to <= from {
+        return Ok(0);
+    }
+    let surveys = db.read(import::survey_ids).await?;
+    let (Some(service), Some(effort)) = (surveys.get("service"), surveys.get("effort")) else {
+        return Ok(0);
+    };
+    let mut rng = StdRng::seed_from_u64(to as u64);
+    let expected = per_day * (to - from) as f64 / DAY as f64;
+    let n = expected.floor() as usize + usize::from(rng.random_bool(expected.fract()));
+    let mut rollup = rollups::Changes::default();
+    let mut w = World { customers: vec![], interactions: vec![], invitations: vec![], responses: vec![] };
+    for j in 0..n {
+        let at = rng.random_range(from..to);
+        let id = format!("N{}{j:03}", to / 1000);
+        customer(&mut rng, &id, at, at, to, (service.0, effort.0), &mut rollup, &mut w, false);
+    }
+    let (w, rollup) = (Arc::new(w), Arc::new(rollup));
+    db.write(move |c| {
+        import::world(c, &w.customers, &w.interactions, &w.invitations, &w.responses)?;
+        rollup.write(c)
+    })
+    .await?;
+    Ok(n)
+}
+
+/// The demo's pace: contacts a day over the last four weeks of its data, and when its latest
+/// contact happened.
+pub fn pace(db: &Db) -> Result<Option<(f64, i64)>, DomainError> {
+    let recent = db.read_blocking(|c| import::recent_contacts(c, 28 * DAY))?;
+    Ok(recent.map(|(n, latest)| (n as f64 / 28.0, latest)))
 }
 
 fn demo_comment(grade: i32) -> &'static str {
@@ -235,6 +303,7 @@ fn ensure_surveys(db: &Db) -> Result<(), DomainError> {
     let wanted = [
         (
             "service",
+            "Klantcontact",
             Scale::Grade10,
             "Welk cijfer geeft u ons voor de hulp die u kreeg?",
             "What grade would you give us for the help you got?",
@@ -242,15 +311,17 @@ fn ensure_surveys(db: &Db) -> Result<(), DomainError> {
         ),
         (
             "effort",
+            "Gemak",
             Scale::Ces7,
             "Het was makkelijk om mijn vraag geregeld te krijgen.",
             "It was easy to get my issue handled.",
             vec!["support"],
         ),
     ];
-    for (slug, scale, nl, en, touchpoints) in wanted {
+    for (slug, name, scale, nl, en, touchpoints) in wanted {
         if db.read_blocking(|c| surveys::find(c, slug))?.is_none() {
             let mut input = SurveyInput::new(slug, scale, nl, en);
+            input.name = Some(name.into());
             input.touchpoints = touchpoints.into_iter().map(|t| Touchpoint(t.into())).collect();
             let now = SystemClock.now_ms();
             db.write_blocking(move |c| surveys::create(c, &input, now))?;

@@ -263,7 +263,7 @@ fn run(cli: Cli) -> CliResult {
                 print_summary(&report, &Locale::negotiate(&lang));
             }
         }
-        Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed)?),
+        Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed, now())?),
         Command::User { action } => user(&db, action)?,
         Command::Report { action } => report::report(&settings, &db, action)?,
         Command::Mail { action: MailAction::Status } => report::status(&db)?,
@@ -377,7 +377,7 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         let db = Db::open(&settings.database_url, 2)?;
         if db.read_blocking(surveys::list)?.is_empty() {
             eprintln!("Generating the demo world…");
-            println!("{}", demo::generate(&db, DEMO_CUSTOMERS, 8)?);
+            println!("{}", demo::generate(&db, DEMO_CUSTOMERS, 8, now())?);
         }
         let now = now();
         let key = db.write_blocking(move |c| apikeys::create(c, "demo", now))?;
@@ -388,12 +388,32 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
     }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build_locked(settings, listener, crate::clock::system(), lock)?;
+        if demo {
+            keep_demo_alive(app.state().db.clone());
+        }
         println!(
             "acht is listening on {base}/  (health: {base}/healthz, readiness: {base}/readyz, API: {base}/api/openapi.json)"
         );
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })
+}
+
+/// A running demo goes on living: the days since it last ran are filled in at once (up to ten
+/// weeks), then every minute brings new customers' contacts and answers at the world's own pace.
+fn keep_demo_alive(db: Db) {
+    actix_web::rt::spawn(async move {
+        let Ok(Some((per_day, latest))) = demo::pace(&db) else { return };
+        let mut from = latest.max(now() - 70 * 86_400_000);
+        loop {
+            let to = now();
+            match demo::trickle(&db, from, to, per_day).await {
+                Ok(_) => from = to,
+                Err(e) => tracing::warn!(error = %e, "the demo's new contacts could not be written"),
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
 }
 
 /// `acht analyze --customers-csv …`: the analysis of two files, without a database.

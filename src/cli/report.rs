@@ -102,7 +102,7 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
     // report reads them, so they are built here if no server did yet.
     db.write_blocking(move |c| crate::domain::rollups::ensure_built(c, now))?;
     let (run, row) = db.write_blocking(move |c| reports::send_now(c, id, now))?;
-    println!("report of {} – {} queued", crate::view::date(run.first_day), crate::view::date(run.end_day - 1));
+    println!("report of {} – {} queued", crate::view::iso_date(run.first_day), crate::view::iso_date(run.end_day - 1));
     let secret = db.write_blocking(crate::domain::surveys::instance_secret)?;
     let settings = settings.clone();
     let db = db.clone();
@@ -153,7 +153,7 @@ pub fn status(db: &Db) -> CliResult {
         println!("\nrecent trouble, newest first (id, kind, state, attempts, last change, detail):");
     }
     for r in troubles {
-        let when = crate::view::datetime(r.updated_at);
+        let when = crate::view::utc(r.updated_at);
         let detail = r.detail.unwrap_or_default();
         println!("{}\t{}\t{}\t{}\t{when}\t{detail}", r.id, r.kind, r.state, r.attempts);
     }

@@ -119,17 +119,6 @@ pub fn days(conn: &mut DbConn, survey: i64, f: &Filter) -> Result<BTreeMap<i64, 
     Ok(out)
 }
 
-/// The last day with a counted answer for the survey, if any (periods end there by default, so
-/// a world whose answers stopped coming still shows its last months).
-pub fn last_day(conn: &mut DbConn, survey_id: i64) -> Result<Option<i64>, DomainError> {
-    rollup_answers::table
-        .filter(rollup_answers::survey_id.eq(survey_id))
-        .filter(rollup_answers::segment.eq(""))
-        .select(diesel::dsl::max(rollup_answers::day))
-        .first(conn)
-        .map_err(db)
-}
-
 /// The values the filters offer for a survey.
 #[derive(Debug, Clone, Default)]
 pub struct FilterValues {
@@ -239,6 +228,8 @@ pub struct Bucket {
     pub share: Option<Estimate>,
     pub response_rate: Option<Estimate>,
     pub thin: bool,
+    /// The range ends inside this bucket (the running week, say): its figures are so far.
+    pub partial: bool,
     /// Against the bucket before, when both have answers.
     pub metric_change: Option<Comparison>,
     pub share_change: Option<Comparison>,
@@ -269,7 +260,9 @@ pub fn trend(
         for (_, d) in days.range(start.max(from_day)..end.min(to_day)) {
             c.add(d);
         }
-        buckets.push(figures_of(start, grain.label(start), c, scale, good_enough));
+        let mut bucket = figures_of(start, grain.label(start), c, scale, good_enough);
+        bucket.partial = end > to_day;
+        buckets.push(bucket);
         start = end;
     }
     mark_changes(&mut buckets, scale, good_enough);
@@ -285,6 +278,7 @@ fn figures_of(start_day: i64, label: String, counts: Counts, scale: Scale, good_
         share: trends::share_at_or_above(&h, good_enough),
         response_rate: trends::response_rate(counts.responded, counts.invited),
         thin: h.n() < THIN_BELOW,
+        partial: false,
         counts,
         metric_change: None,
         share_change: None,
@@ -360,11 +354,28 @@ pub fn compare_with(
     Ok(PeriodComparison { current, previous })
 }
 
-/// The day after the last a survey's figures show: its last answer's day or today, whichever
-/// is earlier.
-pub fn period_end(conn: &mut DbConn, survey_id: i64, now: i64) -> Result<i64, DomainError> {
-    let today = super::rollups::day_of(now);
-    Ok(last_day(conn, survey_id)?.map_or(today, |d| d.min(today)) + 1)
+/// The weeks the overview compares: the last this many complete weeks against as many before.
+pub const OVERVIEW_WEEKS: i64 = 4;
+
+/// acht's one reporting clock for the overview: the last [`OVERVIEW_WEEKS`] complete weeks
+/// (Monday to Sunday, UTC days) before `now`, as `from_day..to_day`. The same period on every
+/// card, whatever each survey's latest answer; whole weeks so that a weekday's mix never moves a
+/// figure, and complete ones so that a Monday morning's few answers never stand in for a month.
+pub fn overview_period(now: i64) -> (i64, i64) {
+    let to_day = Grain::Week.start_of(super::rollups::day_of(now));
+    (to_day - 7 * OVERVIEW_WEEKS, to_day)
+}
+
+/// The first and the last day with a counted answer for the survey, if any.
+pub fn data_days(conn: &mut DbConn, survey_id: i64) -> Result<Option<(i64, i64)>, DomainError> {
+    use diesel::dsl::{max, min};
+    let (first, last): (Option<i64>, Option<i64>) = rollup_answers::table
+        .filter(rollup_answers::survey_id.eq(survey_id))
+        .filter(rollup_answers::segment.eq(""))
+        .select((min(rollup_answers::day), max(rollup_answers::day)))
+        .first(conn)
+        .map_err(db)?;
+    Ok(first.zip(last))
 }
 
 /// The score from which an answer is good enough when no analysis has found one yet: the

@@ -189,3 +189,13 @@ pub fn world(
         Ok(())
     })
 }
+
+/// How many interactions occurred in the `window` (ms) up to the latest one, and when that
+/// was: a world's pace.
+pub fn recent_contacts(conn: &mut DbConn, window: i64) -> Result<Option<(i64, i64)>, DomainError> {
+    use crate::db::schema::interactions::dsl::*;
+    let latest: Option<i64> = interactions.select(diesel::dsl::max(occurred_at)).first(conn).map_err(db)?;
+    let Some(latest) = latest else { return Ok(None) };
+    let n: i64 = interactions.filter(occurred_at.gt(latest - window)).count().get_result(conn).map_err(db)?;
+    Ok(Some((n, latest)))
+}

@@ -7,6 +7,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod format;
+
 fluent_templates::static_loader! {
     static CATALOGUE = {
         locales: "./locales",
@@ -98,31 +100,6 @@ impl Locale {
             Scale::Grade10 | Scale::Csat5 => ("scale-low", "scale-high"),
         };
         (self.t(low), self.t(high))
-    }
-
-    /// A number with `digits` decimals as this language writes it ("7.35" in English, "7,35" in
-    /// Dutch), with a sign when `signed`.
-    pub fn decimal(&self, x: f64, digits: usize, signed: bool) -> String {
-        let text = if signed { format!("{x:+.digits$}") } else { format!("{x:.digits$}") };
-        let text = text.replace('-', "−");
-        match self.tag() {
-            "nl" => text.replace('.', ","),
-            _ => text,
-        }
-    }
-
-    /// A whole number with this language's thousands separator ("44,740"; "44.740").
-    pub fn whole(&self, n: u64) -> String {
-        let digits = n.to_string();
-        let sep = if self.tag() == "nl" { '.' } else { ',' };
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(sep);
-            }
-            out.push(c);
-        }
-        out
     }
 
     /// A message with named arguments.

@@ -48,8 +48,8 @@ impl std::fmt::Display for Fig {
 /// One line of figures: a period against the one before.
 pub struct Line {
     pub label: String,
-    pub answers: u64,
-    pub answers_before: u64,
+    pub answers: String,
+    pub answers_before: String,
     pub response_rate: String,
     pub metric: Fig,
     pub metric_before: Fig,
@@ -128,19 +128,19 @@ struct Text<'a> {
     sections: &'a [Section],
 }
 
-fn period_text(first_day: i64, end_day: i64) -> String {
+fn period_text(first_day: i64, end_day: i64, l: &Locale) -> String {
     if end_day - first_day == 1 {
-        view::date(first_day)
+        view::date(first_day, l)
     } else {
-        format!("{} – {}", view::date(first_day), view::date(end_day - 1))
+        format!("{} – {}", view::date(first_day, l), view::date(end_day - 1, l))
     }
 }
 
 /// "clear rise (p = 0.003)", "clear fall …", or "" when the change is not clear.
 fn change_text(clear: bool, diff: Option<f64>, p: Option<f64>, l: &Locale) -> String {
     match direction(clear, diff) {
-        "up" => format!("▲ {} (p = {:.3})", l.t("change-up"), p.unwrap_or(0.0)),
-        "down" => format!("▼ {} (p = {:.3})", l.t("change-down"), p.unwrap_or(0.0)),
+        "up" => format!("▲ {} ({})", l.t("change-up"), l.p_value(p.unwrap_or(0.0))),
+        "down" => format!("▼ {} ({})", l.t("change-down"), l.p_value(p.unwrap_or(0.0))),
         _ => String::new(),
     }
 }
@@ -149,19 +149,19 @@ fn line(label: String, cmp: &PeriodComparison, scale: crate::types::Scale, l: &L
     let (cur, prev) = (&cmp.current, &cmp.previous);
     Line {
         label,
-        answers: cur.counts.answers(),
-        answers_before: prev.counts.answers(),
-        response_rate: view::share_with_interval(&cur.response_rate),
-        metric: Fig::of(view::metric_with_interval(scale, &cur.metric)),
-        metric_before: Fig::of(view::metric_with_interval(scale, &prev.metric)),
+        answers: l.whole(cur.counts.answers()),
+        answers_before: l.whole(prev.counts.answers()),
+        response_rate: view::share_with_interval(&cur.response_rate, l),
+        metric: Fig::of(view::metric_with_interval(scale, &cur.metric, l)),
+        metric_before: Fig::of(view::metric_with_interval(scale, &prev.metric, l)),
         metric_change: change_text(
             cur.metric_clear,
             cur.metric_change.map(|c| c.diff),
             cur.metric_change.map(|c| c.p_value),
             l,
         ),
-        share: Fig::of(view::share_with_interval(&cur.share)),
-        share_before: Fig::of(view::share_with_interval(&prev.share)),
+        share: Fig::of(view::share_with_interval(&cur.share, l)),
+        share_before: Fig::of(view::share_with_interval(&prev.share, l)),
         share_change: change_text(
             cur.share_clear,
             cur.share_change.map(|c| c.diff),
@@ -209,7 +209,7 @@ fn section(i: usize, s: &SurveySection, data: &ReportData, base_url: &str, l: &L
             .iter()
             .map(|q| QuoteView {
                 score: q.score,
-                when: view::datetime(q.answered_at),
+                when: view::datetime(q.answered_at, l),
                 touchpoint: q.touchpoint.clone().unwrap_or_default(),
                 comment: q.comment.clone(),
             })
@@ -217,8 +217,8 @@ fn section(i: usize, s: &SurveySection, data: &ReportData, base_url: &str, l: &L
         link: format!(
             "{base_url}/app/trends?survey={}&from={}&to={}",
             s.survey.slug,
-            view::date(data.run.first_day),
-            view::date(data.run.end_day - 1)
+            view::iso_date(data.run.first_day),
+            view::iso_date(data.run.end_day - 1)
         ),
     })
 }
@@ -234,7 +234,7 @@ fn words(data: &ReportData, company: &str, stop_url: String, l: &Locale) -> Word
         lang: l.tag(),
         title: l.t_args(
             "report-title",
-            &[("company", arg(company)), ("period", arg(period_text(run.first_day, run.end_day)))],
+            &[("company", arg(company)), ("period", arg(period_text(run.first_day, run.end_day, l)))],
         ),
         lead: l.t_args(
             "report-lead",
@@ -243,6 +243,7 @@ fn words(data: &ReportData, company: &str, stop_url: String, l: &Locale) -> Word
                 arg(period_text(
                     crate::domain::reports::previous_first_day(data.subscription.frequency, run),
                     run.first_day,
+                    l,
                 )),
             )],
         ),

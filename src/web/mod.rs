@@ -46,6 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/app.css", web::get().to(app_stylesheet))
         .route("/static/favicon.svg", web::get().to(favicon))
         .route("/favicon.ico", web::get().to(favicon))
+        .route("/brand/logo", web::get().to(logo))
+        .route("/brand.css", web::get().to(brand_stylesheet))
         .configure(api::routes)
         .configure(app::routes)
         .configure(unsubscribe::routes)
@@ -104,6 +106,26 @@ async fn favicon() -> HttpResponse {
         .content_type("image/svg+xml")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(include_str!("../../static/favicon.svg"))
+}
+
+/// The company's logo, from this server so the pages' Content-Security-Policy (`img-src 'self'`)
+/// lets it show.
+async fn logo(state: web::Data<AppState>) -> HttpResponse {
+    match &state.branding.logo {
+        Some(logo) => HttpResponse::Ok()
+            .content_type(logo.content_type)
+            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .body(logo.bytes.to_vec()),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// The company's colour for the survey pages, as a stylesheet (no inline style under the CSP).
+async fn brand_stylesheet(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(format!(":root {{ --accent: {}; }}\n", state.branding.colour))
 }
 
 async fn survey_script() -> HttpResponse {

@@ -43,6 +43,9 @@ struct Words {
     comment_hint: String,
     send: String,
     saved: String,
+    comment_thanks: String,
+    comment_saved: String,
+    edit: String,
     your_score: String,
     low: String,
     high: String,
@@ -74,6 +77,9 @@ impl Words {
             comment_hint: locale.t("survey-comment-hint"),
             send: locale.t("survey-send"),
             saved: locale.t("survey-saved"),
+            comment_thanks: locale.t("survey-comment-thanks"),
+            comment_saved: locale.t("survey-comment-saved"),
+            edit: locale.t("survey-edit"),
             your_score: locale.t("survey-your-score"),
             low,
             high,
@@ -86,7 +92,7 @@ impl Words {
 struct QuestionPage<'a> {
     w: &'static Words,
     /// Who asks: the customer answers the company, not acht.
-    company: &'a str,
+    brand: &'a crate::config::Branding,
     token: String,
     question: String,
     scores: Vec<i32>,
@@ -97,25 +103,30 @@ struct QuestionPage<'a> {
 #[template(path = "thanks.html")]
 struct ThanksPage<'a> {
     w: &'static Words,
-    company: &'a str,
+    brand: &'a crate::config::Branding,
     token: String,
     followup: String,
     scores: Vec<i32>,
     chosen: i32,
     columns: usize,
     comment: String,
-    saved: bool,
+    confirm: Confirm,
     /// The dwell time the page's script waits for before it reports one.
     dwell_ms: i64,
 }
 
-/// Buttons per row: up to seven fit a phone in one row; longer scales take two even rows.
+/// What the thank-you page confirms: nothing new (a return visit), a saved score (from the
+/// email's link or a button), or a sent comment, which the page then leads with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    Nothing,
+    Score,
+    Comment,
+}
+
+/// The scale in one row, as in the email, so its anchors stay at its ends on every width.
 fn columns(n: usize) -> usize {
-    if n <= 7 {
-        n
-    } else {
-        n.div_ceil(2)
-    }
+    n
 }
 
 fn header(req: &HttpRequest, name: &str) -> Option<String> {
@@ -200,12 +211,12 @@ async fn show(
         matches!(answers::effective_state(r, state.now_ms()), AnswerState::Counted | AnswerState::Provisional)
     });
     if let Some(r) = theirs {
-        return Ok(thanks(&state, &invite, token, r.score, r.comment.clone().unwrap_or_default(), false));
+        return Ok(thanks(&state, &invite, token, r.score, r.comment.clone().unwrap_or_default(), Confirm::Nothing));
     }
     let scale = invite.scale();
     let page = QuestionPage {
         w: Words::get(&text.locale, scale),
-        company: &state.branding.company,
+        brand: &state.branding,
         token,
         question: text.question,
         scores: scale.scores().collect(),
@@ -214,20 +225,27 @@ async fn show(
     Ok(html(StatusCode::OK, page.render()))
 }
 
-fn thanks(state: &AppState, invite: &Invite, token: String, chosen: i32, comment: String, saved: bool) -> HttpResponse {
+fn thanks(
+    state: &AppState,
+    invite: &Invite,
+    token: String,
+    chosen: i32,
+    comment: String,
+    confirm: Confirm,
+) -> HttpResponse {
     let text = invite.text();
     let scale = invite.scale();
     let dwell_ms = state.answer_rules.dwell_ms;
     let page = ThanksPage {
         w: Words::get(&text.locale, scale),
-        company: &state.branding.company,
+        brand: &state.branding,
         token,
         followup: text.followup,
         scores: scale.scores().collect(),
         chosen,
         columns: columns(scale.scores().count()),
         comment,
-        saved,
+        confirm,
         dwell_ms,
     };
     html(StatusCode::OK, page.render())
@@ -245,13 +263,14 @@ async fn record_and_thank(
     let who = sender(req, &state.trusted_proxies);
     let (now, rules) = (state.now_ms(), state.answer_rules);
     let clicked = answer.score;
+    let commented = answer.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
     match state.db.write(move |c| answers::record(c, &t, &answer, signal, &who, None, now, rules)).await {
         Ok(invite) => {
             let r = invite.response.clone().expect("a score event stores an answer");
             // The page shows what this person chose, whatever another source sent meanwhile.
             let chosen = clicked.unwrap_or(r.score);
-            let saved = signal == Signal::Form;
-            Ok(thanks(state, &invite, token, chosen, r.comment.unwrap_or_default(), saved))
+            let confirm = if commented { Confirm::Comment } else { Confirm::Score };
+            Ok(thanks(state, &invite, token, chosen, r.comment.unwrap_or_default(), confirm))
         }
         Err(DomainError::Expired) => {
             // Speak the customer's language, which we know for a real (if expired) link.

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Template)]
 #[template(path = "unsubscribe.html")]
 struct Page {
+    brand: std::sync::Arc<crate::config::Branding>,
     lang: &'static str,
     title: String,
     body: String,
@@ -62,6 +63,7 @@ async fn ask(
     let token = token.into_inner();
     let (_, l) = customer_of(&state, token.clone(), &browser.0).await?;
     let page = Page {
+        brand: state.branding.clone(),
         lang: l.tag(),
         title: l.t_args("unsub-title", &[company(&state)]),
         body: l.t_args("unsub-body", &[company(&state)]),
@@ -90,6 +92,7 @@ async fn unsubscribe(
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     tracing::info!(customer, one_click, "customer unsubscribed from survey emails");
     let page = Page {
+        brand: state.branding.clone(),
         lang: l.tag(),
         title: l.t("unsub-done-title"),
         body: l.t_args("unsub-done-body", &[company(&state)]),
@@ -113,6 +116,7 @@ async fn undo(
     // An unsubscribe the company recorded is theirs to undo, not a link's.
     let page = if undone {
         Page {
+            brand: state.branding.clone(),
             lang: l.tag(),
             title: l.t("resub-done-title"),
             body: l.t_args("resub-done-body", &[company(&state)]),
@@ -120,6 +124,7 @@ async fn undo(
         }
     } else {
         Page {
+            brand: state.branding.clone(),
             lang: l.tag(),
             title: l.t("unsub-done-title"),
             body: l.t_args("resub-refused-body", &[company(&state)]),
@@ -149,9 +154,10 @@ async fn ask_report(
     let token = token.into_inner();
     let (_, l, ended) = subscription_of(&state, &token, &browser.0).await?;
     if ended {
-        return Ok(stopped_page(&l));
+        return Ok(stopped_page(&state, &l));
     }
     let page = Page {
+        brand: state.branding.clone(),
         lang: l.tag(),
         title: l.t("report-stop-title"),
         body: l.t("report-stop-body"),
@@ -174,11 +180,16 @@ async fn stop_report(
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     tracing::info!(subscription = id, "report subscription ended by its stop link");
-    Ok(stopped_page(&l))
+    Ok(stopped_page(&state, &l))
 }
 
-fn stopped_page(l: &Locale) -> HttpResponse {
-    let page =
-        Page { lang: l.tag(), title: l.t("report-stopped-title"), body: l.t("report-stopped-body"), action: None };
+fn stopped_page(state: &AppState, l: &Locale) -> HttpResponse {
+    let page = Page {
+        brand: state.branding.clone(),
+        lang: l.tag(),
+        title: l.t("report-stopped-title"),
+        body: l.t("report-stopped-body"),
+        action: None,
+    };
     html(StatusCode::OK, page.render())
 }

@@ -71,6 +71,10 @@ async fn customer_in_browser(browser: &Browser, app: &TestApp) {
     // The question page: a tap on 8 records it and thanks the customer in Dutch.
     browser.go(&page).await;
     wait_text(browser, "h1", "Welk cijfer").await;
+    assert_eq!(browser.text("p.company").await, "Acme Energie", "the company asks, not acht");
+    // The scale in one row, as in the email, with its anchors under its ends.
+    let rows = script(browser, "return new Set([...document.querySelectorAll('.scores button')].map(b => Math.round(b.getBoundingClientRect().top))).size").await;
+    assert_eq!(rows, 1, "ten scores in one row on a phone");
     browser.screenshot("customer-question").await;
     browser.click("button[value='8']").await;
     wait_text(browser, "h1", "Bedankt").await;
@@ -82,9 +86,25 @@ async fn customer_in_browser(browser: &Browser, app: &TestApp) {
     // Change to 9 and explain, with markup that must stay text.
     browser.click("label.score:nth-of-type(9)").await;
     type_into(browser, "#comment", "Snel <i>geholpen</i>").await;
+    // The chosen score is filled; the others (hovered or focused ones too) are not.
+    let looks = script(
+        browser,
+        "const s = [...document.querySelectorAll('.score span')]; \
+        const chosen = getComputedStyle(document.querySelector('.score input:checked + span')); \
+        return [chosen.backgroundColor, getComputedStyle(s[0]).backgroundColor]",
+    )
+    .await;
+    assert_ne!(looks[0], looks[1], "the chosen score is filled, the others are not: {looks}");
     browser.click("button.send").await;
-    wait_text(browser, ".saved", "opgeslagen").await;
-    assert_eq!(browser.text("#comment").await, "Snel <i>geholpen</i>", "the comment shows as typed, not as markup");
+    // A comment gets its own confirmation: the page leads with it and quotes the comment.
+    wait_text(browser, "h1", "toelichting").await;
+    wait_text(browser, "#confirmation", "verstuurd").await;
+    assert_eq!(
+        browser.text("#confirmation blockquote").await,
+        "Snel <i>geholpen</i>",
+        "the comment shows as typed, not as markup"
+    );
+    browser.screenshot("customer-comment-sent").await;
     let listed = app.responses("").await;
     assert_eq!(listed["data"][0]["score"], 9);
     assert_eq!(listed["data"][0]["comment"], "Snel <i>geholpen</i>");
@@ -94,6 +114,9 @@ async fn customer_in_browser(browser: &Browser, app: &TestApp) {
     let link = second["invitation"]["score_urls"][6]["url"].as_str().unwrap();
     browser.go(&app.url(&path_of(link))).await;
     wait_text(browser, "h1", "Thank you").await;
+    wait_text(browser, "#confirmation", "Saved").await;
+    assert!(browser.text("#confirmation").await.contains('7'), "the banner says which score was saved");
+    browser.screenshot("customer-link-saved").await;
     browser.click("#comment").await;
     assert_eq!(
         state_of(app, "cust-web2", "counted").await,

@@ -92,9 +92,9 @@ pub struct Line {
     pub invited_at: String,
 }
 
-fn line(a: &BrowsedAnswer, now: i64) -> Line {
+fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale) -> Line {
     Line {
-        answered_at: view::datetime(a.response.answered_at),
+        answered_at: view::datetime(a.response.answered_at, l),
         survey: a.survey_slug.clone(),
         score: a.response.score,
         state: answers::effective_state(&a.response, now).as_str(),
@@ -104,7 +104,7 @@ fn line(a: &BrowsedAnswer, now: i64) -> Line {
         interaction: a.interaction_external_id.clone().unwrap_or_default(),
         touchpoint: a.touchpoint.clone().unwrap_or_default(),
         channel: a.channel.clone().unwrap_or_default(),
-        invited_at: a.invitation_sent_at.map(view::datetime).unwrap_or_default(),
+        invited_at: a.invitation_sent_at.map(|t| view::datetime(t, l)).unwrap_or_default(),
     }
 }
 
@@ -147,7 +147,7 @@ pub async fn page(
         c: Chrome::new(&signed, "answers", &req),
         surveys: all.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
         states: AnswerState::ALL.iter().map(|s| s.as_str()).collect(),
-        lines: rows.iter().map(|a| line(a, now)).collect(),
+        lines: rows.iter().map(|a| line(a, now, &signed.locale)).collect(),
         next,
         first_page: with_param(req.query_string(), "before", ""),
         csv_link: format!("/app/answers.csv?{}", with_param(req.query_string(), "before", "").trim_start_matches('?')),
@@ -216,7 +216,8 @@ pub async fn csv(
 fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 120));
     for a in rows {
-        let ln = line(a, now);
+        // Files carry times as RFC 3339 in UTC, whatever the reader's language.
+        let ln = line(a, now, &crate::i18n::Locale::default_locale());
         let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         let _ = w.write_record([
             time(a.response.answered_at),

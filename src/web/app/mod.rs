@@ -211,6 +211,10 @@ impl Chrome {
     pub fn t(&self, key: &str) -> String {
         self.l.t(key)
     }
+    /// A message with one argument, already formatted for this language.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
+        self.l.t_args(key, &[(name, value.to_string().into())])
+    }
     pub fn languages(&self) -> Vec<(&'static str, String, bool)> {
         Locale::all().iter().map(|l| (l.tag(), self.l.t(&format!("lang-{}", l.tag())), *l == self.l)).collect()
     }

@@ -1,5 +1,5 @@
-//! The overview: per survey, the last 30 days against the 30 before, with only the clear
-//! changes called out.
+//! The overview: per survey, the last four complete weeks against the four before (one period
+//! for every card), with only the clear changes called out.
 use super::{render, Chrome, SignedIn};
 use crate::domain::figures::{self, Filter, PeriodComparison};
 use crate::domain::{retention, surveys, DomainError, Survey};
@@ -9,32 +9,36 @@ use crate::web::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-/// The overview compares periods of this many days.
-pub const PERIOD_DAYS: i64 = 30;
+/// One period's figures on a card. A period with fewer answers than [`figures::THIN_BELOW`]
+/// shows its count and says in words why it shows no figure: one answer's mean of 6 with an
+/// interval from 1 to 10 tells an analyst nothing.
+pub struct Column {
+    pub answers: u64,
+    pub response_rate: String,
+    pub metric: String,
+    pub share: String,
+    /// Too few answers for figures ("3 answers: too few for a figure").
+    pub too_few: bool,
+}
 
 /// One survey's card.
 pub struct Card {
     pub slug: String,
     pub name: String,
     pub metric_name: String,
-    pub period: String,
-    pub previous_period: String,
-    pub answers: u64,
-    pub answers_before: u64,
-    pub response_rate: String,
-    pub response_rate_before: String,
-    pub metric: String,
-    pub metric_before: String,
+    pub now: Column,
+    pub before: Column,
     pub metric_dir: &'static str,
     pub metric_p: String,
     pub metric_test: String,
-    pub share: String,
-    pub share_before: String,
     pub share_dir: &'static str,
     pub share_p: String,
     pub good_enough: i32,
     pub good_enough_found: bool,
-    pub thin: bool,
+    /// When the period holds no answer: the day of the survey's last answer, if any.
+    pub last_answer: Option<String>,
+    /// Answers in the running week, which the compared weeks do not hold yet.
+    pub this_week: u64,
     /// The headline's sentence, once the survey's analysis is computed.
     pub finding: Option<String>,
 }
@@ -44,22 +48,33 @@ pub struct Card {
 struct OverviewPage {
     c: Chrome,
     cards: Vec<Card>,
+    /// The compared periods, the same for every card.
+    period: String,
+    previous_period: String,
 }
 
 pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, PageError> {
     let now = state.now_ms();
     let l = signed.locale.clone();
     let lc = l.clone();
+    let (from_day, to_day) = figures::overview_period(now);
+    let today = crate::domain::rollups::day_of(now);
     let cards = state
         .db
         .read(move |c| {
             let mut cards = Vec::new();
             for survey in surveys::list(c)? {
                 let (ge, found) = retention::good_enough(c, &survey)?;
-                let to_day = figures::period_end(c, survey.id, now)?;
-                let f = Filter { from_day: to_day - PERIOD_DAYS, to_day, ..Filter::default() };
+                let f = Filter { from_day, to_day, ..Filter::default() };
                 let cmp = figures::compare_periods(c, survey.id, survey.scale, &f, ge)?;
-                let mut card = card(&survey, &cmp, &f, ge, found, &lc);
+                let mut card = card(&survey, &cmp, ge, found, &lc);
+                let running = Filter { from_day: to_day, to_day: today + 1, ..Filter::default() };
+                card.this_week = figures::days(c, survey.id, &running)?.values().map(|d| d.answers()).sum();
+                if card.now.answers == 0 {
+                    card.last_answer = figures::data_days(c, survey.id)?
+                        .filter(|(_, last)| *last < from_day)
+                        .map(|(_, last)| view::date(last, &lc));
+                }
                 card.finding = retention::stored(c, survey.id)?.map(|a| retention::headline(&a.report, &lc));
                 cards.push(card);
             }
@@ -67,37 +82,58 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
         })
         .await
         .map_err(|e| PageError::from_domain(e, l))?;
-    Ok(render(OverviewPage { c: Chrome::new(&signed, "overview", &req), cards }))
+    let len = to_day - from_day;
+    Ok(render(OverviewPage {
+        c: Chrome::new(&signed, "overview", &req),
+        cards,
+        period: format!("{} – {}", view::date(from_day, &signed.locale), view::date(to_day - 1, &signed.locale)),
+        previous_period: format!(
+            "{} – {}",
+            view::date(from_day - len, &signed.locale),
+            view::date(from_day - 1, &signed.locale)
+        ),
+    }))
 }
 
-fn card(s: &Survey, cmp: &PeriodComparison, f: &Filter, ge: i32, found: bool, l: &crate::i18n::Locale) -> Card {
-    let (cur, prev) = (&cmp.current, &cmp.previous);
-    let len = f.to_day - f.from_day;
-    let rate = |b: &figures::Bucket| b.response_rate.map(|e| view::pct(e.value)).unwrap_or_else(|| "–".into());
-    let p =
-        |c: &Option<crate::analysis::trends::Comparison>| c.map(|c| format!("{:.3}", c.p_value)).unwrap_or_default();
+fn column(s: &Survey, b: &figures::Bucket, l: &crate::i18n::Locale) -> Column {
+    let too_few = b.thin;
+    let or_dash = |x: String| if too_few { "–".to_string() } else { x };
+    Column {
+        answers: b.counts.answers(),
+        response_rate: or_dash(b.response_rate.map(|e| view::pct(e.value, l)).unwrap_or_else(|| "–".into())),
+        metric: or_dash(view::metric_with_interval(s.scale, &b.metric, l)),
+        share: or_dash(view::share_with_interval(&b.share, l)),
+        too_few,
+    }
+}
+
+fn card(s: &Survey, cmp: &PeriodComparison, ge: i32, found: bool, l: &crate::i18n::Locale) -> Card {
+    let cur = &cmp.current;
+    // A change from or to a period too thin for figures is not shown as one.
+    let comparable = !cur.thin && !cmp.previous.thin;
+    let dir = |clear: bool, c: &Option<crate::analysis::trends::Comparison>| {
+        if comparable {
+            direction(clear, c.map(|c| c.diff))
+        } else {
+            ""
+        }
+    };
+    let p = |c: &Option<crate::analysis::trends::Comparison>| c.map(|c| l.p_value(c.p_value)).unwrap_or_default();
     Card {
         slug: s.slug.clone(),
         name: s.name.clone(),
         metric_name: view::metric_name(s.scale, l),
-        period: format!("{} – {}", view::date(f.from_day), view::date(f.to_day - 1)),
-        previous_period: format!("{} – {}", view::date(f.from_day - len), view::date(f.from_day - 1)),
-        answers: cur.counts.answers(),
-        answers_before: prev.counts.answers(),
-        response_rate: rate(cur),
-        response_rate_before: rate(prev),
-        metric: view::metric_with_interval(s.scale, &cur.metric),
-        metric_before: view::metric_with_interval(s.scale, &prev.metric),
-        metric_dir: direction(cur.metric_clear, cur.metric_change.map(|c| c.diff)),
+        now: column(s, cur, l),
+        before: column(s, &cmp.previous, l),
+        metric_dir: dir(cur.metric_clear, &cur.metric_change),
         metric_p: p(&cur.metric_change),
         metric_test: cur.metric_change.map(|c| c.test.to_string()).unwrap_or_default(),
-        share: view::share_with_interval(&cur.share),
-        share_before: view::share_with_interval(&prev.share),
-        share_dir: direction(cur.share_clear, cur.share_change.map(|c| c.diff)),
+        share_dir: dir(cur.share_clear, &cur.share_change),
         share_p: p(&cur.share_change),
         good_enough: ge,
         good_enough_found: found,
-        thin: cur.thin,
+        last_answer: None,
+        this_week: 0,
         finding: None,
     }
 }

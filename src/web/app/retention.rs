@@ -121,8 +121,9 @@ fn axis_floor(lows: impl Iterator<Item = f64>) -> f64 {
     ((lowest * 10.0).floor() / 10.0 * 100.0).clamp(0.0, 90.0)
 }
 
-fn points(d: f64) -> String {
-    format!("{:+.1}", d * 100.0)
+/// A difference of two shares in percentage points, signed ("+3,8").
+fn points(d: f64, l: &Locale) -> String {
+    l.decimal(d * 100.0, 1, true)
 }
 
 fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, stale: bool, l: &Locale) -> Ready {
@@ -138,13 +139,16 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
             n: lv.retention.n,
             highlight: Some(lv.score) == ge,
             tooltip: format!(
-                "{} {}: {} ({}–{}), n = {}",
+                "{} {}: {}, n = {}",
                 l.t("ret-score"),
                 lv.score,
-                view::pct(lv.retention.rate),
-                view::pct(lv.retention.ci_low),
-                view::pct(lv.retention.ci_high),
-                lv.retention.n
+                view::with_interval(
+                    &view::pct(lv.retention.rate, l),
+                    &view::pct(lv.retention.ci_low, l),
+                    &view::pct(lv.retention.ci_high, l),
+                    l
+                ),
+                l.whole(lv.retention.n)
             ),
         })
         .collect();
@@ -243,9 +247,9 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         .map(|s| StepRow {
             from: s.from,
             to: s.to,
-            diff: format!("{} ({} … {})", points(s.diff), points(s.ci_low), points(s.ci_high)),
-            p: format!("{:.3}", s.holm_p),
-            mde: format!("{:.1}", s.mde * 100.0),
+            diff: view::with_interval(&points(s.diff, l), &points(s.ci_low, l), &points(s.ci_high, l), l),
+            p: l.p_value(s.holm_p),
+            mde: l.decimal(s.mde * 100.0, 1, false),
             clear: s.holm_p <= 0.05,
         })
         .collect();
@@ -256,11 +260,11 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         .map(|g| GroupRow {
             group: l.t(&format!("nps-{}", g.group)),
             n: g.retention.n,
-            rate: format!(
-                "{} ({}–{})",
-                view::pct(g.retention.rate),
-                view::pct(g.retention.ci_low),
-                view::pct(g.retention.ci_high)
+            rate: view::with_interval(
+                &view::pct(g.retention.rate, l),
+                &view::pct(g.retention.ci_low, l),
+                &view::pct(g.retention.ci_high, l),
+                l,
             ),
         })
         .collect();
@@ -271,7 +275,7 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         method: l.t("headline-method"),
         verdict_svg,
         rates,
-        computed_at: view::datetime(computed_at),
+        computed_at: view::datetime(computed_at, l),
         took_ms,
         stale,
         customers: r.customers,
@@ -289,11 +293,11 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
                 (
                     lv.score,
                     lv.retention.n,
-                    format!(
-                        "{} ({}–{})",
-                        view::pct(lv.retention.rate),
-                        view::pct(lv.retention.ci_low),
-                        view::pct(lv.retention.ci_high)
+                    view::with_interval(
+                        &view::pct(lv.retention.rate, l),
+                        &view::pct(lv.retention.ci_low, l),
+                        &view::pct(lv.retention.ci_high, l),
+                        l,
                     ),
                 )
             })
@@ -345,12 +349,10 @@ fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
                 n: lv.events,
                 highlight: Some(lv.score) == h.score,
                 tooltip: format!(
-                    "{} {}: {} ({}–{})",
+                    "{} {}: {}",
                     l.t("ret-score"),
                     lv.score,
-                    view::pct(lv.retention),
-                    view::pct(low),
-                    view::pct(high)
+                    view::with_interval(&view::pct(lv.retention, l), &view::pct(low, l), &view::pct(high, l), l)
                 ),
             }
         })
@@ -374,8 +376,8 @@ fn rate_model(r: &AnalysisReport, l: &Locale) -> (String, Vec<RateRow>) {
             score: lv.score,
             events: lv.events,
             years: l.whole(lv.exposure_years.round() as u64),
-            adjusted: view::pct(lv.retention),
-            raw: view::pct(lv.retention_raw),
+            adjusted: view::pct(lv.retention, l),
+            raw: view::pct(lv.retention_raw, l),
             highlight: Some(lv.score) == h.score,
         })
         .collect();
@@ -393,7 +395,11 @@ fn nps_note(survey: &Survey, r: &AnalysisReport, l: &Locale) -> String {
     match (rate(8), promoters) {
         (Some(eight), Some(p)) => l.t_args(
             "ret-nps-note",
-            &[("eight", arg(view::pct(eight))), ("promoters", arg(view::pct(p))), ("gap", arg(points(eight - p)))],
+            &[
+                ("eight", arg(view::pct(eight, l))),
+                ("promoters", arg(view::pct(p, l))),
+                ("gap", arg(points(eight - p, l))),
+            ],
         ),
         _ => String::new(),
     }
@@ -414,7 +420,7 @@ fn limits(r: &AnalysisReport, l: &Locale) -> Vec<String> {
             &[
                 ("from", arg(from.to_string())),
                 ("to", arg(to.to_string())),
-                ("mde", arg(format!("{:.1}", mde * 100.0))),
+                ("mde", arg(l.decimal(mde * 100.0, 1, false))),
             ],
         ));
     }

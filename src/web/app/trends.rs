@@ -58,13 +58,18 @@ async fn load(state: &AppState, q: TrendQuery, l: &Locale) -> Result<Option<Tren
                 };
             };
             let grain = q.grain.as_deref().and_then(Grain::parse).unwrap_or(Grain::Week);
-            let to_day =
-                view::parse_day(q.to.as_deref()).map(|d| d + 1).unwrap_or(figures::period_end(c, survey.id, now)?);
+            // By default the trend runs up to today (its last bucket so far, and said so) and
+            // starts where the survey's answers start, at most half a year (by day: two months;
+            // by month: two years) back.
+            let today = crate::domain::rollups::day_of(now);
+            let data = figures::data_days(c, survey.id)?;
+            let to_day = view::parse_day(q.to.as_deref()).map_or(today + 1, |d| d + 1);
             let default_from = match grain {
                 Grain::Day => to_day - 60,
                 Grain::Week => grain.start_of(to_day - 26 * 7),
                 Grain::Month => grain.start_of(to_day - 730),
             };
+            let default_from = data.map_or(to_day - 1, |(first, _)| default_from.max(first).min(to_day - 1));
             let longest = match grain {
                 Grain::Day => MAX_BUCKETS,
                 Grain::Week => MAX_BUCKETS * 7,
@@ -156,7 +161,7 @@ pub async fn page(
         100.0,
         |_| (false, None),
         |b| {
-            let rate = view::share_with_interval(&b.response_rate);
+            let rate = view::share_with_interval(&b.response_rate, &l);
             format!("{} · {rate_name}: {rate} · {invited}: {}", b.label, b.counts.invited)
         },
     );
@@ -177,21 +182,21 @@ pub async fn page(
         reference: None,
         points: rate_points,
         show_volume: false,
-        format: |v| format!("{v:.0}%"),
+        format: view::percent_axis(&l),
     };
     let rate_svg = view::responsive(|w, h| charts::series(&rate, w, h), 900, 220);
     let rows = d
         .buckets
         .iter()
         .map(|b| Row {
-            label: b.label.clone(),
+            label: if b.partial { format!("{} ({})", b.label, l.t("trends-so-far")) } else { b.label.clone() },
             answers: b.counts.answers(),
             thin: b.thin,
-            metric: view::metric_with_interval(scale, &b.metric),
+            metric: view::metric_with_interval(scale, &b.metric, &l),
             metric_dir: direction(b.metric_clear, b.metric_change.map(|c| c.diff)),
-            share: view::share_with_interval(&b.share),
+            share: view::share_with_interval(&b.share, &l),
             share_dir: direction(b.share_clear, b.share_change.map(|c| c.diff)),
-            response_rate: view::share_with_interval(&b.response_rate),
+            response_rate: view::share_with_interval(&b.response_rate, &l),
             invited: b.counts.invited,
         })
         .collect();
@@ -202,8 +207,8 @@ pub async fn page(
         survey: d.survey.slug.clone(),
         values: d.values,
         grain: d.grain.as_str(),
-        from: view::date(d.filter.from_day),
-        to: view::date(d.filter.to_day - 1),
+        from: view::iso_date(d.filter.from_day),
+        to: view::iso_date(d.filter.to_day - 1),
         metric_name,
         good_enough: d.good_enough,
         good_enough_found: d.good_enough_found,
@@ -256,7 +261,7 @@ pub async fn csv(
     let num = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
     for b in &d.buckets {
         w.write_record([
-            view::date(b.start_day),
+            view::iso_date(b.start_day),
             b.label.clone(),
             b.counts.answers().to_string(),
             b.thin.to_string(),

@@ -25,10 +25,10 @@ async fn show(
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let l = signed.locale.clone();
-    let users = state.db.read(accounts::list).await.map_err(|e| PageError::from_domain(e, l))?;
+    let users = state.db.read(accounts::list).await.map_err(|e| PageError::from_domain(e, l.clone()))?;
     Ok(render(UsersPage {
         c: Chrome::new(signed, "users", req),
-        users: users.into_iter().map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at))).collect(),
+        users: users.into_iter().map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at, &l))).collect(),
         message,
         error,
     }))
