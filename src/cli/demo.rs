@@ -144,6 +144,8 @@ fn customer(
     // Business customers sign for a year: they cannot leave before it ends, and acht knows.
     let committed_until = (plan == "business").then_some(first_seen_at + 365 * DAY);
     let mut k = 0;
+    // The grade the customer last told the company: what their churn follows.
+    let mut told = None;
     while t < end {
         let grade = (7.3 + mood + rng.random_range(-1.6..1.6f64)).round().clamp(1.0, 10.0) as i32;
         let ease = (0.6 * f64::from(grade) + 0.3 + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 7.0) as i32;
@@ -199,6 +201,9 @@ fn customer(
             };
             rollup.invited(&dims, send_at);
             if answered {
+                if survey_id == service {
+                    told = Some(score);
+                }
                 let comment = (with_comment && rng.random_bool(0.08)).then(|| demo_comment(score).to_string());
                 rollup.answer(&dims, answered_at, Some(send_at), None, Some(score));
                 w.responses.push(Response {
@@ -224,10 +229,11 @@ fn customer(
             break;
         }
         let gap = rng.random_range(60..200) * DAY;
-        // Churn follows the customer's latest experience (this contact's grade), and no
-        // further than 8; effort relates to churn through its correlation with the grade. A
+        // Churn follows the grade the customer last gave (their latest answer: what they told
+        // the company is how they feel), and no further than 8; before a first answer, this
+        // contact's grade. Effort relates to churn through its correlation with the grade. A
         // customer under contract cannot leave until it ends.
-        let p_year = yearly_churn(grade);
+        let p_year = yearly_churn(told.unwrap_or(grade));
         let p_gap = 1.0 - (1.0 - p_year.min(0.95)).powf(gap as f64 / (365.0 * DAY as f64));
         let bound = committed_until.is_some_and(|u| t + gap <= u);
         if !bound && rng.random_bool(p_gap) {

@@ -329,11 +329,14 @@ async fn the_monthly_report_email_in_a_real_browser() {
         s.mail_poll_seconds = 1;
     })
     .await;
-    // The demo world ends on 30 June 2026; it is now 1 July, 10:00 in Amsterdam.
-    use chrono::TimeZone;
+    // The demo world ends now; the manager subscribed forty days ago, so the latest complete
+    // month's report (last month's, from 08:00 on the first) goes out at once.
     let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().unwrap();
-    app.clock.set(tz.with_ymd_and_hms(2026, 7, 1, 10, 0, 0).unwrap().timestamp_millis());
-    let subscribed = tz.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap().timestamp_millis();
+    let now = app.clock.now();
+    let due = acht::domain::reports::latest_period(acht::types::Frequency::Monthly, 8 * 60, tz, now);
+    let (first_day, last_day) =
+        (acht::domain::figures::date(due.first_day), acht::domain::figures::date(due.end_day - 1));
+    let subscribed = now - 40 * 86_400_000;
     let input = acht::domain::reports::NewSubscription {
         email: "manager@acme.example".into(),
         frequency: acht::types::Frequency::Monthly,
@@ -345,7 +348,9 @@ async fn the_monthly_report_email_in_a_real_browser() {
     app.db.write(move |c| acht::domain::reports::subscribe(c, &input, subscribed)).await.unwrap();
     let raw = smtp.wait_for(1, 60).await.pop().expect("the server's scheduler sent the report");
     let mail = common::smtp::Mail { raw };
-    assert_eq!(mail.header("Subject").unwrap(), "Acme: how customers rated you, 2026-06-01 – 2026-06-30");
+    let en = acht::i18n::Locale::exact("en").unwrap();
+    let period = format!("{} – {}", en.date(first_day), en.date(last_day));
+    assert_eq!(mail.header("Subject").unwrap(), format!("Acme: how customers rated you, {period}"));
 
     // The message as a mail program shows it: the HTML with its cid: images resolved.
     let scratch = common::scratch();

@@ -385,7 +385,7 @@ async fn a_weekly_report_arrives_once_with_figures_charts_and_a_text_part() {
     assert_eq!(mails.len(), 1);
     let m = Mail { raw: mails[0].clone() };
     assert_eq!(m.header("To").unwrap(), "manager@acme.example");
-    assert_eq!(m.header("Subject").unwrap(), "Acme: how customers rated you, 2026-11-23 – 2026-11-29");
+    assert_eq!(m.header("Subject").unwrap(), "Acme: how customers rated you, 23 Nov 2026 – 29 Nov 2026");
     assert_eq!(
         m.mimetypes(),
         ["multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png", "image/png"]
