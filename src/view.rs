@@ -244,3 +244,30 @@ pub fn metric_formatter(scale: crate::types::Scale, l: &Locale) -> crate::charts
         MetricKind::Csat => crate::charts::Format::new(move |v| l.percent(v / 100.0, 0)),
     }
 }
+
+/// A figure and its interval, apart so a narrow column can break between them.
+pub struct Fig {
+    pub value: String,
+    /// "(4.63–4.90)", or empty when there is no figure.
+    pub ci: String,
+}
+
+impl Fig {
+    /// From the app's one formatting ("4.77 (4.63–4.90)", or "–").
+    pub fn of(formatted: String) -> Fig {
+        match formatted.split_once(" (") {
+            Some((value, ci)) => Fig { value: value.to_string(), ci: format!("({ci}") },
+            None => Fig { value: formatted, ci: String::new() },
+        }
+    }
+}
+
+impl std::fmt::Display for Fig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.ci.is_empty() {
+            f.write_str(&self.value)
+        } else {
+            write!(f, "{} {}", self.value, self.ci)
+        }
+    }
+}

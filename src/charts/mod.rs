@@ -109,6 +109,23 @@ impl Frame {
         self.baseline(out, self.bottom);
     }
 
+    /// A break (two short slanted strokes across the bottom of the y axis) when the axis does
+    /// not start at 0, so bars and lines are not read as if it did.
+    fn axis_break(&self, out: &mut String) {
+        if self.y0 <= 0.0 {
+            return;
+        }
+        let (x, y) = (self.left, self.bottom - 8.0);
+        let _ = write!(
+            out,
+            r##"<g stroke="{AXIS}" stroke-width="1.4"><path d="M{:.1},{:.1}l10,-4M{:.1},{:.1}l10,-4" fill="none"/></g>"##,
+            x - 5.0,
+            y + 2.0,
+            x - 5.0,
+            y + 6.0
+        );
+    }
+
     fn baseline(&self, out: &mut String, y: f64) {
         let _ = write!(
             out,
@@ -160,8 +177,35 @@ impl Frame {
 }
 
 /// A one-row legend of line swatches starting at (x, y).
-fn legend(out: &mut String, items: &[(&str, &str)], mut x: f64, y: f64) {
-    for (colour, label) in items {
+/// A legend's rows between `left` and `right`: where each item goes (row, x). An item that
+/// would run past `right` starts a new row, so a phone's narrow chart keeps every label inside.
+fn legend_layout(labels: &[&str], left: f64, right: f64) -> Vec<(usize, f64)> {
+    let (mut row, mut x) = (0, left);
+    let mut out = Vec::with_capacity(labels.len());
+    for label in labels {
+        let width = 21.0 + label.chars().count() as f64 * CHAR_W;
+        if x > left && x + width > right {
+            row += 1;
+            x = left;
+        }
+        out.push((row, x));
+        x += width + 16.0;
+    }
+    out
+}
+
+/// Rows a legend takes (0 without items).
+fn legend_rows(labels: &[&str], left: f64, right: f64) -> usize {
+    legend_layout(labels, left, right).last().map_or(0, |(row, _)| row + 1)
+}
+
+/// Legend rows of `LEGEND_ROW` px from `y` down.
+const LEGEND_ROW: f64 = 18.0;
+
+fn legend(out: &mut String, items: &[(&str, &str)], left: f64, right: f64, y: f64) {
+    let labels: Vec<&str> = items.iter().map(|i| i.1).collect();
+    for ((colour, label), (row, x)) in items.iter().zip(legend_layout(&labels, left, right)) {
+        let y = y + row as f64 * LEGEND_ROW;
         let _ = write!(
             out,
             r#"<line x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2.5"/>"#,
@@ -170,7 +214,6 @@ fn legend(out: &mut String, items: &[(&str, &str)], mut x: f64, y: f64) {
             y - 4.0
         );
         text(out, x + 21.0, y, "start", INK, "", label);
-        x += 21.0 + label.chars().count() as f64 * CHAR_W + 16.0;
     }
 }
 

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    document, escape, fmt_tick, label_every, legend, nice_bounds, nice_step, text, ticks, Frame, ACCENT, INK, MUTED,
-    PALETTE,
+    document, escape, fmt_tick, label_every, legend, legend_rows, nice_bounds, nice_step, text, ticks, Frame, ACCENT,
+    INK, MUTED, PALETTE,
 };
 
 /// One bar with its 95% interval, e.g. retention among customers who gave one score.
@@ -104,6 +104,7 @@ pub fn bars(
         desc.push(tip);
     }
     f.baseline(&mut out, f.bottom);
+    f.axis_break(&mut out);
     if let Some((v, label)) = &reference {
         f.reference(&mut out, *v, label, false);
     }
@@ -141,6 +142,7 @@ pub fn steps(
         v
     };
     draw_curves(&mut out, &f, curves, &stepped);
+    f.axis_break(&mut out);
     document(width, height, title, &summary(curves), &out)
 }
 
@@ -177,14 +179,18 @@ pub fn lines(
         pts.iter().map(|&(x, y)| (f.x(x), if y.is_finite() { f.y(y) } else { f64::NAN })).collect()
     };
     draw_curves(&mut out, &f, curves, &plain);
+    f.axis_break(&mut out);
     document(width, height, title, &summary(curves), &out)
 }
 
-/// The plot area for `steps` and `lines`: room on top for a legend when any curve is named.
+/// The plot area for `steps` and `lines`: room on top for the legend's rows when any curve is
+/// named.
 fn frame(width: u32, height: u32, curves: &[Curve], (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> Frame {
-    let top = if curves.iter().any(|c| !c.label.is_empty()) { 34.0 } else { 16.0 };
     let (w, h) = (width as f64, height as f64);
-    Frame { left: 58.0, top, right: (w - 20.0).max(60.0), bottom: (h - 44.0).max(top + 20.0), x0, x1, y0, y1 }
+    let (left, right) = (58.0, (w - 20.0).max(60.0));
+    let labels: Vec<&str> = curves.iter().map(|c| c.label.as_str()).filter(|l| !l.is_empty()).collect();
+    let top = 16.0 + 18.0 * legend_rows(&labels, left, right) as f64;
+    Frame { left, top, right, bottom: (h - 44.0).max(top + 20.0), x0, x1, y0, y1 }
 }
 
 /// Maps a curve's data points to pixels (stepped for `steps`, as-is for `lines`).
@@ -222,13 +228,25 @@ fn draw_curves(out: &mut String, f: &Frame, curves: &[Curve], to_px: ToPx) {
             );
         }
     }
+    // Curves of a few estimates get a marker at each, in the curve's colour with a white ring,
+    // so overlapping curves stay visible and the estimates are not mistaken for a continuum.
+    for (i, c) in curves.iter().enumerate().filter(|(_, c)| c.points.len() <= 16) {
+        for (x, y) in to_px(&c.points).into_iter().filter(|p| p.1.is_finite()) {
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}" fill="{}" stroke="#ffffff" stroke-width="1.2"/>"##,
+                4.0 - 0.4 * (i % 3) as f64,
+                colour(i)
+            );
+        }
+    }
     let items: Vec<(&str, &str)> = curves
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.label.is_empty())
         .map(|(i, c)| (colour(i), c.label.as_str()))
         .collect();
-    legend(out, &items, f.left, 16.0);
+    legend(out, &items, f.left, f.right, 16.0);
 }
 
 fn summary(curves: &[Curve]) -> String {

@@ -386,6 +386,9 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         let (email, password) = demo_analyst(&db)?;
         println!("Analyst app: {base}/  (sign in as {email} with password {password})");
     }
+    if !demo {
+        first_run_guidance(settings, &base)?;
+    }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build_locked(settings, listener, crate::clock::system(), lock)?;
         if demo {
@@ -397,6 +400,29 @@ fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
         app.run().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     })
+}
+
+/// On a database nobody can sign in to yet, says how to make the first account and where to
+/// sign in; without surveys, how to make one.
+fn first_run_guidance(settings: &Settings, base: &str) -> CliResult {
+    let db = Db::open(&settings.database_url, 1)?;
+    let nobody = db.read_blocking(crate::domain::users::list)?.is_empty();
+    let no_surveys = db.read_blocking(surveys::list)?.is_empty();
+    drop(db);
+    if nobody {
+        println!(
+            "No one can sign in yet. Create the first administrator (a password is made and shown once):\n  \
+             acht user create --email you@your-company.example --role admin\nthen sign in at {base}/signin"
+        );
+    }
+    if no_surveys {
+        println!(
+            "There are no surveys yet. Create one, e.g.:\n  acht survey create --slug service --scale grade10 \
+             --question-nl 'Welk cijfer geeft u ons?' --question-en 'What grade would you give us?'\n\
+             or try everything with demo data: acht serve --demo (on a fresh database)"
+        );
+    }
+    Ok(())
 }
 
 /// A running demo goes on living: the days since it last ran are filled in at once (up to ten

@@ -18,44 +18,17 @@ use lettre::Message;
 const CHART_W: u32 = 560;
 const CHART_H: u32 = 240;
 
-/// A figure and its interval, apart so a narrow column can break between them.
-pub struct Fig {
-    pub value: String,
-    /// "(4.63–4.90)", or empty when there is no figure.
-    pub ci: String,
-}
-
-impl Fig {
-    /// From the app's one formatting ("4.77 (4.63–4.90)", or "–").
-    fn of(formatted: String) -> Fig {
-        match formatted.split_once(" (") {
-            Some((value, ci)) => Fig { value: value.to_string(), ci: format!("({ci}") },
-            None => Fig { value: formatted, ci: String::new() },
-        }
-    }
-}
-
-impl std::fmt::Display for Fig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.ci.is_empty() {
-            f.write_str(&self.value)
-        } else {
-            write!(f, "{} {}", self.value, self.ci)
-        }
-    }
-}
-
 /// One line of figures: a period against the one before.
 pub struct Line {
     pub label: String,
     pub answers: String,
     pub answers_before: String,
     pub response_rate: String,
-    pub metric: Fig,
-    pub metric_before: Fig,
+    pub metric: view::Fig,
+    pub metric_before: view::Fig,
     pub metric_change: String,
-    pub share: Fig,
-    pub share_before: Fig,
+    pub share: view::Fig,
+    pub share_before: view::Fig,
     pub share_change: String,
     pub thin: bool,
 }
@@ -152,16 +125,16 @@ fn line(label: String, cmp: &PeriodComparison, scale: crate::types::Scale, l: &L
         answers: l.whole(cur.counts.answers()),
         answers_before: l.whole(prev.counts.answers()),
         response_rate: view::share_with_interval(&cur.response_rate, l),
-        metric: Fig::of(view::metric_with_interval(scale, &cur.metric, l)),
-        metric_before: Fig::of(view::metric_with_interval(scale, &prev.metric, l)),
+        metric: view::Fig::of(view::metric_with_interval(scale, &cur.metric, l)),
+        metric_before: view::Fig::of(view::metric_with_interval(scale, &prev.metric, l)),
         metric_change: change_text(
             cur.metric_clear,
             cur.metric_change.map(|c| c.diff),
             cur.metric_change.map(|c| c.p_value),
             l,
         ),
-        share: Fig::of(view::share_with_interval(&cur.share, l)),
-        share_before: Fig::of(view::share_with_interval(&prev.share, l)),
+        share: view::Fig::of(view::share_with_interval(&cur.share, l)),
+        share_before: view::Fig::of(view::share_with_interval(&prev.share, l)),
         share_change: change_text(
             cur.share_clear,
             cur.share_change.map(|c| c.diff),

@@ -19,6 +19,7 @@ mod foundation;
 mod golden;
 mod headline;
 mod one_click;
+mod pages;
 mod replay;
 mod skipped;
 mod survey_loop;

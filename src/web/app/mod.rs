@@ -43,7 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/users", web::get().to(users::page))
                 .route("/users", web::post().to(users::create))
                 .route("/language", web::post().to(auth::language))
-                .route("/signout", web::post().to(auth::signout)),
+                .route("/signout", web::post().to(auth::signout))
+                .default_service(web::to(super::not_found)),
         );
 }
 
@@ -112,13 +113,51 @@ async fn require_signin(
         locale: Locale::negotiate(&session.user.locale),
         user: session.user,
     };
-    req.extensions_mut().insert(signed);
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    req.extensions_mut().insert(signed.clone());
+    let res = next.call(req).await?.map_into_boxed_body();
+    let mut res = match res.status() {
+        s if s.is_client_error() || s.is_server_error() => in_app_error(res, &signed),
+        _ => res,
+    };
     // Signed-in pages are personal: never kept by a shared cache or the back button of a
     // shared computer after sign-out.
     res.headers_mut()
         .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+#[derive(askama::Template)]
+#[template(path = "app/error.html")]
+struct ErrorPage {
+    c: Chrome,
+    title: String,
+    body: String,
+}
+
+/// An error inside the app is told in the app's own layout, navigation included, in the user's
+/// language and in an analyst's words (a customer's "use the link from the email" would mislead).
+fn in_app_error(
+    res: actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+    signed: &SignedIn,
+) -> actix_web::dev::ServiceResponse<actix_web::body::BoxBody> {
+    let status = res.status();
+    let key = match status {
+        actix_web::http::StatusCode::NOT_FOUND => "app-error-not-found",
+        actix_web::http::StatusCode::FORBIDDEN => "app-error-forbidden",
+        s if s.is_server_error() => "app-error-unavailable",
+        _ => "app-error-bad-request",
+    };
+    let section = match res.request().path() {
+        p if p.starts_with("/app/trends") => "trends",
+        p if p.starts_with("/app/retention") => "retention",
+        p if p.starts_with("/app/answers") => "answers",
+        p if p.starts_with("/app/users") => "users",
+        _ => "",
+    };
+    let c = Chrome::new(signed, section, res.request());
+    let page = ErrorPage { title: c.t(&format!("{key}-title")), body: c.t(&format!("{key}-body")), c };
+    let (req, _) = res.into_parts();
+    actix_web::dev::ServiceResponse::new(req, super::error::html(status, askama::Template::render(&page)))
 }
 
 async fn find_session(state: &AppState, token: String) -> Result<Option<Session>, actix_web::Error> {

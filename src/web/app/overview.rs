@@ -15,8 +15,8 @@ use askama::Template;
 pub struct Column {
     pub answers: u64,
     pub response_rate: String,
-    pub metric: String,
-    pub share: String,
+    pub metric: view::Fig,
+    pub share: view::Fig,
     /// Too few answers for figures ("3 answers: too few for a figure").
     pub too_few: bool,
 }
@@ -101,8 +101,8 @@ fn column(s: &Survey, b: &figures::Bucket, l: &crate::i18n::Locale) -> Column {
     Column {
         answers: b.counts.answers(),
         response_rate: or_dash(b.response_rate.map(|e| view::pct(e.value, l)).unwrap_or_else(|| "–".into())),
-        metric: or_dash(view::metric_with_interval(s.scale, &b.metric, l)),
-        share: or_dash(view::share_with_interval(&b.share, l)),
+        metric: view::Fig::of(or_dash(view::metric_with_interval(s.scale, &b.metric, l))),
+        share: view::Fig::of(or_dash(view::share_with_interval(&b.share, l))),
         too_few,
     }
 }

@@ -73,6 +73,8 @@ struct Ready {
     levels: Vec<(i32, u64, String)>,
     groups: Vec<GroupRow>,
     nps_note: String,
+    /// Which scores the by-score chart leaves out, and why; empty when none.
+    missing_note: String,
     limits: Vec<String>,
     notes: Vec<String>,
 }
@@ -231,12 +233,12 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
             Curve { label: format!("{} (n = {})", b.label, b.customers), points: pts, low: Some(low), high: Some(high) }
         })
         .collect();
-    let km_min = km.iter().flat_map(|c| c.points.iter().map(|p| p.1)).fold(100.0, f64::min);
-    let km_floor = ((km_min / 10.0).floor() * 10.0 - 10.0).max(0.0);
     let km_svg = view::responsive(
         |w, h| {
             let (title, x, y) = (l.t("ret-km-title"), l.t("ret-days"), l.t("ret-still-customer"));
-            charts::steps(&title, &x, &y, &km, 730.0, km_floor, 100.0, w, h)
+            // The estimates are at a few fixed days: lines with a marker at each, not steps
+            // that would drop straight down where the follow-up ends.
+            charts::lines(&title, &x, &y, &km, w, h, None)
         },
         900,
         340,
@@ -269,6 +271,13 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         })
         .collect();
     let nps_note = nps_note(survey, r, l);
+    let missing: Vec<String> =
+        survey.scale.scores().filter(|s| !r.levels.iter().any(|lv| lv.score == *s)).map(|s| s.to_string()).collect();
+    let missing_note = if missing.is_empty() {
+        String::new()
+    } else {
+        l.t_args("ret-missing-levels", &[("scores", arg(missing.join(", ")))])
+    };
     let (verdict_svg, rates) = rate_model(r, l);
     Ready {
         headline: retention::headline(r, l),
@@ -304,6 +313,7 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
             .collect(),
         groups,
         nps_note,
+        missing_note,
         limits: limits(r, l),
         notes: [
             &r.chi_square_note,

@@ -68,7 +68,18 @@ pub async fn create(
         }
         Err(e @ (crate::domain::DomainError::Invalid { .. } | crate::domain::DomainError::Conflict(_))) => {
             tracing::info!(error = %e, email, "account not created");
-            show(&req, &state, &signed, None, Some(e.to_string())).await
+            // Said in the admin's language, from the catalogue: what to do, not what failed.
+            let l = &signed.locale;
+            let words = match &e {
+                crate::domain::DomainError::Conflict(_) => {
+                    l.t_args("users-error-exists", &[("email", crate::i18n::arg(email))])
+                }
+                crate::domain::DomainError::Invalid { code: "weak_password", .. } => {
+                    l.t_args("users-error-password", &[("min", crate::domain::users::MIN_PASSWORD_CHARS.into())])
+                }
+                _ => l.t("users-error-email"),
+            };
+            show(&req, &state, &signed, None, Some(words)).await
         }
         Err(e) => Err(PageError::from_domain(e, signed.locale.clone())),
     }

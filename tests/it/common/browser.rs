@@ -206,6 +206,34 @@ impl Browser {
         panic!("no download starting with {prefix} in {}", self.downloads.display());
     }
 
+    /// What sticks out of the window sideways or scrolls sideways inside its own box: the page,
+    /// or any visible element (tag, class and where its right edge or scroll width lies).
+    pub async fn overflow(&self) -> Vec<String> {
+        let js = "const out = []; const w = window.innerWidth; \
+            if (document.documentElement.scrollWidth > w) out.push('page ' + document.documentElement.scrollWidth + ' > ' + w); \
+            for (const e of document.querySelectorAll('body *')) { \
+              const r = e.getBoundingClientRect(); if (r.width <= 1 || r.height <= 1) continue; \
+              const s = getComputedStyle(e); if (s.visibility === 'hidden') continue; \
+              const scrolls = (s.overflowX === 'auto' || s.overflowX === 'scroll') && e.scrollWidth > e.clientWidth + 1; \
+              if (r.right > w + 1 || scrolls) out.push(e.tagName.toLowerCase() + '.' + e.className + ' right ' + Math.round(r.right) + ' scroll ' + e.scrollWidth); } \
+            return out.slice(0, 12);";
+        let found = self.client.execute(js, vec![]).await.expect("the overflow script runs");
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect()
+    }
+
+    /// axe-core's violations on the current page (`source` is axe.min.js), as
+    /// "rule (impact): where" lines; empty when the page passes.
+    pub async fn axe(&self, source: &str) -> Vec<String> {
+        // Run as the WebDriver script itself: a page's Content-Security-Policy does not apply to it.
+        self.client.execute(&format!("{source}\n;return true;"), vec![]).await.expect("axe-core loads");
+        let run = "const done = arguments[arguments.length - 1]; \
+            axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => \
+              v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))) \
+              .catch(e => done(['axe failed: ' + e]));";
+        let found = self.client.execute_async(run, vec![]).await.expect("axe-core runs");
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect()
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
