@@ -265,3 +265,6 @@ users-error-exists = There is already an account for { $email }.
 users-error-password = Choose a password of at least { $min } characters.
 users-error-email = Enter the email address the person signs in with, like name@company.example.
 ret-missing-levels = Not shown: { $scores }. No customer in this analysis has one of these as their latest answer, so there is nothing to estimate for them.
+answers-count = Matching answers: { $count }
+answers-count-more = Matching answers: more than { $count }
+answers-none-yet = No answers yet. They appear here as customers answer.

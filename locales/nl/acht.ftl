@@ -265,3 +265,6 @@ users-error-exists = Er is al een account voor { $email }.
 users-error-password = Kies een wachtwoord van minstens { $min } tekens.
 users-error-email = Vul het e-mailadres in waarmee de persoon inlogt, zoals naam@bedrijf.example.
 ret-missing-levels = Niet getoond: { $scores }. Geen klant in deze analyse heeft een van deze cijfers als laatste antwoord, dus er valt voor deze cijfers niets te schatten.
+answers-count = Gevonden antwoorden: { $count }
+answers-count-more = Gevonden antwoorden: meer dan { $count }
+answers-none-yet = Nog geen antwoorden. Ze verschijnen hier zodra klanten antwoorden.

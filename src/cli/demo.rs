@@ -220,6 +220,8 @@ fn customer(
                     answered_at,
                     updated_at: answered_at,
                     rolled_score: Some(score),
+                    touchpoint: Some(touchpoint.into()),
+                    channel: Some(channel.into()),
                 });
             }
             w.invitations.push(invitation);

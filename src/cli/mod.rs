@@ -365,8 +365,15 @@ const DEMO_COMPANY: &str = "Zonnedal Energie";
 
 fn serve(settings: &Settings, bind: &str, demo: bool) -> CliResult {
     let mut settings = settings.clone();
+    // The demo company's name, logo and colour, unless the visitor set their own.
     if demo && settings.company_name.is_none() {
         settings.company_name = Some(DEMO_COMPANY.into());
+        if settings.company_logo.is_none() {
+            settings.company_logo = Some(crate::config::DEMO_LOGO.into());
+        }
+        if settings.company_colour == Settings::for_database("").company_colour {
+            settings.company_colour = crate::config::DEMO_COLOUR.into();
+        }
     }
     let settings = &settings;
     let listener = TcpListener::bind(bind)?;

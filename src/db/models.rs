@@ -92,6 +92,10 @@ pub struct Response {
     pub updated_at: i64,
     /// The score this answer adds to the rollups now (None: none); see `domain::rollups`.
     pub rolled_score: Option<i32>,
+    /// The touchpoint and channel of the interaction behind the answer (where it counts), kept
+    /// on the answer so the answer list filters without a join.
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -77,6 +77,8 @@ diesel::table! {
         answered_at -> BigInt,
         updated_at -> BigInt,
         rolled_score -> Nullable<Integer>,
+        touchpoint -> Nullable<Text>,
+        channel -> Nullable<Text>,
     }
 }
 

@@ -264,6 +264,8 @@ fn insert_response(
         answered_at: now,
         updated_at: now,
         rolled_score: None,
+        touchpoint: invite.touchpoint.clone(),
+        channel: invite.channel.clone(),
     };
     row.rolled_score = super::rollups::wanted_score(&row, now);
     on_backend!(conn, c => diesel::insert_into(responses::table).values(&row).execute(c)).map_err(db)?;
@@ -440,6 +442,7 @@ pub fn list(conn: &mut DbConn, f: &ResponseFilter) -> Result<Vec<ListedResponse>
 pub struct BrowseFilter {
     pub survey_id: Option<i64>,
     pub touchpoint: Option<String>,
+    pub channel: Option<String>,
     pub score: Option<i32>,
     /// Only answers in this state at `now`.
     pub state: Option<AnswerState>,
@@ -465,29 +468,28 @@ pub struct BrowsedAnswer {
     pub invitation_sent_at: Option<i64>,
 }
 
-/// Answers matching `f`, newest first.
-pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>, DomainError> {
-    use crate::db::schema::interactions;
-    let mut q = responses::table
-        .inner_join(surveys::table)
-        .inner_join(customers::table)
-        .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
-        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
-        .select((
-            Response::as_select(),
-            surveys::slug,
-            customers::external_id,
-            interactions::external_id.nullable(),
-            interactions::touchpoint.nullable(),
-            interactions::channel.nullable(),
-            invitations::send_at.nullable(),
-        ))
-        .into_boxed();
+/// The words of a comment search as the full-text indexes know them: runs of letters and
+/// digits, lower-cased (both indexes fold case), at most eight. None when nothing is left.
+pub fn search_terms(search: &str) -> Option<Vec<String>> {
+    let words: Vec<String> =
+        search.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).take(8).collect();
+    (!words.is_empty()).then_some(words)
+}
+
+/// The answers `f` selects, as a query on `responses` alone (every filter is a column of the
+/// answer, so each can use an index that leads with it and ends in the list's order).
+type Matching = responses::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend>;
+
+fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
+    let mut q = responses::table.into_boxed();
     if let Some(id) = f.survey_id {
         q = q.filter(responses::survey_id.eq(id));
     }
     if let Some(t) = &f.touchpoint {
-        q = q.filter(interactions::touchpoint.eq(t.clone()));
+        q = q.filter(responses::touchpoint.eq(t.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q = q.filter(responses::channel.eq(c.clone()));
     }
     if let Some(s) = f.score {
         q = q.filter(responses::score.eq(s));
@@ -506,37 +508,132 @@ pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>,
         Some(other) => q = q.filter(responses::state.eq(other)),
         None => {}
     }
-    if let Some(words) = f.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        // LIKE with the pattern's own wildcards escaped: a search for "100%" means "100%".
-        let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        q = match conn {
-            DbConn::Pg(_) => q.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("responses.comment ILIKE ")
-                    .bind::<diesel::sql_types::Text, _>(pattern)
-                    .sql(" ESCAPE '\\'"),
-            ),
-            DbConn::Sqlite(_) => q.filter(responses::comment.like(pattern).escape('\\')),
-        };
+    match search {
+        Search::All => {}
+        Search::Ids(ids) => q = q.filter(responses::id.eq_any(ids.clone())),
+        Search::Many(words) => q = q.filter(full_text(words, pg)),
     }
     if let Some((t, id)) = f.before {
         // The bound on answered_at alone comes first so the index range starts at the page
         // boundary (with only the OR, SQLite reads the index from the newest answer every time).
         q = q.filter(responses::answered_at.le(t)).filter(responses::answered_at.lt(t).or(responses::id.lt(id)));
     }
-    type Row = (Response, String, String, Option<String>, Option<String>, Option<String>, Option<i64>);
-    let rows: Vec<Row> =
-        q.order((responses::answered_at.desc(), responses::id.desc())).limit(f.limit).load(conn).map_err(db)?;
-    Ok(rows
+    q
+}
+
+/// What a comment search leaves: every answer (no search), the ids of the few it matches, or
+/// (when it matches more than [`SEARCH_IDS`]) the search itself as a condition.
+enum Search {
+    All,
+    Ids(Vec<i64>),
+    Many(Vec<String>),
+}
+
+/// A search matching at most this many answers is read as their ids, then only those answers
+/// are filtered and sorted: a rare word costs as little as its matches, never a walk through
+/// every answer looking for it.
+const SEARCH_IDS: i64 = 5_000;
+
+type Predicate =
+    Box<dyn BoxableExpression<responses::table, <DbConn as Connection>::Backend, SqlType = diesel::sql_types::Bool>>;
+
+/// Comments with every one of `words` as a word or a word's beginning ("pakket" finds
+/// "pakketten"), through each backend's full-text index (SQLite FTS5, PostgreSQL's GIN on a
+/// 'simple' tsvector); the words reach the SQL only as a bound value.
+fn full_text(words: &[String], pg: bool) -> Predicate {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    if pg {
+        let query = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
+        Box::new(
+            sql::<Bool>(
+                "responses.comment IS NOT NULL AND to_tsvector('simple', responses.comment) @@ to_tsquery('simple', ",
+            )
+            .bind::<Text, _>(query)
+            .sql(")"),
+        )
+    } else {
+        let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+        Box::new(
+            sql::<Bool>("responses.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ")
+                .bind::<Text, _>(query)
+                .sql(")"),
+        )
+    }
+}
+
+fn search(conn: &mut DbConn, f: &BrowseFilter) -> Result<Search, DomainError> {
+    let Some(words) = f.search.as_deref().and_then(search_terms) else { return Ok(Search::All) };
+    let pg = matches!(conn, DbConn::Pg(_));
+    let ids: Vec<i64> = responses::table
+        .filter(full_text(&words, pg))
+        .select(responses::id)
+        .limit(SEARCH_IDS + 1)
+        .load(conn)
+        .map_err(db)?;
+    Ok(if ids.len() as i64 <= SEARCH_IDS { Search::Ids(ids) } else { Search::Many(words) })
+}
+
+/// How many answers match, counted up to `cap` (a count that would need to read millions of
+/// rows says "more than `cap`" instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchCount {
+    pub n: u64,
+    pub more: bool,
+}
+
+pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount, DomainError> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let no_page = BrowseFilter { before: None, ..f.clone() };
+    let found = search(conn, f)?;
+    let ids: Vec<i64> =
+        matching(&no_page, pg, &found).select(responses::id).limit(cap as i64 + 1).load(conn).map_err(db)?;
+    let n = ids.len() as u64;
+    Ok(MatchCount { n: n.min(cap), more: n > cap })
+}
+
+/// Answers matching `f`, newest first: the page's answers first, then what they need from
+/// their survey, customer, invitation and interaction.
+pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>, DomainError> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let found = search(conn, f)?;
+    let page: Vec<Response> = matching(f, pg, &found)
+        .select(Response::as_select())
+        .order((responses::answered_at.desc(), responses::id.desc()))
+        .limit(f.limit)
+        .load(conn)
+        .map_err(db)?;
+    let ids: Vec<i64> = page.iter().map(|r| r.id).collect();
+    type Extra = (i64, String, String, Option<String>, Option<i64>);
+    let extra: Vec<Extra> = responses::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
+        .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+        .filter(responses::id.eq_any(ids))
+        .select((
+            responses::id,
+            surveys::slug,
+            customers::external_id,
+            interactions::external_id.nullable(),
+            invitations::send_at.nullable(),
+        ))
+        .load(conn)
+        .map_err(db)?;
+    let extra: std::collections::HashMap<i64, Extra> = extra.into_iter().map(|e| (e.0, e)).collect();
+    Ok(page
         .into_iter()
-        .map(|(response, survey_slug, customer_external_id, interaction, touchpoint, channel, sent)| BrowsedAnswer {
-            response,
-            survey_slug,
-            customer_external_id,
-            interaction_external_id: interaction,
-            touchpoint,
-            channel,
-            invitation_sent_at: sent,
+        .filter_map(|response| {
+            let (_, survey_slug, customer_external_id, interaction, sent) = extra.get(&response.id)?.clone();
+            Some(BrowsedAnswer {
+                touchpoint: response.touchpoint.clone(),
+                channel: response.channel.clone(),
+                response,
+                survey_slug,
+                customer_external_id,
+                interaction_external_id: interaction,
+                invitation_sent_at: sent,
+            })
         })
         .collect())
 }

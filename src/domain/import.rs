@@ -152,6 +152,8 @@ pub fn response_row(survey_id: i64, customer_id: i64, r: &ResponseRecord) -> Res
         answered_at: r.answered_at,
         updated_at: r.answered_at,
         rolled_score: Some(r.score),
+        touchpoint: None,
+        channel: None,
     }
 }
 

@@ -559,3 +559,105 @@ async fn dates_beyond_the_calendar_are_ignored_not_looped_over() {
         assert_eq!(r.status(), 200, "{q}");
     }
 }
+
+/// Every filter combination of the answer list is served by an index that leads with its
+/// filters and ends in the list's order (SQLite's EXPLAIN QUERY PLAN of the very query the page
+/// runs, captured through diesel's instrumentation): no scan of the whole table, and no sort of
+/// everything it matched, except for a comment search, whose matches (at most a few thousand)
+/// come from the full-text index by id and are sorted.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_answer_filter_has_an_index_in_the_lists_order() {
+    use acht::domain::answers::{browse, BrowseFilter};
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn(common::sqlite()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    answered(&app, "i1", "c1", 4, "Het pakket kwam te laat").await;
+    let survey_id = app.db.read(|c| acht::domain::surveys::get(c, "service")).await.unwrap().id;
+    let mut conn = acht::db::DbConn::establish(&app.database_url).unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = e {
+            log.lock().unwrap().push(query.to_string());
+        }
+    });
+    #[derive(diesel::QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let mut problems = Vec::new();
+    let now = app.clock.now();
+    for mask in 0..128u32 {
+        let on = |bit: u32| mask & (1 << bit) != 0;
+        let f = BrowseFilter {
+            survey_id: on(0).then_some(survey_id),
+            touchpoint: on(1).then(|| "support".to_string()),
+            channel: on(2).then(|| "email".to_string()),
+            score: on(3).then_some(3),
+            state: on(4).then_some(acht::types::AnswerState::Scanner),
+            since: on(5).then_some(now - 30 * 86_400_000),
+            until: None,
+            search: on(6).then(|| "pakket".to_string()),
+            now,
+            before: Some((now, i64::MAX)),
+            limit: 50,
+        };
+        seen.lock().unwrap().clear();
+        browse(&mut conn, &f).unwrap();
+        let page_query =
+            seen.lock().unwrap().iter().find(|q| q.contains("ORDER BY")).cloned().expect("the page's query");
+        let plan: Vec<Step> =
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", inline_binds(&page_query))).load(&mut conn).unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        let full_scan = plan.iter().any(|d| d == "SCAN responses");
+        let sorts = plan.iter().any(|d| d.contains("TEMP B-TREE FOR ORDER BY"));
+        let indexed =
+            plan.iter().any(|d| d.starts_with("SEARCH responses USING") || d.starts_with("SCAN responses USING"));
+        if full_scan || !indexed || (sorts && !on(6)) {
+            problems.push(format!("filters {mask:07b}: {plan:?}"));
+        }
+        // With equality filters, the index used must lead with them (a SEARCH, not a walk over
+        // every answer in time order).
+        if (on(0) || on(1) || on(2) || on(3) || on(4))
+            && !on(6)
+            && !plan.iter().any(|d| d.starts_with("SEARCH responses USING"))
+        {
+            problems.push(format!("filters {mask:07b} walk the whole list: {plan:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{} combinations without a fitting index:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// A captured SQLite query ("SELECT … -- binds: [3, \"support\", Scanner]") with its binds
+/// written in as literals, for EXPLAIN: numbers as they are, strings quoted, enum names (how
+/// their Debug prints) as their stored lower-case text.
+fn inline_binds(captured: &str) -> String {
+    let (sql, binds) = captured.split_once(" -- binds: ").unwrap_or((captured, "[]"));
+    let mut values = Vec::new();
+    let mut chars = binds.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut s = String::from("'");
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => s.extend(chars.next()),
+                    '"' => break,
+                    '\'' => s.push_str("''"),
+                    c => s.push(c),
+                }
+            }
+            values.push(s + "'");
+        } else if c.is_ascii_digit() || c == '-' || c.is_alphabetic() {
+            let mut s = c.to_string();
+            while let Some(&n) = chars.peek().filter(|n| n.is_alphanumeric() || **n == '_') {
+                s.push(n);
+                chars.next();
+            }
+            values.push(if c.is_alphabetic() { format!("'{}'", s.to_lowercase()) } else { s });
+        }
+    }
+    let mut values = values.into_iter();
+    sql.chars().map(|c| if c == '?' { values.next().unwrap_or_else(|| "NULL".into()) } else { c.to_string() }).collect()
+}

@@ -15,6 +15,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 const PAGE_SIZE: i64 = 50;
+/// Matches are counted up to this many; beyond it the page says "more than".
+const COUNT_CAP: u64 = 10_000;
 /// Rows read per query while exporting; a few chunks are in flight at most.
 const EXPORT_CHUNK: i64 = 2_000;
 
@@ -22,6 +24,7 @@ const EXPORT_CHUNK: i64 = 2_000;
 pub struct AnswersQuery {
     pub survey: Option<String>,
     pub touchpoint: Option<String>,
+    pub channel: Option<String>,
     pub score: Option<String>,
     pub state: Option<String>,
     pub from: Option<String>,
@@ -58,6 +61,7 @@ fn filter(q: &AnswersQuery, survey_id: Option<i64>, now: i64) -> Result<BrowseFi
     Ok(BrowseFilter {
         survey_id,
         touchpoint: non_empty(&q.touchpoint),
+        channel: non_empty(&q.channel),
         score,
         state,
         since: view::parse_day(q.from.as_deref()).map(|d| d * day_ms),
@@ -82,6 +86,8 @@ pub struct Line {
     pub answered_at: String,
     pub survey: String,
     pub score: i32,
+    /// The scale's top ("of 10"), so a 4 of 7 is not read as a 4 of 10.
+    pub out_of: i32,
     pub state: &'static str,
     pub state_reason: String,
     pub comment: String,
@@ -92,8 +98,9 @@ pub struct Line {
     pub invited_at: String,
 }
 
-fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale) -> Line {
+fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale, out_of: i32) -> Line {
     Line {
+        out_of,
         answered_at: view::datetime(a.response.answered_at, l),
         survey: a.survey_slug.clone(),
         score: a.response.score,
@@ -115,6 +122,12 @@ struct AnswersPage {
     q: AnswersQuery,
     surveys: Vec<(String, String)>,
     states: Vec<&'static str>,
+    touchpoints: Vec<String>,
+    channels: Vec<String>,
+    /// The matches, counted up to [`COUNT_CAP`].
+    matches: answers::MatchCount,
+    /// Whether any filter is set (the empty list then says "no answers match", else "none yet").
+    filtered: bool,
     lines: Vec<Line>,
     next: Option<String>,
     first_page: String,
@@ -131,14 +144,28 @@ pub async fn page(
     let q = q.into_inner();
     let now = state.now_ms();
     let qc = q.clone();
-    let (all, rows) = state
+    let (all, rows, matches, values) = state
         .db
         .read(move |c| {
             let f = filter_for(c, &qc, now)?;
-            Ok::<_, DomainError>((surveys::list(c)?, answers::browse(c, &f)?))
+            let all = surveys::list(c)?;
+            // The touchpoints and channels to choose from: the chosen survey's, or every survey's.
+            let mut values = crate::domain::figures::FilterValues::default();
+            for s in all.iter().filter(|s| f.survey_id.is_none_or(|id| id == s.id)) {
+                let v = crate::domain::figures::filter_values(c, s.id)?;
+                values.touchpoints.extend(v.touchpoints);
+                values.channels.extend(v.channels);
+            }
+            values.touchpoints.sort();
+            values.touchpoints.dedup();
+            values.channels.sort();
+            values.channels.dedup();
+            let matches = answers::count(c, &f, COUNT_CAP)?;
+            Ok::<_, DomainError>((all, answers::browse(c, &f)?, matches, values))
         })
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    let out_of = |slug: &str| all.iter().find(|s| s.slug == slug).map_or(10, |s| s.scale.range().1);
     let next = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last().map(|a| format!("{}:{}", a.response.answered_at, a.response.id)))
         .flatten()
@@ -147,7 +174,13 @@ pub async fn page(
         c: Chrome::new(&signed, "answers", &req),
         surveys: all.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
         states: AnswerState::ALL.iter().map(|s| s.as_str()).collect(),
-        lines: rows.iter().map(|a| line(a, now, &signed.locale)).collect(),
+        lines: rows.iter().map(|a| line(a, now, &signed.locale, out_of(&a.survey_slug))).collect(),
+        touchpoints: values.touchpoints,
+        channels: values.channels,
+        matches,
+        filtered: [&q.survey, &q.touchpoint, &q.channel, &q.score, &q.state, &q.from, &q.to, &q.q]
+            .iter()
+            .any(|v| non_empty(v).is_some()),
         next,
         first_page: with_param(req.query_string(), "before", ""),
         csv_link: format!("/app/answers.csv?{}", with_param(req.query_string(), "before", "").trim_start_matches('?')),
@@ -217,7 +250,7 @@ fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 120));
     for a in rows {
         // Files carry times as RFC 3339 in UTC, whatever the reader's language.
-        let ln = line(a, now, &crate::i18n::Locale::default_locale());
+        let ln = line(a, now, &crate::i18n::Locale::default_locale(), 0);
         let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         let _ = w.write_record([
             time(a.response.answered_at),

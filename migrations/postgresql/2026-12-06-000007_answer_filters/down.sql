@@ -1,0 +1,14 @@
+DROP INDEX responses_comment_search;
+DROP INDEX responses_state;
+DROP INDEX responses_score;
+DROP INDEX responses_touchpoint;
+DROP INDEX responses_channel;
+DROP INDEX responses_survey_channel;
+DROP INDEX responses_survey_state;
+DROP INDEX responses_survey_touchpoint_score;
+DROP INDEX responses_survey_touchpoint;
+DROP INDEX responses_survey_score;
+DROP INDEX responses_survey;
+CREATE INDEX responses_survey ON responses(survey_id, answered_at);
+ALTER TABLE responses DROP COLUMN channel;
+ALTER TABLE responses DROP COLUMN touchpoint;
