@@ -92,13 +92,9 @@ pub fn date(day: i64, l: &Locale) -> String {
     l.date(figures::date(day))
 }
 
-/// The time zone times are shown in. (A per-user setting is on the roadmap; until then every
-/// time names its zone.)
-pub const VIEWER_TZ: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
-
-/// A moment in the viewer's time zone, which it names ("6 dec. 2026 08:42 CET").
-pub fn datetime(ms: i64, l: &Locale) -> String {
-    l.datetime(ms, VIEWER_TZ)
+/// A moment in the reader's time zone, which it names ("6 dec. 2026 08:42 CET").
+pub fn datetime(ms: i64, l: &Locale, tz: chrono_tz::Tz) -> String {
+    l.datetime(ms, tz)
 }
 
 /// A moment in UTC for logs and the command line, e.g. `2026-11-25 22:30 UTC`.

@@ -163,12 +163,25 @@ impl Frame {
             r##"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="#4b5563" stroke-width="1.2" stroke-dasharray="5 4"/>"##
         );
         // A vertical line's label goes to its right, or to its left when it would run off the
-        // plot (about 6 px per character at this size).
+        // plot (about 6 px per character at this size). A horizontal line's label stands above
+        // the plot as a legend entry with a dashed swatch: on the line it would cross the bars
+        // and error bars it is drawn over.
         let fits_right = x1 + 8.0 + 6.0 * label.chars().count() as f64 <= self.right + 16.0;
         let (x, y, anchor) = match (vertical, fits_right) {
             (true, true) => (x1 + 4.0, self.top + 11.0, "start"),
             (true, false) => (x1 - 4.0, self.top + 11.0, "end"),
-            (false, _) => (self.right - 2.0, y1 - 4.0, "end"),
+            (false, _) => {
+                let y = (self.top - 6.0).max(10.0);
+                let _ = write!(
+                    out,
+                    r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#4b5563" stroke-width="1.2" stroke-dasharray="5 4"/>"##,
+                    self.left,
+                    y - 3.5,
+                    self.left + 18.0,
+                    y - 3.5
+                );
+                (self.left + 23.0, y, "start")
+            }
         };
         // A white halo keeps the label readable where it crosses a band, bar or line.
         let halo = r##" font-size="10.5" stroke="#ffffff" stroke-width="3" paint-order="stroke""##;
@@ -176,7 +189,6 @@ impl Frame {
     }
 }
 
-/// A one-row legend of line swatches starting at (x, y).
 /// A legend's rows between `left` and `right`: where each item goes (row, x). An item that
 /// would run past `right` starts a new row, so a phone's narrow chart keeps every label inside.
 fn legend_layout(labels: &[&str], left: f64, right: f64) -> Vec<(usize, f64)> {

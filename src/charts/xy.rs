@@ -48,7 +48,8 @@ pub fn bars(
     let (w, h) = (width as f64, height as f64);
     let f = Frame {
         left: 58.0,
-        top: 20.0,
+        // Room above the plot for the reference line's label.
+        top: if reference.is_some() { 30.0 } else { 20.0 },
         right: (w - 16.0).max(60.0),
         bottom: (h - 38.0).max(30.0),
         x0: 0.0,

@@ -164,6 +164,7 @@ diesel::table! {
         locale -> Text,
         created_at -> BigInt,
         disabled_at -> Nullable<BigInt>,
+        time_zone -> Text,
     }
 }
 

@@ -34,9 +34,19 @@ pub struct User {
     pub locale: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// The IANA time zone the user reads times in.
+    pub time_zone: String,
 }
 
+/// A new account's time zone, until its user picks another.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
 impl User {
+    /// The user's time zone (the default when the stored name is not one chrono-tz knows).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam)
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
@@ -93,6 +103,7 @@ pub fn create(
         locale: crate::i18n::Locale::negotiate(locale).tag().to_string(),
         created_at: now,
         disabled_at: None,
+        time_zone: DEFAULT_TIME_ZONE.into(),
     };
     diesel::insert_into(users::table).values(&user).execute(conn).map_err(db)?;
     Ok(user)
@@ -124,6 +135,15 @@ pub fn set_password(conn: &mut DbConn, user_id: i64, password: &str) -> Result<(
 
 pub fn set_locale(conn: &mut DbConn, user_id: i64, locale: &str) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn).map_err(db)?;
+    Ok(())
+}
+
+/// Sets the user's time zone; refused unless it is an IANA name chrono-tz knows.
+pub fn set_time_zone(conn: &mut DbConn, user_id: i64, time_zone: &str) -> Result<(), DomainError> {
+    let tz: chrono_tz::Tz = time_zone
+        .parse()
+        .map_err(|_| DomainError::invalid("bad_time_zone", format!("unknown time zone '{time_zone}'")))?;
+    diesel::update(users::table.find(user_id)).set(users::time_zone.eq(tz.name())).execute(conn).map_err(db)?;
     Ok(())
 }
 

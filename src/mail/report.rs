@@ -182,7 +182,11 @@ fn section(i: usize, s: &SurveySection, data: &ReportData, base_url: &str, l: &L
             .iter()
             .map(|q| QuoteView {
                 score: q.score,
-                when: view::datetime(q.answered_at, l),
+                when: view::datetime(
+                    q.answered_at,
+                    l,
+                    data.subscription.time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam),
+                ),
                 touchpoint: q.touchpoint.clone().unwrap_or_default(),
                 comment: q.comment.clone(),
             })

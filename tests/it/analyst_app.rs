@@ -661,3 +661,34 @@ fn inline_binds(captured: &str) -> String {
     let mut values = values.into_iter();
     sql.chars().map(|c| if c == '?' { values.next().unwrap_or_else(|| "NULL".into()) } else { c.to_string() }).collect()
 }
+
+/// Times are shown in the user's own time zone, which they choose on their account page (and
+/// which names itself on every time); an unknown zone is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn times_show_in_the_users_time_zone() {
+    let app = TestApp::spawn(common::sqlite()).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    answered(&app, "i1", "c1", 8, "Prima").await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    let page = client.get(app.url("/app/answers")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(" CET") || page.contains(" CEST"), "Amsterdam by default, named");
+    let account = client.get(app.url("/app/account")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&account);
+    let r = client
+        .post(app.url("/app/account/time-zone"))
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "America/New_York")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = client.get(app.url("/app/answers")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(" EST") || page.contains(" EDT"), "now in New York time");
+    let r = client
+        .post(app.url("/app/account/time-zone"))
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "Mars/Olympus_Mons")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "an unknown zone is refused");
+}

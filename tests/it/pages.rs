@@ -120,7 +120,13 @@ async fn every_page_fits_every_width_and_passes_axe() {
         html = html.replace(&format!("cid:{cid}"), &name);
     }
     let file = scratch.0.join("report-email.html");
-    std::fs::write(&file, html).unwrap();
+    std::fs::write(&file, &html).unwrap();
+    // Kept beside the screenshots, to open in a mail-like viewer (or a dark-mode browser).
+    let keep = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots/report-email");
+    std::fs::create_dir_all(&keep).unwrap();
+    for entry in std::fs::read_dir(&scratch.0).unwrap().flatten() {
+        let _ = std::fs::copy(entry.path(), keep.join(entry.file_name()));
+    }
     open(&b, &format!("file://{}", file.display()), &axe, "email-report", &mut problems).await;
 
     // The analyst app, signed out, then every page signed in, in Dutch and in English.
@@ -138,6 +144,7 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("answers", "/app/answers"),
         ("answers-none", "/app/answers?survey=service&score=3&q=nergens"),
         ("users", "/app/users"),
+        ("account", "/app/account"),
         ("not-found", "/app/nope"),
         ("bad-filter", "/app/answers?score=abc"),
     ];

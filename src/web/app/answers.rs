@@ -98,10 +98,10 @@ pub struct Line {
     pub invited_at: String,
 }
 
-fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale, out_of: i32) -> Line {
+fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale, tz: chrono_tz::Tz, out_of: i32) -> Line {
     Line {
         out_of,
-        answered_at: view::datetime(a.response.answered_at, l),
+        answered_at: view::datetime(a.response.answered_at, l, tz),
         survey: a.survey_slug.clone(),
         score: a.response.score,
         state: answers::effective_state(&a.response, now).as_str(),
@@ -111,7 +111,7 @@ fn line(a: &BrowsedAnswer, now: i64, l: &crate::i18n::Locale, out_of: i32) -> Li
         interaction: a.interaction_external_id.clone().unwrap_or_default(),
         touchpoint: a.touchpoint.clone().unwrap_or_default(),
         channel: a.channel.clone().unwrap_or_default(),
-        invited_at: a.invitation_sent_at.map(|t| view::datetime(t, l)).unwrap_or_default(),
+        invited_at: a.invitation_sent_at.map(|t| view::datetime(t, l, tz)).unwrap_or_default(),
     }
 }
 
@@ -174,7 +174,17 @@ pub async fn page(
         c: Chrome::new(&signed, "answers", &req),
         surveys: all.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
         states: AnswerState::ALL.iter().map(|s| s.as_str()).collect(),
-        lines: rows.iter().map(|a| line(a, now, &signed.locale, out_of(&a.survey_slug))).collect(),
+        lines: rows
+            .iter()
+            .map(|a| {
+                let mut ln = line(a, now, &signed.locale, signed.user.tz(), out_of(&a.survey_slug));
+                // The survey by the name analysts know it by (the slug is for the API).
+                if let Some(s) = all.iter().find(|s| s.slug == a.survey_slug) {
+                    ln.survey = s.name.clone();
+                }
+                ln
+            })
+            .collect(),
         touchpoints: values.touchpoints,
         channels: values.channels,
         matches,
@@ -250,7 +260,7 @@ fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 120));
     for a in rows {
         // Files carry times as RFC 3339 in UTC, whatever the reader's language.
-        let ln = line(a, now, &crate::i18n::Locale::default_locale(), 0);
+        let ln = line(a, now, &crate::i18n::Locale::default_locale(), chrono_tz::UTC, 0);
         let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         let _ = w.write_record([
             time(a.response.answered_at),

@@ -5,6 +5,7 @@
 //! cookie and leaves a [`SignedIn`] for the handler; every form carries a CSRF token derived
 //! from the session (or, for sign-in, from a cookie made for the form), checked before anything
 //! changes.
+mod account;
 mod answers;
 mod auth;
 mod overview;
@@ -43,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/users", web::get().to(users::page))
                 .route("/users", web::post().to(users::create))
                 .route("/language", web::post().to(auth::language))
+                .route("/account", web::get().to(account::page))
+                .route("/account/time-zone", web::post().to(account::set_time_zone))
                 .route("/signout", web::post().to(auth::signout))
                 .default_service(web::to(super::not_found)),
         );
@@ -152,6 +155,7 @@ fn in_app_error(
         p if p.starts_with("/app/retention") => "retention",
         p if p.starts_with("/app/answers") => "answers",
         p if p.starts_with("/app/users") => "users",
+        p if p.starts_with("/app/account") => "account",
         _ => "",
     };
     let c = Chrome::new(signed, section, res.request());
@@ -234,6 +238,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// This page's address, to come back to after a language change.
     pub here: String,
+    /// The user's time zone: every time on the page is shown in it.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Chrome {
@@ -244,6 +250,7 @@ impl Chrome {
             email: s.user.email.clone(),
             is_admin: s.user.is_admin(),
             section,
+            tz: s.user.tz(),
             here: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/app".into()),
         }
     }

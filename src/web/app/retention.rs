@@ -107,7 +107,8 @@ pub async fn page(
     let Some((all, survey, stored, version)) = found else {
         return Ok(render(super::overview_empty(chrome)));
     };
-    let ready = stored.map(|s| ready(&survey, &s.report, s.computed_at, s.took_ms, s.data_version != version, &l));
+    let tz = signed.user.tz();
+    let ready = stored.map(|s| ready(&survey, &s.report, s.computed_at, s.took_ms, s.data_version != version, &l, tz));
     Ok(render(RetentionPage {
         c: chrome,
         surveys: all.iter().map(|s| (s.slug.clone(), s.name.clone())).collect(),
@@ -128,7 +129,15 @@ fn points(d: f64, l: &Locale) -> String {
     l.decimal(d * 100.0, 1, true)
 }
 
-fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, stale: bool, l: &Locale) -> Ready {
+fn ready(
+    survey: &Survey,
+    r: &AnalysisReport,
+    computed_at: i64,
+    took_ms: i64,
+    stale: bool,
+    l: &Locale,
+    tz: chrono_tz::Tz,
+) -> Ready {
     let ge = r.headline.score;
     let bars: Vec<Bar> = r
         .levels
@@ -284,7 +293,7 @@ fn ready(survey: &Survey, r: &AnalysisReport, computed_at: i64, took_ms: i64, st
         method: l.t("headline-method"),
         verdict_svg,
         rates,
-        computed_at: view::datetime(computed_at, l),
+        computed_at: view::datetime(computed_at, l, tz),
         took_ms,
         stale,
         customers: r.customers,

@@ -28,7 +28,10 @@ async fn show(
     let users = state.db.read(accounts::list).await.map_err(|e| PageError::from_domain(e, l.clone()))?;
     Ok(render(UsersPage {
         c: Chrome::new(signed, "users", req),
-        users: users.into_iter().map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at, &l))).collect(),
+        users: users
+            .into_iter()
+            .map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at, &l, signed.user.tz())))
+            .collect(),
         message,
         error,
     }))
