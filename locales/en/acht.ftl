@@ -273,3 +273,4 @@ account-saved = Saved.
 account-time-zone = Time zone
 account-time-zone-hint = Every time in the app (answers, the analysis, accounts) is shown in this zone and names it. Days on trend pages and in reports stay UTC days.
 account-save = Save
+resub-too-late-body = This link can no longer undo it: the unsubscribe is more than 30 days old, or the link has expired. Please ask { $company } if you would like their questions again.

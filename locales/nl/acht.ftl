@@ -273,3 +273,4 @@ account-saved = Opgeslagen.
 account-time-zone = Tijdzone
 account-time-zone-hint = Elke tijd in de app (antwoorden, de analyse, accounts) staat in deze zone en noemt haar. Dagen op de trendpagina's en in rapporten blijven UTC-dagen.
 account-save = Opslaan
+resub-too-late-body = Deze link kan dat niet meer ongedaan maken: de afmelding is meer dan 30 dagen oud, of de link is verlopen. Neem contact op met { $company } als u weer vragen wilt krijgen.

@@ -33,7 +33,16 @@ impl std::fmt::Display for ImportError {
 }
 impl std::error::Error for ImportError {}
 
+/// A moment something happened: RFC 3339, between 2000-01-01 and a day from now.
 fn time(s: &str, field: &str) -> Result<i64, String> {
+    let ms = any_time(s, field)?;
+    crate::domain::validate::moment("invalid_time", field, ms, crate::clock::system_now_ms())
+        .map_err(|e| e.to_string())?;
+    Ok(ms)
+}
+
+/// An RFC 3339 time in any year (a contract's end may lie years ahead).
+fn any_time(s: &str, field: &str) -> Result<i64, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
         .map_err(|_| format!("{field} '{s}' is not an RFC 3339 time"))
@@ -130,21 +139,17 @@ pub fn parse_customer(r: &csv::StringRecord, columns: usize) -> Result<CustomerR
             return Err(format!("locale '{l}' is not one of acht's languages ({})", known.join(", ")));
         }
     }
-    let email = opt(&r[1]);
-    if let Some(e) = email {
-        if !e.contains('@') {
-            return Err(format!("email '{e}' is not an email address"));
-        }
-    }
+    // The same parser as the API's and the sender's: an address acht cannot mail is refused here.
+    let email = opt(&r[1]).map(|e| crate::domain::validate::email(e).map_err(|e| e.to_string())).transpose()?;
     let first_seen_at = time(&r[3], "first_seen_at")?;
     let churned_at = opt(&r[4]).map(|s| time(s, "churned_at")).transpose()?;
     if churned_at.is_some_and(|c| c < first_seen_at) {
         return Err("churned_at is before first_seen_at".into());
     }
-    let committed_until = r.get(5).and_then(opt).map(|s| time(s, "committed_until")).transpose()?;
+    let committed_until = r.get(5).and_then(opt).map(|s| any_time(s, "committed_until")).transpose()?;
     Ok(CustomerRecord {
         external_id: id.into(),
-        email: email.map(Into::into),
+        email,
         locale: normalize_locale(locale),
         first_seen_at,
         churned_at,

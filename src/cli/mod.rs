@@ -214,6 +214,15 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Output piped into `head` ends quietly when the reader goes (the shell sees 141), as other
+    // Unix tools do, instead of a panic about a broken pipe. The server keeps Rust's default: a
+    // peer that went away is an error on that connection, not the end of the process.
+    if !matches!(cli.command, Command::Serve { .. }) {
+        // SAFETY: setting a signal's disposition to the default before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -482,6 +482,13 @@ type Matching = responses::BoxedQuery<'static, <DbConn as diesel::Connection>::B
 
 fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
     let mut q = responses::table.into_boxed();
+    // A search that found a few thousand answers drives the query: their ids are looked up and
+    // sorted. On SQLite the other conditions are then written so no index answers them (a
+    // unary `+`), else the planner may walk a whole survey's answers checking each against the
+    // list. PostgreSQL weighs the list by its statistics and needs no such hint.
+    if !pg && matches!(search, Search::Ids(_)) {
+        return pinned(f, search);
+    }
     if let Some(id) = f.survey_id {
         q = q.filter(responses::survey_id.eq(id));
     }
@@ -500,14 +507,7 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
     if let Some(t) = f.until {
         q = q.filter(responses::answered_at.lt(t));
     }
-    match f.state {
-        Some(AnswerState::Counted) => q = q.filter(responses::counts_from.le(f.now)),
-        Some(AnswerState::Provisional) => {
-            q = q.filter(responses::state.eq(AnswerState::Provisional)).filter(responses::counts_from.gt(f.now))
-        }
-        Some(other) => q = q.filter(responses::state.eq(other)),
-        None => {}
-    }
+    q = with_state(q, f);
     match search {
         Search::All => {}
         Search::Ids(ids) => q = q.filter(responses::id.eq_any(ids.clone())),
@@ -517,6 +517,60 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
         // The bound on answered_at alone comes first so the index range starts at the page
         // boundary (with only the OR, SQLite reads the index from the newest answer every time).
         q = q.filter(responses::answered_at.le(t)).filter(responses::answered_at.lt(t).or(responses::id.lt(id)));
+    }
+    q
+}
+
+fn with_state(mut q: Matching, f: &BrowseFilter) -> Matching {
+    match f.state {
+        Some(AnswerState::Counted) => q = q.filter(responses::counts_from.le(f.now)),
+        Some(AnswerState::Provisional) => {
+            q = q.filter(responses::state.eq(AnswerState::Provisional)).filter(responses::counts_from.gt(f.now))
+        }
+        Some(other) => q = q.filter(responses::state.eq(other)),
+        None => {}
+    }
+    q
+}
+
+/// [`matching`] for SQLite when a search found the candidates by id: every other condition with
+/// a unary `+`, which SQLite's planner does not answer from an index.
+fn pinned(f: &BrowseFilter, search: &Search) -> Matching {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool, Integer, Text};
+    let mut q = responses::table.into_boxed();
+    if let Search::Ids(ids) = search {
+        q = q.filter(responses::id.eq_any(ids.clone()));
+    }
+    if let Some(id) = f.survey_id {
+        q = q.filter(sql::<Bool>("+responses.survey_id = ").bind::<BigInt, _>(id));
+    }
+    if let Some(t) = &f.touchpoint {
+        q = q.filter(sql::<Bool>("+responses.touchpoint = ").bind::<Text, _>(t.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q = q.filter(sql::<Bool>("+responses.channel = ").bind::<Text, _>(c.clone()));
+    }
+    if let Some(s) = f.score {
+        q = q.filter(sql::<Bool>("+responses.score = ").bind::<Integer, _>(s));
+    }
+    if let Some(t) = f.since {
+        q = q.filter(sql::<Bool>("+responses.answered_at >= ").bind::<BigInt, _>(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(sql::<Bool>("+responses.answered_at < ").bind::<BigInt, _>(t));
+    }
+    q = with_state(q, f);
+    if let Some((t, id)) = f.before {
+        q = q.filter(
+            sql::<Bool>("(+responses.answered_at < ")
+                .bind::<BigInt, _>(t)
+                .sql(" OR (+responses.answered_at = ")
+                .bind::<BigInt, _>(t)
+                .sql(" AND responses.id < ")
+                .bind::<BigInt, _>(id)
+                .sql("))"),
+        );
     }
     q
 }
@@ -532,7 +586,9 @@ enum Search {
 /// A search matching at most this many answers is read as their ids, then only those answers
 /// are filtered and sorted: a rare word costs as little as its matches, never a walk through
 /// every answer looking for it.
-const SEARCH_IDS: i64 = 5_000;
+const SEARCH_IDS: i64 = 20_000;
+/// Answers of a search matching more than [`SEARCH_IDS`] are counted up to this many.
+const SEARCH_COUNT_CAP: u64 = 1_000;
 
 type Predicate =
     Box<dyn BoxableExpression<responses::table, <DbConn as Connection>::Backend, SqlType = diesel::sql_types::Bool>>;
@@ -586,6 +642,9 @@ pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount
     let pg = matches!(conn, DbConn::Pg(_));
     let no_page = BrowseFilter { before: None, ..f.clone() };
     let found = search(conn, f)?;
+    // A word in tens of thousands of comments is counted only so far: each count step there is
+    // a check against the search's matches.
+    let cap = if matches!(found, Search::Many(_)) { cap.min(SEARCH_COUNT_CAP) } else { cap };
     let ids: Vec<i64> =
         matching(&no_page, pg, &found).select(responses::id).limit(cap as i64 + 1).load(conn).map_err(db)?;
     let n = ids.len() as u64;

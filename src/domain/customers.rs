@@ -20,7 +20,13 @@ pub struct CustomerInput {
     #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub id: String,
     #[serde(default)]
-    #[schema(format = Email, max_length = 320)]
+    /// One address acht can mail (what the server checks, with lettre's parser): a dot-atom
+    /// local part, `@`, a domain of two or more labels. No display name or angle brackets.
+    #[schema(
+        format = Email,
+        max_length = 254,
+        pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    )]
     pub email: Option<String>,
     /// Language tag, e.g. "nl", "en" or "en-GB"; a language acht does not speak becomes its
     /// default language ("nl").
@@ -92,7 +98,7 @@ pub fn upsert_many(
                 let c = Customer {
                     id: new_id(),
                     external_id: input.id.clone(),
-                    email: input.email.clone(),
+                    email: input.email.as_deref().and_then(|e| validate::email(e).ok()),
                     locale: normalize_locale(input.locale.as_deref()),
                     attributes: Json::new(input.attributes.clone().unwrap_or_default()),
                     first_seen_at: now,
@@ -136,7 +142,8 @@ fn merge_given_fields(existing: &mut Customer, input: &CustomerInput) -> bool {
     if existing.erased_at.is_some() {
         return false;
     }
-    let email = input.email.clone().filter(|e| existing.email.as_ref() != Some(e));
+    let email =
+        input.email.as_deref().and_then(|e| validate::email(e).ok()).filter(|e| existing.email.as_ref() != Some(e));
     let locale = input.locale.as_deref().map(|l| normalize_locale(Some(l))).filter(|l| *l != existing.locale);
     let attributes = input.attributes.clone().map(Json::new).filter(|a| *a != existing.attributes);
     let committed =
@@ -258,23 +265,37 @@ pub fn unsubscribe(conn: &mut DbConn, customer_id: i64, way: UnsubscribeWay, now
     Ok(true)
 }
 
-/// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page). Only
-/// an unsubscribe made through a survey email is undone this way: one the company's systems
-/// reported stays (false).
-pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<bool, DomainError> {
+/// How long after an unsubscribe its undo button still works.
+pub const UNDO_DAYS: i64 = 30;
+
+/// What an undo of an unsubscribe did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resubscribed {
+    /// Subscribed again (or never unsubscribed).
+    Yes,
+    /// The company's systems reported the unsubscribe: theirs to undo, not a link's.
+    ByCompany,
+    /// The unsubscribe is older than [`UNDO_DAYS`]: a forwarded or old email cannot undo it.
+    TooLate,
+}
+
+/// Undoes [`unsubscribe`] at the customer's own request (the undo button on acht's page), for
+/// an unsubscribe made through a survey email in the last [`UNDO_DAYS`] days.
+pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<Resubscribed, DomainError> {
     let (at, reason): (Option<i64>, Option<String>) = customers::table
         .find(customer_id)
         .select((customers::unsubscribed_at, customers::unsubscribe_reason))
         .first(conn)
         .map_err(db)?;
-    if at.is_none() {
-        return Ok(true);
-    }
+    let Some(at) = at else { return Ok(Resubscribed::Yes) };
     if reason.as_deref().is_none_or(|r| r == REPORTED_BY_API) {
-        return Ok(false);
+        return Ok(Resubscribed::ByCompany);
+    }
+    if now - at > UNDO_DAYS * super::DAY_MS {
+        return Ok(Resubscribed::TooLate);
     }
     apply_event(conn, customer_id, CustomerEventKind::Resubscribe, now, now, "")?;
-    Ok(true)
+    Ok(Resubscribed::Yes)
 }
 
 /// Erases a customer's personal data: email, attributes, their comments, the user agents of

@@ -27,8 +27,9 @@ pub struct InteractionInput {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub channel: Option<String>,
-    /// When it happened; defaults to now.
+    /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
     #[serde(default)]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The company's own fields, e.g. `{"first_contact_resolution": true}`.
     #[serde(default)]
@@ -167,6 +168,9 @@ pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<
     }
     for i in &batch {
         i.validate()?;
+        if let Some(t) = i.occurred_at {
+            super::validate::in_api_years("invalid_occurred_at", "occurred_at", t.timestamp_millis())?;
+        }
     }
     let items = batch
         .into_iter()

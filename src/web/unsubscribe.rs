@@ -43,12 +43,19 @@ struct Page {
 
 /// The customer and their language, from the token (an expired invitation still unsubscribes).
 async fn customer_of(state: &AppState, token: String, browser: &Locale) -> Result<(i64, Locale), PageError> {
+    let (id, locale, _) = invite_of(state, token, browser).await?;
+    Ok((id, locale))
+}
+
+/// The customer, their language and whether the link has expired.
+async fn invite_of(state: &AppState, token: String, browser: &Locale) -> Result<(i64, Locale, bool), PageError> {
     let invite = state
         .db
         .read(move |c| answers::find(c, &token))
         .await
         .map_err(|e| PageError::from_domain(e, browser.clone()))?;
-    Ok((invite.customer.id, Locale::negotiate(&invite.customer.locale)))
+    let expired = invite.is_expired(state.now_ms());
+    Ok((invite.customer.id, Locale::negotiate(&invite.customer.locale), expired))
 }
 
 fn company(state: &AppState) -> (&'static str, fluent_templates::fluent_bundle::FluentValue<'static>) {
@@ -106,15 +113,20 @@ async fn undo(
     token: web::Path<String>,
     browser: BrowserLocale,
 ) -> Result<HttpResponse, PageError> {
-    let (customer, l) = customer_of(&state, token.into_inner(), &browser.0).await?;
+    let (customer, l, expired) = invite_of(&state, token.into_inner(), &browser.0).await?;
     let now = state.now_ms();
-    let undone = state
-        .db
-        .write(move |c| customers::resubscribe(c, customer, now))
-        .await
-        .map_err(|e| PageError::from_domain(e, l.clone()))?;
+    // Only a link that still works undoes (an expired one, in an old or forwarded email, not).
+    let undone = if expired {
+        customers::Resubscribed::TooLate
+    } else {
+        state
+            .db
+            .write(move |c| customers::resubscribe(c, customer, now))
+            .await
+            .map_err(|e| PageError::from_domain(e, l.clone()))?
+    };
     // An unsubscribe the company recorded is theirs to undo, not a link's.
-    let page = if undone {
+    let page = if undone == customers::Resubscribed::Yes {
         Page {
             brand: state.branding.clone(),
             lang: l.tag(),
@@ -127,7 +139,10 @@ async fn undo(
             brand: state.branding.clone(),
             lang: l.tag(),
             title: l.t("unsub-done-title"),
-            body: l.t_args("resub-refused-body", &[company(&state)]),
+            body: l.t_args(
+                if undone == customers::Resubscribed::TooLate { "resub-too-late-body" } else { "resub-refused-body" },
+                &[company(&state)],
+            ),
             action: None,
         }
     };

@@ -692,3 +692,40 @@ async fn times_show_in_the_users_time_zone() {
         .unwrap();
     assert_eq!(r.status(), 422, "an unknown zone is refused");
 }
+
+/// A CR, LF or other control character in a `next` or `back` address cannot split or break the
+/// Location header: the user lands on the overview, signed in, the language saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_in_next_and_back_fall_back_to_the_overview() {
+    on_every_backend!(control_characters_in_next_and_back_fall_back_to_the_overview_on);
+}
+async fn control_characters_in_next_and_back_fall_back_to_the_overview_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let mut client = reqwest::Client::new();
+    for next in ["/app\r\nSet-Cookie: evil=1", "/app/trends\n", "/app\u{7}"] {
+        client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = client.get(app.url("/signin")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_of(&page);
+        let r = client
+            .post(app.url("/signin"))
+            .form(&[("email", "ana@acme.example"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/app", "{next:?}");
+        assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().contains("evil")));
+    }
+    let overview = client.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&overview);
+    let r = client
+        .post(app.url("/app/language"))
+        .form(&[("csrf", csrf.as_str()), ("lang", "nl"), ("back", "/app/answers\r\nX-Evil: 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/app");
+    assert!(client.get(app.url("/app")).send().await.unwrap().text().await.unwrap().contains("lang=\"nl\""));
+}

@@ -191,3 +191,26 @@ fn bad_lines_after_a_multi_line_field_are_named_by_their_file_line() {
     assert_eq!(err.matches("line ").count(), 2, "only the two bad lines: {err}");
     assert_eq!(count(&url, "responses"), 0);
 }
+
+/// `acht mail status | head`: a reader that goes away ends the command quietly (SIGPIPE, as
+/// other Unix tools), never with a panic and a backtrace.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let database = common::sqlite();
+    let url = database.url.clone();
+    common::cli_survey(&url, "service", "grade10");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_acht"))
+        .env("DATABASE_URL", &url)
+        .args(["survey", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    const SIGPIPE: i32 = 13;
+    assert!(out.status.success() || out.status.signal() == Some(SIGPIPE), "{:?}", out.status);
+}

@@ -414,3 +414,74 @@ async fn the_survey_pages_name_the_company() {
         assert!(thanks.contains(&company), "{thanks}");
     }
 }
+
+/// An address acht could not mail is refused with 422 and says why, through the API and the
+/// CSV import alike (one parser, the sender's); a good one is stored normalised.
+#[tokio::test(flavor = "multi_thread")]
+async fn addresses_acht_cannot_mail_are_refused_where_they_come_in() {
+    on_every_backend!(addresses_acht_cannot_mail_are_refused_where_they_come_in_on);
+}
+async fn addresses_acht_cannot_mail_are_refused_where_they_come_in_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let bad = [
+        "a@@example.com",
+        "@example.com",
+        "user@",
+        "x@y@z.example",
+        "jan@example.com.",
+        "jan..dots@example.com",
+        "<jan@example.com>",
+        "a@example.com, b@example.com",
+    ];
+    for (k, email) in bad.iter().enumerate() {
+        let body = serde_json::json!({
+            "id": format!("bad-{k}"), "touchpoint": "support",
+            "customer": {"id": format!("cb-{k}"), "email": email, "locale": "nl"}
+        });
+        let r = app.post_json("/api/v1/interactions", &body).await;
+        assert_eq!(r.status(), 422, "{email}");
+        let problem: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(problem["code"], "invalid_email", "{email}: {problem}");
+        assert!(problem.to_string().contains("name@company.example"), "says what it takes: {problem}");
+    }
+    let body = serde_json::json!({
+        "id": "good-1", "touchpoint": "support",
+        "customer": {"id": "cg-1", "email": "  Jan.Jansen@Example.COM ", "locale": "nl"}
+    });
+    assert_eq!(app.post_json("/api/v1/interactions", &body).await.status(), 201);
+    let stored = app.db.read(|c| acht::domain::customers::get(c, "cg-1")).await.unwrap();
+    assert_eq!(stored.email.as_deref(), Some("Jan.Jansen@example.com"), "trimmed, the domain lower-cased");
+    // The CSV import: the line is named, nothing is imported.
+    let scratch = common::scratch();
+    let file = scratch.0.join("customers.csv");
+    std::fs::write(
+        &file,
+        "customer_id,email,locale,first_seen_at,churned_at\nok-1,ok@example.com,nl,2025-01-01T00:00:00Z,\nbad-1,<jan@example.com>,nl,2025-01-01T00:00:00Z,\n",
+    )
+    .unwrap();
+    let out = common::acht_cli(&app.database_url, &["import", "customers", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3") && err.contains("acht can send to"), "{err}");
+}
+
+/// A time given through the API lies in the years 2000 to 2099 (its schema's pattern): year 1,
+/// 1999 and 2100 are refused (422) and nothing is stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn times_outside_the_apis_years_are_refused() {
+    on_every_backend!(moments_outside_2000_to_tomorrow_are_refused_on);
+}
+async fn moments_outside_2000_to_tomorrow_are_refused_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    for (k, at) in ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"].iter().enumerate() {
+        let body = json!({"id": format!("t-{k}"), "touchpoint": "support", "occurred_at": at,
+                          "customer": {"id": format!("ct-{k}"), "email": "t@example.com", "locale": "nl"}});
+        let r = app.post_json("/api/v1/interactions", &body).await;
+        assert_eq!(r.status(), 422, "{at}");
+        let problem: Value = r.json().await.unwrap();
+        assert_eq!(problem["code"], "invalid_occurred_at", "{at}: {problem}");
+    }
+    let body = json!({"id": "t-ok", "touchpoint": "support", "occurred_at": "2026-01-01T00:00:00Z",
+                      "customer": {"id": "ct-ok", "email": "t@example.com", "locale": "nl"}});
+    assert!(app.post_json("/api/v1/interactions", &body).await.status().is_success());
+}

@@ -121,7 +121,13 @@ async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<In
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
     #[serde(default)]
-    #[schema(format = Email, max_length = 320)]
+    /// One address acht can mail (what the server checks, with lettre's parser): a dot-atom
+    /// local part, `@`, a domain of two or more labels. No display name or angle brackets.
+    #[schema(
+        format = Email,
+        max_length = 254,
+        pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    )]
     pub email: Option<String>,
     /// Language tag, e.g. "nl", "en" or "en-GB".
     #[serde(default)]

@@ -282,7 +282,13 @@ fn csv_rows(rows: &[BrowsedAnswer], now: i64) -> Bytes {
 /// A text cell as a spreadsheet will not run it: one starting with = + - @ (or a tab or carriage
 /// return, which some spreadsheets skip before looking) gets a leading quote.
 fn cell(s: String) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // OWASP's CSV-injection advice: spreadsheets skip leading blanks (any Unicode space, control
+    // and zero-width characters) before they look, and read the full-width forms as the ASCII ones.
+    let invisible =
+        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}');
+    let first = s.chars().find(|c| !invisible(*c));
+    let formula = matches!(first, Some('=' | '+' | '-' | '@' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'));
+    if formula || s.starts_with(['\t', '\r', '\n']) {
         format!("'{s}")
     } else {
         s
@@ -303,7 +309,24 @@ impl futures_core::Stream for ReceiverStream {
 mod tests {
     #[test]
     fn cells_that_a_spreadsheet_would_run_are_quoted() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"] {
+        for bad in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "\n=1",
+            "\r\n=1",
+            "\u{a0}=1",
+            " =1",
+            "\u{3000}=1",
+            "\u{200b}=1",
+            "\u{ff1d}1+1",
+            "\u{ff0b}1",
+            "\u{ff20}SUM(A1)",
+            "\nhello",
+        ] {
             assert!(super::cell(bad.into()).starts_with('\''), "{bad:?}");
         }
         assert_eq!(super::cell("Snel geholpen".into()), "Snel geholpen");

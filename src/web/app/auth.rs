@@ -34,7 +34,16 @@ pub struct NextQuery {
 /// Only a path inside the app: never another site (`//evil.example`, `https://…`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/app") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        // A place inside the app, and a valid header value: a CR, LF or other control character
+        // (which would split or break the Location header) sends the user to the overview.
+        Some(n)
+            if n.starts_with("/app")
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
         _ => "/app".to_string(),
     }
 }
