@@ -178,8 +178,10 @@ fn customer(
             };
             let send_at = t - HOUR;
             // An answer comes within a day and a half; one that would come after `end` has not
-            // come yet, and its invitation is still open.
-            let answered_at = t + rng.random_range(0..36 * HOUR);
+            // come yet, and its invitation is still open. A contact of the running demo is
+            // answered (or not) before the minute it arrived in ends, so answers keep coming.
+            let within = if lifetime { 36 * HOUR } else { (end - t).max(1) };
+            let answered_at = t + rng.random_range(0..within);
             let answered = rng.random_bool(ANSWER_RATE) && answered_at <= end;
             let expires_at = send_at + 14 * DAY;
             let status = match (answered, expires_at <= end) {

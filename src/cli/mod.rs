@@ -442,17 +442,20 @@ fn first_run_guidance(settings: &Settings, base: &str) -> CliResult {
 }
 
 /// A running demo goes on living: the days since it last ran are filled in at once (up to ten
-/// weeks), then every minute brings new customers' contacts and answers at the world's own pace.
+/// weeks), then every minute brings new customers' contacts and answers at the world's own pace,
+/// and at least one a minute so that someone watching sees the answers move.
 fn keep_demo_alive(db: Db) {
     actix_web::rt::spawn(async move {
-        let Ok(Some((per_day, latest))) = demo::pace(&db) else { return };
+        let Ok(Some((pace, latest))) = demo::pace(&db) else { return };
         let mut from = latest.max(now() - 70 * 86_400_000);
+        let mut per_day = pace;
         loop {
             let to = now();
             match demo::trickle(&db, from, to, per_day).await {
                 Ok(_) => from = to,
                 Err(e) => tracing::warn!(error = %e, "the demo's new contacts could not be written"),
             }
+            per_day = pace.max(24.0 * 60.0);
             actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });

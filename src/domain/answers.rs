@@ -486,7 +486,7 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
     // sorted. On SQLite the other conditions are then written so no index answers them (a
     // unary `+`), else the planner may walk a whole survey's answers checking each against the
     // list. PostgreSQL weighs the list by its statistics and needs no such hint.
-    if !pg && matches!(search, Search::Ids(_)) {
+    if !pg && (matches!(search, Search::Ids(_)) || (narrowed(f) && matches!(search, Search::Many(_)))) {
         return pinned(f, search);
     }
     if let Some(id) = f.survey_id {
@@ -521,6 +521,17 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
     q
 }
 
+/// Whether anything but a search narrows the list.
+fn narrowed(f: &BrowseFilter) -> bool {
+    f.survey_id.is_some()
+        || f.touchpoint.is_some()
+        || f.channel.is_some()
+        || f.score.is_some()
+        || f.state.is_some()
+        || f.since.is_some()
+        || f.until.is_some()
+}
+
 fn with_state(mut q: Matching, f: &BrowseFilter) -> Matching {
     match f.state {
         Some(AnswerState::Counted) => q = q.filter(responses::counts_from.le(f.now)),
@@ -533,14 +544,19 @@ fn with_state(mut q: Matching, f: &BrowseFilter) -> Matching {
     q
 }
 
-/// [`matching`] for SQLite when a search found the candidates by id: every other condition with
-/// a unary `+`, which SQLite's planner does not answer from an index.
+/// [`matching`] for SQLite when a search's matches should drive the query (a few thousand found
+/// by id, or a common word with other filters): every other condition with a unary `+`, which
+/// SQLite's planner does not answer from an index.
 fn pinned(f: &BrowseFilter, search: &Search) -> Matching {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Bool, Integer, Text};
     let mut q = responses::table.into_boxed();
-    if let Search::Ids(ids) = search {
-        q = q.filter(responses::id.eq_any(ids.clone()));
+    match search {
+        Search::Ids(ids) => q = q.filter(responses::id.eq_any(ids.clone())),
+        // A common word with other filters: its matches drive (a whole survey's answers walked
+        // in time order, each checked against them, would cost far more when they meet rarely).
+        Search::Many(words) => q = q.filter(full_text(words, false)),
+        Search::All => {}
     }
     if let Some(id) = f.survey_id {
         q = q.filter(sql::<Bool>("+responses.survey_id = ").bind::<BigInt, _>(id));
@@ -609,13 +625,17 @@ fn full_text(words: &[String], pg: bool) -> Predicate {
             .sql(")"),
         )
     } else {
-        let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
         Box::new(
             sql::<Bool>("responses.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ")
-                .bind::<Text, _>(query)
+                .bind::<Text, _>(fts5_query(words))
                 .sql(")"),
         )
     }
+}
+
+/// The words as an FTS5 query: each quoted (so no word is read as an operator), as a prefix.
+fn fts5_query(words: &[String]) -> String {
+    words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
 }
 
 fn search(conn: &mut DbConn, f: &BrowseFilter) -> Result<Search, DomainError> {
@@ -642,8 +662,22 @@ pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount
     let pg = matches!(conn, DbConn::Pg(_));
     let no_page = BrowseFilter { before: None, ..f.clone() };
     let found = search(conn, f)?;
-    // A word in tens of thousands of comments is counted only so far: each count step there is
-    // a check against the search's matches.
+    // A common word and nothing else: SQLite's full-text index counts its matches by itself.
+    if let (Search::Many(words), false, false) = (&found, pg, narrowed(f)) {
+        #[derive(diesel::QueryableByName)]
+        struct Total {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let total: Total = diesel::sql_query("SELECT count(*) AS n FROM responses_fts WHERE responses_fts MATCH ?")
+            .bind::<diesel::sql_types::Text, _>(fts5_query(words))
+            .get_result(conn)
+            .map_err(db)?;
+        let n = total.n.max(0) as u64;
+        return Ok(MatchCount { n: n.min(cap), more: n > cap });
+    }
+    // A word in tens of thousands of comments with other filters is counted only so far: each
+    // count step there is a check against the search's matches.
     let cap = if matches!(found, Search::Many(_)) { cap.min(SEARCH_COUNT_CAP) } else { cap };
     let ids: Vec<i64> =
         matching(&no_page, pg, &found).select(responses::id).limit(cap as i64 + 1).load(conn).map_err(db)?;
