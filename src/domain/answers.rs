@@ -511,6 +511,18 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
     match search {
         Search::All => {}
         Search::Ids(ids) => q = q.filter(responses::id.eq_any(ids.clone())),
+        // A common word and nothing else: walk the list in its order and check each answer
+        // against the word's matches (`+` keeps SQLite from driving by them instead: with this
+        // many, the walk finds a page of matches sooner than the lookups and sort would).
+        Search::Many(words) if !pg => {
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "+responses.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ",
+                )
+                .bind::<diesel::sql_types::Text, _>(fts5_query(words))
+                .sql(")"),
+            )
+        }
         Search::Many(words) => q = q.filter(full_text(words, pg)),
     }
     if let Some((t, id)) = f.before {
@@ -640,13 +652,29 @@ fn fts5_query(words: &[String]) -> String {
 
 fn search(conn: &mut DbConn, f: &BrowseFilter) -> Result<Search, DomainError> {
     let Some(words) = f.search.as_deref().and_then(search_terms) else { return Ok(Search::All) };
-    let pg = matches!(conn, DbConn::Pg(_));
-    let ids: Vec<i64> = responses::table
-        .filter(full_text(&words, pg))
-        .select(responses::id)
-        .limit(SEARCH_IDS + 1)
-        .load(conn)
-        .map_err(db)?;
+    let ids: Vec<i64> = match conn {
+        DbConn::Pg(_) => responses::table
+            .filter(full_text(&words, true))
+            .select(responses::id)
+            .limit(SEARCH_IDS + 1)
+            .load(conn)
+            .map_err(db)?,
+        // Straight from the index (its rowids are the answers' ids), not through the answers.
+        DbConn::Sqlite(_) => {
+            #[derive(diesel::QueryableByName)]
+            struct Hit {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                rowid: i64,
+            }
+            let hits: Vec<Hit> =
+                diesel::sql_query("SELECT rowid FROM responses_fts WHERE responses_fts MATCH ? LIMIT ?")
+                    .bind::<diesel::sql_types::Text, _>(fts5_query(&words))
+                    .bind::<diesel::sql_types::BigInt, _>(SEARCH_IDS + 1)
+                    .load(conn)
+                    .map_err(db)?;
+            hits.into_iter().map(|h| h.rowid).collect()
+        }
+    };
     Ok(if ids.len() as i64 <= SEARCH_IDS { Search::Ids(ids) } else { Search::Many(words) })
 }
 
