@@ -15,6 +15,11 @@ use diesel::prelude::*;
 pub const MAX_COMMENT_CHARS: usize = 2000;
 /// Events one invitation keeps: far beyond any person's or scanner's visits.
 pub const MAX_EVENTS: usize = 200;
+/// Events one source (address and user agent) may add to an invitation: a flood from one
+/// place uses up its own budget, not the customer's.
+pub const MAX_EVENTS_PER_SOURCE: usize = 50;
+/// Events a source new to a link may always add, however many others sent.
+pub const NEWCOMER_EVENTS: usize = 5;
 
 /// The invited customer as the answer pages see them.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -156,9 +161,15 @@ pub fn record(
         } else {
             visits(conn, invite.invitation.id)?
         };
-        if history.len() > MAX_EVENTS {
-            // Forged beacons must not grow an invitation's history (and the cost of judging it)
-            // without end: past this, events are refused and the judgement stands.
+        // Forged beacons must not grow an invitation's history (and the cost of judging it)
+        // without end: past a source's own budget, or (for a source already heard from) the
+        // invitation's, its events are refused and the judgement stands. A source new to the
+        // link always has its first few events, and a form post (the customer's score or
+        // comment) is always taken: a flood from elsewhere cannot lock the customer out.
+        let this_source = Sender::source(&event.source, &event.user_agent);
+        let from_source = history.iter().filter(|v| v.source == this_source).count();
+        let over = from_source > MAX_EVENTS_PER_SOURCE || (history.len() > MAX_EVENTS && from_source > NEWCOMER_EVENTS);
+        if signal != Signal::Form && over {
             return Err(DomainError::invalid("too_many_events", "this link has had enough visits"));
         }
         let verdict = evidence::judge(&history, rules);

@@ -17,7 +17,10 @@ use diesel::prelude::*;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 200;
 
-/// Failed sign-ins that lock an account, or an address, for the rest of the window.
+/// Failed sign-ins after which an account is refused from that address, and after which an
+/// address is refused for any account, for the rest of the window. Failures from one address
+/// never lock the account for the others: a stranger who knows an email cannot lock its owner
+/// out, and guessing from many addresses costs 5 tries each (and argon2's time per try).
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
@@ -155,7 +158,8 @@ pub enum SigninRefused {
     Throttled,
 }
 
-/// Starts a sign-in attempt: refused (false) while the account or the address is throttled,
+/// Starts a sign-in attempt: refused (false) while this account from this address, or this
+/// address, is throttled,
 /// else recorded as a failure until [`start_session`] clears it. Counting and recording in one
 /// write means parallel attempts cannot all slip through before any is counted.
 pub fn begin_attempt(conn: &mut DbConn, email: &str, source: &str, now: i64) -> Result<bool, DomainError> {
@@ -163,6 +167,7 @@ pub fn begin_attempt(conn: &mut DbConn, email: &str, source: &str, now: i64) -> 
     let since = now - FAILURE_WINDOW_MS;
     let by_account: i64 = signin_failures::table
         .filter(signin_failures::email.eq(&email))
+        .filter(signin_failures::source.eq(source))
         .filter(signin_failures::at.gt(since))
         .count()
         .get_result(conn)
@@ -206,8 +211,14 @@ pub fn password_opens(user: Option<&User>, password: &str) -> bool {
     password_matches(password, &user.password_hash) && user.disabled_at.is_none()
 }
 
-/// Starts a session; returns the cookie's token (never stored).
-pub fn start_session(conn: &mut DbConn, user: &User, rules: SessionRules, now: i64) -> Result<String, DomainError> {
+/// Starts a session for a sign-in from `source`; returns the cookie's token (never stored).
+pub fn start_session(
+    conn: &mut DbConn,
+    user: &User,
+    source: &str,
+    rules: SessionRules,
+    now: i64,
+) -> Result<String, DomainError> {
     let token = random_secret();
     diesel::insert_into(sessions::table)
         .values((
@@ -219,8 +230,15 @@ pub fn start_session(conn: &mut DbConn, user: &User, rules: SessionRules, now: i
         ))
         .execute(conn)
         .map_err(db)?;
-    // A successful sign-in clears the account's failures.
-    diesel::delete(signin_failures::table.filter(signin_failures::email.eq(&user.email))).execute(conn).map_err(db)?;
+    // A successful sign-in clears the account's failures from its own address (a stranger's,
+    // elsewhere, keep counting).
+    diesel::delete(
+        signin_failures::table
+            .filter(signin_failures::email.eq(&user.email))
+            .filter(signin_failures::source.eq(source)),
+    )
+    .execute(conn)
+    .map_err(db)?;
     Ok(token)
 }
 

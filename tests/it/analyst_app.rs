@@ -729,3 +729,35 @@ async fn control_characters_in_next_and_back_fall_back_to_the_overview_on(app: &
     assert_eq!(r.headers()["location"], "/app");
     assert!(client.get(app.url("/app")).send().await.unwrap().text().await.unwrap().contains("lang=\"nl\""));
 }
+
+/// Five wrong passwords from a stranger's address throttle that address for the account, not
+/// the account: its owner, elsewhere, signs in at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stranger_cannot_lock_an_account() {
+    on_every_backend_with!(a_stranger_cannot_lock_an_account_on, |s| s.trusted_proxy =
+        vec!["127.0.0.1".parse().unwrap()]);
+}
+async fn a_stranger_cannot_lock_an_account_on(app: &TestApp) {
+    app.user("ana@acme.example", PASSWORD, Role::Admin).await;
+    let attempt = |from: &'static str, password: &'static str| async move {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = client.get(app.url("/signin")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_of(&page);
+        client
+            .post(app.url("/signin"))
+            .header("X-Forwarded-For", from)
+            .form(&[("email", "ana@acme.example"), ("password", password), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("203.0.113.66", "wrong password!").await, 401);
+    }
+    assert_eq!(attempt("203.0.113.66", PASSWORD).await, 429, "the stranger's address is throttled");
+    assert_eq!(attempt("198.51.100.7", PASSWORD).await, 303, "the owner, elsewhere, is not");
+    assert_eq!(attempt("203.0.113.66", PASSWORD).await, 429, "and the owner's sign-in does not free the stranger");
+}

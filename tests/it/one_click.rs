@@ -228,3 +228,42 @@ async fn a_fixed_replay_of_people_and_scanners_meets_the_targets() {
     assert_eq!(outcome.scanners_counted(), 0, "{outcome:?}");
     assert!(outcome.scanners.values().all(|(n, _)| *n == 20), "every kind replayed: {outcome:?}");
 }
+
+/// Anyone holding a survey link can send beacons, but a flood from one place uses up its own
+/// budget, not the customer's: after 200 forged beacons from one address the customer's click
+/// and comment are taken and count.
+#[tokio::test]
+async fn a_beacon_flood_cannot_lock_the_customer_out() {
+    on_every_backend!(beacon_flood);
+}
+
+async fn beacon_flood(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let inv = invite(app, "flood").await;
+    let client = reqwest::Client::new();
+    let mut refused = 0;
+    for _ in 0..200 {
+        let r = client
+            .post(app.url(&format!("{}/beacon", inv.page)))
+            .header("User-Agent", "flood/1.0")
+            .form(&[("kind", "loaded")])
+            .send()
+            .await
+            .unwrap();
+        refused += usize::from(r.status() == 422);
+    }
+    assert!(refused >= 140, "the flood's source ran out of its own budget: {refused} refused");
+    // The customer, from their own browser: the one-click link, then the page's form.
+    let click = client.get(app.url(&inv.links[7])).header("User-Agent", PHONE).send().await.unwrap();
+    assert_eq!(click.status(), 200, "the customer's click is taken");
+    let form = client
+        .post(app.url(&inv.page))
+        .header("User-Agent", PHONE)
+        .form(&[("score", "8"), ("comment", "Prima")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200, "the customer's form is taken");
+    let a = answer(app, &inv.customer).await;
+    assert_eq!((a["score"].as_i64(), a["comment"].as_str()), (Some(8), Some("Prima")), "{a}");
+}

@@ -133,7 +133,7 @@ pub async fn signin(
     let rules = state.session_rules;
     let token = state
         .db
-        .write(move |c| accounts::start_session(c, &user, rules, now))
+        .write(move |c| accounts::start_session(c, &user, &source, rules, now))
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     let mut res = HttpResponse::SeeOther().insert_header(("Location", safe_next(form.next.as_deref()))).finish();

@@ -148,6 +148,18 @@ macro_rules! on_every_backend {
     };
 }
 
+/// [`on_every_backend`] with the settings changed by `tune` first.
+#[allow(unused_macros)]
+macro_rules! on_every_backend_with {
+    ($scenario:ident, $tune:expr) => {
+        for database in common::databases() {
+            eprintln!("running {} on {:?}", stringify!($scenario), database.backend);
+            let app = common::TestApp::spawn_with(database, $tune).await;
+            $scenario(&app).await;
+        }
+    };
+}
+
 impl TestApp {
     /// The app in this process (its clock and jobs in the test's hands) over `database`.
     pub async fn spawn(database: Database) -> TestApp {
