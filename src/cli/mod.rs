@@ -139,8 +139,25 @@ pub enum UserAction {
         #[arg(long, default_value = "nl")]
         lang: String,
     },
-    /// List accounts: email, role, created.
+    /// List accounts: email, role, created, and whether disabled.
     List,
+    /// Disable an account: it cannot sign in, its sessions end and it gets no reports.
+    Disable { email: String },
+    /// Enable a disabled account again.
+    Enable { email: String },
+    /// Give an account another role (its sessions end).
+    SetRole {
+        email: String,
+        #[arg(value_parser = ["admin", "analyst"])]
+        role: String,
+    },
+    /// Give an account a new password (its sessions end). Without --password a random one is
+    /// made and printed once.
+    ResetPassword {
+        email: String,
+        #[arg(long, env = "ACHT_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -326,7 +343,37 @@ fn user(db: &Db, action: UserAction) -> CliResult {
         UserAction::List => {
             let time = |ms: i64| crate::web::api::time(ms).format("%Y-%m-%d %H:%M").to_string();
             for u in db.read_blocking(users::list)? {
-                println!("{}\t{}\tcreated {}", u.email, u.role, time(u.created_at));
+                let state = if u.disabled_at.is_some() { "\tdisabled" } else { "" };
+                println!("{}\t{}\tcreated {}{state}", u.email, u.role, time(u.created_at));
+            }
+        }
+        UserAction::Disable { email } => {
+            let now = now();
+            let u = db.write_blocking(move |c| users::set_disabled(c, &email, true, now))?;
+            println!("disabled {}: its sessions ended; it cannot sign in and gets no reports", u.email);
+        }
+        UserAction::Enable { email } => {
+            let now = now();
+            let u = db.write_blocking(move |c| users::set_disabled(c, &email, false, now))?;
+            println!("enabled {}", u.email);
+        }
+        UserAction::SetRole { email, role } => {
+            let role: crate::types::Role = role.parse()?;
+            let u = db.write_blocking(move |c| users::set_role(c, &email, role))?;
+            println!("{} is now {} (its sessions ended)", u.email, u.role);
+        }
+        UserAction::ResetPassword { email, password } => {
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(users::generate_password);
+            let pw = password.clone();
+            let u = db.write_blocking(move |c| {
+                let u = users::get_by_email(c, &email)?;
+                users::set_password(c, u.id, &pw)?;
+                Ok::<_, crate::domain::DomainError>(u)
+            })?;
+            println!("new password for {} (its sessions ended)", u.email);
+            if generated {
+                println!("password (shown once): {password}");
             }
         }
     }

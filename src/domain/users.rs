@@ -132,8 +132,45 @@ pub fn set_password(conn: &mut DbConn, user_id: i64, password: &str) -> Result<(
         .set(users::password_hash.eq(hash_password(password)?))
         .execute(conn)
         .map_err(db)?;
+    end_sessions(conn, user_id)
+}
+
+/// An account by email, or NotFound.
+pub fn get_by_email(conn: &mut DbConn, email: &str) -> Result<User, DomainError> {
+    find_by_email(conn, email)?.ok_or_else(|| DomainError::NotFound(format!("account '{}'", email.trim())))
+}
+
+/// Ends every session of an account (it signs in again, with what it may now do).
+fn end_sessions(conn: &mut DbConn, user_id: i64) -> Result<(), DomainError> {
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn).map_err(db)?;
     Ok(())
+}
+
+/// Disables (or enables again) an account: a disabled one cannot sign in, its sessions end at
+/// once and no report goes to its address. Returns the account as it is now.
+pub fn set_disabled(conn: &mut DbConn, email: &str, disabled: bool, now: i64) -> Result<User, DomainError> {
+    let user = get_by_email(conn, email)?;
+    let at = disabled.then_some(user.disabled_at.unwrap_or(now));
+    diesel::update(users::table.find(user.id)).set(users::disabled_at.eq(at)).execute(conn).map_err(db)?;
+    if disabled {
+        end_sessions(conn, user.id)?;
+    }
+    get_by_email(conn, email)
+}
+
+/// Gives an account another role; its sessions end, so no page keeps what it could do before.
+pub fn set_role(conn: &mut DbConn, email: &str, role: Role) -> Result<User, DomainError> {
+    let user = get_by_email(conn, email)?;
+    if user.role != role {
+        diesel::update(users::table.find(user.id)).set(users::role.eq(role)).execute(conn).map_err(db)?;
+        end_sessions(conn, user.id)?;
+    }
+    get_by_email(conn, email)
+}
+
+/// Whether an address belongs to a disabled account (reports do not go to it).
+pub fn is_disabled(conn: &mut DbConn, email: &str) -> Result<bool, DomainError> {
+    Ok(find_by_email(conn, email)?.is_some_and(|u| u.disabled_at.is_some()))
 }
 
 pub fn set_locale(conn: &mut DbConn, user_id: i64, locale: &str) -> Result<(), DomainError> {

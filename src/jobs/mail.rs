@@ -191,6 +191,11 @@ impl Delivery {
         if sub.disabled_at.is_some() {
             return Ok(Outcome::Stopped { state: OutboxState::Suppressed, detail: "the subscription ended".into() });
         }
+        // An address whose acht account is disabled gets no reports (its person left, say).
+        let email = sub.email.clone();
+        if self.db.read(move |c| crate::domain::users::is_disabled(c, &email)).await? {
+            return Ok(Outcome::Stopped { state: OutboxState::Suppressed, detail: "the account is disabled".into() });
+        }
         let locale = Locale::negotiate(&sub.locale);
         let l = locale.clone();
         let data = self.db.read(move |c| reports::data(c, run_id, &l)).await?;

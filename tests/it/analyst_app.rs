@@ -761,3 +761,57 @@ async fn a_stranger_cannot_lock_an_account_on(app: &TestApp) {
     assert_eq!(attempt("198.51.100.7", PASSWORD).await, 303, "the owner, elsewhere, is not");
     assert_eq!(attempt("203.0.113.66", PASSWORD).await, 429, "and the owner's sign-in does not free the stranger");
 }
+
+/// An admin disables and enables an account, changes its role and gives it a new password on
+/// the Users page; each ends the account's sessions, a disabled account cannot sign in, and an
+/// admin cannot disable or demote themselves.
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_disable_reassign_and_reset_accounts_and_their_sessions_end() {
+    on_every_backend!(admins_manage_accounts);
+}
+async fn admins_manage_accounts(app: &TestApp) {
+    app.user("boss@acme.example", PASSWORD, Role::Admin).await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let boss = app.signed_in("boss@acme.example", PASSWORD).await;
+    let act = |action: &'static str, email: &'static str| {
+        let boss = boss.clone();
+        async move {
+            let page = boss.get(app.url("/app/users")).send().await.unwrap().text().await.unwrap();
+            let csrf = csrf_of(&page);
+            let r = boss
+                .post(app.url("/app/users/action"))
+                .form(&[("csrf", csrf.as_str()), ("email", email), ("action", action)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{action} {email}");
+            r.text().await.unwrap()
+        }
+    };
+    let signed_in = |client: reqwest::Client| async move { client.get(app.url("/app")).send().await.unwrap().status() };
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+    assert_eq!(signed_in(ana.clone()).await, 200);
+    act("disable", "ana@acme.example").await;
+    assert_eq!(signed_in(ana.clone()).await, 303, "a disabled account's session ended");
+    let fresh =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(app.sign_in(&fresh, "ana@acme.example", PASSWORD).await.status(), 401, "and it cannot sign in");
+    act("enable", "ana@acme.example").await;
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+    assert_eq!(ana.get(app.url("/app/users")).send().await.unwrap().status(), 403, "an analyst");
+    act("role-admin", "ana@acme.example").await;
+    assert_eq!(signed_in(ana.clone()).await, 303, "a role change ends the sessions");
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+    assert_eq!(ana.get(app.url("/app/users")).send().await.unwrap().status(), 200, "now an admin");
+    let page = act("reset-password", "ana@acme.example").await;
+    let at = page.find("(shown once): ").or_else(|| page.find("(eenmalig getoond): ")).expect("the new password");
+    let new_password: String = page[at..].split(": ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    assert_eq!(signed_in(ana.clone()).await, 303, "a new password ends the sessions");
+    let fresh =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(app.sign_in(&fresh, "ana@acme.example", PASSWORD).await.status(), 401, "the old password is gone");
+    assert_eq!(app.sign_in(&fresh, "ana@acme.example", &new_password).await.status(), 303, "the new one works");
+    let page = act("disable", "boss@acme.example").await;
+    assert!(page.contains("another admin") || page.contains("andere beheerder"), "not oneself");
+    assert_eq!(signed_in(boss.clone()).await, 200, "the admin is still in");
+}

@@ -214,3 +214,24 @@ fn output_into_a_closed_pipe_ends_quietly() {
     const SIGPIPE: i32 = 13;
     assert!(out.status.success() || out.status.signal() == Some(SIGPIPE), "{:?}", out.status);
 }
+
+/// `acht user disable|enable|set-role|reset-password`: what the Users page does, for a shell.
+#[test]
+fn accounts_are_managed_from_the_command_line() {
+    let database = common::sqlite();
+    let url = database.url.clone();
+    ok(&url, &["user", "create", "--email", "ana@acme.example", "--role", "analyst"]);
+    assert!(ok(&url, &["user", "disable", "ana@acme.example"]).contains("disabled ana@acme.example"));
+    assert!(
+        ok(&url, &["user", "list"]).contains("ana@acme.example\tanalyst\t")
+            && ok(&url, &["user", "list"]).contains("disabled")
+    );
+    ok(&url, &["user", "enable", "ana@acme.example"]);
+    assert!(!ok(&url, &["user", "list"]).contains("disabled"));
+    assert!(ok(&url, &["user", "set-role", "ana@acme.example", "admin"]).contains("is now admin"));
+    let out = ok(&url, &["user", "reset-password", "ana@acme.example"]);
+    assert!(out.contains("password (shown once): "), "{out}");
+    let missing = common::acht_cli(&url, &["user", "disable", "nobody@acme.example"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
+}

@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/answers.csv", web::get().to(answers::csv))
                 .route("/users", web::get().to(users::page))
                 .route("/users", web::post().to(users::create))
+                .route("/users/action", web::post().to(users::act))
                 .route("/language", web::post().to(auth::language))
                 .route("/account", web::get().to(account::page))
                 .route("/account/time-zone", web::post().to(account::set_time_zone))

@@ -12,9 +12,19 @@ use serde::Deserialize;
 #[template(path = "app/users.html")]
 struct UsersPage {
     c: Chrome,
-    users: Vec<(String, &'static str, String)>,
+    users: Vec<Row>,
     message: Option<String>,
     error: Option<String>,
+}
+
+/// One account on the page.
+struct Row {
+    email: String,
+    role: &'static str,
+    since: String,
+    disabled: bool,
+    /// The signed-in admin's own account: no buttons that could lock them out.
+    own: bool,
 }
 
 async fn show(
@@ -30,7 +40,13 @@ async fn show(
         c: Chrome::new(signed, "users", req),
         users: users
             .into_iter()
-            .map(|u| (u.email, u.role.as_str(), crate::view::datetime(u.created_at, &l, signed.user.tz())))
+            .map(|u| Row {
+                own: u.id == signed.user.id,
+                disabled: u.disabled_at.is_some(),
+                since: crate::view::datetime(u.created_at, &l, signed.user.tz()),
+                role: u.role.as_str(),
+                email: u.email,
+            })
             .collect(),
         message,
         error,
@@ -85,5 +101,64 @@ pub async fn create(
             show(&req, &state, &signed, None, Some(words)).await
         }
         Err(e) => Err(PageError::from_domain(e, signed.locale.clone())),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserAction {
+    csrf: String,
+    email: String,
+    action: String,
+}
+
+/// An admin disables or enables an account, changes its role or gives it a new password (shown
+/// once). Each ends the account's sessions; an admin cannot do the first two to themselves.
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    form: web::Form<UserAction>,
+) -> Result<HttpResponse, PageError> {
+    signed.require_admin()?;
+    signed.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let l = signed.locale.clone();
+    let own = form.email.trim().eq_ignore_ascii_case(&signed.user.email);
+    if own && form.action != "reset-password" {
+        return show(&req, &state, &signed, None, Some(l.t("users-error-own"))).await;
+    }
+    let now = state.now_ms();
+    let email = form.email.clone();
+    let password = accounts::generate_password();
+    let pw = password.clone();
+    let action = form.action.clone();
+    let done = state
+        .db
+        .write(move |c| match action.as_str() {
+            "disable" => accounts::set_disabled(c, &email, true, now).map(|_| ()),
+            "enable" => accounts::set_disabled(c, &email, false, now).map(|_| ()),
+            "role-admin" => accounts::set_role(c, &email, Role::Admin).map(|_| ()),
+            "role-analyst" => accounts::set_role(c, &email, Role::Analyst).map(|_| ()),
+            "reset-password" => {
+                let u = accounts::get_by_email(c, &email)?;
+                accounts::set_password(c, u.id, &pw)
+            }
+            _ => Err(crate::domain::DomainError::invalid("bad_action", "unknown action")),
+        })
+        .await;
+    let who = crate::i18n::arg(form.email.trim().to_lowercase());
+    match done {
+        Ok(()) => {
+            let msg = match form.action.as_str() {
+                "reset-password" => {
+                    l.t_args("users-password-reset", &[("email", who), ("password", crate::i18n::arg(password))])
+                }
+                "disable" => l.t_args("users-disabled", &[("email", who)]),
+                "enable" => l.t_args("users-enabled", &[("email", who)]),
+                _ => l.t_args("users-role-changed", &[("email", who)]),
+            };
+            show(&req, &state, &signed, Some(msg), None).await
+        }
+        Err(e) => Err(PageError::from_domain(e, l)),
     }
 }
