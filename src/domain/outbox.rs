@@ -159,9 +159,20 @@ pub fn claim(
     let lapsed = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'sending'").and(mail_outbox::lease_until.lt(now));
     let due = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued'").and(mail_outbox::due_at.le(now));
     let mut picked: Vec<OutboxRow> = pick!(conn, lapsed, mail_outbox::lease_until.asc(), limit)?;
+    // Due reports next, along their own partial index: a report due on the minute goes before a
+    // backlog of survey emails.
     let room = limit - picked.len() as i64;
     if room > 0 {
-        let more: Vec<OutboxRow> = pick!(conn, due, mail_outbox::due_at.asc(), room)?;
+        let reports = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued' AND kind = 'report'")
+            .and(mail_outbox::due_at.le(now));
+        let more: Vec<OutboxRow> = pick!(conn, reports, mail_outbox::due_at.asc(), room)?;
+        picked.extend(more);
+    }
+    let room = limit - picked.len() as i64;
+    if room > 0 {
+        let taken: Vec<i64> = picked.iter().map(|r| r.id).collect();
+        let more: Vec<OutboxRow> =
+            pick!(conn, due.and(mail_outbox::id.ne_all(taken)), mail_outbox::due_at.asc(), room)?;
         picked.extend(more);
     }
     if picked.is_empty() {

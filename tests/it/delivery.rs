@@ -792,3 +792,33 @@ async fn undo_window(app: &TestApp) {
         }
     }
 }
+
+/// A report due on the minute is claimed before a backlog of survey emails that were due
+/// earlier: a manager's report never waits behind the morning's invitations.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_due_report_goes_before_a_backlog_of_invitations() {
+    on_every_backend_with!(reports_first, |s| s.jobs = Switch::Off);
+}
+async fn reports_first(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    for k in 0..30 {
+        app.report(&format!("b-{k}"), &format!("cb-{k}"), "support", "nl").await;
+    }
+    app.clock.advance_ms(2 * HOUR_MS);
+    let now = app.clock.now();
+    let at = chrono::DateTime::from_timestamp_millis(now - 60_000).unwrap().format("%H:%M").to_string();
+    let input = reports::NewSubscription {
+        email: "manager@acme.example".into(),
+        frequency: acht::types::Frequency::Daily,
+        at,
+        time_zone: Some("UTC".into()),
+        survey: None,
+        locale: Some("en".into()),
+    };
+    app.db.write(move |c| reports::subscribe(c, &input, now - 2 * 24 * HOUR_MS)).await.unwrap();
+    acht::jobs::claim_reports(&app.state).await;
+    let claimed = app.db.write(move |c| outbox::claim(c, "test", now, 60_000, 5)).await.unwrap();
+    assert_eq!(claimed.len(), 5, "a batch of the backlog");
+    assert_eq!(claimed[0].row.kind, acht::types::MailKind::Report, "the report first: {:?}", claimed[0].row);
+    assert!(claimed[1..].iter().all(|c| c.row.kind == acht::types::MailKind::Invitation));
+}
