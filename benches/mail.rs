@@ -99,6 +99,7 @@ fn main() {
             rules: settings.retry_rules(),
             concurrency,
             holder: "bench".into(),
+            stopping: Default::default(),
         };
         let t = Instant::now();
         let tally = delivery.deliver_due().await;

@@ -23,6 +23,25 @@ pub struct Application {
     _lock: Option<ServerLock>,
 }
 
+/// How long a stopping instance waits for emails in flight, and then for HTTP requests.
+pub const SHUTDOWN_GRACE_SECS: u64 = 20;
+
+/// SIGTERM (an orchestrator's stop) or Ctrl-C.
+async fn stop_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still stops gracefully");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
 impl Application {
     /// Opens the database (migrations, id lease), then binds the server to `listener`.
     pub fn build(settings: &Settings, listener: TcpListener) -> Result<Application, StartError> {
@@ -64,6 +83,8 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
             session_rules: settings.session_rules(),
             branding: Arc::new(Branding::from_settings(settings)?),
+            stopping: Arc::default(),
+            outbox_busy: Arc::default(),
         };
         let mailer = Mailer::from_settings(settings)?;
         match &mailer {
@@ -86,6 +107,9 @@ impl Application {
                 .default_service(actix_web::web::to(web::not_found))
         })
         .listen(listener)?
+        // acht handles SIGTERM and Ctrl-C itself (`run`): email first, then HTTP.
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
         .run();
         Ok(Application { server, port: addr.port(), state, _lock: lock })
     }
@@ -99,8 +123,24 @@ impl Application {
         &self.state
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully: readiness turns 503 and no new
+    /// email is claimed at once; emails being sent get [`SHUTDOWN_GRACE_SECS`] to finish and be
+    /// recorded (a restart in the middle of a backlog leaves no claim to wait out); then HTTP
+    /// stops, letting requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
         let _lock = self._lock;
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        actix_web::rt::spawn(async move {
+            stop_signal().await;
+            state.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!("stopping: no new email is claimed; emails in flight get {SHUTDOWN_GRACE_SECS} s");
+            let grace = std::time::Duration::from_secs(SHUTDOWN_GRACE_SECS);
+            if tokio::time::timeout(grace, state.outbox_busy.lock()).await.is_err() {
+                tracing::warn!("emails still in flight at the deadline keep their claim (their outcome is unknown)");
+            }
+            handle.stop(true).await;
+        });
         self.server.await
     }
 }

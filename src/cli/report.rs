@@ -125,6 +125,7 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
             rules: settings.retry_rules(),
             concurrency: 1,
             holder: format!("cli-pid-{}", std::process::id()),
+            stopping: Default::default(),
         };
         match delivery.deliver_row(row.id).await? {
             Some(OutboxState::Sent) => println!("sent"),

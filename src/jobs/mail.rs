@@ -31,6 +31,8 @@ pub struct Delivery {
     pub concurrency: usize,
     /// This sender's name on its leases and attempts.
     pub holder: String,
+    /// The instance is stopping: claim nothing more.
+    pub stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What one outbox run did.
@@ -53,6 +55,7 @@ impl Delivery {
             rules: settings.retry_rules(),
             concurrency: settings.mail_concurrency.max(1),
             holder: format!("instance-{}-pid-{}", state.db.id_tag(), std::process::id()),
+            stopping: state.stopping.clone(),
         }
     }
 
@@ -60,6 +63,10 @@ impl Delivery {
     pub async fn deliver_due(&self) -> Tally {
         let mut tally = Tally::default();
         loop {
+            // A stopping instance claims nothing more; what it holds it finishes.
+            if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
             let (holder, now, limit) = (self.holder.clone(), self.clock.now_ms(), self.concurrency.max(1) as i64);
             let claimed = match self.db.write(move |c| outbox::claim(c, &holder, now, LEASE_MS, limit)).await {
                 Ok(claimed) => claimed,

@@ -47,8 +47,10 @@ async fn start(
         })?)
         .await?;
     let delivery = Arc::new(delivery);
+    // The outbox run holds the state's lock while it sends, so a stopping instance can wait
+    // for its emails in flight.
     scheduler
-        .add(job(&every, Busy::default(), move || {
+        .add(job(&every, state.outbox_busy.clone(), move || {
             let d = delivery.clone();
             async move {
                 d.deliver_due().await;

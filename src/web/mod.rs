@@ -30,11 +30,20 @@ pub struct AppState {
     pub session_rules: crate::domain::users::SessionRules,
     /// The company's name, colour and logo.
     pub branding: std::sync::Arc<crate::config::Branding>,
+    /// Set when the instance is stopping (SIGTERM, Ctrl-C): readiness says 503 and no new
+    /// email is claimed.
+    pub stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Held while this instance's outbox run sends: shutdown waits for it (with a deadline).
+    pub outbox_busy: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -77,6 +86,10 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// Readiness: reads and writes both work now (a query, and an empty write through the write
 /// path, the SQLite writer thread included). A load balancer sends no traffic while it fails.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.is_stopping() {
+        // Stopping: the load balancer sends new requests elsewhere while this one finishes.
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "stopping"}));
+    }
     match state.db.check_ready().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(e) => {

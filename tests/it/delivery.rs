@@ -822,3 +822,67 @@ async fn reports_first(app: &TestApp) {
     assert_eq!(claimed[0].row.kind, acht::types::MailKind::Report, "the report first: {:?}", claimed[0].row);
     assert!(claimed[1..].iter().all(|c| c.row.kind == acht::types::MailKind::Invitation));
 }
+
+/// SIGTERM in the middle of a backlog: readiness turns 503, no new email is claimed, the ones in
+/// flight are finished and recorded, and the process ends. Nothing is left claimed, so the
+/// restarted server sends the rest at once (not after a lease), each exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_during_a_backlog_leaves_no_claim_behind() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let database = common::sqlite();
+    let url = database.url.clone();
+    common::acht_ok(&url, &["migrate"]);
+    let key = common::acht_ok(&url, &["apikey", "create", "term"]).trim().to_string();
+    let smtp_url = smtp.url();
+    let env = [
+        ("ACHT_SMTP_URL", smtp_url.as_str()),
+        ("ACHT_MAIL_FROM", "Acme <survey@acme.example>"),
+        ("ACHT_MAIL_POLL_SECONDS", "1"),
+    ];
+    let mut server = Server::start(&url, &env);
+    let client = reqwest::Client::new();
+    let r = client
+        .post(server.url("/api/v1/surveys"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"slug": "service", "scale": "grade10", "delay_minutes": 0,
+            "texts": {"nl": {"question": "Cijfer?"}}, "touchpoints": ["support"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    const N: usize = 1000;
+    for part in 0..2 {
+        let batch: Vec<serde_json::Value> = (0..N / 2)
+            .map(|k| {
+                serde_json::json!({"id": format!("t{part}-{k}"), "touchpoint": "support",
+                    "customer": {"id": format!("ct{part}-{k}"), "email": format!("ct{part}-{k}@example.test")}})
+            })
+            .collect();
+        let r = client
+            .post(server.url("/api/v1/interactions/batch"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({ "interactions": batch }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    smtp.wait_for(40, 60).await;
+    let status = server.terminate(30);
+    assert!(status.success(), "a clean exit: {status:?}");
+    let mut conn = acht::db::establish(&url).unwrap();
+    let after = outbox::status(&mut conn).unwrap().by_state;
+    let count = |state: OutboxState| after.iter().filter(|r| r.1 == state).map(|r| r.2).sum::<i64>();
+    assert_eq!(count(OutboxState::Sending), 0, "no claim left behind: {after:?}");
+    assert!(count(OutboxState::Queued) > 0, "stopped in the middle of the backlog: {after:?}");
+    // The restarted server sends the rest at once: no lease to wait out.
+    let _again = Server::start(&url, &env);
+    let settled = wait_until_outbox_settled(&mut conn, N, 60).await;
+    assert_eq!(settled, [(MailKind::Invitation, OutboxState::Sent, N as i64)]);
+    let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
+    let mut ids: Vec<String> = mails.iter().map(message_id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((mails.len(), ids.len()), (N, N), "every invitation exactly once");
+    assert_eq!(outbox::status(&mut conn).unwrap().unconfirmed, 0, "nothing possibly sent twice");
+}

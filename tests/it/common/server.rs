@@ -46,6 +46,22 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM (an orchestrator's stop) and waits, at most `secs`, for the process to end.
+    pub fn terminate(&mut self, secs: u64) -> std::process::ExitStatus {
+        // SAFETY: a signal to our own child process, which has not been waited for yet.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < until, "acht serve did not stop within {secs} s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The server's log so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
