@@ -131,7 +131,7 @@ impl Application {
         let _lock = self._lock;
         let handle = self.server.handle();
         let state = self.state.clone();
-        actix_web::rt::spawn(async move {
+        tokio::spawn(async move {
             stop_signal().await;
             state.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
             tracing::info!("stopping: no new email is claimed; emails in flight get {SHUTDOWN_GRACE_SECS} s");

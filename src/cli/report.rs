@@ -148,7 +148,12 @@ pub fn status(db: &Db) -> CliResult {
     for (kind, state, n) in &s.by_state {
         println!("{kind}\t{state}\t{n}");
     }
-    println!("possibly sent twice (a sender died between the server's acceptance and its record): {}", s.unconfirmed);
+    println!(
+        "possibly sent twice: {} (a lost reply retried: {}; taken over from a sender whose lease ran out: {})",
+        s.possibly_twice,
+        s.possibly_twice - s.taken_over,
+        s.taken_over
+    );
     let troubles = db.read_blocking(|c| outbox::troubles(c, 20))?;
     if !troubles.is_empty() {
         println!("\nrecent trouble, newest first (id, kind, state, attempts, last change, detail):");

@@ -300,6 +300,7 @@ diesel::table! {
         outcome -> Text,
         smtp_code -> Nullable<Integer>,
         detail -> Text,
+        may_have_reached -> Bool,
     }
 }
 

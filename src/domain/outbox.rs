@@ -97,6 +97,8 @@ pub struct Attempt {
     pub outcome: AttemptOutcome,
     pub smtp_code: Option<i32>,
     pub detail: String,
+    /// The message may have reached the server (see [`crate::mail::SendFailure`]).
+    pub may_have_reached: bool,
 }
 
 /// Queues the survey email of each new invitation, due when the invitation is.
@@ -197,6 +199,7 @@ pub fn claim(
             let retaken = (row.state == OutboxState::Sending).then(|| row.lease_holder.clone().unwrap_or_default());
             if let Some(previous) = &retaken {
                 lapsed.push(Attempt {
+                    may_have_reached: true,
                     id: new_id(),
                     outbox_id: row.id,
                     attempt: row.attempts,
@@ -321,6 +324,8 @@ pub enum Outcome {
         permanent: bool,
         code: Option<i32>,
         detail: String,
+        /// No reply came after the connection was made: the server may have stored it.
+        may_have_reached: bool,
     },
     /// Not sent, and never to be: the final state and why.
     Stopped {
@@ -367,6 +372,7 @@ pub fn settle(
             outcome: kind,
             smtp_code: code,
             detail: detail.chars().take(1000).collect(),
+            may_have_reached: matches!(outcome, Outcome::Failed { may_have_reached: true, .. }),
         };
         diesel::insert_into(mail_attempts::table).values(&attempt).execute(conn).map_err(db)?;
     }
@@ -423,7 +429,7 @@ fn next_after(
             detail: None,
             due_at: None,
         },
-        Outcome::Failed { permanent, code, detail } => {
+        Outcome::Failed { permanent, code, detail, .. } => {
             let kind = if *permanent { AttemptOutcome::Permanent } else { AttemptOutcome::Transient };
             let refusals = refused_before + i64::from(*permanent);
             let next_due = rules.next_due(attempts, now, jitter);
@@ -501,7 +507,11 @@ pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
 #[derive(Debug, Clone, Default)]
 pub struct Status {
     pub by_state: Vec<(MailKind, OutboxState, i64)>,
-    pub unconfirmed: i64,
+    /// Sent messages with an earlier attempt that may have reached the server: taken over from
+    /// a sender whose lease ran out, or whose reply was lost. Each may have arrived twice.
+    pub possibly_twice: i64,
+    /// Of those, the ones taken over after a lease ran out.
+    pub taken_over: i64,
 }
 
 pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
@@ -511,12 +521,25 @@ pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
         .order((mail_outbox::kind, mail_outbox::state))
         .load::<(MailKind, OutboxState, i64)>(conn)
         .map_err(db)?;
-    let unconfirmed = mail_attempts::table
-        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
+    let doubtful = mail_attempts::table
+        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed).or(mail_attempts::may_have_reached.eq(true)))
+        .select(mail_attempts::outbox_id);
+    let possibly_twice: i64 = mail_outbox::table
+        .filter(mail_outbox::state.eq(OutboxState::Sent))
+        .filter(mail_outbox::id.eq_any(doubtful))
         .count()
         .get_result(conn)
         .map_err(db)?;
-    Ok(Status { by_state, unconfirmed })
+    let taken = mail_attempts::table
+        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
+        .select(mail_attempts::outbox_id);
+    let taken_over: i64 = mail_outbox::table
+        .filter(mail_outbox::state.eq(OutboxState::Sent))
+        .filter(mail_outbox::id.eq_any(taken))
+        .count()
+        .get_result(conn)
+        .map_err(db)?;
+    Ok(Status { by_state, possibly_twice, taken_over })
 }
 
 /// The most recent emails that failed, wait for a retry, expired after failures, or went out
@@ -562,7 +585,8 @@ mod tests {
     #[test]
     fn failures_are_retried_until_the_last_attempt_refusal_or_expiry() {
         let rules = RetryRules { base_ms: 1_000, cap_ms: 10_000, max_attempts: 4 };
-        let fail = |permanent| Outcome::Failed { permanent, code: Some(451), detail: "busy".into() };
+        let fail =
+            |permanent| Outcome::Failed { permanent, code: Some(451), detail: "busy".into(), may_have_reached: false };
         let next = next_after(&fail(false), 1, 0, rules, None, 0, 0.0);
         assert_eq!((next.state, next.due_at), (OutboxState::Queued, Some(1_000)));
         assert_eq!(next_after(&fail(false), 4, 0, rules, None, 0, 0.0).state, OutboxState::Failed);

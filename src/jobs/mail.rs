@@ -220,8 +220,9 @@ impl Delivery {
     }
 }
 
+/// A failure before anything went to the mail server (the message never left).
 fn transient(detail: String) -> Outcome {
-    Outcome::Failed { permanent: false, code: None, detail }
+    Outcome::Failed { permanent: false, code: None, detail, may_have_reached: false }
 }
 
 fn no_mail_server() -> Outcome {
@@ -234,6 +235,11 @@ fn no_mail_server() -> Outcome {
 async fn send(mailer: &Mailer, message: lettre::Message) -> Outcome {
     match mailer.send(message).await {
         Ok(()) => Outcome::Sent,
-        Err(f) => Outcome::Failed { permanent: f.permanent, code: f.code, detail: f.detail },
+        Err(f) => Outcome::Failed {
+            permanent: f.permanent,
+            code: f.code,
+            detail: f.detail,
+            may_have_reached: f.may_have_reached,
+        },
     }
 }

@@ -28,6 +28,10 @@ pub struct SendFailure {
     pub permanent: bool,
     pub code: Option<i32>,
     pub detail: String,
+    /// The message may have reached the server: a connection was made but no reply came (a
+    /// drop, a lost reply, a timeout), so a retry may deliver a second copy. A reply (4xx, 5xx),
+    /// a refused connection or a TLS failure means it did not.
+    pub may_have_reached: bool,
 }
 
 impl Mailer {
@@ -63,9 +67,20 @@ impl Mailer {
         self.transport.send(message).await.map(|_| ()).map_err(|e| SendFailure {
             permanent: e.is_permanent(),
             code: e.status().and_then(|c| c.to_string().parse().ok()),
+            may_have_reached: may_have_reached(&e),
             detail: error_chain(&e),
         })
     }
+}
+
+/// Whether a failed send may have delivered the message after all. lettre does not say at
+/// which step a network error came, so any after the connection was made counts (a drop during
+/// RCPT is counted too: the count may be high, never low).
+fn may_have_reached(e: &lettre::transport::smtp::Error) -> bool {
+    let replied = e.is_transient() || e.is_permanent();
+    // lettre's connection errors (the server could not be reached) name themselves first.
+    let not_connected = e.to_string().starts_with("Connection error");
+    !(replied || not_connected || e.is_client() || e.is_tls() || e.is_transport_shutdown())
 }
 
 /// An error with its causes, in one line ("connection refused" sits in the source).

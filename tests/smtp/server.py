@@ -7,10 +7,11 @@ import argparse, asyncio, os, re, signal, ssl, sys, threading
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-ACTIONS = {"ok", "451", "554", "drop", "dropmid", "rcpt451"}
+ACTIONS = {"ok", "451", "554", "drop", "droplost", "dropmid", "rcpt451"}
 PLAN_HELP = ("comma-separated actions, one per message attempt, then accept all: "
              "ok, 451, 554 (reply at end of DATA, not stored), drop (close the "
-             "connection after the data instead of replying), dropmid (close it in the "
+             "connection after the data instead of replying), droplost (store the message, then "
+             "close the connection instead of replying: the reply is lost), dropmid (close it in the "
              "middle of the message), rcpt451 (451 to RCPT)")
 
 
@@ -109,9 +110,22 @@ class Handler:
             # Real servers name the recipient they refuse; erasure must forget such words too.
             rcpt = ", ".join(envelope.rcpt_tos)
             return "451 4.3.0 Try again later" if action == "451" else f"554 5.0.0 <{rcpt}>: Rejected"
+        name = self.store(envelope)
+        if self.discard and action == "ok":
+            return "250 OK"  # no per-message log: 10k lines could fill an unread stderr pipe
+        if action == "droplost":
+            # Stored, but the reply never comes: the client cannot know the message arrived,
+            # and its retry delivers a second copy (a duplicate the client must count).
+            log(f"attempt {self.attempts}: droplost -> {name}")
+            server.transport.abort()
+            raise asyncio.CancelledError()
+        log(f"attempt {self.attempts}: ok -> {name}")
+        return f"250 OK stored {name}"
+
+    def store(self, envelope):
         self.count += 1
         if self.discard:
-            return "250 OK"  # no per-message log: 10k lines could fill an unread stderr pipe
+            return "-"
         name = f"{self.next_num:06d}.eml"
         self.next_num += 1
         # Write then rename so a test polling DIR never sees a partial message.
@@ -120,8 +134,7 @@ class Handler:
         with open(tmp, "wb") as f:
             f.write(envelope.original_content)  # bytes as received (dot-unstuffed)
         os.rename(tmp, os.path.join(self.dir, name))
-        log(f"attempt {self.attempts}: ok -> {name}")
-        return f"250 OK stored {name}"
+        return name
 
 
 class FlakySMTP(SMTP):

@@ -1,0 +1,1 @@
+ALTER TABLE mail_attempts DROP COLUMN may_have_reached;
