@@ -10,8 +10,13 @@
   var base = "/s/" + token;
   var dwellMs = parseInt(body.getAttribute("data-dwell-ms"), 10) || 2000;
 
+  // A browser driven by automation says so (WebDriver sets navigator.webdriver): its dwell is
+  // no sign of a person. A person's own touch, click or key still is.
+  var automated = navigator.webdriver === true;
+
   function beacon(kind, visibleMs) {
     var data = new URLSearchParams({kind: kind});
+    if (automated) data.set("automated", "1");
     if (visibleMs !== undefined) data.set("visible_ms", String(Math.round(visibleMs)));
     if (!(navigator.sendBeacon && navigator.sendBeacon(base + "/beacon", data))) {
       fetch(base + "/beacon", {method: "POST", body: data, credentials: "omit", keepalive: true});

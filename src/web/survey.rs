@@ -367,6 +367,8 @@ async fn signal(
 struct BeaconForm {
     kind: String,
     visible_ms: Option<i64>,
+    /// "1" when the page's script found the browser driven by automation (`navigator.webdriver`).
+    automated: Option<String>,
 }
 
 /// `POST /s/{token}/beacon` (`navigator.sendBeacon`): the page loaded, stayed in view for the
@@ -384,5 +386,10 @@ async fn beacon(
         "hidden" => Signal::Hidden,
         _ => return Err(PageError::bad_form(browser)),
     };
+    // An automated browser (a scanner rendering the page, however long it stays) shows only
+    // that the page was loaded: its time on the page is no evidence of a person.
+    if form.automated.as_deref() == Some("1") {
+        return signal(&req, &state, token.into_inner(), Signal::Loaded, None, browser).await;
+    }
     signal(&req, &state, token.into_inner(), kind, form.visible_ms, browser).await
 }

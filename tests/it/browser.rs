@@ -144,7 +144,7 @@ async fn customer_in_browser(browser: &Browser, app: &TestApp) {
 #[tokio::test]
 async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
     // The same phone-sized window as the customer's.
-    let Some(scanner) = Browser::start(DEFENDER, PHONE_SIZE).await else { return };
+    let Some(scanner) = Browser::start_automated(DEFENDER, PHONE_SIZE).await else { return };
     for database in common::databases() {
         let backend = database.backend;
         eprintln!("a JavaScript scanner in Chromium on {backend:?}");
@@ -180,7 +180,16 @@ async fn a_javascript_running_scanner_in_a_real_browser_counts_nothing() {
             scanner.go(href.as_str().unwrap()).await;
         }
         assert_eq!(state_of(&app, "cust-scan2", "scanner").await, "scanner", "the trap caught it");
+        // An automated browser that opens one link, lets the page run, stays well past the dwell
+        // time and follows nothing: its script says it is automated, so it never counts.
+        let stay = app.report("scan-3", "cust-scan3", "support", "en").await;
+        let link = app.url(&path_of(stay["invitation"]["score_urls"][7]["url"].as_str().unwrap()));
+        scanner.go(&link).await;
+        wait_text(&scanner, "h1", "Thank you").await;
+        assert_eq!(script(&scanner, "return navigator.webdriver").await, serde_json::json!(true));
+        tokio::time::sleep(Duration::from_millis(3_500)).await;
         app.clock.advance_ms(120_000);
+        assert_eq!(state_of(&app, "cust-scan3", "unverified").await, "unverified", "its stay is no evidence");
         let counted = app.responses("?state=counted").await;
         assert_eq!(counted["data"].as_array().unwrap().len(), 0);
     }

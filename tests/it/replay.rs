@@ -6,9 +6,8 @@
 //! Every scanner kind is written down with the outcome the rule must give it. Kinds the rule was
 //! built for (HEAD sweeps, every link at once, the invisible link) sit beside kinds it was not:
 //! a slow sweep, a browser that gives up within two seconds, a second look at a link days after
-//! the person answered. One known limit is replayed and reported, not asserted: a browser that
-//! renders the page, runs its script, stays and follows nothing looks like a person who reads
-//! and leaves (issue 18).
+//! the person answered, and an automated browser that renders the page, runs its script, stays
+//! and follows nothing (its script reports `navigator.webdriver`, so its stay is no evidence).
 #![allow(dead_code)]
 use acht::clock::ManualClock;
 use rand::{Rng, SeedableRng};
@@ -44,7 +43,8 @@ pub enum Scanner {
     SlowSweep,
     /// Renders one link's page, runs its script and is gone within 1.5 s.
     ScriptGoneWithinTwoSeconds,
-    /// The known limit: renders, runs the script, stays 2.5 s, follows nothing.
+    /// An automated browser: renders, runs the script (which reports `navigator.webdriver`),
+    /// stays 2.5 s, follows nothing.
     ScriptStaysAndFollowsNothing,
 }
 
@@ -60,9 +60,9 @@ impl Scanner {
         Scanner::ScriptStaysAndFollowsNothing,
     ];
 
-    /// The outcome the rule must give: never counted, except for the known limit.
+    /// The outcome the rule must give: never counted.
     pub fn must_not_count(self) -> bool {
-        self != Scanner::ScriptStaysAndFollowsNothing
+        true
     }
 
     pub fn describe(self) -> &'static str {
@@ -74,7 +74,9 @@ impl Scanner {
             Scanner::ScriptFirstLinkAndTrap => "script, the first link, the page's links",
             Scanner::SlowSweep => "every link, 4 s apart, no script",
             Scanner::ScriptGoneWithinTwoSeconds => "script, one link, gone within 1.5 s",
-            Scanner::ScriptStaysAndFollowsNothing => "script, one link, stays 2.5 s, follows nothing (known limit)",
+            Scanner::ScriptStaysAndFollowsNothing => {
+                "an automated browser: script, one link, stays 2.5 s, follows nothing"
+            }
         }
     }
 }
@@ -135,9 +137,17 @@ impl Target {
         self.http.head(format!("{}{path}", self.base)).header("User-Agent", ua).send().await.expect("head");
     }
     async fn beacon(&self, page: &str, ua: &str, kind: &str, visible_ms: Option<i64>) {
+        self.beacon_from(page, ua, kind, visible_ms, false).await
+    }
+    /// A beacon as the page's script sends it; `automated` when the browser is driven by
+    /// automation (the script reads `navigator.webdriver`).
+    async fn beacon_from(&self, page: &str, ua: &str, kind: &str, visible_ms: Option<i64>, automated: bool) {
         let mut form = vec![("kind", kind.to_string())];
         if let Some(v) = visible_ms {
             form.push(("visible_ms", v.to_string()));
+        }
+        if automated {
+            form.push(("automated", "1".into()));
         }
         let url = format!("{}{page}/beacon", self.base);
         self.http.post(url).header("User-Agent", ua).form(&form).send().await.expect("beacon");
@@ -261,9 +271,9 @@ async fn scan(t: &Target, inv: &Inv, kind: Scanner) {
         }
         Scanner::ScriptStaysAndFollowsNothing => {
             t.get(&inv.links[4], DESKTOP).await;
-            t.beacon(&inv.page, DESKTOP, "loaded", None).await;
+            t.beacon_from(&inv.page, DESKTOP, "loaded", None, true).await;
             t.clock.advance_ms(2_500);
-            t.beacon(&inv.page, DESKTOP, "dwell", Some(2_500)).await;
+            t.beacon_from(&inv.page, DESKTOP, "dwell", Some(2_500), true).await;
         }
     }
 }

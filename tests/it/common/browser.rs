@@ -60,7 +60,19 @@ fn driver_port(child: &mut Child) -> u16 {
 impl Browser {
     /// Starts chromedriver and a headless Chromium session, or None (the test skips) when
     /// Chromium is absent and the run is not strict.
-    pub async fn start(user_agent: &str, (width, height): (u32, u32)) -> Option<Browser> {
+    /// A person's browser: the pages cannot tell it is driven by WebDriver (no
+    /// `navigator.webdriver`), as a person's own browser is not.
+    pub async fn start(user_agent: &str, size: (u32, u32)) -> Option<Browser> {
+        Self::launch(user_agent, size, false).await
+    }
+
+    /// A scanner's automated browser: `navigator.webdriver` is set, as WebDriver, Puppeteer and
+    /// Playwright set it.
+    pub async fn start_automated(user_agent: &str, size: (u32, u32)) -> Option<Browser> {
+        Self::launch(user_agent, size, true).await
+    }
+
+    async fn launch(user_agent: &str, (width, height): (u32, u32), automated: bool) -> Option<Browser> {
         let Some((chromium, driver)) = find_chrome() else {
             return super::skip("Chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
         };
@@ -89,7 +101,8 @@ impl Browser {
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--hide-scrollbars", format!("--window-size={width},{height}"),
                          format!("--user-data-dir={}", profile.0.display()),
-                         format!("--user-agent={user_agent}")],
+                         format!("--user-agent={user_agent}"),
+                         if automated { "--enable-automation" } else { "--disable-blink-features=AutomationControlled" }],
                 "prefs": {"download.default_directory": downloads.display().to_string(),
                           "download.prompt_for_download": false}
             }
