@@ -484,4 +484,11 @@ async fn moments_outside_2000_to_tomorrow_are_refused_on(app: &TestApp) {
     let body = json!({"id": "t-ok", "touchpoint": "support", "occurred_at": "2026-01-01T00:00:00Z",
                       "customer": {"id": "ct-ok", "email": "t@example.com", "locale": "nl"}});
     assert!(app.post_json("/api/v1/interactions", &body).await.status().is_success());
+    // A churn in year 1 is refused too, and the customer stays as they were.
+    let r = app
+        .post_json("/api/v1/customers/ct-ok/events", &json!({"kind": "churn", "occurred_at": "0001-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(r.status(), 422);
+    let customer = app.db.read(|c| acht::domain::customers::get(c, "ct-ok")).await.unwrap();
+    assert!(customer.churned_at.is_none());
 }

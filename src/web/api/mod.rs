@@ -207,8 +207,9 @@ async fn erase_customer(
 #[serde(deny_unknown_fields)]
 pub struct EventBody {
     pub kind: CustomerEventKind,
-    /// Defaults to now.
+    /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
     #[serde(default)]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
