@@ -195,7 +195,6 @@ pub fn record_event(
     at: i64,
     now: i64,
 ) -> Result<CustomerEvent, DomainError> {
-    validate::in_api_years("invalid_occurred_at", "occurred_at", at)?;
     let customer = get(conn, external_id)?;
     apply_event(conn, customer.id, kind, at, now, REPORTED_BY_API)
 }

@@ -30,7 +30,7 @@ pub struct InteractionInput {
     /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
     #[serde(default)]
     #[schema(pattern = r"^20[0-9]{2}-")]
-    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub occurred_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// The company's own fields, e.g. `{"first_contact_resolution": true}`.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
@@ -169,7 +169,7 @@ pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<
     for i in &batch {
         i.validate()?;
         if let Some(t) = i.occurred_at {
-            super::validate::in_api_years("invalid_occurred_at", "occurred_at", t.timestamp_millis())?;
+            super::validate::in_api_years("invalid_occurred_at", "occurred_at", &t)?;
         }
     }
     let items = batch

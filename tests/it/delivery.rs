@@ -892,7 +892,8 @@ async fn sigterm_during_a_backlog_leaves_no_claim_behind() {
 /// counts exactly the messages that arrived twice; a refusal (a reply) counts as nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn lost_replies_are_counted_as_the_duplicates_they_make() {
-    let Some(smtp) = SmtpServer::start_with(&["--plan", "droplost,451,droplost,ok,droplost"]) else { return };
+    let Some(smtp) = SmtpServer::start() else { return };
+    smtp.fail_next("droplost,451,droplost,ok,droplost");
     let database = common::sqlite();
     let (app, delivery) = app_mailing_to(database, &smtp.url()).await;
     app.create_survey("service", "grade10", &["support"]).await;

@@ -210,7 +210,7 @@ pub struct EventBody {
     /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
     #[serde(default)]
     #[schema(pattern = r"^20[0-9]{2}-")]
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<DateTime<chrono::FixedOffset>>,
 }
 
 #[utoipa::path(post, path = "/api/v1/customers/{id}/events", params(CustomerPath), request_body = EventBody,
@@ -223,6 +223,9 @@ async fn record_event(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = state.now_ms();
+    if let Some(t) = &body.occurred_at {
+        crate::domain::validate::in_api_years("invalid_occurred_at", "occurred_at", t)?;
+    }
     let customer = state
         .db
         .write(move |c| {
