@@ -288,3 +288,5 @@ users-password-reset = New password for { $email } (shown once): { $password } â
 users-disabled = { $email } is disabled: its sessions ended, it cannot sign in and gets no reports.
 users-enabled = { $email } can sign in again.
 users-role-changed = The role of { $email } changed; its sessions ended.
+users-unlock = Unlock
+users-unlocked = The failed sign-ins of { $email } are forgotten: it can sign in from anywhere at once.

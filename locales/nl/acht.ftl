@@ -288,3 +288,5 @@ users-password-reset = Nieuw wachtwoord voor { $email } (eenmalig getoond): { $p
 users-disabled = { $email } is uitgeschakeld: de sessies zijn beëindigd, inloggen kan niet meer en er gaan geen rapporten meer heen.
 users-enabled = { $email } kan weer inloggen.
 users-role-changed = De rol van { $email } is gewijzigd; de sessies zijn beëindigd.
+users-unlock = Ontgrendelen
+users-unlocked = De mislukte inlogpogingen van { $email } zijn vergeten: inloggen kan meteen weer overal.

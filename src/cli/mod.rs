@@ -145,6 +145,8 @@ pub enum UserAction {
     Disable { email: String },
     /// Enable a disabled account again.
     Enable { email: String },
+    /// Clear an account's failed sign-ins from every address.
+    Unlock { email: String },
     /// Give an account another role (its sessions end).
     SetRole {
         email: String,
@@ -356,6 +358,10 @@ fn user(db: &Db, action: UserAction) -> CliResult {
             let now = now();
             let u = db.write_blocking(move |c| users::set_disabled(c, &email, false, now))?;
             println!("enabled {}", u.email);
+        }
+        UserAction::Unlock { email } => {
+            let u = db.write_blocking(move |c| users::unlock(c, &email))?;
+            println!("unlocked {}: its failed sign-ins are forgotten", u.email);
         }
         UserAction::SetRole { email, role } => {
             let role: crate::types::Role = role.parse()?;

@@ -168,6 +168,13 @@ pub fn set_role(conn: &mut DbConn, email: &str, role: Role) -> Result<User, Doma
     get_by_email(conn, email)
 }
 
+/// Clears an account's failed sign-ins from every address (an admin's unlock).
+pub fn unlock(conn: &mut DbConn, email: &str) -> Result<User, DomainError> {
+    let user = get_by_email(conn, email)?;
+    diesel::delete(signin_failures::table.filter(signin_failures::email.eq(&user.email))).execute(conn).map_err(db)?;
+    Ok(user)
+}
+
 /// Whether an address belongs to a disabled account (reports do not go to it).
 pub fn is_disabled(conn: &mut DbConn, email: &str) -> Result<bool, DomainError> {
     Ok(find_by_email(conn, email)?.is_some_and(|u| u.disabled_at.is_some()))

@@ -760,6 +760,9 @@ async fn a_stranger_cannot_lock_an_account_on(app: &TestApp) {
     assert_eq!(attempt("203.0.113.66", PASSWORD).await, 429, "the stranger's address is throttled");
     assert_eq!(attempt("198.51.100.7", PASSWORD).await, 303, "the owner, elsewhere, is not");
     assert_eq!(attempt("203.0.113.66", PASSWORD).await, 429, "and the owner's sign-in does not free the stranger");
+    // An admin can unlock: the account's failed sign-ins are forgotten everywhere.
+    common::acht_ok(&app.database_url, &["user", "unlock", "ana@acme.example"]);
+    assert_eq!(attempt("203.0.113.66", PASSWORD).await, 303, "unlocked");
 }
 
 /// An admin disables and enables an account, changes its role and gives it a new password on
@@ -814,4 +817,27 @@ async fn admins_manage_accounts(app: &TestApp) {
     let page = act("disable", "boss@acme.example").await;
     assert!(page.contains("another admin") || page.contains("andere beheerder"), "not oneself");
     assert_eq!(signed_in(boss.clone()).await, 200, "the admin is still in");
+}
+
+/// The answers' CSV never hands a spreadsheet a formula: a comment that starts with one after
+/// blanks a spreadsheet skips (a no-break space, a line feed) or in full-width form is quoted.
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_that_a_spreadsheet_would_run_are_quoted_in_the_export() {
+    on_every_backend!(formula_guard);
+}
+async fn formula_guard(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let risky = ["\u{a0}=1+1", "\u{ff1d}SUM(A1)", "\n=cmd", "\u{3000}@SUM(A1)"];
+    for (k, comment) in risky.iter().enumerate() {
+        answered(app, &format!("f{k}"), &format!("cf{k}"), 5, comment).await;
+    }
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    let csv = client.get(app.url("/app/answers.csv")).send().await.unwrap().text().await.unwrap();
+    let mut rows = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let comments: Vec<String> = rows.records().map(|r| r.unwrap()[5].to_string()).collect();
+    assert_eq!(comments.len(), risky.len(), "{csv}");
+    for c in &comments {
+        assert!(c.starts_with('\''), "quoted: {c:?}");
+    }
 }

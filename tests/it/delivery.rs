@@ -918,3 +918,33 @@ async fn lost_replies_are_counted_as_the_duplicates_they_make() {
     let out = common::acht_ok(&app.database_url, &["mail", "status"]);
     assert!(out.contains("possibly sent twice: 3 (a lost reply retried: 3; taken over"), "{out}");
 }
+
+/// An address whose acht account is disabled gets no report: the run is suppressed, nothing is
+/// mailed, and enabling the account lets the next one go.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_account_gets_no_reports() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let (app, delivery) = app_mailing_to(common::sqlite(), &smtp.url()).await;
+    app.user("manager@acme.example", "correct horse battery", acht::types::Role::Analyst).await;
+    let now = app.clock.now();
+    app.db.write(move |c| acht::domain::users::set_disabled(c, "manager@acme.example", true, now)).await.unwrap();
+    let input = reports::NewSubscription {
+        email: "manager@acme.example".into(),
+        frequency: Frequency::Daily,
+        at: "00:00".into(),
+        time_zone: Some("UTC".into()),
+        survey: None,
+        locale: Some("en".into()),
+    };
+    app.db.write(move |c| reports::subscribe(c, &input, now - 48 * HOUR_MS)).await.unwrap();
+    acht::jobs::claim_reports(&app.state).await;
+    let t = delivery.deliver_due().await;
+    assert_eq!(t.sent, 0, "{t:?}");
+    let status = app.db.read(outbox::status).await.unwrap();
+    assert!(
+        status.by_state.contains(&(MailKind::Report, OutboxState::Suppressed, 1)),
+        "suppressed: {:?}",
+        status.by_state
+    );
+    assert!(smtp.messages().is_empty(), "nothing mailed");
+}

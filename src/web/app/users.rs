@@ -124,7 +124,7 @@ pub async fn act(
     let form = form.into_inner();
     let l = signed.locale.clone();
     let own = form.email.trim().eq_ignore_ascii_case(&signed.user.email);
-    if own && form.action != "reset-password" {
+    if own && !matches!(form.action.as_str(), "reset-password" | "unlock") {
         return show(&req, &state, &signed, None, Some(l.t("users-error-own"))).await;
     }
     let now = state.now_ms();
@@ -139,6 +139,7 @@ pub async fn act(
             "enable" => accounts::set_disabled(c, &email, false, now).map(|_| ()),
             "role-admin" => accounts::set_role(c, &email, Role::Admin).map(|_| ()),
             "role-analyst" => accounts::set_role(c, &email, Role::Analyst).map(|_| ()),
+            "unlock" => accounts::unlock(c, &email).map(|_| ()),
             "reset-password" => {
                 let u = accounts::get_by_email(c, &email)?;
                 accounts::set_password(c, u.id, &pw)
@@ -155,6 +156,7 @@ pub async fn act(
                 }
                 "disable" => l.t_args("users-disabled", &[("email", who)]),
                 "enable" => l.t_args("users-enabled", &[("email", who)]),
+                "unlock" => l.t_args("users-unlocked", &[("email", who)]),
                 _ => l.t_args("users-role-changed", &[("email", who)]),
             };
             show(&req, &state, &signed, Some(msg), None).await
