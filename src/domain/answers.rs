@@ -530,11 +530,11 @@ fn matching(f: &BrowseFilter, pg: bool, search: &Search) -> Matching {
                 diesel::dsl::sql::<diesel::sql_types::Bool>(
                     "+responses.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ",
                 )
-                .bind::<diesel::sql_types::Text, _>(fts5_query(words))
+                .bind::<diesel::sql_types::Text, _>(fts5_query(words, f))
                 .sql(")"),
             )
         }
-        Search::Many(words) => q = q.filter(full_text(words, pg)),
+        Search::Many(words) => q = q.filter(full_text(words, f, pg)),
     }
     if let Some((t, id)) = f.before {
         // The bound on answered_at alone comes first so the index range starts at the page
@@ -578,7 +578,7 @@ fn pinned(f: &BrowseFilter, search: &Search) -> Matching {
         Search::Ids(ids) => q = q.filter(responses::id.eq_any(ids.clone())),
         // A common word with other filters: its matches drive (a whole survey's answers walked
         // in time order, each checked against them, would cost far more when they meet rarely).
-        Search::Many(words) => q = q.filter(full_text(words, false)),
+        Search::Many(words) => q = q.filter(full_text(words, f, false)),
         Search::All => {}
     }
     if let Some(id) = f.survey_id {
@@ -635,7 +635,7 @@ type Predicate =
 /// Comments with every one of `words` as a word or a word's beginning ("pakket" finds
 /// "pakketten"), through each backend's full-text index (SQLite FTS5, PostgreSQL's GIN on a
 /// 'simple' tsvector); the words reach the SQL only as a bound value.
-fn full_text(words: &[String], pg: bool) -> Predicate {
+fn full_text(words: &[String], f: &BrowseFilter, pg: bool) -> Predicate {
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Text};
     if pg {
@@ -650,22 +650,38 @@ fn full_text(words: &[String], pg: bool) -> Predicate {
     } else {
         Box::new(
             sql::<Bool>("responses.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ")
-                .bind::<Text, _>(fts5_query(words))
+                .bind::<Text, _>(fts5_query(words, f))
                 .sql(")"),
         )
     }
 }
 
-/// The words as an FTS5 query: each quoted (so no word is read as an operator), as a prefix.
-fn fts5_query(words: &[String]) -> String {
-    words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+/// The words as an FTS5 query on the comment column: each quoted (so no word is read as an
+/// operator), as a prefix; with the filter's survey, touchpoint, channel and score as the index's
+/// tags (see migration `search_tags`), so the index answers those too.
+fn fts5_query(words: &[String], f: &BrowseFilter) -> String {
+    let mut parts: Vec<String> = words.iter().map(|w| format!("comment : \"{w}\"*")).collect();
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02X}")).collect::<String>();
+    if let Some(id) = f.survey_id {
+        parts.push(format!("tags : zs{id}"));
+    }
+    if let Some(s) = f.score {
+        parts.push(format!("tags : zk{s}"));
+    }
+    if let Some(t) = &f.touchpoint {
+        parts.push(format!("tags : zt{}", hex(t)));
+    }
+    if let Some(c) = &f.channel {
+        parts.push(format!("tags : zc{}", hex(c)));
+    }
+    parts.join(" AND ")
 }
 
 fn search(conn: &mut DbConn, f: &BrowseFilter) -> Result<Search, DomainError> {
     let Some(words) = f.search.as_deref().and_then(search_terms) else { return Ok(Search::All) };
     let ids: Vec<i64> = match conn {
         DbConn::Pg(_) => responses::table
-            .filter(full_text(&words, true))
+            .filter(full_text(&words, f, true))
             .select(responses::id)
             .limit(SEARCH_IDS + 1)
             .load(conn)
@@ -679,7 +695,7 @@ fn search(conn: &mut DbConn, f: &BrowseFilter) -> Result<Search, DomainError> {
             }
             let hits: Vec<Hit> =
                 diesel::sql_query("SELECT rowid FROM responses_fts WHERE responses_fts MATCH ? LIMIT ?")
-                    .bind::<diesel::sql_types::Text, _>(fts5_query(&words))
+                    .bind::<diesel::sql_types::Text, _>(fts5_query(&words, f))
                     .bind::<diesel::sql_types::BigInt, _>(SEARCH_IDS + 1)
                     .load(conn)
                     .map_err(db)?;
@@ -701,15 +717,17 @@ pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount
     let pg = matches!(conn, DbConn::Pg(_));
     let no_page = BrowseFilter { before: None, ..f.clone() };
     let found = search(conn, f)?;
-    // A common word and nothing else: SQLite's full-text index counts its matches by itself.
-    if let (Search::Many(words), false, false) = (&found, pg, narrowed(f)) {
+    // A common word with at most the filters the index holds as tags: SQLite's full-text index
+    // counts its matches by itself.
+    let beyond_tags = f.state.is_some() || f.since.is_some() || f.until.is_some();
+    if let (Search::Many(words), false, false) = (&found, pg, beyond_tags) {
         #[derive(diesel::QueryableByName)]
         struct Total {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
         let total: Total = diesel::sql_query("SELECT count(*) AS n FROM responses_fts WHERE responses_fts MATCH ?")
-            .bind::<diesel::sql_types::Text, _>(fts5_query(words))
+            .bind::<diesel::sql_types::Text, _>(fts5_query(words, f))
             .get_result(conn)
             .map_err(db)?;
         let n = total.n.max(0) as u64;

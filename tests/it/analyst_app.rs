@@ -841,3 +841,46 @@ async fn formula_guard(app: &TestApp) {
         assert!(c.starts_with('\''), "quoted: {c:?}");
     }
 }
+
+/// A comment search with filters gives the answers both select, on every backend (on SQLite the
+/// full-text index answers the survey, score, touchpoint and channel itself, and follows a
+/// changed score).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_with_filters_finds_what_both_select() {
+    on_every_backend!(search_with_filters);
+}
+async fn search_with_filters(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.create_survey("effort", "ces7", &["billing"]).await;
+    answered(app, "s1", "c1", 4, "Het pakket kwam laat").await;
+    let out = app.report("e1", "ce1", "billing", "nl").await;
+    let effort_page = path_of(out["invitation"]["survey_url"].as_str().unwrap());
+    let form = |score: i32, comment: &str| vec![("score", score.to_string()), ("comment", comment.to_string())];
+    let r = app.client.post(app.url(&effort_page)).form(&form(4, "Pakket kwijt")).send().await.unwrap();
+    assert!(r.status().is_success());
+    answered(app, "s2", "c2", 9, "Snel geholpen").await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let client = app.signed_in("ana@acme.example", PASSWORD).await;
+    let count = |query: &'static str| {
+        let client = client.clone();
+        async move {
+            let page =
+                client.get(app.url(&format!("/app/answers?{query}"))).send().await.unwrap().text().await.unwrap();
+            let at = page.find("Matching answers: ").expect("a count") + "Matching answers: ".len();
+            page[at..].split('<').next().unwrap().trim().parse::<u64>().unwrap()
+        }
+    };
+    assert_eq!(count("q=pakket").await, 2);
+    assert_eq!(count("q=pakket&survey=service").await, 1);
+    assert_eq!(count("q=pakket&survey=effort").await, 1);
+    assert_eq!(count("q=pakket&score=4").await, 2);
+    assert_eq!(count("q=pakket&score=9").await, 0);
+    assert_eq!(count("q=pakket&touchpoint=billing").await, 1);
+    assert_eq!(count("q=pakket&touchpoint=delivery").await, 0);
+    assert_eq!(count("q=geholpen&survey=service&score=9").await, 1);
+    // The customer changes the effort answer's score: the search follows.
+    let r = app.client.post(app.url(&effort_page)).form(&form(6, "Pakket kwijt")).send().await.unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(count("q=pakket&score=6").await, 1);
+    assert_eq!(count("q=pakket&score=4").await, 1);
+}
