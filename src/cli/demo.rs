@@ -20,8 +20,9 @@ fn yearly_churn(grade: i32) -> f64 {
     0.12 + 0.07 * f64::from((8 - grade).max(0))
 }
 
-/// Customers generated and written per transaction: memory stays flat for any world size.
-const CHUNK_CUSTOMERS: usize = 20_000;
+/// Customers generated and written per transaction: memory stays flat for any world size, and
+/// each write is short enough that the id-tag lease is renewed between them.
+const CHUNK_CUSTOMERS: usize = 5_000;
 
 /// The demo world: customers with a plan and a region, their contacts (support or delivery, by
 /// phone, email or chat), an invitation per contact for the `service` survey and per support
@@ -52,6 +53,9 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64, end: i64) -> Result<Stri
         db.write_blocking(move |c| {
             import::world(c, &world.customers, &world.interactions, &world.invitations, &world.responses)
         })?;
+        // A world of millions takes many minutes of writes: renew the id-tag lease between them
+        // (its own thread may not get a turn at the writer while a chunk is being written).
+        db.renew_lease()?;
         first += n;
         if let Some(p) = &progress {
             p.inc(n as u64);
