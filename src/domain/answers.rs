@@ -713,14 +713,24 @@ pub struct MatchCount {
     pub more: bool,
 }
 
-pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount, DomainError> {
+/// A page of answers and how many match in all: the comment search runs once for both.
+pub fn browse_counted(
+    conn: &mut DbConn,
+    f: &BrowseFilter,
+    cap: u64,
+) -> Result<(Vec<BrowsedAnswer>, MatchCount), DomainError> {
+    let found = search(conn, f)?;
+    let matches = count_found(conn, f, &found, cap)?;
+    Ok((browse_found(conn, f, &found)?, matches))
+}
+
+fn count_found(conn: &mut DbConn, f: &BrowseFilter, found: &Search, cap: u64) -> Result<MatchCount, DomainError> {
     let pg = matches!(conn, DbConn::Pg(_));
     let no_page = BrowseFilter { before: None, ..f.clone() };
-    let found = search(conn, f)?;
     // A common word with at most the filters the index holds as tags: SQLite's full-text index
     // counts its matches by itself.
     let beyond_tags = f.state.is_some() || f.since.is_some() || f.until.is_some();
-    if let (Search::Many(words), false, false) = (&found, pg, beyond_tags) {
+    if let (Search::Many(words), false, false) = (found, pg, beyond_tags) {
         #[derive(diesel::QueryableByName)]
         struct Total {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -737,7 +747,7 @@ pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount
     // count step there is a check against the search's matches.
     let cap = if matches!(found, Search::Many(_)) { cap.min(SEARCH_COUNT_CAP) } else { cap };
     let ids: Vec<i64> =
-        matching(&no_page, pg, &found).select(responses::id).limit(cap as i64 + 1).load(conn).map_err(db)?;
+        matching(&no_page, pg, found).select(responses::id).limit(cap as i64 + 1).load(conn).map_err(db)?;
     let n = ids.len() as u64;
     Ok(MatchCount { n: n.min(cap), more: n > cap })
 }
@@ -745,9 +755,13 @@ pub fn count(conn: &mut DbConn, f: &BrowseFilter, cap: u64) -> Result<MatchCount
 /// Answers matching `f`, newest first: the page's answers first, then what they need from
 /// their survey, customer, invitation and interaction.
 pub fn browse(conn: &mut DbConn, f: &BrowseFilter) -> Result<Vec<BrowsedAnswer>, DomainError> {
-    let pg = matches!(conn, DbConn::Pg(_));
     let found = search(conn, f)?;
-    let page: Vec<Response> = matching(f, pg, &found)
+    browse_found(conn, f, &found)
+}
+
+fn browse_found(conn: &mut DbConn, f: &BrowseFilter, found: &Search) -> Result<Vec<BrowsedAnswer>, DomainError> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let page: Vec<Response> = matching(f, pg, found)
         .select(Response::as_select())
         .order((responses::answered_at.desc(), responses::id.desc()))
         .limit(f.limit)

@@ -160,8 +160,8 @@ pub async fn page(
             values.touchpoints.dedup();
             values.channels.sort();
             values.channels.dedup();
-            let matches = answers::count(c, &f, COUNT_CAP)?;
-            Ok::<_, DomainError>((all, answers::browse(c, &f)?, matches, values))
+            let (rows, matches) = answers::browse_counted(c, &f, COUNT_CAP)?;
+            Ok::<_, DomainError>((all, rows, matches, values))
         })
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
