@@ -78,7 +78,8 @@ fn main() {
                 let Some(b) = inputs.pop() else { break };
                 let writer = writer.clone();
                 // Prepared here, as the API does before queueing for the writer.
-                let b = dispatch::prepare(b, &secret, acht::clock::system_now_ms()).expect("valid batch");
+                let b = dispatch::prepare(b, &secret, acht::clock::system_now_ms(), acht::domain::validate::AHEAD_MS)
+                    .expect("valid batch");
                 running.spawn(async move {
                     let t = Instant::now();
                     let outcomes = writer

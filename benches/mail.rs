@@ -73,7 +73,7 @@ fn main() {
                 attributes: None,
             })
             .collect();
-        let batch = dispatch::prepare(inputs, &secret, now).expect("valid batch");
+        let batch = dispatch::prepare(inputs, &secret, now, acht::domain::validate::AHEAD_MS).expect("valid batch");
         db.write_blocking(move |c| dispatch::report(c, &batch)).expect("report");
     }
 

@@ -23,6 +23,9 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ -n "$BASE" ] || { echo "contract: the server printed no address"; exit 1; }
+# The one rule no schema can state (a time at most a day ahead of the server's clock) is kept
+# by a hook; see scripts/contract_hooks.py.
+export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=contract_hooks
 # One worker: with two, schemathesis 4.32 sometimes stops its coverage phase with an internal
 # KeyError (a race in the tool, reported as a runtime error, not a finding).
 schemathesis run "$BASE/api/openapi.json" \

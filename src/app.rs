@@ -80,6 +80,7 @@ impl Application {
             base_url,
             secret: Arc::new(secret),
             answer_rules: settings.answer_rules(),
+            time_ahead_ms: settings.time_ahead_ms(),
             trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
             session_rules: settings.session_rules(),
             branding: Arc::new(Branding::from_settings(settings)?),

@@ -76,6 +76,11 @@ pub struct Settings {
     /// How often the outbox is looked at for due messages, in seconds.
     #[arg(long, env = "ACHT_MAIL_POLL_SECONDS", default_value_t = 5, global = true)]
     pub mail_poll_seconds: u64,
+    /// How far ahead of this server's clock a reported time (an interaction, a churn, an
+    /// answer, a first sighting) may lie, in hours: the sender's clock may run ahead; a time
+    /// further ahead is refused (422 in the API, a line error in an import).
+    #[arg(long, env = "ACHT_TIME_AHEAD_HOURS", default_value_t = 24, global = true)]
+    pub time_ahead_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +115,7 @@ impl Settings {
             mail_retry_max_seconds: 3600,
             mail_max_attempts: 12,
             mail_poll_seconds: 5,
+            time_ahead_hours: 24,
         }
     }
 
@@ -126,6 +132,11 @@ impl Settings {
             cap_ms: self.mail_retry_max_seconds.max(self.mail_retry_seconds).max(1) * 1000,
             max_attempts: self.mail_max_attempts.max(1),
         }
+    }
+
+    /// How far ahead of the clock a reported time may lie, in milliseconds.
+    pub fn time_ahead_ms(&self) -> i64 {
+        self.time_ahead_hours.clamp(0, 24 * 366) * 3_600_000
     }
 
     /// The windows of the one-click rule.

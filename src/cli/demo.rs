@@ -363,7 +363,7 @@ pub fn try_link(db: &Db, base_url: &str) -> Result<String, DomainError> {
         occurred_at: None,
         attributes: None,
     };
-    let visit = dispatch::prepare(vec![visit], &secret, SystemClock.now_ms())?;
+    let visit = dispatch::prepare(vec![visit], &secret, SystemClock.now_ms(), crate::domain::validate::AHEAD_MS)?;
     let outcome = db.write_blocking(move |c| dispatch::report(c, &visit))?;
     let token = outcome
         .into_iter()

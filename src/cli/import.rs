@@ -33,10 +33,10 @@ impl std::fmt::Display for ImportError {
 }
 impl std::error::Error for ImportError {}
 
-/// A moment something happened: RFC 3339, between 2000-01-01 and a day from now.
-fn time(s: &str, field: &str) -> Result<i64, String> {
+/// A moment something happened: RFC 3339, between 2000-01-01 and `ahead_ms` from now.
+fn time(s: &str, field: &str, ahead_ms: i64) -> Result<i64, String> {
     let ms = any_time(s, field)?;
-    crate::domain::validate::moment("invalid_time", field, ms, crate::clock::system_now_ms())
+    crate::domain::validate::moment("invalid_time", field, ms, crate::clock::system_now_ms(), ahead_ms)
         .map_err(|e| e.to_string())?;
     Ok(ms)
 }
@@ -99,7 +99,8 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-pub fn customers(db: &Db, file: &Path) -> CliResult {
+/// Imports `customers.csv`; a time may lie up to `ahead_ms` from now.
+pub fn customers(db: &Db, file: &Path, ahead_ms: i64) -> CliResult {
     let started = Instant::now();
     let (mut rdr, columns) =
         reader(file, &["customer_id", "email", "locale", "first_seen_at", "churned_at"], &["committed_until"])?;
@@ -107,7 +108,7 @@ pub fn customers(db: &Db, file: &Path) -> CliResult {
     let mut errors = Vec::new();
     for row in rdr.records() {
         let line = line_of(&row);
-        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns)) {
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns, ahead_ms)) {
             Ok(c) => records.push(c),
             Err(e) => errors.push(format!("line {line}: {e}")),
         }
@@ -124,7 +125,7 @@ pub fn customers(db: &Db, file: &Path) -> CliResult {
 }
 
 /// One line of `customers.csv`; `columns` is 5, or 6 with `committed_until`.
-pub fn parse_customer(r: &csv::StringRecord, columns: usize) -> Result<CustomerRecord, String> {
+pub fn parse_customer(r: &csv::StringRecord, columns: usize, ahead_ms: i64) -> Result<CustomerRecord, String> {
     if r.len() != columns {
         return Err(format!("expected {columns} fields, found {}", r.len()));
     }
@@ -141,8 +142,8 @@ pub fn parse_customer(r: &csv::StringRecord, columns: usize) -> Result<CustomerR
     }
     // The same parser as the API's and the sender's: an address acht cannot mail is refused here.
     let email = opt(&r[1]).map(|e| crate::domain::validate::email(e).map_err(|e| e.to_string())).transpose()?;
-    let first_seen_at = time(&r[3], "first_seen_at")?;
-    let churned_at = opt(&r[4]).map(|s| time(s, "churned_at")).transpose()?;
+    let first_seen_at = time(&r[3], "first_seen_at", ahead_ms)?;
+    let churned_at = opt(&r[4]).map(|s| time(s, "churned_at", ahead_ms)).transpose()?;
     if churned_at.is_some_and(|c| c < first_seen_at) {
         return Err("churned_at is before first_seen_at".into());
     }
@@ -157,7 +158,8 @@ pub fn parse_customer(r: &csv::StringRecord, columns: usize) -> Result<CustomerR
     })
 }
 
-pub fn responses(db: &Db, file: &Path) -> CliResult {
+/// Imports `responses.csv`; a time may lie up to `ahead_ms` from now.
+pub fn responses(db: &Db, file: &Path, ahead_ms: i64) -> CliResult {
     let started = Instant::now();
     let surveys = db.read_blocking(import::survey_ids)?;
     let customers = db.read_blocking(import::customer_ids)?;
@@ -167,7 +169,7 @@ pub fn responses(db: &Db, file: &Path) -> CliResult {
     for row in rdr.records() {
         let line = line_of(&row);
         match row {
-            Ok(record) => match parse_response(&record) {
+            Ok(record) => match parse_response(&record, ahead_ms) {
                 Ok(r) => {
                     let survey = surveys.get(&r.survey_slug);
                     let customer = customers.get(&r.customer_external_id);
@@ -208,7 +210,7 @@ pub fn responses(db: &Db, file: &Path) -> CliResult {
     Ok(())
 }
 
-fn parse_response(r: &csv::StringRecord) -> Result<ResponseRecord, String> {
+fn parse_response(r: &csv::StringRecord, ahead_ms: i64) -> Result<ResponseRecord, String> {
     if r.len() != 5 {
         return Err(format!("expected 5 fields, found {}", r.len()));
     }
@@ -224,7 +226,7 @@ fn parse_response(r: &csv::StringRecord) -> Result<ResponseRecord, String> {
         customer_external_id: r[0].trim().to_string(),
         survey_slug: r[1].trim().to_string(),
         score,
-        answered_at: time(&r[3], "answered_at")?,
+        answered_at: time(&r[3], "answered_at", ahead_ms)?,
         comment,
     })
 }
@@ -237,6 +239,7 @@ pub fn analyze_files(
     survey: &str,
     scale: crate::types::Scale,
     options: crate::domain::retention::AnalysisOptions,
+    ahead_ms: i64,
 ) -> Result<crate::analysis::AnalysisReport, Box<dyn std::error::Error + Send + Sync>> {
     use crate::analysis::{AnalysisInput, CustomerRecord as Customer, ResponseRecord as Response};
     options.validate()?;
@@ -247,7 +250,7 @@ pub fn analyze_files(
     let mut people = Vec::new();
     for row in rdr.records() {
         let line = line_of(&row);
-        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns)) {
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_customer(&r, columns, ahead_ms)) {
             Ok(c) => people.push(Customer {
                 id: c.external_id,
                 first_seen_at: time(c.first_seen_at),
@@ -261,7 +264,7 @@ pub fn analyze_files(
     let mut answers = Vec::new();
     for row in rdr.records() {
         let line = line_of(&row);
-        match row.map_err(|e| e.to_string()).and_then(|r| parse_response(&r)) {
+        match row.map_err(|e| e.to_string()).and_then(|r| parse_response(&r, ahead_ms)) {
             Ok(r) if r.survey_slug == survey => answers.push(Response {
                 customer_id: r.customer_external_id,
                 score: r.score,

@@ -268,7 +268,7 @@ fn run(cli: Cli) -> CliResult {
     }
     if let Command::Analyze { customers_csv: Some(_), .. } = &cli.command {
         // Files only: no database is opened (or made).
-        return run_without_database(cli.command);
+        return run_without_database(cli.command, &settings);
     }
     let db = Db::open(&settings.database_url, 2)?;
     match cli.command {
@@ -277,8 +277,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Apikey { action } => apikey(&db, action)?,
         Command::Survey { action } => survey(&db, action)?,
         Command::Import { what } => match what {
-            ImportWhat::Customers { file } => import::customers(&db, &file)?,
-            ImportWhat::Responses { file } => import::responses(&db, &file)?,
+            ImportWhat::Customers { file } => import::customers(&db, &file, settings.time_ahead_ms())?,
+            ImportWhat::Responses { file } => import::responses(&db, &file, settings.time_ahead_ms())?,
         },
         Command::Analyze { survey, as_of, horizon_days, delta, json, lang, .. } => {
             let options =
@@ -515,7 +515,7 @@ fn keep_demo_alive(db: Db) {
 }
 
 /// `acht analyze --customers-csv …`: the analysis of two files, without a database.
-fn run_without_database(command: Command) -> CliResult {
+fn run_without_database(command: Command, settings: &Settings) -> CliResult {
     let Command::Analyze { survey, as_of, horizon_days, delta, json, lang, customers_csv, responses_csv, scale } =
         command
     else {
@@ -525,7 +525,7 @@ fn run_without_database(command: Command) -> CliResult {
         return Err("--customers-csv needs --responses-csv and --scale".into());
     };
     let options = retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };
-    let mut report = import::analyze_files(&customers, &responses, &survey, scale, options)?;
+    let mut report = import::analyze_files(&customers, &responses, &survey, scale, options, settings.time_ahead_ms())?;
     let locale = Locale::negotiate(&lang);
     retention::localize(&mut report, &locale);
     if json {

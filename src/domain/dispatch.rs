@@ -27,7 +27,9 @@ pub struct InteractionInput {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000]*[^\u0000 \t\n\r][^\u0000]*$")]
     pub channel: Option<String>,
-    /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
+    /// When it happened; defaults to now. Between 2000-01-01 and a day after the server's
+    /// clock (`ACHT_TIME_AHEAD_HOURS`), else 422 `invalid_occurred_at`: the pattern says the
+    /// years 2000 to 2099, the bound relative to the server's clock no schema can say.
     #[serde(default)]
     #[schema(pattern = r"^20[0-9]{2}-")]
     pub occurred_at: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -158,8 +160,14 @@ struct Prepared {
     token_hash: String,
 }
 
-/// Checks a batch and prepares it for [`report`].
-pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<PreparedBatch, DomainError> {
+/// Checks a batch and prepares it for [`report`]; an `occurred_at` may lie up to `ahead_ms`
+/// after `now`.
+pub fn prepare(
+    batch: Vec<InteractionInput>,
+    secret: &[u8],
+    now: i64,
+    ahead_ms: i64,
+) -> Result<PreparedBatch, DomainError> {
     if batch.is_empty() {
         return Err(DomainError::invalid("batch_empty", "send at least one interaction"));
     }
@@ -169,7 +177,8 @@ pub fn prepare(batch: Vec<InteractionInput>, secret: &[u8], now: i64) -> Result<
     for i in &batch {
         i.validate()?;
         if let Some(t) = i.occurred_at {
-            super::validate::in_api_years("invalid_occurred_at", "occurred_at", &t)?;
+            let ms = t.timestamp_millis();
+            super::validate::moment("invalid_occurred_at", "occurred_at", ms, now, ahead_ms)?;
         }
     }
     let items = batch

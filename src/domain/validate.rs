@@ -59,32 +59,20 @@ pub fn email(s: &str) -> Result<String, DomainError> {
 /// The earliest moment acht takes from outside: 2000-01-01T00:00:00Z (earlier is a typo or a
 /// placeholder such as 0001-01-01, and would stretch every chart back to it).
 pub const EARLIEST_MS: i64 = 946_684_800_000;
-/// How far ahead of acht's clock a reported moment may lie (the sender's clock may be ahead).
+/// How far ahead of acht's clock a reported moment may lie by default (the sender's clock may
+/// be ahead); `ACHT_TIME_AHEAD_HOURS` sets it.
 pub const AHEAD_MS: i64 = 86_400_000;
 
 /// A moment something happened (an interaction, a first sighting, a churn, an answer): between
-/// [`EARLIEST_MS`] and a day after `now`.
-pub fn moment(code: &'static str, field: &str, ms: i64, now: i64) -> Result<(), DomainError> {
-    if (EARLIEST_MS..=now + AHEAD_MS).contains(&ms) {
+/// [`EARLIEST_MS`] and `ahead_ms` after `now`. A moment further ahead would be counted in a
+/// period nobody has reached yet (and answered, for an interaction), so it is refused.
+pub fn moment(code: &'static str, field: &str, ms: i64, now: i64, ahead_ms: i64) -> Result<(), DomainError> {
+    if (EARLIEST_MS..=now.saturating_add(ahead_ms)).contains(&ms) {
         Ok(())
     } else {
-        Err(DomainError::invalid(code, format!("{field} must lie between 2000-01-01 and a day from now")))
-    }
-}
-
-/// A time given through the API: in the years 2000 to 2099 as written (in its own offset),
-/// which its schema states as a pattern (a bound relative to now cannot be said in a schema,
-/// and a contract test holds the server to accepting what the schema allows).
-pub fn in_api_years(
-    code: &'static str,
-    field: &str,
-    t: &chrono::DateTime<chrono::FixedOffset>,
-) -> Result<(), DomainError> {
-    use chrono::Datelike;
-    if (2000..=2099).contains(&t.year()) {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(code, format!("{field} must lie in the years 2000 to 2099")))
+        let hours = ahead_ms / 3_600_000;
+        let ahead = if hours == 1 { "an hour".to_string() } else { format!("{hours} hours") };
+        Err(DomainError::invalid(code, format!("{field} must lie between 2000-01-01 and {ahead} from now")))
     }
 }
 
@@ -100,8 +88,12 @@ mod tests {
         assert!(required_text("c", "f", "ééé", 3).is_ok(), "characters, not bytes");
         assert!(required_text("c", "f", "éééé", 3).is_err());
         let now = 1_796_515_200_000; // 2026-12-06
-        assert!(moment("c", "f", now, now).is_ok() && moment("c", "f", EARLIEST_MS, now).is_ok());
-        assert!(moment("c", "f", EARLIEST_MS - 1, now).is_err() && moment("c", "f", now + 2 * AHEAD_MS, now).is_err());
+        assert!(moment("c", "f", now, now, AHEAD_MS).is_ok() && moment("c", "f", EARLIEST_MS, now, AHEAD_MS).is_ok());
+        assert!(moment("c", "f", now + AHEAD_MS, now, AHEAD_MS).is_ok());
+        assert!(moment("c", "f", now + AHEAD_MS + 1, now, AHEAD_MS).is_err());
+        assert!(moment("c", "f", EARLIEST_MS - 1, now, AHEAD_MS).is_err());
+        assert!(moment("c", "f", now + 3_600_001, now, 3_600_000).is_err(), "the tolerance is a setting");
+        assert!(moment("c", "f", i64::MAX, i64::MAX, AHEAD_MS).is_ok(), "no overflow");
         assert_eq!(email(" Jan.Jansen@Example.COM ").unwrap(), "Jan.Jansen@example.com");
         assert!(email("a@b.example").is_ok());
         assert!(email("jan+tag@sub.example.nl").is_ok());

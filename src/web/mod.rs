@@ -24,6 +24,8 @@ pub struct AppState {
     pub secret: std::sync::Arc<Vec<u8>>,
     /// The windows of the one-click rule.
     pub answer_rules: crate::domain::evidence::Rules,
+    /// How far ahead of the clock a reported time may lie (`ACHT_TIME_AHEAD_HOURS`).
+    pub time_ahead_ms: i64,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
     /// How long analysts' sessions last.

@@ -192,6 +192,64 @@ fn bad_lines_after_a_multi_line_field_are_named_by_their_file_line() {
     assert_eq!(count(&url, "responses"), 0);
 }
 
+/// Times in an import lie between 2000-01-01 and a day from now (`--time-ahead-hours`): a
+/// time before 2000 or past the tolerance is a line error naming its field, and nothing is
+/// imported; with `--time-ahead-hours 0`, an hour ahead is refused too.
+#[test]
+fn import_times_outside_2000_to_a_day_ahead_are_line_errors() {
+    let database = common::sqlite();
+    let url = database.url.clone();
+    let dir = common::scratch();
+    let at = |hours: i64| (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339();
+    let customers = write(
+        &dir.0,
+        "customers.csv",
+        &format!(
+            "customer_id,email,locale,first_seen_at,churned_at\n\
+             C1,c1@example.test,nl,2023-01-01T00:00:00Z,\n\
+             C2,c2@example.test,nl,1999-12-31T23:59:59Z,\n\
+             C3,c3@example.test,nl,{},\n\
+             C4,c4@example.test,nl,2023-01-01T00:00:00Z,{}\n\
+             C5,c5@example.test,nl,{},\n",
+            at(25),
+            at(48),
+            at(1)
+        ),
+    );
+    let out = acht(&url, &["import", "customers", &customers]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    for named in ["line 3: first_seen_at", "line 4: first_seen_at", "line 5: churned_at"] {
+        assert!(err.contains(named), "{named}: {err}");
+    }
+    assert!(err.contains("between 2000-01-01 and 24 hours from now"), "{err}");
+    assert_eq!(err.matches("line ").count(), 3, "an hour ahead is taken: {err}");
+    assert_eq!(count(&url, "customers"), 0);
+    let out = acht(&url, &["--time-ahead-hours", "0", "import", "customers", &customers]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 6: first_seen_at"), "with no tolerance an hour ahead is refused: {err}");
+
+    common::cli_service_survey(&url);
+    let good = write(
+        &dir.0,
+        "good.csv",
+        "customer_id,email,locale,first_seen_at,churned_at\nC1,c1@example.test,nl,2023-01-01T00:00:00Z,\n",
+    );
+    ok(&url, &["import", "customers", &good]);
+    let responses = write(
+        &dir.0,
+        "responses.csv",
+        &format!(
+            "customer_id,survey,score,answered_at,comment\nC1,service,8,{},\nC1,service,8,0001-01-01T00:00:00Z,\n",
+            at(30)
+        ),
+    );
+    let out = acht(&url, &["import", "responses", &responses]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2: answered_at") && err.contains("line 3: answered_at"), "{err}");
+    assert_eq!(count(&url, "responses"), 0);
+}
+
 /// `acht mail status | head`: a reader that goes away ends the command quietly (SIGPIPE, as
 /// other Unix tools), never with a panic and a backtrace.
 #[test]

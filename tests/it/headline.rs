@@ -34,6 +34,7 @@ fn check(name: &str, data: &Path) {
         "service",
         acht::types::Scale::Grade10,
         options(),
+        acht::domain::validate::AHEAD_MS,
     )
     .unwrap();
     let got = numbers(serde_json::to_value(&report.headline).unwrap());
@@ -114,6 +115,7 @@ fn simulated_worlds_get_no_false_threshold() {
                 "service",
                 acht::types::Scale::Grade10,
                 options(),
+                acht::domain::validate::AHEAD_MS,
             )
             .unwrap();
             acht::domain::retention::localize(&mut report, &acht::i18n::Locale::negotiate("en"));

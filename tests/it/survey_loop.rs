@@ -465,15 +465,37 @@ async fn addresses_acht_cannot_mail_are_refused_where_they_come_in_on(app: &Test
     assert!(err.contains("line 3") && err.contains("acht can send to"), "{err}");
 }
 
-/// A time given through the API lies in the years 2000 to 2099 (its schema's pattern): year 1,
-/// 1999 and 2100 are refused (422) and nothing is stored.
+/// A time given through the API lies between 2000-01-01 and a day after the server's clock
+/// (`ACHT_TIME_AHEAD_HOURS`): year 1, 1999, two days ahead and a day and a minute ahead are
+/// refused (422) and nothing is stored; a day minus a minute ahead is taken.
 #[tokio::test(flavor = "multi_thread")]
-async fn times_outside_the_apis_years_are_refused() {
+async fn times_outside_2000_to_a_day_ahead_are_refused() {
     on_every_backend!(moments_outside_2000_to_tomorrow_are_refused_on);
 }
 async fn moments_outside_2000_to_tomorrow_are_refused_on(app: &TestApp) {
+    refused_and_taken(app, 24 * 60).await;
+}
+
+/// The tolerance is a setting: with `ACHT_TIME_AHEAD_HOURS=1`, two hours ahead is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_time_tolerance_is_a_setting() {
+    on_every_backend_with!(an_hour_ahead_on, |s| s.time_ahead_hours = 1);
+}
+async fn an_hour_ahead_on(app: &TestApp) {
+    refused_and_taken(app, 60).await;
+}
+
+/// Moments `ahead_minutes` plus a minute ahead of the server's clock (and before 2000) are
+/// refused with `invalid_occurred_at`, for an interaction and a churn; a minute less is taken.
+async fn refused_and_taken(app: &TestApp, ahead_minutes: i64) {
     app.create_survey("service", "grade10", &["support"]).await;
-    for (k, at) in ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"].iter().enumerate() {
+    let at = |minutes: i64| {
+        let ms = app.clock.now() + minutes * 60_000;
+        chrono::DateTime::from_timestamp_millis(ms).unwrap().to_rfc3339()
+    };
+    let too_far = [at(ahead_minutes + 1), at(2 * 24 * 60)];
+    let too_early = ["0001-01-01T00:00:00Z".to_string(), "1999-12-31T23:59:59Z".into()];
+    for (k, at) in too_far.iter().chain(&too_early).enumerate() {
         let body = json!({"id": format!("t-{k}"), "touchpoint": "support", "occurred_at": at,
                           "customer": {"id": format!("ct-{k}"), "email": "t@example.com", "locale": "nl"}});
         let r = app.post_json("/api/v1/interactions", &body).await;
@@ -481,14 +503,19 @@ async fn moments_outside_2000_to_tomorrow_are_refused_on(app: &TestApp) {
         let problem: Value = r.json().await.unwrap();
         assert_eq!(problem["code"], "invalid_occurred_at", "{at}: {problem}");
     }
-    let body = json!({"id": "t-ok", "touchpoint": "support", "occurred_at": "2026-01-01T00:00:00Z",
+    let stored = app.db.read(|c| acht::domain::customers::get(c, "ct-0")).await;
+    assert!(stored.is_err(), "a refused interaction stores no customer");
+    let body = json!({"id": "t-ok", "touchpoint": "support", "occurred_at": at(ahead_minutes - 1),
                       "customer": {"id": "ct-ok", "email": "t@example.com", "locale": "nl"}});
-    assert!(app.post_json("/api/v1/interactions", &body).await.status().is_success());
-    // A churn in year 1 is refused too, and the customer stays as they were.
-    let r = app
-        .post_json("/api/v1/customers/ct-ok/events", &json!({"kind": "churn", "occurred_at": "0001-01-01T00:00:00Z"}))
-        .await;
-    assert_eq!(r.status(), 422);
+    let r = app.post_json("/api/v1/interactions", &body).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    // A churn too far ahead, or in year 1, is refused too, and the customer stays as they were.
+    for when in [at(ahead_minutes + 1), "0001-01-01T00:00:00Z".into()] {
+        let r = app.post_json("/api/v1/customers/ct-ok/events", &json!({"kind": "churn", "occurred_at": when})).await;
+        assert_eq!(r.status(), 422, "{when}");
+    }
     let customer = app.db.read(|c| acht::domain::customers::get(c, "ct-ok")).await.unwrap();
     assert!(customer.churned_at.is_none());
+    let r = app.post_json("/api/v1/customers/ct-ok/events", &json!({"kind": "churn", "occurred_at": at(-60)})).await;
+    assert_eq!(r.status(), 201);
 }

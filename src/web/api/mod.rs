@@ -111,7 +111,7 @@ async fn report_batch(
 }
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
-    let batch = dispatch::prepare(batch, &state.secret, state.now_ms())?;
+    let batch = dispatch::prepare(batch, &state.secret, state.now_ms(), state.time_ahead_ms)?;
     let outcomes = state.db.write(move |c| dispatch::report(c, &batch)).await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
@@ -207,7 +207,9 @@ async fn erase_customer(
 #[serde(deny_unknown_fields)]
 pub struct EventBody {
     pub kind: CustomerEventKind,
-    /// When it happened (in the years 2000 to 2099, as the pattern says); defaults to now.
+    /// When it happened; defaults to now. Between 2000-01-01 and a day after the server's
+    /// clock (`ACHT_TIME_AHEAD_HOURS`), else 422 `invalid_occurred_at`: the pattern says the
+    /// years 2000 to 2099, the bound relative to the server's clock no schema can say.
     #[serde(default)]
     #[schema(pattern = r"^20[0-9]{2}-")]
     pub occurred_at: Option<DateTime<chrono::FixedOffset>>,
@@ -224,7 +226,8 @@ async fn record_event(
     let id = id.into_inner();
     let now = state.now_ms();
     if let Some(t) = &body.occurred_at {
-        crate::domain::validate::in_api_years("invalid_occurred_at", "occurred_at", t)?;
+        let ms = t.timestamp_millis();
+        crate::domain::validate::moment("invalid_occurred_at", "occurred_at", ms, now, state.time_ahead_ms)?;
     }
     let customer = state
         .db
