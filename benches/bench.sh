@@ -1,35 +1,130 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 2, each reported with a baseline measured in the same run:
-#  1. one-click answers on SQLite (wrk, 64 connections) vs GET /healthz: score links (unverified
-#     until the page shows a person) and form posts (counted at once, so the rollups are written)
-#  2. interactions through the batch API (wrk + benches/ingest.lua, 1,000 per request, fatigue
-#     decisions included), for new customers and for customers drawn from a pool
-#  3. CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany of the same rows
-# Baselines: GET /healthz (liveness; since the foundation issue it no longer touches the
-# database, so it is faster than before) and GET /static/acht.css (the HTTP stack and
-# middleware alone, the same work in every version, for comparing versions).
-# Needs wrk (apt-get install wrk) and a release build. Usage: benches/bench.sh [seconds]
-# ACHT_BIN=path/to/acht measures another build (e.g. an older commit's) with this script.
+# The server's throughput benchmarks, each reported with a baseline measured in the same run:
+#  1. interactions through the batch API (wrk + benches/ingest.lua, 1,000 per request, fatigue
+#     decisions included), for new customers and for customers drawn from a shared pool (the
+#     clients' batches name the same customers: the concurrency that deadlocked on PostgreSQL)
+#  2. one-click answers (wrk, 64 connections): score links (unverified until the page shows a
+#     person) and form posts (counted at once, so rollup changes are written)
+#  3. (SQLite only) CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany
+# After the run, `acht rollups check`: every figure must equal a rebuild from the answers.
+# Baselines: GET /healthz (no database) and GET /static/acht.css (the HTTP stack and middleware
+# alone, the same work in every version, for comparing versions and backends).
+#
+# Usage: benches/bench.sh [seconds]
+#   DATABASE_URL=postgres://user@host/db   run on PostgreSQL: a fresh database is made on that
+#                                          server for the run and dropped after (default: SQLite)
+#   INSTANCES=2                            two `acht serve` on the one database, each fed half
+#                                          of every workload by its own wrk (PostgreSQL only)
+#   BENCH_RESULTS=file                     also write `name<TAB>rate<TAB>p99_ms<TAB>failed` lines
+#                                          (benches/backends.sh puts runs side by side with them)
+#   ACHT_BIN=path/to/acht                  measure another build (e.g. an older commit's)
+# Needs wrk (apt-get install wrk), psql for PostgreSQL, and a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
 DATA="${ACHT_DATA:-../shared/data}"
+INSTANCES="${INSTANCES:-1}"
 if [ -z "${ACHT_BIN:-}" ]; then cargo build --release -q; fi
 A="${ACHT_BIN:-$PWD/target/release/acht}"
 WORK="$(mktemp -d /tmp/acht-bench.XXXXXX)"
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export DATABASE_URL="sqlite://$WORK/bench.db" ACHT_LOG=warn
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
+RESULTS="${BENCH_RESULTS:-$WORK/results.tsv}"
+: > "$RESULTS"
+SERVERS=()
+PG_ADMIN=""
+PG_DB=""
+cleanup() {
+  for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
+  if [ -n "$PG_DB" ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+case "${DATABASE_URL:-sqlite}" in
+  postgres://*|postgresql://*)
+    PG_ADMIN="$DATABASE_URL"
+    PG_DB="acht_bench_$$"
+    psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" >/dev/null
+    export DATABASE_URL="${PG_ADMIN%/*}/$PG_DB"
+    BACKEND=postgres ;;
+  *)
+    [ "$INSTANCES" = 1 ] || { echo "bench: two instances need PostgreSQL (DATABASE_URL=postgres://…)"; exit 2; }
+    export DATABASE_URL="sqlite://$WORK/bench.db"
+    BACKEND=sqlite ;;
+esac
+export ACHT_LOG=warn
+echo "== acht on $BACKEND, $INSTANCES instance(s)"
 
 "$A" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" --touchpoint support >/dev/null
 KEY=$("$A" apikey create bench 2>/dev/null)
-"$A" serve --bind "127.0.0.1:$PORT" >/dev/null 2>&1 & SERVER=$!
-until curl -sf "$BASE/healthz" >/dev/null; do sleep 0.2; done
+BASES=()
+for _ in $(seq "$INSTANCES"); do
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$A" serve --bind "127.0.0.1:$PORT" >/dev/null 2>&1 & SERVERS+=($!)
+  BASES+=("http://127.0.0.1:$PORT")
+done
+for base in "${BASES[@]}"; do until curl -sf "$base/healthz" >/dev/null; do sleep 0.2; done; done
+BASE="${BASES[0]}"
+
+# wrk against every instance at once, CONNS connections split between them, GET PATH or a wrk
+# SCRIPT with its one argument; prints one line: requests/s (summed), p99 in ms (the worst
+# instance's), failed requests (non-2xx and socket errors).
+load() {
+  local name="$1" conns="$2" path="$3" script="${4:-}" arg="${5:-}"
+  local k=0 pids=()
+  for base in "${BASES[@]}"; do
+    if [ -n "$script" ]; then
+      wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency -s "$script" "$base" -- "$arg" > "$WORK/$name.$k.txt" &
+    else
+      wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency "$base$path" > "$WORK/$name.$k.txt" &
+    fi
+    pids+=($!); k=$((k + 1))
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  python3 - "$WORK" "$name" "$INSTANCES" "$RESULTS" <<'PY'
+import re, sys
+work, name, n, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+rate, p99, failed = 0.0, 0.0, 0
+for k in range(n):
+    t = open(f"{work}/{name}.{k}.txt").read()
+    rate += float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    v, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", t, re.M).groups()
+    p99 = max(p99, float(v) * {"us": 1e-3, "ms": 1, "s": 1e3}[unit])
+    failed += int((re.search(r"Non-2xx or 3xx responses: (\d+)", t) or [0, 0])[1])
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
+    failed += sum(int(x) for x in errors.groups()) if errors else 0
+print(f"{name}: {rate:,.0f} requests/s, p99 {p99:.1f} ms, {failed} failed")
+open(results, "a").write(f"{name}\t{rate:.1f}\t{p99:.2f}\t{failed}\n")
+PY
+}
+
+# The same for the ingest script, each instance's wrk posting its own share of the batches.
+ingest() {
+  local workload="$1" conns="${INGEST_CONNS:-4}" k=0 pids=()
+  for base in "${BASES[@]}"; do
+    wrk -t2 -c"$((conns / INSTANCES))" -d"${INGEST_SECS:-5}s" --latency -s benches/ingest.lua "$base" \
+      -- "$WORK/$workload" "$KEY" "$((2 * INSTANCES))" "$((2 * k))" > "$WORK/ingest-$workload.$k.txt" &
+    pids+=($!); k=$((k + 1))
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  python3 - "$WORK" "$workload" "$INSTANCES" "$RESULTS" <<'PY'
+import re, sys
+work, workload, n, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+rate, p99, failed, total = 0.0, 0.0, 0, 0
+for k in range(n):
+    t = open(f"{work}/ingest-{workload}.{k}.txt").read()
+    m = re.search(r"= (\d+) interactions/s; batch p50 [\d.]+ ms, p99 ([\d.]+) ms; (\d+) of (\d+) requests failed", t)
+    if not m:
+        sys.exit(f"ingest ({workload}): no result from wrk:\n{t}")
+    rate += float(m.group(1)); p99 = max(p99, float(m.group(2))); failed += int(m.group(3)); total += int(m.group(4))
+print(f"ingest ({workload} customers): {rate:,.0f} interactions/s, batch p99 {p99:.0f} ms, {failed} of {total} requests failed")
+open(results, "a").write(f"ingest-{workload}\t{rate:.1f}\t{p99:.2f}\t{failed}\n")
+PY
+}
 
 echo "== interactions through the batch API (wrk, ${INGEST_CONNS:-4} clients, 1,000 per request, ${INGEST_SECS:-5}s per workload)"
 # Two workloads, each batch posted once so every interaction is new: all customers new, and
-# customers drawn from a pool of 200,000 (known ones too, so fatigue throttles some).
+# customers drawn from a pool of 200,000 (known ones too, so fatigue throttles some; a pool
+# customer's address changes now and then, so known customers are updated as well).
 python3 - "$WORK" <<'PY'
 import json, os, random, sys
 work = sys.argv[1]
@@ -40,14 +135,12 @@ for workload in ("new", "pool"):
         items = []
         for k in range(1000):
             c = f"{workload}{b}-{k}" if workload == "new" else f"c{rng.randrange(200_000)}"
-            items.append({"id": f"{workload}{b}-{k}", "touchpoint": "support",
-                          "customer": {"id": c, "email": f"{c}@example.test"}})
+            email = f"{c}@example.test" if workload == "new" or rng.random() < 0.9 else f"{c}.{b}@example.test"
+            items.append({"id": f"{workload}{b}-{k}", "touchpoint": "support", "customer": {"id": c, "email": email}})
         open(f"{work}/{workload}/batch{b}.json", "w").write(json.dumps({"interactions": items}))
 PY
-for workload in new pool; do
-  wrk -t2 -c"${INGEST_CONNS:-4}" -d"${INGEST_SECS:-5}s" --latency -s benches/ingest.lua "$BASE" -- "$WORK/$workload" "$KEY" 2 \
-    | grep '^ingest' | sed "s/^ingest:/ingest ($workload customers):/" | tee -a "$WORK/ingest.txt"
-done
+ingest new
+ingest pool
 rm -rf "$WORK/new" "$WORK/pool"
 
 # One invitation link per line: one set for the score-link run, another for answers posted
@@ -67,27 +160,23 @@ for prefix, name in (("answer", "paths.txt"), ("form", "form_paths.txt")):
 PY
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
-wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/healthz" > "$WORK/health.txt"
-wrk -t2 -c64 -d"${SECS}s" --latency "$BASE/static/acht.css" > "$WORK/static.txt"
-wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers.lua "$BASE" -- "$WORK/paths.txt" > "$WORK/answers.txt"
-wrk -t2 -c64 -d"${SECS}s" --latency -s benches/answers_form.lua "$BASE" -- "$WORK/form_paths.txt" > "$WORK/form.txt"
-for f in health static answers form; do
-  echo "$f: $(grep 'Requests/sec' "$WORK/$f.txt")  p99 $(grep ' 99%' "$WORK/$f.txt" | awk '{print $2}')  $(grep -E 'Non-2xx|Socket errors' "$WORK/$f.txt" || true)"
-done
-python3 - "$WORK" <<'PY'
-import sys, re
-w = sys.argv[1]
-rps = lambda f: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{w}/{f}.txt").read()).group(1))
-print(f"answers/healthz throughput ratio: {rps('answers') / rps('health'):.2f}")
-print(f"answers/static throughput ratio: {rps('answers') / rps('static'):.2f}")
-print(f"form answers (counted at once)/healthz throughput ratio: {rps('form') / rps('health'):.2f}")
-print(f"form answers (counted at once)/static throughput ratio: {rps('form') / rps('static'):.2f}")
-for line in open(f"{w}/ingest.txt"):
-    rate = float(re.search(r"= (\d+) interactions/s", line).group(1))
-    print(f"{line.split(':')[0]}: interactions/s per healthz request/s: {rate / rps('health'):.2f}, per static request/s: {rate / rps('static'):.2f}")
+load healthz 64 /healthz
+load static 64 /static/acht.css
+load score-links 64 "" benches/answers.lua "$WORK/paths.txt"
+load form-posts 64 "" benches/answers_form.lua "$WORK/form_paths.txt"
+python3 - "$RESULTS" <<'PY'
+import sys
+r = {l.split("\t")[0]: float(l.split("\t")[1]) for l in open(sys.argv[1])}
+for name in ("score-links", "form-posts", "ingest-new", "ingest-pool"):
+    print(f"{name} per healthz request/s: {r[name] / r['healthz']:.2f}; per static request/s: {r[name] / r['static']:.2f}")
 PY
-kill $SERVER; wait $SERVER 2>/dev/null || true
+for s in "${SERVERS[@]}"; do kill "$s"; wait "$s" 2>/dev/null || true; done
+SERVERS=()
 
+echo "== rollups after the run"
+"$A" rollups check
+
+[ "$BACKEND" = sqlite ] || exit 0
 echo "== CSV import of $DATA/responses.csv"
 export DATABASE_URL="sqlite://$WORK/import.db"
 "$A" survey create --slug service --scale grade10 --question-nl a --question-en b >/dev/null

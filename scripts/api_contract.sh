@@ -9,7 +9,9 @@ ACHT="${1:-target/debug/acht}"
 command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis
 WORK="$(mktemp -d /tmp/acht-contract.XXXXXX)"
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+# The server is stopped and waited for before its directory goes: a stopping server still
+# closes its database files there.
+trap '[ -n "$SERVER" ] && { kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; }; rm -rf "$WORK"' EXIT
 export DATABASE_URL="sqlite://$WORK/contract.db" ACHT_LOG=warn
 "$ACHT" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" --touchpoint support >/dev/null
 KEY=$("$ACHT" apikey create contract 2>/dev/null)

@@ -63,6 +63,7 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64, end: i64) -> Result<Stri
     }
     db.write_blocking(move |c| {
         rollup.write(c)?;
+        rollups::fold_all(c)?;
         rollups::bump_version(c, rollups::CHURN_VERSION)
     })?;
     if let Some(p) = progress {

@@ -3,7 +3,7 @@
 //! writer, group commit) or the pool on PostgreSQL, each write in one transaction.
 use super::ids::{self, LEASE_MS};
 use super::writer::GroupWriter;
-use super::{configure, establish, migrate, pool, write_tx, Backend, DbConn, DbError, DbPool};
+use super::{configure, establish, migrate, pool, write_tx, Backend, Contended, DbConn, DbError, DbPool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -43,6 +43,35 @@ enum WritePath {
     Pool(DbPool),
     /// Only while the handle is dropped.
     Stopped,
+}
+
+/// Runs of a write transaction that lost a race (PostgreSQL) before its error is answered.
+const WRITE_ATTEMPTS: u32 = 6;
+
+/// [`write_tx`], run again after a serialization failure, a deadlock or a key another
+/// transaction took meanwhile ([`Contended`]), after a short random pause that doubles each
+/// time (4–8 ms, up to 64–128 ms): the racing transaction has committed or rolled back by
+/// then, so the rerun sees its rows. Every transaction takes rows of a table in one order
+/// (customers and interactions by external id, rollup rows by key), so a rerun is rare.
+fn write_tx_retrying<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: Fn(&mut DbConn) -> Result<T, E>,
+    E: From<DbError> + Contended,
+{
+    use rand::Rng;
+    let mut attempt = 1;
+    loop {
+        match write_tx(conn, &f) {
+            Err(e) if e.contended() && attempt < WRITE_ATTEMPTS => {
+                let base = 2u64 << attempt.min(5);
+                let pause = rand::rng().random_range(base..2 * base);
+                tracing::debug!(attempt, pause_ms = pause, "write lost a race; running it again");
+                std::thread::sleep(Duration::from_millis(pause));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How long a readiness probe waits for the write path.
@@ -139,7 +168,7 @@ impl Db {
     where
         F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + Contended + Send + 'static,
     {
         match self.write_path()? {
             WritePath::Group(w) => w.run(f).await,
@@ -147,7 +176,7 @@ impl Db {
                 let pool = pool.clone();
                 blocking(move || {
                     let mut conn = pool.get().map_err(DbError::from)?;
-                    write_tx(&mut conn, f)
+                    write_tx_retrying(&mut conn, f)
                 })
                 .await
             }
@@ -182,13 +211,13 @@ impl Db {
     where
         F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + Contended + Send + 'static,
     {
         match self.write_path()? {
             WritePath::Group(w) => w.run_blocking(f),
             WritePath::Pool(pool) => {
                 let mut conn = pool.get().map_err(DbError::from)?;
-                write_tx(&mut conn, f)
+                write_tx_retrying(&mut conn, f)
             }
             WritePath::Stopped => unreachable!("write_path refuses a stopped handle"),
         }

@@ -40,6 +40,27 @@ pub enum DbError {
     Migration(String),
 }
 
+/// Whether a failed write lost a race with another transaction and may succeed when run
+/// again: a serialization failure (SQLSTATE 40001), a deadlock (40P01) or, for the domain, a
+/// unique key another transaction took meanwhile.
+pub trait Contended {
+    fn contended(&self) -> bool;
+}
+
+impl Contended for DbError {
+    fn contended(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+            // diesel 2.3 reports 40P01 as `Unknown`, with PostgreSQL's message and no code.
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
+                info.message().starts_with("deadlock detected")
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for DbError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         DbError::Connection(e.to_string())

@@ -129,6 +129,7 @@ diesel::joinable!(customer_events -> customers (customer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     surveys,
+    rollup_deltas,
     customers,
     interactions,
     invitations,
@@ -184,6 +185,21 @@ diesel::table! {
         email -> Text,
         source -> Text,
         at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_deltas (id) {
+        id -> BigInt,
+        survey_id -> BigInt,
+        segment -> Text,
+        day -> BigInt,
+        touchpoint -> Text,
+        channel -> Text,
+        invited -> BigInt,
+        responded -> BigInt,
+        score -> Nullable<Integer>,
+        n -> BigInt,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::i18n::Locale;
 use crate::types::{CustomerEventKind, Json};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const MAX_ID_CHARS: usize = 200;
 
@@ -84,53 +84,57 @@ pub fn upsert_many(
 ) -> Result<HashMap<String, Customer>, DomainError> {
     let ids: Vec<&str> = inputs.iter().map(|c| c.id.as_str()).collect();
     let mut known = load_by_external_ids(conn, &ids)?;
-    let mut fresh: Vec<Customer> = Vec::new();
-    // A customer new to this batch and named again later in it: merged before the insert.
-    let mut fresh_at: HashMap<&str, usize> = HashMap::new();
+    // Every input is merged first (a customer named twice in a batch is written once); then the
+    // rows are written in external-id order, so two batches naming the same customers lock them
+    // in one order and never wait on each other in a circle (a deadlock on PostgreSQL).
+    let mut changed: BTreeSet<String> = BTreeSet::new();
+    let mut fresh: BTreeMap<String, Customer> = BTreeMap::new();
     for input in inputs {
-        if let Some(&k) = fresh_at.get(input.id.as_str()) {
-            merge_given_fields(&mut fresh[k], input);
-            continue;
-        }
-        match known.get_mut(&input.id) {
-            Some(existing) => update_given_fields(conn, existing, input)?,
-            None => {
-                let c = Customer {
-                    id: new_id(),
-                    external_id: input.id.clone(),
-                    email: input.email.as_deref().and_then(|e| validate::email(e).ok()),
-                    locale: normalize_locale(input.locale.as_deref()),
-                    attributes: Json::new(input.attributes.clone().unwrap_or_default()),
-                    first_seen_at: now,
-                    churned_at: None,
-                    unsubscribed_at: None,
-                    erased_at: None,
-                    unsubscribe_reason: None,
-                    committed_until: input.committed_until.map(|t| t.timestamp_millis()),
-                };
-                fresh_at.insert(input.id.as_str(), fresh.len());
-                fresh.push(c);
+        if let Some(c) = fresh.get_mut(&input.id) {
+            merge_given_fields(c, input);
+        } else if let Some(existing) = known.get_mut(&input.id) {
+            if merge_given_fields(existing, input) {
+                changed.insert(input.id.clone());
             }
+        } else {
+            fresh.insert(input.id.clone(), new_customer(input, now));
         }
     }
+    for id in &changed {
+        write_given_fields(conn, &known[id])?;
+    }
+    let fresh: Vec<Customer> = fresh.into_values().collect();
     insert_rows!(conn, customers::table, &fresh).map_err(db)?;
     known.extend(fresh.into_iter().map(|c| (c.external_id.clone(), c)));
     Ok(known)
 }
 
+fn new_customer(input: &CustomerInput, now: i64) -> Customer {
+    Customer {
+        id: new_id(),
+        external_id: input.id.clone(),
+        email: input.email.as_deref().and_then(|e| validate::email(e).ok()),
+        locale: normalize_locale(input.locale.as_deref()),
+        attributes: Json::new(input.attributes.clone().unwrap_or_default()),
+        first_seen_at: now,
+        churned_at: None,
+        unsubscribed_at: None,
+        erased_at: None,
+        unsubscribe_reason: None,
+        committed_until: input.committed_until.map(|t| t.timestamp_millis()),
+    }
+}
+
 /// Only given fields that differ cause a write: systems resend the same customer with every
 /// interaction, and an UPDATE per row would sit on the ingest path. An erased customer keeps
 /// no personal data, so nothing personal is stored for them again.
-fn update_given_fields(conn: &mut DbConn, existing: &mut Customer, input: &CustomerInput) -> Result<(), DomainError> {
-    if !merge_given_fields(existing, input) {
-        return Ok(());
-    }
-    diesel::update(customers::table.find(existing.id))
+fn write_given_fields(conn: &mut DbConn, c: &Customer) -> Result<(), DomainError> {
+    diesel::update(customers::table.find(c.id))
         .set((
-            customers::email.eq(&existing.email),
-            customers::locale.eq(&existing.locale),
-            customers::attributes.eq(&existing.attributes),
-            customers::committed_until.eq(existing.committed_until),
+            customers::email.eq(&c.email),
+            customers::locale.eq(&c.locale),
+            customers::attributes.eq(&c.attributes),
+            customers::committed_until.eq(c.committed_until),
         ))
         .execute(conn)
         .map_err(db)?;

@@ -257,7 +257,11 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
         new_interactions.push(interaction_row(item, customer.id, decision, detail, now));
         slots.push(Slot::New { interaction: new_interactions.len() - 1, invitation, customer });
     }
-    insert_rows!(conn, interactions::table, &new_interactions).map_err(db)?;
+    // In external-id order, as customers: two batches with the same new interactions wait on
+    // each other in one order only (the loser's rerun then finds them recorded).
+    let mut by_external_id = new_interactions.clone();
+    by_external_id.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+    insert_rows!(conn, interactions::table, &by_external_id).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
     super::outbox::enqueue_invitations(conn, &new_invitations, now)?;
     counted.write(conn)?;

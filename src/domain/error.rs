@@ -9,10 +9,25 @@ pub enum DomainError {
     Invalid { code: &'static str, message: String },
     #[error("{0} already exists")]
     Conflict(String),
+    /// Another transaction wrote a row with the same key at the same moment (PostgreSQL): the
+    /// write is run again (see [`crate::db::Contended`]), and answered 409 only if it still
+    /// lost after that.
+    #[error("another request wrote the same record at the same moment; retry")]
+    Raced,
     #[error("this survey link has expired")]
     Expired,
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+impl crate::db::Contended for DomainError {
+    fn contended(&self) -> bool {
+        match self {
+            DomainError::Raced => true,
+            DomainError::Db(e) => e.contended(),
+            _ => false,
+        }
+    }
 }
 
 impl DomainError {

@@ -4,7 +4,7 @@
 //! changes are statistically clear (`analysis::trends`).
 use super::{db, DomainError};
 use crate::analysis::trends::{self, Comparison, Estimate, Histogram};
-use crate::db::schema::{rollup_answers, rollup_invitations, rollup_keys};
+use crate::db::schema::rollup_keys;
 use crate::db::DbConn;
 use crate::types::Scale;
 use chrono::{Datelike, NaiveDate};
@@ -69,53 +69,32 @@ pub fn days(conn: &mut DbConn, survey: i64, f: &Filter) -> Result<BTreeMap<i64, 
     let wanted = |t: &str, c: &str| {
         f.touchpoint.as_deref().is_none_or(|w| w == t) && f.channel.as_deref().is_none_or(|w| w == c)
     };
-    type Scores = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-    type Row = (i64, String, String, [i64; 11]);
-    let rows: Vec<(i64, String, String, Scores)> = {
-        use rollup_answers::*;
-        rollup_answers::table
-            .filter(survey_id.eq(survey))
-            .filter(segment.eq(&wanted_segment))
-            .filter(day.ge(f.from_day))
-            .filter(day.lt(f.to_day))
-            .select((day, touchpoint, channel, (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10)))
-            .load(conn)
-            .map_err(db)?
-    };
-    let rows: Vec<Row> = rows
+    let rows = super::rollups::stored_counts(conn, survey, &wanted_segment, f.from_day, f.to_day)?;
+    // Summed per day before anything is shown: a delta may be negative (an answer that moved).
+    let mut sums: BTreeMap<i64, ([i64; super::rollups::SCORES], i64, i64)> = BTreeMap::new();
+    for row in rows {
+        if !wanted(&row.touchpoint, &row.channel) {
+            continue;
+        }
+        let sum = sums.entry(row.day).or_default();
+        for (a, b) in sum.0.iter_mut().zip(row.scores()) {
+            *a += b;
+        }
+        sum.1 += row.invited;
+        sum.2 += row.responded;
+    }
+    // A count can only go below zero through a repair in progress; never show it.
+    let out = sums
         .into_iter()
-        .map(|(d, t, c, s)| (d, t, c, [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8, s.9, s.10]))
+        .map(|(d, (scores, invited, responded))| {
+            let counts = Counts {
+                scores: scores.map(|n| n.max(0) as u64),
+                invited: invited.max(0) as u64,
+                responded: responded.max(0) as u64,
+            };
+            (d, counts)
+        })
         .collect();
-    let mut out: BTreeMap<i64, Counts> = BTreeMap::new();
-    for (d, t, c, s) in rows {
-        if !wanted(&t, &c) {
-            continue;
-        }
-        let counts = out.entry(d).or_default();
-        for (a, b) in counts.scores.iter_mut().zip(s) {
-            // A count can only go below zero through a repair in progress; never show it.
-            *a += b.max(0) as u64;
-        }
-    }
-    let rows: Vec<(i64, String, String, i64, i64)> = {
-        use rollup_invitations::*;
-        rollup_invitations::table
-            .filter(survey_id.eq(survey))
-            .filter(segment.eq(&wanted_segment))
-            .filter(day.ge(f.from_day))
-            .filter(day.lt(f.to_day))
-            .select((day, touchpoint, channel, invited, responded))
-            .load(conn)
-            .map_err(db)?
-    };
-    for (d, t, c, inv, resp) in rows {
-        if !wanted(&t, &c) {
-            continue;
-        }
-        let counts = out.entry(d).or_default();
-        counts.invited += inv.max(0) as u64;
-        counts.responded += resp.max(0) as u64;
-    }
     Ok(out)
 }
 
@@ -368,14 +347,7 @@ pub fn overview_period(now: i64) -> (i64, i64) {
 
 /// The first and the last day with a counted answer for the survey, if any.
 pub fn data_days(conn: &mut DbConn, survey_id: i64) -> Result<Option<(i64, i64)>, DomainError> {
-    use diesel::dsl::{max, min};
-    let (first, last): (Option<i64>, Option<i64>) = rollup_answers::table
-        .filter(rollup_answers::survey_id.eq(survey_id))
-        .filter(rollup_answers::segment.eq(""))
-        .select((min(rollup_answers::day), max(rollup_answers::day)))
-        .first(conn)
-        .map_err(db)?;
-    Ok(first.zip(last))
+    super::rollups::answer_days(conn, survey_id)
 }
 
 /// The score from which an answer is good enough when no analysis has found one yet: the

@@ -42,7 +42,12 @@ pub fn customers(
         let known = customer_ids(conn)?;
         let mut fresh = Vec::new();
         let mut updated = 0;
-        for r in records {
+        // In external-id order, the later line of a customer named twice winning: the order in
+        // which every transaction takes customers (see `customers::upsert_many`).
+        let by_id: std::collections::BTreeMap<&str, &CustomerRecord> =
+            records.iter().map(|r| (r.external_id.as_str(), r)).collect();
+        progress((records.len() - by_id.len()) as u64);
+        for r in by_id.into_values() {
             match known.get(&r.external_id) {
                 Some(&id) => {
                     diesel::update(customers::table.find(id))

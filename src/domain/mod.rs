@@ -22,15 +22,14 @@ pub mod validate;
 pub use crate::db::models::{AnswerEvent, ApiKey, Attributes, Customer, Survey};
 pub use error::DomainError;
 
-/// A storage error as the domain tells it: a unique key taken meanwhile (two instances creating
-/// the same survey or customer at once on PostgreSQL) is a conflict the caller can retry, not
-/// an outage.
+/// A storage error as the domain tells it: a unique key taken meanwhile (two requests creating
+/// the same customer or interaction at once on PostgreSQL) is a race the database handle runs
+/// the write again for, not an outage. Domain code that means "already exists" checks first and
+/// says [`DomainError::Conflict`] itself.
 pub(crate) fn db(e: diesel::result::Error) -> DomainError {
     use diesel::result::{DatabaseErrorKind, Error};
     match e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            DomainError::Conflict("a record with the same key (created meanwhile; retry)".into())
-        }
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => DomainError::Raced,
         other => DomainError::Db(other.into()),
     }
 }

@@ -237,8 +237,7 @@ pub struct StoredAnalysis {
 
 /// The data version an analysis of this survey depends on: its counted answers and churn.
 pub fn data_version(conn: &mut DbConn, survey_id: i64) -> Result<i64, DomainError> {
-    use super::rollups::{answers_version, versions_sum, CHURN_VERSION};
-    versions_sum(conn, &[answers_version(survey_id), CHURN_VERSION.to_string()])
+    super::rollups::survey_data_version(conn, survey_id)
 }
 
 pub fn stored(conn: &mut DbConn, survey_id: i64) -> Result<Option<StoredAnalysis>, DomainError> {

@@ -1,7 +1,13 @@
 //! Rollups: counted answers by score and invitations per survey, UTC day, touchpoint, channel
-//! and customer segment, kept up to date in the same transaction as the answer or invitation
-//! that changes them. Trend pages, the overview and reports read these few thousand rows instead
-//! of the answers, so a page costs the same with a thousand answers or ten million.
+//! and customer segment. Trend pages, the overview and reports read these few thousand rows
+//! instead of the answers, so a page costs the same with a thousand answers or ten million.
+//!
+//! The transaction that changes a count (an answer, a batch of invitations, an erasure) appends
+//! its changes as delta rows; it updates no shared row, so answers to one survey on one day never
+//! wait for each other (on PostgreSQL, a counter row per day made every answer wait for the one
+//! before to commit). [`fold`] moves the deltas into the rollups in batches, one instance at a
+//! time; readers add the deltas not yet folded, in the same statement, so figures stay exact and
+//! current. A survey's data version counts its answer deltas, folded or not.
 //!
 //! An answer is in the rollups with the score in `responses.rolled_score`. It enters once it
 //! counts (at once for a touch or form, after the quiet window for a dwell: the sweep settles
@@ -9,9 +15,10 @@
 use super::{db, DomainError, DAY_MS};
 use crate::db::models::{Attributes, Response};
 use crate::db::schema::{
-    customers, data_versions, interactions, invitations, responses, rollup_answers, rollup_invitations, rollup_keys,
+    customers, data_versions, interactions, invitations, responses, rollup_answers, rollup_deltas, rollup_invitations,
+    rollup_keys,
 };
-use crate::db::{on_backend, write_tx, DbConn};
+use crate::db::{insert_rows, new_id, on_backend, write_tx, DbConn};
 use crate::types::{AnswerState, Json};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -122,13 +129,46 @@ struct InvitationRow<'a> {
     responded: i64,
 }
 
+#[derive(Insertable, Queryable, Selectable)]
+#[diesel(table_name = rollup_deltas)]
+struct DeltaRow {
+    id: i64,
+    survey_id: i64,
+    segment: String,
+    day: i64,
+    touchpoint: String,
+    channel: String,
+    invited: i64,
+    responded: i64,
+    /// With `n`: the count of answers with this score moves by `n`.
+    score: Option<i32>,
+    n: i64,
+}
+
+impl DeltaRow {
+    /// The delta rows of one rollup row's change: invitations (if they moved) and one per score
+    /// that moved.
+    fn of<'a>(key: &'a Key, c: &'a Counts) -> impl Iterator<Item = DeltaRow> + 'a {
+        let row = move |invited, responded, score, n| {
+            let (survey_id, segment, day, touchpoint, channel) = key.clone();
+            DeltaRow { id: new_id(), survey_id, segment, day, touchpoint, channel, invited, responded, score, n }
+        };
+        let invitations = (c.invited != 0 || c.responded != 0).then(|| row(c.invited, c.responded, None, 0));
+        let scores =
+            c.scores.iter().enumerate().filter(|(_, &n)| n != 0).map(move |(s, &n)| row(0, 0, Some(s as i32), n));
+        invitations.into_iter().chain(scores)
+    }
+
+    fn key(&self) -> Key {
+        (self.survey_id, self.segment.clone(), self.day, self.touchpoint.clone(), self.channel.clone())
+    }
+}
+
 /// Changes to the rollups, summed per row before they are written: a batch of a thousand
 /// interactions on one day writes a handful of rows.
 #[derive(Debug, Default)]
 pub struct Changes {
     rows: BTreeMap<Key, Counts>,
-    /// Surveys whose counted answers changed (their stored analysis is then out of date).
-    answers_changed: BTreeSet<i64>,
 }
 
 impl Changes {
@@ -189,20 +229,43 @@ impl Changes {
                 self.each(dims, day_of(sent), |c| c.responded += moved);
             }
         }
-        self.answers_changed.insert(dims.survey_id);
     }
 
     pub fn is_empty(&self) -> bool {
         self.rows.values().all(Counts::is_zero)
     }
 
-    /// Writes the changes: one upsert per row, the filter values, and the surveys' data versions.
+    /// Writes the changes: a delta row per rollup row (folded later by [`fold`]) and the filter
+    /// values. No row another transaction also writes is updated.
     pub fn write(&self, conn: &mut DbConn) -> Result<(), DomainError> {
+        let deltas: Vec<DeltaRow> = self.rows.iter().flat_map(|(k, c)| DeltaRow::of(k, c)).collect();
+        insert_rows!(conn, rollup_deltas::table, &deltas).map_err(db)?;
         let mut keys: BTreeSet<(i64, &'static str, &str)> = BTreeSet::new();
-        for ((survey_id, segment, day, touchpoint, channel), c) in &self.rows {
-            if c.is_zero() {
+        for ((survey_id, segment, _, touchpoint, channel), c) in &self.rows {
+            if c.is_zero() || !c.new_keys {
                 continue;
             }
+            if segment.is_empty() {
+                keys.insert((*survey_id, "touchpoint", touchpoint));
+                keys.insert((*survey_id, "channel", channel));
+            } else {
+                keys.insert((*survey_id, "segment", segment));
+            }
+        }
+        // DO NOTHING on a key already there takes no lock: batches share these rows freely.
+        for (survey_id, kind, value) in keys.into_iter().filter(|k| !k.2.is_empty()) {
+            on_backend!(conn, c => diesel::insert_into(rollup_keys::table)
+                .values((rollup_keys::survey_id.eq(survey_id), rollup_keys::kind.eq(kind), rollup_keys::value.eq(value)))
+                .on_conflict_do_nothing()
+                .execute(c))
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the summed changes to the rollup rows, in key order (the fold's one writer).
+    fn add_to_rollups(&self, conn: &mut DbConn) -> Result<(), DomainError> {
+        for ((survey_id, segment, day, touchpoint, channel), c) in &self.rows {
             if c.scores != [0; SCORES] {
                 let s = c.scores;
                 let row = AnswerRow {
@@ -237,28 +300,185 @@ impl Changes {
                 };
                 upsert_invitations(conn, &row)?;
             }
-            if !c.new_keys {
-                continue;
-            }
-            if segment.is_empty() {
-                keys.insert((*survey_id, "touchpoint", touchpoint));
-                keys.insert((*survey_id, "channel", channel));
-            } else {
-                keys.insert((*survey_id, "segment", segment));
-            }
-        }
-        for (survey_id, kind, value) in keys.into_iter().filter(|k| !k.2.is_empty()) {
-            on_backend!(conn, c => diesel::insert_into(rollup_keys::table)
-                .values((rollup_keys::survey_id.eq(survey_id), rollup_keys::kind.eq(kind), rollup_keys::value.eq(value)))
-                .on_conflict_do_nothing()
-                .execute(c))
-            .map_err(db)?;
-        }
-        for &survey_id in &self.answers_changed {
-            bump_version(conn, &answers_version(survey_id))?;
         }
         Ok(())
     }
+}
+
+/// A survey's counts per day, touchpoint and channel for one segment, as stored: rollup rows
+/// and deltas not yet folded, several rows per key (summed by the caller).
+#[derive(Debug, diesel::QueryableByName)]
+pub struct StoredCounts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub day: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub touchpoint: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub channel: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub invited: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub responded: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s0: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s1: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s2: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s3: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s4: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s5: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s6: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s7: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s8: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s9: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s10: i64,
+}
+
+impl StoredCounts {
+    pub fn scores(&self) -> [i64; SCORES] {
+        [self.s0, self.s1, self.s2, self.s3, self.s4, self.s5, self.s6, self.s7, self.s8, self.s9, self.s10]
+    }
+}
+
+const ZERO_SCORES: &str = "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0";
+const SCORE_COLUMNS: &str = "s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10";
+
+/// A delta's (score, n) spread over the score columns s0..s10, for a query's select list.
+fn delta_scores() -> String {
+    (0..SCORES).map(|k| format!("CASE WHEN score = {k} THEN n ELSE 0 END AS s{k}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The counts of `survey` in `segment` ('' is everyone) on the days `from_day..to_day`: the
+/// answer and invitation rollups and the deltas not yet folded, in one statement, so a fold that
+/// commits meanwhile is seen wholly or not at all. Each part reads its index's range.
+pub fn stored_counts(
+    conn: &mut DbConn,
+    survey: i64,
+    segment: &str,
+    from_day: i64,
+    to_day: i64,
+) -> Result<Vec<StoredCounts>, DomainError> {
+    const WHERE: &str = "WHERE survey_id = $1 AND segment = $2 AND day >= $3 AND day < $4";
+    let pivot = delta_scores();
+    let sql = format!(
+        "SELECT day, touchpoint, channel, CAST(0 AS BIGINT) AS invited, CAST(0 AS BIGINT) AS responded, \
+         {SCORE_COLUMNS} FROM rollup_answers {WHERE} \
+         UNION ALL SELECT day, touchpoint, channel, invited, responded, {ZERO_SCORES} FROM rollup_invitations {WHERE} \
+         UNION ALL SELECT day, touchpoint, channel, invited, responded, {pivot} FROM rollup_deltas {WHERE}"
+    );
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::BigInt, _>(survey)
+        .bind::<diesel::sql_types::Text, _>(segment)
+        .bind::<diesel::sql_types::BigInt, _>(from_day)
+        .bind::<diesel::sql_types::BigInt, _>(to_day)
+        .load(conn)
+        .map_err(db)
+}
+
+/// The first and the last day with a counted answer of `survey`, rollups and deltas together.
+pub fn answer_days(conn: &mut DbConn, survey: i64) -> Result<Option<(i64, i64)>, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct Span {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        first: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        last: Option<i64>,
+    }
+    // Each part is a min and a max on its index (survey, segment, day); the deltas are few.
+    let span: Span = diesel::sql_query(
+        "SELECT MIN(first) AS first, MAX(last) AS last FROM ( \
+           SELECT MIN(day) AS first, MAX(day) AS last FROM rollup_answers WHERE survey_id = $1 AND segment = '' \
+           UNION ALL SELECT MIN(day), MAX(day) FROM rollup_deltas WHERE survey_id = $1 AND segment = '' AND score IS NOT NULL \
+         ) AS parts",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(survey)
+    .get_result(conn)
+    .map_err(db)?;
+    Ok(span.first.zip(span.last))
+}
+
+/// Only one instance folds at a time (PostgreSQL advisory lock, for the fold's transaction).
+const FOLD_LOCK: i64 = 180_000_002;
+/// Deltas folded per transaction.
+pub const FOLD_BATCH: i64 = 5_000;
+
+/// Folds up to `limit` deltas, oldest first, into the rollups and the surveys' data versions,
+/// in one transaction; returns how many. On PostgreSQL it returns 0 at once while another
+/// instance folds (`wait` false) or waits for it (`wait` true: erasure and rebuild, which need
+/// the rollups complete).
+pub fn fold(conn: &mut DbConn, limit: i64, wait: bool) -> Result<usize, DomainError> {
+    write_tx(conn, |conn| {
+        if let DbConn::Pg(c) = conn {
+            #[derive(diesel::QueryableByName)]
+            struct Got {
+                #[diesel(sql_type = diesel::sql_types::Bool)]
+                got: bool,
+            }
+            let sql = if wait {
+                "SELECT true AS got FROM (SELECT pg_advisory_xact_lock($1)) AS l"
+            } else {
+                "SELECT pg_try_advisory_xact_lock($1) AS got"
+            };
+            let lock: Got =
+                diesel::sql_query(sql).bind::<diesel::sql_types::BigInt, _>(FOLD_LOCK).get_result(c).map_err(db)?;
+            if !lock.got {
+                return Ok(0);
+            }
+        }
+        let deltas: Vec<DeltaRow> = rollup_deltas::table
+            .order(rollup_deltas::id)
+            .limit(limit)
+            .select(DeltaRow::as_select())
+            .load(conn)
+            .map_err(db)?;
+        let mut sums = Changes::default();
+        let mut versions: BTreeMap<i64, i64> = BTreeMap::new();
+        for d in &deltas {
+            let entry = sums.rows.entry(d.key()).or_default();
+            entry.invited += d.invited;
+            entry.responded += d.responded;
+            if let Some(score) = d.score.filter(|s| (0..SCORES as i32).contains(s)) {
+                entry.scores[score as usize] += d.n;
+                *versions.entry(d.survey_id).or_default() += 1;
+            }
+        }
+        let ids: Vec<i64> = deltas.iter().map(|d| d.id).collect();
+        for chunk in ids.chunks(900) {
+            diesel::delete(rollup_deltas::table.filter(rollup_deltas::id.eq_any(chunk))).execute(conn).map_err(db)?;
+        }
+        sums.add_to_rollups(conn)?;
+        for (survey_id, n) in versions {
+            add_to_version(conn, &answers_version(survey_id), n)?;
+        }
+        Ok(deltas.len())
+    })
+}
+
+/// Folds every delta (see [`fold`]), waiting for another instance's fold to end.
+pub fn fold_all(conn: &mut DbConn) -> Result<usize, DomainError> {
+    let mut folded = 0;
+    loop {
+        let n = fold(conn, FOLD_BATCH, true)?;
+        folded += n;
+        if (n as i64) < FOLD_BATCH {
+            return Ok(folded);
+        }
+    }
+}
+
+/// Whether any delta waits to be folded: a read, so an idle fold job writes nothing.
+pub fn has_deltas(conn: &mut DbConn) -> Result<bool, DomainError> {
+    let one: Option<i64> = rollup_deltas::table.select(rollup_deltas::id).first(conn).optional().map_err(db)?;
+    Ok(one.is_some())
 }
 
 fn upsert_answers(conn: &mut DbConn, row: &AnswerRow) -> Result<(), DomainError> {
@@ -350,6 +570,8 @@ pub fn forget_segments(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
     // they were imported (a CSV import brings no attributes, so usually none), which nothing
     // records; taking them out of today's segments could leave rows below zero.
     changes.write(conn)?;
+    // Whether a segment's rows are all zero is a question for complete rollups.
+    fold_all(conn)?;
     let empty: Json<Vec<String>> = Json::new(Vec::new());
     on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::customer_id.eq(customer_id)))
         .set(invitations::segments.eq(&empty))
@@ -408,15 +630,39 @@ pub fn answers_version(survey_id: i64) -> String {
 pub const CHURN_VERSION: &str = "churn";
 
 pub fn bump_version(conn: &mut DbConn, name: &str) -> Result<(), DomainError> {
+    add_to_version(conn, name, 1)
+}
+
+fn add_to_version(conn: &mut DbConn, name: &str, n: i64) -> Result<(), DomainError> {
     use data_versions::{table, version};
     on_backend!(conn, c => diesel::insert_into(table)
-        .values((data_versions::name.eq(name), version.eq(1i64)))
+        .values((data_versions::name.eq(name), version.eq(n)))
         .on_conflict(data_versions::name)
         .do_update()
-        .set(version.eq(version + 1i64))
+        .set(version.eq(version + n))
         .execute(c))
     .map_err(db)?;
     Ok(())
+}
+
+/// The data version of a survey's counted answers and of churn, in one statement (a fold moves
+/// answer deltas into the stored version atomically, so the sum never goes back).
+pub fn survey_data_version(conn: &mut DbConn, survey_id: i64) -> Result<i64, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        v: i64,
+    }
+    let v: V = diesel::sql_query(
+        "SELECT CAST((SELECT COALESCE(SUM(version), 0) FROM data_versions WHERE name IN ($1, $2)) \
+         + (SELECT COUNT(*) FROM rollup_deltas WHERE survey_id = $3 AND score IS NOT NULL) AS BIGINT) AS v",
+    )
+    .bind::<diesel::sql_types::Text, _>(answers_version(survey_id))
+    .bind::<diesel::sql_types::Text, _>(CHURN_VERSION)
+    .bind::<diesel::sql_types::BigInt, _>(survey_id)
+    .get_result(conn)
+    .map_err(db)?;
+    Ok(v.v)
 }
 
 /// The sum of the named versions (0 for a name never bumped): one number that moves whenever any
@@ -524,11 +770,12 @@ fn dims_of_answer(conn: &mut DbConn, r: &Response) -> Result<(Dims, Option<i64>)
     Ok((dims, Some(send_at)))
 }
 
-/// Provisional answers whose quiet window has passed enter the rollups (run by the sweep;
-/// each answer in its own short transaction so the writer is never held long). Each is read
-/// again inside its transaction, under its invitation's lock on PostgreSQL (the lock an answer
-/// event takes), so a click that changed it meanwhile, or another instance's sweep, is seen and
-/// nothing is counted twice.
+/// Provisional answers whose quiet window has passed enter the rollups (run by the sweep, up to
+/// `limit` in the caller's transaction). Each is read again under its invitation's lock on
+/// PostgreSQL (the lock an answer event takes), so a click that changed it meanwhile, or another
+/// instance's sweep, is seen and nothing is counted twice. They are taken in invitation order
+/// and their rollup changes are appended deltas, so the sweep never waits on an answer that
+/// waits on it.
 pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, DomainError> {
     // The WHERE repeats the partial index's predicate literally, so the planner uses it.
     let due: Vec<(i64, Option<i64>)> = responses::table
@@ -536,6 +783,7 @@ pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, Doma
         .filter(responses::counts_from.le(now))
         .limit(limit)
         .select((responses::id, responses::invitation_id))
+        .order(responses::invitation_id)
         .load(conn)
         .map_err(db)?;
     let n = due.len();
@@ -562,77 +810,13 @@ pub fn settle_due(conn: &mut DbConn, now: i64, limit: i64) -> Result<usize, Doma
 /// in one transaction. Both are read in id order, a chunk at a time, with their interaction
 /// joined; only the customers' segments (interned: few distinct sets) are held in memory.
 pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<(), DomainError> {
-    const CHUNK: i64 = 50_000;
     write_tx(conn, |conn| {
+        // Folded first, so the answer deltas' counts stay in the data versions.
+        fold_all(conn)?;
         diesel::delete(rollup_answers::table).execute(conn).map_err(db)?;
         diesel::delete(rollup_invitations::table).execute(conn).map_err(db)?;
         diesel::delete(rollup_keys::table).execute(conn).map_err(db)?;
-        let segments = Segments::load(conn)?;
-        let mut changes = Changes::default();
-        let mut after = 0i64;
-        loop {
-            type Inv = (i64, i64, i64, i64, Json<Vec<String>>, Option<String>, Option<String>);
-            let chunk: Vec<Inv> = invitations::table
-                .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
-                .filter(invitations::id.gt(after))
-                .order(invitations::id)
-                .limit(CHUNK)
-                .select((
-                    invitations::id,
-                    invitations::survey_id,
-                    invitations::customer_id,
-                    invitations::send_at,
-                    invitations::segments,
-                    interactions::touchpoint.nullable(),
-                    interactions::channel.nullable(),
-                ))
-                .load(conn)
-                .map_err(db)?;
-            let Some(last) = chunk.last() else { break };
-            after = last.0;
-            for (_, survey_id, _, send_at, kept, touchpoint, channel) in chunk {
-                let dims = Dims {
-                    survey_id,
-                    touchpoint: touchpoint.unwrap_or_default(),
-                    channel: channel.unwrap_or_default(),
-                    segments: kept.into_inner(),
-                };
-                changes.invited(&dims, send_at);
-            }
-        }
-        let mut after = 0i64;
-        let mut n = 0u64;
-        loop {
-            type Ans = (Response, Option<i64>, Option<Json<Vec<String>>>, Option<String>, Option<String>);
-            let chunk: Vec<Ans> = responses::table
-                .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
-                .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
-                .filter(responses::id.gt(after))
-                .order(responses::id)
-                .limit(CHUNK)
-                .select((
-                    Response::as_select(),
-                    invitations::send_at.nullable(),
-                    invitations::segments.nullable(),
-                    interactions::touchpoint.nullable(),
-                    interactions::channel.nullable(),
-                ))
-                .load(conn)
-                .map_err(db)?;
-            let Some(last) = chunk.last() else { break };
-            after = last.0.id;
-            n += chunk.len() as u64;
-            progress(chunk.len() as u64);
-            for (r, sent, kept, touchpoint, channel) in chunk {
-                // Invited answers count under their invitation's segments; imported ones
-                // under the customer's.
-                let mut dims = segments.dims(r.survey_id, r.customer_id, touchpoint, channel);
-                if let Some(kept) = kept {
-                    dims.segments = kept.into_inner();
-                }
-                changes.answer(&dims, r.answered_at, sent, None, wanted_score(&r, now));
-            }
-        }
+        let (changes, n) = recount(conn, &|r| wanted_score(r, now), progress)?;
         // Every answer's rolled score at once, with the same rule as `wanted_score`.
         diesel::sql_query(
             "UPDATE responses SET rolled_score = CASE WHEN state = 'counted' \
@@ -642,10 +826,148 @@ pub fn rebuild(conn: &mut DbConn, now: i64, progress: &dyn Fn(u64)) -> Result<()
         .execute(conn)
         .map_err(db)?;
         changes.write(conn)?;
+        fold_all(conn)?;
         mark_built(conn)?;
         tracing::info!(answers = n, "rollups rebuilt");
         Ok(())
     })
+}
+
+/// Where the stored rollups (with their unfolded deltas) differ from a count of the stored
+/// invitations and answers, each answer counted with the score it is rolled up with: empty when
+/// every figure equals a rebuild. Meant for a database nothing writes to meanwhile (after a
+/// benchmark run, in tests); `acht rollups check` runs it.
+pub fn check(conn: &mut DbConn) -> Result<Vec<String>, DomainError> {
+    let (counted, _) = recount(conn, &|r| r.rolled_score, &|_| {})?;
+    let mut stored: BTreeMap<Key, Counts> = BTreeMap::new();
+    for (key, row) in all_stored_counts(conn)? {
+        let c = stored.entry(key).or_default();
+        c.invited += row.invited;
+        c.responded += row.responded;
+        for (a, b) in c.scores.iter_mut().zip(row.scores()) {
+            *a += b;
+        }
+    }
+    let keys: BTreeSet<&Key> = counted.rows.keys().chain(stored.keys()).collect();
+    let zero = Counts::default();
+    let strip = |c: &Counts| (c.invited, c.responded, c.scores);
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let (want, have) = (counted.rows.get(k).unwrap_or(&zero), stored.get(k).unwrap_or(&zero));
+            (strip(want) != strip(have)).then(|| {
+                format!(
+                    "survey {} segment '{}' day {} touchpoint '{}' channel '{}': counted (invited, responded, scores) {:?}, stored {:?}",
+                    k.0, k.1, k.2, k.3, k.4, strip(want), strip(have)
+                )
+            })
+        })
+        .collect())
+}
+
+/// Every stored rollup row and delta with its key, in one statement.
+fn all_stored_counts(conn: &mut DbConn) -> Result<Vec<(Key, StoredCounts)>, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct Keyed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        survey_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        segment: String,
+        #[diesel(embed)]
+        counts: StoredCounts,
+    }
+    let sql = format!(
+        "SELECT survey_id, segment, day, touchpoint, channel, CAST(0 AS BIGINT) AS invited, \
+         CAST(0 AS BIGINT) AS responded, {SCORE_COLUMNS} FROM rollup_answers \
+         UNION ALL SELECT survey_id, segment, day, touchpoint, channel, invited, responded, {ZERO_SCORES} \
+         FROM rollup_invitations \
+         UNION ALL SELECT survey_id, segment, day, touchpoint, channel, invited, responded, {} FROM rollup_deltas",
+        delta_scores()
+    );
+    let rows: Vec<Keyed> = diesel::sql_query(sql).load(conn).map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let c = r.counts;
+            ((r.survey_id, r.segment, c.day, c.touchpoint.clone(), c.channel.clone()), c)
+        })
+        .collect())
+}
+
+/// Every invitation and answer counted afresh (answers with `score_of`), and how many answers.
+fn recount(
+    conn: &mut DbConn,
+    score_of: &dyn Fn(&Response) -> Option<i32>,
+    progress: &dyn Fn(u64),
+) -> Result<(Changes, u64), DomainError> {
+    const CHUNK: i64 = 50_000;
+    let segments = Segments::load(conn)?;
+    let mut changes = Changes::default();
+    let mut after = 0i64;
+    loop {
+        type Inv = (i64, i64, i64, i64, Json<Vec<String>>, Option<String>, Option<String>);
+        let chunk: Vec<Inv> = invitations::table
+            .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+            .filter(invitations::id.gt(after))
+            .order(invitations::id)
+            .limit(CHUNK)
+            .select((
+                invitations::id,
+                invitations::survey_id,
+                invitations::customer_id,
+                invitations::send_at,
+                invitations::segments,
+                interactions::touchpoint.nullable(),
+                interactions::channel.nullable(),
+            ))
+            .load(conn)
+            .map_err(db)?;
+        let Some(last) = chunk.last() else { break };
+        after = last.0;
+        for (_, survey_id, _, send_at, kept, touchpoint, channel) in chunk {
+            let dims = Dims {
+                survey_id,
+                touchpoint: touchpoint.unwrap_or_default(),
+                channel: channel.unwrap_or_default(),
+                segments: kept.into_inner(),
+            };
+            changes.invited(&dims, send_at);
+        }
+    }
+    let mut after = 0i64;
+    let mut n = 0u64;
+    loop {
+        type Ans = (Response, Option<i64>, Option<Json<Vec<String>>>, Option<String>, Option<String>);
+        let chunk: Vec<Ans> = responses::table
+            .left_join(invitations::table.on(invitations::id.nullable().eq(responses::invitation_id)))
+            .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
+            .filter(responses::id.gt(after))
+            .order(responses::id)
+            .limit(CHUNK)
+            .select((
+                Response::as_select(),
+                invitations::send_at.nullable(),
+                invitations::segments.nullable(),
+                interactions::touchpoint.nullable(),
+                interactions::channel.nullable(),
+            ))
+            .load(conn)
+            .map_err(db)?;
+        let Some(last) = chunk.last() else { break };
+        after = last.0.id;
+        n += chunk.len() as u64;
+        progress(chunk.len() as u64);
+        for (r, sent, kept, touchpoint, channel) in chunk {
+            // Invited answers count under their invitation's segments; imported ones
+            // under the customer's.
+            let mut dims = segments.dims(r.survey_id, r.customer_id, touchpoint, channel);
+            if let Some(kept) = kept {
+                dims.segments = kept.into_inner();
+            }
+            changes.answer(&dims, r.answered_at, sent, None, score_of(&r));
+        }
+    }
+    Ok((changes, n))
 }
 
 /// Every customer's segments, interned: a million customers share a few dozen distinct sets.

@@ -98,6 +98,9 @@ pub fn create(
     let email = email.trim().to_lowercase();
     super::validate::email(&email)?;
     check_password(password)?;
+    if find_by_email(conn, &email)?.is_some() {
+        return Err(DomainError::Conflict(format!("an account for {email}")));
+    }
     let user = User {
         id: new_id(),
         email,

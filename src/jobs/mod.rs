@@ -46,6 +46,14 @@ async fn start(
             async move { claim_reports(&s).await }
         })?)
         .await?;
+    // Rollup changes are folded on the same beat, so the deltas every page adds stay few.
+    let s = state.clone();
+    scheduler
+        .add(job(&every, Busy::default(), move || {
+            let s = s.clone();
+            async move { fold_rollups(&s).await }
+        })?)
+        .await?;
     let delivery = Arc::new(delivery);
     // The outbox run holds the state's lock while it sends, so a stopping instance can wait
     // for its emails in flight.
@@ -118,6 +126,24 @@ pub async fn claim_reports(state: &AppState) {
             Ok(Some(_)) => tracing::info!(subscription = id, first_day = period.first_day, "report due: queued"),
             Ok(None) => {} // another instance claimed it first
             Err(e) => tracing::warn!(error = %e, subscription = id, "claiming a due report failed; will retry"),
+        }
+    }
+}
+
+/// Folds the rollup changes that answers and invitations appended into the rollups, a batch
+/// per transaction, while there are any. Looking is a read; on PostgreSQL one instance folds at
+/// a time, the others find the lock taken and return.
+pub async fn fold_rollups(state: &AppState) {
+    loop {
+        match state.db.read(rollups::has_deltas).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => return tracing::warn!(error = %e, "looking for rollup changes failed; will retry"),
+        }
+        match state.db.write(|c| rollups::fold(c, rollups::FOLD_BATCH, false)).await {
+            Ok(n) if n as i64 == rollups::FOLD_BATCH => continue,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!(error = %e, "folding rollup changes failed; will retry"),
         }
     }
 }

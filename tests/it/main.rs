@@ -12,6 +12,7 @@ mod analyze;
 mod api_contract;
 mod browser;
 mod cli;
+mod contention;
 mod crash;
 mod delivery;
 mod edge_cases;

@@ -316,3 +316,10 @@ pub fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[at..].split('"').next().unwrap().to_string()
 }
+
+/// Every figure of the app's database equals a rebuild from its answers and invitations
+/// (`acht rollups check`): the rollups with their unfolded changes lost and doubled nothing.
+pub async fn assert_rollups_rebuild_equal(app: &TestApp) {
+    let differences = app.db.read(acht::domain::rollups::check).await.expect("rollups check");
+    assert!(differences.is_empty(), "rollups differ from a rebuild:\n{}", differences.join("\n"));
+}
