@@ -51,7 +51,7 @@ case "${DATABASE_URL:-sqlite}" in
     export DATABASE_URL="sqlite://$WORK/bench.db"
     BACKEND=sqlite ;;
 esac
-export ACHT_LOG=warn
+export ACHT_LOG="${ACHT_LOG:-warn}"
 echo "== acht on $BACKEND, $INSTANCES instance(s)"
 
 "$A" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" --touchpoint support >/dev/null
@@ -59,7 +59,7 @@ KEY=$("$A" apikey create bench 2>/dev/null)
 BASES=()
 for _ in $(seq "$INSTANCES"); do
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$A" serve --bind "127.0.0.1:$PORT" >/dev/null 2>&1 & SERVERS+=($!)
+  "$A" serve --bind "127.0.0.1:$PORT" >/dev/null 2>"$WORK/server.${#SERVERS[@]}.log" & SERVERS+=($!)
   BASES+=("http://127.0.0.1:$PORT")
 done
 for base in "${BASES[@]}"; do until curl -sf "$base/healthz" >/dev/null; do sleep 0.2; done; done
@@ -173,6 +173,9 @@ PY
 for s in "${SERVERS[@]}"; do kill "$s"; wait "$s" 2>/dev/null || true; done
 SERVERS=()
 
+# What the servers logged at warn or above (a failed request says why there).
+cat "$WORK"/server.*.log | grep -E "WARN|ERROR|status=(4|5)[0-9][0-9]" | sed -E 's/^[^ ]+ +//; s/request\{id="[0-9a-f]+"\}: //; s/ ms=[0-9.]+//' \
+  | cut -c1-220 | sort | uniq -c | sort -rn | head -5 || true
 echo "== rollups after the run"
 "$A" rollups check
 

@@ -85,8 +85,7 @@ pub fn upsert_many(
     let ids: Vec<&str> = inputs.iter().map(|c| c.id.as_str()).collect();
     let mut known = load_by_external_ids(conn, &ids)?;
     // Every input is merged first (a customer named twice in a batch is written once); then the
-    // rows are written in external-id order, so two batches naming the same customers lock them
-    // in one order and never wait on each other in a circle (a deadlock on PostgreSQL).
+    // new customers are inserted and the changed ones updated, each in external-id order.
     let mut changed: BTreeSet<String> = BTreeSet::new();
     let mut fresh: BTreeMap<String, Customer> = BTreeMap::new();
     for input in inputs {
@@ -100,13 +99,57 @@ pub fn upsert_many(
             fresh.insert(input.id.clone(), new_customer(input, now));
         }
     }
+    let mut fresh: Vec<Customer> = fresh.into_values().collect();
+    let taken = insert_new(conn, &fresh)?;
+    if !taken.is_empty() {
+        // Inserted meanwhile by a concurrent batch (committed, or this insert would still wait):
+        // read as they are now and given this batch's fields like any known customer.
+        fresh.retain(|c| !taken.contains(&c.external_id));
+        let ids: Vec<&str> = taken.iter().map(String::as_str).collect();
+        for (id, mut theirs) in load_by_external_ids(conn, &ids)? {
+            let mut differs = false;
+            for input in inputs.iter().filter(|i| i.id == id) {
+                differs |= merge_given_fields(&mut theirs, input);
+            }
+            if differs {
+                changed.insert(id.clone());
+            }
+            known.insert(id, theirs);
+        }
+    }
     for id in &changed {
         write_given_fields(conn, &known[id])?;
     }
-    let fresh: Vec<Customer> = fresh.into_values().collect();
-    insert_rows!(conn, customers::table, &fresh).map_err(db)?;
     known.extend(fresh.into_iter().map(|c| (c.external_id.clone(), c)));
     Ok(known)
+}
+
+/// Inserts customers new to this batch, in external-id order; returns the external ids another
+/// transaction inserted first. On PostgreSQL two batches naming the same new customer would
+/// otherwise make the second fail on the unique key (and be run again, and collide again under
+/// a steady load); `ON CONFLICT DO NOTHING` waits for the first to commit and skips its rows.
+/// Inserting before updating, each in one order, leaves no circle of waits: a transaction only
+/// waits at its inserts for another's uncommitted inserts, and only updates committed rows.
+fn insert_new(conn: &mut DbConn, fresh: &[Customer]) -> Result<BTreeSet<String>, DomainError> {
+    let DbConn::Pg(c) = conn else {
+        // One writer on SQLite: nobody inserts meanwhile.
+        insert_rows!(conn, customers::table, fresh).map_err(db)?;
+        return Ok(BTreeSet::new());
+    };
+    let mut taken = BTreeSet::new();
+    for chunk in fresh.chunks(crate::db::INSERT_CHUNK) {
+        let inserted: BTreeSet<String> = diesel::insert_into(customers::table)
+            .values(chunk)
+            .on_conflict(customers::external_id)
+            .do_nothing()
+            .returning(customers::external_id)
+            .get_results::<String>(c)
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        taken.extend(chunk.iter().filter(|r| !inserted.contains(&r.external_id)).map(|r| r.external_id.clone()));
+    }
+    Ok(taken)
 }
 
 fn new_customer(input: &CustomerInput, now: i64) -> Customer {

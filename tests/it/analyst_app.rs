@@ -884,3 +884,80 @@ async fn search_with_filters(app: &TestApp) {
     assert_eq!(count("q=pakket&score=6").await, 1);
     assert_eq!(count("q=pakket&score=4").await, 1);
 }
+
+/// A word in more comments than are read by id is read a month at a time, newest first (SQLite;
+/// PostgreSQL searches its GIN index in one query): for every combination of survey, score,
+/// state, time and page boundary, that way lists the same answers in the same order, with the
+/// same count, as reading every match by id. The threshold between the two ways is lowered to
+/// three matches so that a small world takes both.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_common_word_read_month_by_month_lists_what_reading_every_match_lists() {
+    on_every_backend!(month_by_month_on);
+}
+
+async fn month_by_month_on(app: &TestApp) {
+    use acht::domain::answers::{browse_counted_with, BrowseFilter};
+    common::cli_service_survey(&app.database_url);
+    let dir = common::scratch();
+    let now = app.clock.now();
+    let day = 86_400_000i64;
+    let mut customers = String::from("customer_id,email,locale,first_seen_at,churned_at\n");
+    let mut responses = String::from("customer_id,survey,score,answered_at,comment\n");
+    for k in 0..150i64 {
+        customers.push_str(&format!("c{k},c{k}@example.com,nl,2024-01-01T00:00:00Z,\n"));
+        // Spread over about nine months, several answers on some moments (ties in time).
+        let at = chrono::DateTime::from_timestamp_millis(now - (k * 37 % 270) * day - (k % 3) * 1000).unwrap();
+        let comment = if k % 4 == 0 {
+            "Het pakket kwam laat"
+        } else if k % 4 == 1 {
+            "pakketje prima"
+        } else {
+            "snel"
+        };
+        responses.push_str(&format!("c{k},service,{},{},{comment}\n", 1 + k % 10, at.to_rfc3339()));
+    }
+    let (cs, rs) = (dir.0.join("customers.csv"), dir.0.join("responses.csv"));
+    std::fs::write(&cs, customers).unwrap();
+    std::fs::write(&rs, responses).unwrap();
+    common::acht_ok(&app.database_url, &["import", "customers", cs.to_str().unwrap()]);
+    common::acht_ok(&app.database_url, &["import", "responses", rs.to_str().unwrap()]);
+    // A few live answers this month, with the word: counted (a form) and one still unanswered.
+    answered(app, "live-1", "live-c1", 7, "pakket beschadigd").await;
+    answered(app, "live-2", "live-c2", 3, "geen pakket ontvangen").await;
+    let survey_id = app.db.read(|c| acht::domain::surveys::get(c, "service")).await.unwrap().id;
+    let states = [None, Some(acht::types::AnswerState::Counted), Some(acht::types::AnswerState::Unverified)];
+    let mut compared = 0;
+    for mask in 0..16u32 {
+        for state in states {
+            let on = |bit: u32| mask & (1 << bit) != 0;
+            let f = BrowseFilter {
+                survey_id: on(0).then_some(survey_id),
+                score: on(1).then_some(1),
+                since: on(2).then_some(now - 200 * day),
+                until: on(3).then_some(now - 20 * day),
+                state,
+                search: Some("pakket".into()),
+                now,
+                limit: 7,
+                ..Default::default()
+            };
+            let mut by_id_cursor: Option<(i64, i64)> = None;
+            for page in 0..3 {
+                let mut f = f.clone();
+                f.before = by_id_cursor;
+                let g = f.clone();
+                let (by_months, n1) = app.db.read(move |c| browse_counted_with(c, &g, 10_000, 3)).await.unwrap();
+                let g = f.clone();
+                let (by_ids, n2) = app.db.read(move |c| browse_counted_with(c, &g, 10_000, 1 << 40)).await.unwrap();
+                let ids =
+                    |v: &[acht::domain::answers::BrowsedAnswer]| v.iter().map(|b| b.response.id).collect::<Vec<_>>();
+                assert_eq!(ids(&by_months), ids(&by_ids), "filters {mask:04b} {state:?}, page {page}");
+                assert_eq!(n1, n2, "filters {mask:04b} {state:?}, page {page}: the count");
+                compared += by_ids.len();
+                let Some(last) = by_ids.last() else { break };
+                by_id_cursor = Some((last.response.answered_at, last.response.id));
+            }
+        }
+    }
+    assert!(compared > 200, "the filters found answers to compare: {compared}");
+}
