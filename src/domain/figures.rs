@@ -60,39 +60,23 @@ impl Counts {
     }
 }
 
-/// Counts per day for a survey and filter: a few rows per day (one per touchpoint and channel),
-/// summed here. The rows read grow with days and filter values, never with answers.
+/// Counts per day for a survey and filter, summed per day by the database from a few rows per
+/// day (one per touchpoint and channel). The rows read grow with days and filter values, never
+/// with answers.
 pub fn days(conn: &mut DbConn, survey: i64, f: &Filter) -> Result<BTreeMap<i64, Counts>, DomainError> {
-    let wanted_segment = f.segment.clone().unwrap_or_default();
-    // Touchpoint and channel are matched here rather than in SQL: the index leads with
-    // (survey, segment, day), so the database reads the same rows either way.
-    let wanted = |t: &str, c: &str| {
-        f.touchpoint.as_deref().is_none_or(|w| w == t) && f.channel.as_deref().is_none_or(|w| w == c)
-    };
-    let rows = super::rollups::stored_counts(conn, survey, &wanted_segment, f.from_day, f.to_day)?;
-    // Summed per day before anything is shown: a delta may be negative (an answer that moved).
-    let mut sums: BTreeMap<i64, ([i64; super::rollups::SCORES], i64, i64)> = BTreeMap::new();
-    for row in rows {
-        if !wanted(&row.touchpoint, &row.channel) {
-            continue;
-        }
-        let sum = sums.entry(row.day).or_default();
-        for (a, b) in sum.0.iter_mut().zip(row.scores()) {
-            *a += b;
-        }
-        sum.1 += row.invited;
-        sum.2 += row.responded;
-    }
+    let segment = f.segment.clone().unwrap_or_default();
+    let (touchpoint, channel) = (f.touchpoint.as_deref(), f.channel.as_deref());
+    let rows = super::rollups::day_counts(conn, survey, &segment, (f.from_day, f.to_day), touchpoint, channel)?;
     // A count can only go below zero through a repair in progress; never show it.
-    let out = sums
+    let out = rows
         .into_iter()
-        .map(|(d, (scores, invited, responded))| {
+        .map(|row| {
             let counts = Counts {
-                scores: scores.map(|n| n.max(0) as u64),
-                invited: invited.max(0) as u64,
-                responded: responded.max(0) as u64,
+                scores: row.scores().map(|n| n.max(0) as u64),
+                invited: row.invited().max(0) as u64,
+                responded: row.responded().max(0) as u64,
             };
-            (d, counts)
+            (row.day, counts)
         })
         .collect();
     Ok(out)

@@ -357,29 +357,98 @@ fn delta_scores() -> String {
     (0..SCORES).map(|k| format!("CASE WHEN score = {k} THEN n ELSE 0 END AS s{k}")).collect::<Vec<_>>().join(", ")
 }
 
-/// The counts of `survey` in `segment` ('' is everyone) on the days `from_day..to_day`: the
-/// answer and invitation rollups and the deltas not yet folded, in one statement, so a fold that
-/// commits meanwhile is seen wholly or not at all. Each part reads its index's range.
-pub fn stored_counts(
+/// A day's counts, summed over the stored rows (rollups and unfolded deltas).
+#[derive(Debug, diesel::QueryableByName)]
+pub struct DayCounts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub day: i64,
+    #[diesel(embed)]
+    sums: Sums,
+}
+
+/// Sums of the count columns (a delta may be negative: the sum of a day may be too, for a
+/// moment, during a repair; the caller never shows that).
+#[derive(Debug, diesel::QueryableByName)]
+struct Sums {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    invited: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    responded: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s0: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s1: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s2: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s3: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s4: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s5: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s6: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s7: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s8: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s9: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    s10: i64,
+}
+
+impl DayCounts {
+    pub fn invited(&self) -> i64 {
+        self.sums.invited
+    }
+    pub fn responded(&self) -> i64 {
+        self.sums.responded
+    }
+    pub fn scores(&self) -> [i64; SCORES] {
+        let s = &self.sums;
+        [s.s0, s.s1, s.s2, s.s3, s.s4, s.s5, s.s6, s.s7, s.s8, s.s9, s.s10]
+    }
+}
+
+/// The counts of `survey` in `segment` ('' is everyone) per day of `from_day..to_day`, for one
+/// touchpoint and channel or all: the answer and invitation rollups and the deltas not yet
+/// folded, summed per day in one statement, so a fold that commits meanwhile is seen wholly or
+/// not at all. Each part reads its index's range (survey, segment, day); a page gets a row per
+/// day, not one per day, touchpoint and channel.
+pub fn day_counts(
     conn: &mut DbConn,
     survey: i64,
     segment: &str,
-    from_day: i64,
-    to_day: i64,
-) -> Result<Vec<StoredCounts>, DomainError> {
-    const WHERE: &str = "WHERE survey_id = $1 AND segment = $2 AND day >= $3 AND day < $4";
+    (from_day, to_day): (i64, i64),
+    touchpoint: Option<&str>,
+    channel: Option<&str>,
+) -> Result<Vec<DayCounts>, DomainError> {
+    const WHERE: &str = "WHERE survey_id = $1 AND segment = $2 AND day >= $3 AND day < $4 \
+         AND ($5 IS NULL OR touchpoint = $5) AND ($6 IS NULL OR channel = $6)";
     let pivot = delta_scores();
+    let sums = std::iter::once("invited".to_string())
+        .chain(std::iter::once("responded".to_string()))
+        .chain((0..SCORES).map(|k| format!("s{k}")))
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT day, touchpoint, channel, CAST(0 AS BIGINT) AS invited, CAST(0 AS BIGINT) AS responded, \
-         {SCORE_COLUMNS} FROM rollup_answers {WHERE} \
-         UNION ALL SELECT day, touchpoint, channel, invited, responded, {ZERO_SCORES} FROM rollup_invitations {WHERE} \
-         UNION ALL SELECT day, touchpoint, channel, invited, responded, {pivot} FROM rollup_deltas {WHERE}"
+        "SELECT day, {sums} FROM ( \
+           SELECT day, CAST(0 AS BIGINT) AS invited, CAST(0 AS BIGINT) AS responded, {SCORE_COLUMNS} \
+           FROM rollup_answers {WHERE} \
+           UNION ALL SELECT day, invited, responded, {ZERO_SCORES} FROM rollup_invitations {WHERE} \
+           UNION ALL SELECT day, invited, responded, {pivot} FROM rollup_deltas {WHERE} \
+         ) AS stored GROUP BY day"
     );
+    use diesel::sql_types::{BigInt, Nullable, Text};
     diesel::sql_query(sql)
-        .bind::<diesel::sql_types::BigInt, _>(survey)
-        .bind::<diesel::sql_types::Text, _>(segment)
-        .bind::<diesel::sql_types::BigInt, _>(from_day)
-        .bind::<diesel::sql_types::BigInt, _>(to_day)
+        .bind::<BigInt, _>(survey)
+        .bind::<Text, _>(segment)
+        .bind::<BigInt, _>(from_day)
+        .bind::<BigInt, _>(to_day)
+        .bind::<Nullable<Text>, _>(touchpoint)
+        .bind::<Nullable<Text>, _>(channel)
         .load(conn)
         .map_err(db)
 }
