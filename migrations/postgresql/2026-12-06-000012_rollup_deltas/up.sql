@@ -1,7 +1,7 @@
 -- Changes to the rollups, appended by the transaction that makes them (an answer, a batch of
 -- invitations, an erasure) instead of updating the day's counter row: on PostgreSQL every answer
 -- of a survey and day would otherwise wait for the one before it to commit on that row. A job
--- folds them into rollup_answers and rollup_invitations in batches (src/domain/rollups.rs);
+-- folds them into rollup_answers and rollup_invitations in batches (src/domain/rollups/stored.rs);
 -- pages read the rollups plus the deltas not yet folded, so figures stay exact and current.
 -- The key columns are those of the rollups. A row moves `invited` and `responded`, or the count
 -- of answers with `score` by `n` (the survey's data version counts these answer rows). No
