@@ -327,14 +327,6 @@ fn update_response(
     Ok(row)
 }
 
-/// The state a reader sees at `now`: a provisional answer whose quiet window has passed counts.
-pub fn effective_state(r: &Response, now: i64) -> AnswerState {
-    match (r.state, r.counts_from) {
-        (AnswerState::Provisional, Some(from)) if from <= now => AnswerState::Counted,
-        (state, _) => state,
-    }
-}
-
 /// The events of some invitations, in order: the evidence shown with listed answers.
 pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<AnswerEvent>, DomainError> {
     let mut out = Vec::new();
@@ -382,7 +374,7 @@ pub struct ResponseFilter {
     pub customer: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
-    /// Only answers in this state at `now` (see [`effective_state`]).
+    /// Only answers in this state at `now` (see [`super::evidence::effective_state`]).
     pub state: Option<AnswerState>,
     pub now: i64,
     /// Resume after this (answered_at, id).

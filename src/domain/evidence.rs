@@ -190,6 +190,16 @@ fn verdict(sources: &[(&str, Source)], rules: Rules) -> Judgement {
     }
 }
 
+/// The state a reader sees at `now`: a provisional answer whose quiet window has passed counts.
+/// Here, with the rules that set the window, so that the rollups and the answers both take it
+/// from the rules rather than from each other.
+pub fn effective_state(r: &crate::db::models::Response, now: i64) -> AnswerState {
+    match (r.state, r.counts_from) {
+        (AnswerState::Provisional, Some(from)) if from <= now => AnswerState::Counted,
+        (state, _) => state,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,9 +72,9 @@ pub fn days(conn: &mut DbConn, survey: i64, f: &Filter) -> Result<BTreeMap<i64, 
         .into_iter()
         .map(|row| {
             let counts = Counts {
-                scores: row.scores().map(|n| n.max(0) as u64),
-                invited: row.invited().max(0) as u64,
-                responded: row.responded().max(0) as u64,
+                scores: row.sums.scores().map(|n| n.max(0) as u64),
+                invited: row.sums.invited().max(0) as u64,
+                responded: row.sums.responded().max(0) as u64,
             };
             (row.day, counts)
         })

@@ -33,11 +33,7 @@ impl From<DomainError> for Problem {
             DomainError::Conflict(what) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists"))
             }
-            DomainError::Raced => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "another request wrote the same record at the same moment; retry",
-            ),
+            DomainError::Raced => Problem::new(StatusCode::CONFLICT, "conflict", DomainError::Raced.to_string()),
             DomainError::Expired => Problem::new(StatusCode::GONE, "expired", "this survey link has expired"),
             DomainError::Db(err) => {
                 tracing::error!(error = %err, "database error");

@@ -208,7 +208,10 @@ async fn show(
     // A stored answer that no person stood behind (a scanner's sweep, a bare request) is not
     // shown as theirs: the question comes again, with nothing chosen.
     let theirs = invite.response.as_ref().filter(|r| {
-        matches!(answers::effective_state(r, state.now_ms()), AnswerState::Counted | AnswerState::Provisional)
+        matches!(
+            crate::domain::evidence::effective_state(r, state.now_ms()),
+            AnswerState::Counted | AnswerState::Provisional
+        )
     });
     if let Some(r) = theirs {
         return Ok(thanks(&state, &invite, token, r.score, r.comment.clone().unwrap_or_default(), Confirm::Nothing));

@@ -17,7 +17,7 @@ mod stored;
 
 pub use rebuild::{check, rebuild};
 use stored::DeltaRow;
-pub use stored::{answer_days, day_counts, fold, fold_all, has_deltas, DayCounts, StoredCounts, FOLD_BATCH};
+pub use stored::{answer_days, day_counts, fold, fold_all, has_deltas, DayCounts, Sums, FOLD_BATCH};
 
 use super::{db, DomainError, DAY_MS};
 use crate::db::models::{Attributes, Response};
@@ -390,7 +390,7 @@ pub fn mark_built(conn: &mut DbConn) -> Result<(), DomainError> {
 
 /// The score an answer should have in the rollups at `now`: its score once it counts.
 pub fn wanted_score(r: &Response, now: i64) -> Option<i32> {
-    (super::answers::effective_state(r, now) == AnswerState::Counted).then_some(r.score)
+    (super::evidence::effective_state(r, now) == AnswerState::Counted).then_some(r.score)
 }
 
 /// Moves an answer's part of the rollups from `old` to `new` (scores; None is out), for a caller

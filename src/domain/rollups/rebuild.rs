@@ -48,9 +48,9 @@ pub fn check(conn: &mut DbConn) -> Result<Vec<String>, DomainError> {
     let mut stored: BTreeMap<Key, Counts> = BTreeMap::new();
     for (key, row) in all_stored_counts(conn)? {
         let c = stored.entry(key).or_default();
-        c.invited += row.invited;
-        c.responded += row.responded;
-        for (a, b) in c.scores.iter_mut().zip(row.scores()) {
+        c.invited += row.sums.invited();
+        c.responded += row.sums.responded();
+        for (a, b) in c.scores.iter_mut().zip(row.sums.scores()) {
             *a += b;
         }
     }

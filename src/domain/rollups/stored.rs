@@ -77,48 +77,18 @@ impl DeltaRow {
     }
 }
 
-/// A survey's counts per day, touchpoint and channel for one segment, as stored: rollup rows
-/// and deltas not yet folded, several rows per key (summed by the caller).
+/// A survey's counts for one day, touchpoint and channel in one segment, as stored: a rollup
+/// row or a delta not yet folded, several per key (summed by the caller).
 #[derive(Debug, diesel::QueryableByName)]
-pub struct StoredCounts {
+pub(super) struct StoredCounts {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub day: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub touchpoint: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub channel: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub invited: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub responded: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s0: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s1: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s2: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s3: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s4: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s5: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s6: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s7: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s8: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s9: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    s10: i64,
-}
-
-impl StoredCounts {
-    pub fn scores(&self) -> [i64; SCORES] {
-        [self.s0, self.s1, self.s2, self.s3, self.s4, self.s5, self.s6, self.s7, self.s8, self.s9, self.s10]
-    }
+    #[diesel(embed)]
+    pub sums: Sums,
 }
 
 pub(super) const ZERO_SCORES: &str = "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0";
@@ -135,13 +105,13 @@ pub struct DayCounts {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub day: i64,
     #[diesel(embed)]
-    sums: Sums,
+    pub sums: Sums,
 }
 
-/// Sums of the count columns (a delta may be negative: the sum of a day may be too, for a
-/// moment, during a repair; the caller never shows that).
+/// The count columns, as stored or summed (a delta may be negative, and so may a sum be for a
+/// moment during a repair; the figures never show that).
 #[derive(Debug, diesel::QueryableByName)]
-struct Sums {
+pub struct Sums {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     invited: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -170,16 +140,15 @@ struct Sums {
     s10: i64,
 }
 
-impl DayCounts {
+impl Sums {
     pub fn invited(&self) -> i64 {
-        self.sums.invited
+        self.invited
     }
     pub fn responded(&self) -> i64 {
-        self.sums.responded
+        self.responded
     }
     pub fn scores(&self) -> [i64; SCORES] {
-        let s = &self.sums;
-        [s.s0, s.s1, s.s2, s.s3, s.s4, s.s5, s.s6, s.s7, s.s8, s.s9, s.s10]
+        [self.s0, self.s1, self.s2, self.s3, self.s4, self.s5, self.s6, self.s7, self.s8, self.s9, self.s10]
     }
 }
 

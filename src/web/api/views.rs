@@ -188,7 +188,7 @@ impl ResponseView {
             score: r.response.score,
             comment: r.response.comment.clone(),
             provenance: r.response.provenance,
-            state: crate::domain::answers::effective_state(&r.response, now),
+            state: crate::domain::evidence::effective_state(&r.response, now),
             state_reason: r.response.state_reason.clone(),
             counts_from: r.response.counts_from.map(time),
             evidence: r.evidence.iter().map(EvidenceView::from).collect(),
