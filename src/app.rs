@@ -68,7 +68,7 @@ impl Application {
     ) -> Result<Application, StartError> {
         let addr = listener.local_addr()?;
         let base_url = settings.public_base_url(addr)?;
-        let db = Db::open(&settings.database_url, settings.db_pool_size)?;
+        let db = Db::open_with(&settings.database_url, settings.db_pool_size, settings.db_answer_writers as usize)?;
         let secret = db.write_blocking(surveys::instance_secret)?;
         let now = clock.now_ms();
         if db.write_blocking(move |c| rollups::ensure_built(c, now))? {

@@ -13,6 +13,9 @@ pub struct Settings {
     /// Connections in the database pool.
     #[arg(long, env = "ACHT_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
+    /// PostgreSQL: writer connections that commit answers in groups (see README).
+    #[arg(long, env = "ACHT_DB_ANSWER_WRITERS", default_value_t = 4, global = true)]
+    pub db_answer_writers: u32,
     /// Background jobs on this instance: sending mail, reports, the expiry sweep, analyses.
     #[arg(long, env = "ACHT_JOBS", value_enum, default_value_t = Switch::On, global = true)]
     pub jobs: Switch,
@@ -97,6 +100,7 @@ impl Settings {
             database_url: database_url.into(),
             base_url: None,
             db_pool_size: 16,
+            db_answer_writers: 4,
             jobs: Switch::On,
             answer_dwell_ms: rules.dwell_ms,
             answer_quiet_seconds: rules.quiet_ms / 1000,

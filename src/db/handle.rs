@@ -3,7 +3,10 @@
 //! writer, group commit) or the pool on PostgreSQL, each write in one transaction.
 use super::ids::{self, LEASE_MS};
 use super::writer::GroupWriter;
-use super::{configure, establish, migrate, pool, write_tx, Backend, Contended, DbConn, DbError, DbPool};
+use super::{
+    configure, establish, migrate, pool, race_pause, write_tx, Backend, Contended, DbConn, DbError, DbPool,
+    WRITE_ATTEMPTS,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -40,33 +43,32 @@ fn lease_deadline() -> i64 {
 
 enum WritePath {
     Group(GroupWriter),
-    Pool(DbPool),
+    /// PostgreSQL: each write in its own transaction on a pooled connection, except keyed
+    /// writes, which go to the group writer their key picks (see [`Db::write_keyed`]).
+    Pool {
+        pool: DbPool,
+        keyed: Vec<GroupWriter>,
+    },
     /// Only while the handle is dropped.
     Stopped,
 }
 
-/// Runs of a write transaction that lost a race (PostgreSQL) before its error is answered.
-const WRITE_ATTEMPTS: u32 = 6;
-
 /// [`write_tx`], run again after a serialization failure, a deadlock or a key another
 /// transaction took meanwhile ([`Contended`]), after a short random pause that doubles each
-/// time (4–8 ms, up to 64–128 ms): the racing transaction has committed or rolled back by
-/// then, so the rerun sees its rows. Every transaction takes rows of a table in one order
-/// (customers and interactions by external id, rollup rows by key), so a rerun is rare.
+/// time ([`race_pause`]): the racing transaction has committed or rolled back by then, so the
+/// rerun sees its rows. Every transaction takes rows of a table in one order (customers and
+/// interactions by external id, rollup rows by key), so a rerun is rare.
 fn write_tx_retrying<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: Fn(&mut DbConn) -> Result<T, E>,
     E: From<DbError> + Contended,
 {
-    use rand::Rng;
     let mut attempt = 1;
     loop {
         match write_tx(conn, &f) {
             Err(e) if e.contended() && attempt < WRITE_ATTEMPTS => {
-                let base = 2u64 << attempt.min(5);
-                let pause = rand::rng().random_range(base..2 * base);
-                tracing::debug!(attempt, pause_ms = pause, "write lost a race; running it again");
-                std::thread::sleep(Duration::from_millis(pause));
+                tracing::debug!(attempt, "write lost a race; running it again");
+                std::thread::sleep(race_pause(attempt));
                 attempt += 1;
             }
             other => return other,
@@ -80,6 +82,12 @@ const READY_TIMEOUT: Duration = Duration::from_secs(3);
 impl Db {
     /// Connects, runs pending migrations, leases this process's id tag and starts the write path.
     pub fn open(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        Db::open_with(url, pool_size, 0)
+    }
+
+    /// [`Db::open`] with `keyed_writers` group writers for [`Db::write_keyed`] on PostgreSQL
+    /// (none: keyed writes take the pool like any other).
+    pub fn open_with(url: &str, pool_size: u32, keyed_writers: usize) -> Result<Db, DbError> {
         let backend = Backend::from_url(url);
         let mut conn = establish(url)?;
         migrate(&mut conn)?;
@@ -90,20 +98,11 @@ impl Db {
         *open_handles().lock().unwrap_or_else(|e| e.into_inner()).entry(url.to_string()).or_default() += 1;
         let read = pool(url, pool_size)?;
         let write = match backend {
-            Backend::Sqlite => {
-                let mut conn = establish(url)?;
-                configure(&mut conn)?;
-                let reconnect_url = url.to_string();
-                WritePath::Group(GroupWriter::start(
-                    conn,
-                    Box::new(move || {
-                        let mut c = establish(&reconnect_url)?;
-                        configure(&mut c)?;
-                        Ok(c)
-                    }),
-                ))
-            }
-            Backend::Postgres => WritePath::Pool(read.clone()),
+            Backend::Sqlite => WritePath::Group(group_writer(url)?),
+            Backend::Postgres => WritePath::Pool {
+                pool: read.clone(),
+                keyed: (0..keyed_writers).map(|_| group_writer(url)).collect::<Result<_, _>>()?,
+            },
         };
         let inner = Arc::new(Inner {
             url: url.to_string(),
@@ -131,7 +130,7 @@ impl Db {
     pub fn is_live(&self) -> bool {
         let writer_ok = match &self.inner.write {
             WritePath::Group(w) => w.is_alive(),
-            WritePath::Pool(_) => true,
+            WritePath::Pool { keyed, .. } => keyed.iter().all(GroupWriter::is_alive),
             WritePath::Stopped => false,
         };
         writer_ok && self.lease_holds()
@@ -172,7 +171,7 @@ impl Db {
     {
         match self.write_path()? {
             WritePath::Group(w) => w.run(f).await,
-            WritePath::Pool(pool) => {
+            WritePath::Pool { pool, .. } => {
                 let pool = pool.clone();
                 blocking(move || {
                     let mut conn = pool.get().map_err(DbError::from)?;
@@ -181,6 +180,25 @@ impl Db {
                 .await
             }
             WritePath::Stopped => unreachable!("write_path refuses a stopped handle"),
+        }
+    }
+
+    /// [`Db::write`] for a write about one thing (an invitation: the answer path), named by
+    /// `key`. On PostgreSQL, writes with the same key go to the same group writer, which
+    /// commits the writes queued meanwhile in one transaction: one commit and one round of
+    /// locks for many answers, and two groups never wait for each other's rows of the same
+    /// thing (they would deadlock). On SQLite every write takes the one group writer anyway.
+    pub async fn write_keyed<T, E, F>(&self, key: i64, f: F) -> Result<T, E>
+    where
+        F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Contended + Send + 'static,
+    {
+        match self.write_path()? {
+            WritePath::Pool { keyed, .. } if !keyed.is_empty() => {
+                keyed[key.rem_euclid(keyed.len() as i64) as usize].run(f).await
+            }
+            _ => self.write(f).await,
         }
     }
 
@@ -215,7 +233,7 @@ impl Db {
     {
         match self.write_path()? {
             WritePath::Group(w) => w.run_blocking(f),
-            WritePath::Pool(pool) => {
+            WritePath::Pool { pool, .. } => {
                 let mut conn = pool.get().map_err(DbError::from)?;
                 write_tx_retrying(&mut conn, f)
             }
@@ -229,12 +247,15 @@ impl Db {
         use diesel::RunQueryDsl;
         let probe = async {
             self.read(|c| diesel::sql_query("SELECT 1").execute(c).map_err(DbError::from)).await?;
-            if let WritePath::Group(w) = &self.inner.write {
-                if !w.is_alive() {
-                    return Err(DbError::Connection("the writer thread has stopped".into()));
-                }
+            if !self.is_live() {
+                return Err(DbError::Connection("a writer thread has stopped".into()));
             }
             self.write(|c| diesel::sql_query("SELECT 1").execute(c).map_err(DbError::from)).await?;
+            if let WritePath::Pool { keyed, .. } = &self.inner.write {
+                for w in keyed {
+                    w.run(|c| diesel::sql_query("SELECT 1").execute(c).map_err(DbError::from)).await?;
+                }
+            }
             Ok(())
         };
         match tokio::time::timeout(READY_TIMEOUT, probe).await {
@@ -272,8 +293,10 @@ impl Drop for Inner {
         }
         // Close the write connection before the process ends, so SQLite folds its WAL into the
         // database file (a copy of the file alone is then complete).
-        if let WritePath::Group(w) = std::mem::replace(&mut self.write, WritePath::Stopped) {
-            w.stop();
+        match std::mem::replace(&mut self.write, WritePath::Stopped) {
+            WritePath::Group(w) => w.stop(),
+            WritePath::Pool { keyed, .. } => keyed.into_iter().for_each(GroupWriter::stop),
+            WritePath::Stopped => {}
         }
     }
 }
@@ -306,6 +329,21 @@ fn keep_lease(inner: Weak<Inner>) {
             }
         })
         .expect("spawn the lease thread");
+}
+
+/// A group writer on a connection of its own, replaced by a fresh one when it breaks.
+fn group_writer(url: &str) -> Result<GroupWriter, DbError> {
+    let mut conn = establish(url)?;
+    configure(&mut conn)?;
+    let reconnect_url = url.to_string();
+    Ok(GroupWriter::start(
+        conn,
+        Box::new(move || {
+            let mut c = establish(&reconnect_url)?;
+            configure(&mut c)?;
+            Ok(c)
+        }),
+    ))
 }
 
 fn lease_lost() -> DbError {

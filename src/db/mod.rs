@@ -61,6 +61,17 @@ impl Contended for DbError {
     }
 }
 
+/// Runs of a write that lost a race (PostgreSQL) before its error is answered.
+pub(crate) const WRITE_ATTEMPTS: u32 = 6;
+
+/// The pause before running a write that lost a race again: random, 4–8 ms after the first
+/// attempt, doubling each time up to 64–128 ms, so racing writers do not meet again in step.
+pub(crate) fn race_pause(attempt: u32) -> std::time::Duration {
+    use rand::Rng;
+    let base = 2u64 << attempt.min(5);
+    std::time::Duration::from_millis(rand::rng().random_range(base..2 * base))
+}
+
 impl From<diesel::r2d2::PoolError> for DbError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         DbError::Connection(e.to_string())

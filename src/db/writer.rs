@@ -13,9 +13,9 @@
 //! A write that panics fails alone, like one that returns an error after changing rows: its
 //! caller gets an error, the group runs again without it, and the writer goes on. A connection
 //! left unusable is replaced.
-use super::{rollback, DbConn, DbError};
+use super::{rollback, Contended, DbConn, DbError};
 use diesel::sql_types::BigInt;
-use diesel::RunQueryDsl;
+use diesel::{Connection, RunQueryDsl};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -29,6 +29,9 @@ trait Job: Send {
     fn run(&mut self, conn: &mut DbConn) -> bool;
     /// Whether the write panicked: it is not run again.
     fn panicked(&self) -> bool;
+    /// Whether the write failed by losing a race with another transaction (PostgreSQL): run
+    /// alone again, it may succeed.
+    fn contended(&self) -> bool;
     /// Tells the caller: its own error if it failed, else whether the commit succeeded.
     fn reply(self: Box<Self>, committed: Result<(), String>);
 }
@@ -51,7 +54,7 @@ impl<F, T, E> Job for Pending<F, T, E>
 where
     F: Fn(&mut DbConn) -> Result<T, E> + Send,
     T: Send,
-    E: From<DbError> + Send,
+    E: From<DbError> + Contended + Send,
 {
     fn run(&mut self, conn: &mut DbConn) -> bool {
         match catch_unwind(AssertUnwindSafe(|| (self.write)(conn))) {
@@ -71,6 +74,10 @@ where
 
     fn panicked(&self) -> bool {
         self.panicked
+    }
+
+    fn contended(&self) -> bool {
+        matches!(&self.result, Some(Err(e)) if e.contended())
     }
 
     fn reply(self: Box<Self>, committed: Result<(), String>) {
@@ -107,6 +114,7 @@ pub struct GroupWriter {
 
 impl GroupWriter {
     pub fn start(mut conn: DbConn, reconnect: Reconnect) -> GroupWriter {
+        watch_changes(&mut conn);
         let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
         let alive = Arc::new(AtomicBool::new(true));
         let flag = Alive(alive.clone());
@@ -130,7 +138,10 @@ impl GroupWriter {
                         // A failed rollback, or a panic inside diesel's own bookkeeping.
                         rollback(&mut conn);
                         match reconnect() {
-                            Ok(fresh) => conn = fresh,
+                            Ok(fresh) => {
+                                conn = fresh;
+                                watch_changes(&mut conn);
+                            }
                             Err(e) => tracing::error!(error = %e, "cannot replace the write connection"),
                         }
                     }
@@ -177,7 +188,7 @@ impl GroupWriter {
     where
         F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + Contended + Send + 'static,
     {
         let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
         let (reply, answer) = mpsc::sync_channel(1);
@@ -191,7 +202,7 @@ impl GroupWriter {
     where
         F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + Contended + Send + 'static,
     {
         let stopped = || E::from(DbError::Connection("the writer has stopped".into()));
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -225,30 +236,70 @@ fn commit_group(conn: &mut DbConn, mut jobs: Vec<Box<dyn Job>>) {
     jobs.into_iter().for_each(|j| j.reply(committed.clone()));
 }
 
-/// After a failed group: each write alone, so only the failing one is lost.
+/// After a failed group: each write alone, so only the failing one is lost. A write that lost
+/// a race (PostgreSQL: a deadlock with another writer's group, say) runs again after a pause.
 fn run_one_by_one(conn: &mut DbConn, jobs: Vec<Box<dyn Job>>) {
     for mut job in jobs {
         if job.panicked() {
             job.reply(Ok(()));
             continue;
         }
-        let outcome = begin(conn).and_then(|()| {
-            if job.run(conn) {
-                rollback(conn);
-                Ok(())
-            } else {
-                commit(conn)
+        let mut attempt = 1;
+        let outcome = loop {
+            let outcome = begin(conn).and_then(|()| {
+                if job.run(conn) {
+                    rollback(conn);
+                    Ok(())
+                } else {
+                    commit(conn)
+                }
+            });
+            if !job.contended() || attempt >= super::WRITE_ATTEMPTS {
+                break outcome;
             }
-        });
+            std::thread::sleep(super::race_pause(attempt));
+            attempt += 1;
+        };
         job.reply(outcome);
     }
 }
 
-/// Rows changed on this connection so far; None where the backend cannot tell.
+/// Changes made on this connection so far, as far as the backend tells: on SQLite the rows
+/// changed, on PostgreSQL the statements that may have changed something ([`ChangeCounter`]).
+/// None where it cannot tell, which counts as a change.
 fn total_changes(conn: &mut DbConn) -> Option<i64> {
     match conn {
         DbConn::Sqlite(c) => diesel::select(diesel::dsl::sql::<BigInt>("total_changes()")).get_result(c).ok(),
-        DbConn::Pg(_) => None,
+        DbConn::Pg(c) => c.instrumentation().downcast_ref::<ChangeCounter>().map(|n| n.0),
+    }
+}
+
+/// On a PostgreSQL writer connection, counts the statements that may have changed something:
+/// every statement but a SELECT (a `SELECT … FOR UPDATE` only locks), and every statement that
+/// failed (it aborts the whole transaction). A write that failed without either, such as a
+/// forged link refused after its lookup, leaves the rest of its group to commit.
+#[derive(Default)]
+struct ChangeCounter(i64);
+
+impl diesel::connection::Instrumentation for ChangeCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        match event {
+            E::StartQuery { query, .. } => {
+                let sql = query.to_string();
+                let select = sql.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
+                self.0 += i64::from(!select);
+            }
+            E::FinishQuery { error: Some(_), .. } => self.0 += 1,
+            _ => {}
+        }
+    }
+}
+
+/// Makes a writer connection report its changes ([`total_changes`]).
+fn watch_changes(conn: &mut DbConn) {
+    if let DbConn::Pg(c) = conn {
+        c.set_instrumentation(ChangeCounter::default());
     }
 }
 
@@ -373,6 +424,81 @@ mod tests {
         names.sort();
         assert_eq!(names, ["after", "after-2", "ok-0", "ok-2", "ok-3"]);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// On PostgreSQL (when `ACHT_TEST_PG_URL` names a server) a write in a group that failed
+    /// having run only SELECTs leaves the group alone: the writes around it commit together
+    /// (one transaction: one `xmin`). One whose statement failed (the transaction is aborted)
+    /// or that changed rows makes the group run again one by one, and fails alone.
+    #[tokio::test]
+    async fn on_postgresql_a_write_that_only_looked_leaves_its_group_alone() {
+        let Ok(admin) = std::env::var("ACHT_TEST_PG_URL") else {
+            assert!(std::env::var_os("ACHT_TEST_STRICT").is_none(), "ACHT_TEST_STRICT: set ACHT_TEST_PG_URL");
+            return;
+        };
+        let name = format!("acht_test_writer_{}", std::process::id());
+        let mut a = crate::db::establish(&admin).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut a).unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let mut conn = crate::db::establish(&url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let reconnect_url = url.clone();
+        let writer = GroupWriter::start(conn, Box::new(move || crate::db::establish(&reconnect_url)));
+        let looked = |c: &mut DbConn| {
+            s::table.select(s::name).load::<String>(c)?;
+            Err(DbError::Connection("refused after a look".into()))
+        };
+        let bad_statement =
+            |c: &mut DbConn| diesel::sql_query("SELECT 1 / 0").execute(c).map(|_| ()).map_err(DbError::from);
+        let wrote =
+            |c: &mut DbConn| insert(c, "poison").and_then(|()| Err(DbError::Connection("fails after writing".into())));
+        let mut outcomes = Vec::new();
+        for (group, middle) in [("a", 0), ("b", 1), ("c", 2)] {
+            let blocker = hold_busy(&writer, 3).await;
+            let mut tasks = Vec::new();
+            for k in 0..3 {
+                let writer = writer.clone();
+                let row = format!("{group}{k}");
+                tasks.push(tokio::spawn(async move {
+                    writer
+                        .run(move |c| match (k, middle) {
+                            (1, 0) => looked(c),
+                            (1, 1) => bad_statement(c),
+                            (1, _) => wrote(c),
+                            _ => insert(c, &row),
+                        })
+                        .await
+                }));
+            }
+            assert!(blocker.await.unwrap().unwrap(), "group {group}: the three writes were queued together");
+            outcomes.push(futures_join(tasks).await);
+        }
+        assert_eq!(outcomes, vec![vec![true, false, true]; 3]);
+        let mut c = crate::db::establish(&url).unwrap();
+        let rows: Vec<(String, String)> = diesel::sql_query(
+            "SELECT name, xmin::text AS tx FROM instance_secrets WHERE name <> 'invitation_token' ORDER BY name",
+        )
+        .load::<NameTx>(&mut c)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name, r.tx))
+        .collect();
+        let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a0", "a2", "b0", "b2", "c0", "c2"]);
+        assert_eq!(rows[0].1, rows[1].1, "a0 and a2 committed together: the look did not break the group");
+        assert_ne!(rows[2].1, rows[3].1, "after a failed statement the group ran one by one");
+        assert_ne!(rows[4].1, rows[5].1, "after a write that changed rows the group ran one by one");
+        drop(c);
+        writer.stop();
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut a).unwrap();
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct NameTx {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tx: String,
     }
 
     async fn futures_join(tasks: Vec<tokio::task::JoinHandle<Result<(), DbError>>>) -> Vec<bool> {

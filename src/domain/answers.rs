@@ -114,6 +114,11 @@ impl Sender {
     }
 }
 
+/// What keeps the writes about one invitation together ([`crate::db::Db::write_keyed`]): its id.
+pub fn write_key(token: &str) -> i64 {
+    invitation_id(token).unwrap_or(0)
+}
+
 /// Records one event for the invitation behind `token` (a score link, a form post, a page
 /// beacon, the trap) with its evidence, and judges the answer again, in one transaction.
 /// Returns the invitation with its answer as now stored (none while no score has arrived).

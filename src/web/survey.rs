@@ -193,8 +193,12 @@ async fn show(
     // The visit is evidence too (no score yet).
     let (t, who, now, rules) =
         (token.clone(), sender(&req, &state.trusted_proxies), state.now_ms(), state.answer_rules);
-    let viewed =
-        state.db.write(move |c| answers::record(c, &t, &Answer::default(), Signal::View, &who, None, now, rules)).await;
+    let viewed = state
+        .db
+        .write_keyed(answers::write_key(&t), move |c| {
+            answers::record(c, &t, &Answer::default(), Signal::View, &who, None, now, rules)
+        })
+        .await;
     let invite = match viewed {
         Ok(invite) => invite,
         // Expired, or a link with too many visits: show what is there without recording.
@@ -267,7 +271,11 @@ async fn record_and_thank(
     let (now, rules) = (state.now_ms(), state.answer_rules);
     let clicked = answer.score;
     let commented = answer.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
-    match state.db.write(move |c| answers::record(c, &t, &answer, signal, &who, None, now, rules)).await {
+    match state
+        .db
+        .write_keyed(answers::write_key(&t), move |c| answers::record(c, &t, &answer, signal, &who, None, now, rules))
+        .await
+    {
         Ok(invite) => {
             let r = invite.response.clone().expect("a score event stores an answer");
             // The page shows what this person chose, whatever another source sent meanwhile.
@@ -360,7 +368,9 @@ async fn signal(
     let (now, rules) = (state.now_ms(), state.answer_rules);
     state
         .db
-        .write(move |c| answers::record(c, &token, &Answer::default(), kind, &who, visible_ms, now, rules))
+        .write_keyed(answers::write_key(&token), move |c| {
+            answers::record(c, &token, &Answer::default(), kind, &who, visible_ms, now, rules)
+        })
         .await
         .map_err(|e| PageError::new(e, browser))?;
     Ok(HttpResponse::NoContent().finish())

@@ -171,3 +171,95 @@ async fn answer_at_once(a: &TestApp, b: &TestApp) {
         common::assert_rollups_rebuild_equal(a).await;
     }
 }
+
+/// On PostgreSQL the answers that arrive while a writer is busy are committed together (fewer
+/// transactions than answers: rows committed at once share their `xmin`), and a forged link in
+/// such a group fails alone: every genuine click is stored with its score, every forged one
+/// gets the friendly 404. With the group writers switched off (`db_answer_writers = 0`) every
+/// answer is its own transaction, which this test tells apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn answers_on_postgresql_commit_in_groups_and_a_forged_link_fails_alone() {
+    let Some(database) = common::postgres() else { return };
+    let app = TestApp::spawn(database).await;
+    app.create_survey("service", "grade10", &["support"]).await;
+    const N: usize = 240;
+    let items: Vec<Value> = (0..N)
+        .map(|k| {
+            json!({"id": format!("g{k}"), "touchpoint": "support",
+                        "customer": {"id": format!("g{k}"), "email": format!("g{k}@example.com")}})
+        })
+        .collect();
+    let r = app.post_json("/api/v1/interactions/batch", &json!({"interactions": items})).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    // Each customer clicks score (k % 10) + 1; every fourth link is also tried forged (its
+    // token's last hex digit changed: the id of a real invitation with a wrong signature).
+    let mut clicks: Vec<(String, Option<i32>)> = Vec::new();
+    for (k, o) in body["results"].as_array().unwrap().iter().enumerate() {
+        let score = (k % 10) as i32 + 1;
+        let path = common::path_of(o["invitation"]["score_urls"][k % 10]["url"].as_str().expect("invited"));
+        if k % 4 == 0 {
+            let (token, rest) = path.trim_start_matches("/s/").split_once('/').unwrap();
+            let last = token.chars().last().unwrap();
+            let forged = format!("{}{}", &token[..token.len() - 1], if last == '0' { '1' } else { '0' });
+            clicks.push((format!("/s/{forged}/{rest}"), None));
+        }
+        clicks.push((path, Some(score)));
+    }
+    let mut answering = tokio::task::JoinSet::new();
+    for worker in 0..32 {
+        let mine: Vec<(String, Option<i32>)> = clicks.iter().skip(worker).step_by(32).cloned().collect();
+        let (client, base) = (app.client.clone(), app.url(""));
+        answering.spawn(async move {
+            for (path, score) in mine {
+                let r = client.get(format!("{base}{path}")).send().await.unwrap();
+                let want = if score.is_some() { 200 } else { 404 };
+                assert_eq!(r.status(), want, "{path}");
+            }
+        });
+    }
+    while let Some(done) = answering.join_next().await {
+        done.expect("clicks");
+    }
+    let (stored, transactions) = app
+        .db
+        .read(|c| {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                answers: i64,
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                transactions: i64,
+            }
+            let r: Row = diesel::sql_query(
+                "SELECT count(*) AS answers, count(DISTINCT xmin::text) AS transactions FROM responses",
+            )
+            .get_result(c)
+            .map_err(acht::db::DbError::from)?;
+            Ok::<_, acht::db::DbError>((r.answers as usize, r.transactions as usize))
+        })
+        .await
+        .unwrap();
+    eprintln!("{N} answers committed in {transactions} transactions");
+    assert_eq!(stored, N, "every genuine click stored once, no forged one");
+    assert!(transactions * 4 <= N * 3, "{N} answers were committed in {transactions} transactions: not grouped");
+    let scores: Vec<(String, i32)> = app
+        .db
+        .read(|c| {
+            use acht::db::schema::{customers, responses};
+            use diesel::prelude::*;
+            responses::table
+                .inner_join(customers::table)
+                .select((customers::external_id, responses::score))
+                .load(c)
+                .map_err(acht::db::DbError::from)
+        })
+        .await
+        .unwrap();
+    for (customer, score) in scores {
+        let k: usize = customer.trim_start_matches('g').parse().unwrap();
+        assert_eq!(score, (k % 10) as i32 + 1, "{customer}'s own score");
+    }
+    common::assert_rollups_rebuild_equal(&app).await;
+}
