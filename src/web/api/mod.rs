@@ -111,7 +111,14 @@ async fn report_batch(
 }
 
 async fn report(state: &AppState, batch: Vec<InteractionInput>) -> Result<Vec<InteractionOutcome>, ApiError> {
-    let batch = dispatch::prepare(batch, &state.secret, state.now_ms(), state.time_ahead_ms)?;
+    let batch = std::sync::Arc::new(dispatch::prepare(batch, &state.secret, state.now_ms(), state.time_ahead_ms)?);
+    // On PostgreSQL concurrent batches run side by side: customers first, so batches that
+    // share customers wait for each other only briefly (see `upsert_customers`). SQLite's one
+    // writer runs batches one after another anyway.
+    if state.db.backend() == crate::db::Backend::Postgres {
+        let customers = batch.clone();
+        state.db.write(move |c| dispatch::upsert_customers(c, &customers)).await?;
+    }
     let outcomes = state.db.write(move |c| dispatch::report(c, &batch)).await?;
     Ok(outcomes.iter().map(|o| InteractionOutcome::new(o, &state.base_url, &state.secret)).collect())
 }
