@@ -8,7 +8,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::surveys::{self, SurveyInput};
-use crate::domain::{apikeys, retention, users};
+use crate::domain::{apikeys, customers, privacy, retention, users};
 use crate::i18n::Locale;
 use crate::types::Scale;
 use clap::{Parser, Subcommand};
@@ -105,12 +105,30 @@ pub enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// One customer's data: export everything acht holds about them, or erase it.
+    Customer {
+        #[command(subcommand)]
+        action: CustomerAction,
+    },
     /// Generate a demo world: surveys, customers, interactions and years of answers.
     Demo {
         #[arg(long, default_value_t = DEMO_CUSTOMERS)]
         customers: usize,
         #[arg(long, default_value_t = 8)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerAction {
+    /// Print everything acht holds about the customer (their id in your systems) as JSON.
+    Export { id: String },
+    /// Erase the customer's personal data (address, attributes, comments, browsers); scores
+    /// and dates stay for the figures. Asks first unless --yes.
+    Erase {
+        id: String,
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -295,6 +313,7 @@ fn run(cli: Cli) -> CliResult {
                 print_summary(&report, &Locale::negotiate(&lang));
             }
         }
+        Command::Customer { action } => customer(&db, action)?,
         Command::Demo { customers, seed } => println!("{}", demo::generate(&db, customers, seed, now())?),
         Command::User { action } => user(&db, action)?,
         Command::Report { action } => report::report(&settings, &db, action)?,
@@ -337,6 +356,41 @@ fn apikey(db: &Db, action: ApikeyAction) -> CliResult {
                 let revoked = k.revoked_at.map_or_else(|| "live".to_string(), |t| format!("revoked {}", time(t)));
                 println!("{}\tcreated {}\t{revoked}", k.name, time(k.created_at));
             }
+        }
+    }
+    Ok(())
+}
+
+fn customer(db: &Db, action: CustomerAction) -> CliResult {
+    match action {
+        CustomerAction::Export { id } => {
+            let now = now();
+            let export = db.read_blocking(move |c| privacy::export(c, &id, now))?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        CustomerAction::Erase { id, yes } => {
+            let found = db.read_blocking({
+                let id = id.clone();
+                move |c| customers::get(c, &id)
+            })?;
+            if found.erased_at.is_some() {
+                println!("customer {id} was erased already");
+                return Ok(());
+            }
+            if !yes {
+                eprint!(
+                    "Erase the personal data of customer {id} ({})? This cannot be undone. Type yes: ",
+                    found.email.as_deref().unwrap_or("no address")
+                );
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if answer.trim() != "yes" {
+                    return Err("nothing erased".into());
+                }
+            }
+            let now = now();
+            db.write_blocking(move |c| customers::erase(c, &id, now))?;
+            println!("erased: address, attributes, comments and browsers are gone; scores and dates stay");
         }
     }
     Ok(())

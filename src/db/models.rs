@@ -26,7 +26,7 @@ pub struct Survey {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = customers, treat_none_as_default_value = false)]
 pub struct Customer {
     pub id: i64,
@@ -44,7 +44,7 @@ pub struct Customer {
     pub committed_until: Option<i64>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = interactions, treat_none_as_default_value = false)]
 pub struct Interaction {
     pub id: i64,
@@ -59,10 +59,12 @@ pub struct Interaction {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = invitations, treat_none_as_default_value = false)]
 pub struct Invitation {
     pub id: i64,
+    /// A hash of the link's token: nothing about the customer, left out of exports.
+    #[serde(skip)]
     pub token_hash: String,
     pub survey_id: i64,
     pub customer_id: i64,
@@ -75,7 +77,7 @@ pub struct Invitation {
     pub segments: Json<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = responses, treat_none_as_default_value = false)]
 pub struct Response {
     pub id: i64,
@@ -98,7 +100,7 @@ pub struct Response {
     pub channel: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = answer_events, treat_none_as_default_value = false)]
 pub struct AnswerEvent {
     pub id: i64,
@@ -114,7 +116,7 @@ pub struct AnswerEvent {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = customer_events, treat_none_as_default_value = false)]
 pub struct CustomerEvent {
     pub id: i64,

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod figures;
 pub mod import;
 pub mod outbox;
+pub mod privacy;
 pub mod reports;
 pub mod retention;
 pub mod rollups;

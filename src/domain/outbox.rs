@@ -44,7 +44,7 @@ impl RetryRules {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = mail_outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: i64,
@@ -85,7 +85,7 @@ impl OutboxRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = mail_attempts, treat_none_as_default_value = false)]
 pub struct Attempt {
     pub id: i64,

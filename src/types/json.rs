@@ -35,6 +35,13 @@ impl<T> Json<T> {
     }
 }
 
+/// Serialised as the value it holds (an export shows the customer's attributes as an object).
+impl<T: Serialize> Serialize for Json<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
 impl<T> PartialEq for Json<T> {
     fn eq(&self, other: &Self) -> bool {
         self.text == other.text

@@ -21,6 +21,7 @@ mod golden;
 mod headline;
 mod one_click;
 mod pages;
+mod privacy;
 mod replay;
 mod skipped;
 mod survey_loop;

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(endpoint("/interactions/batch", "POST").post(report_batch))
             .service(endpoint("/customers/{id}", "PUT, DELETE").put(upsert_customer).delete(erase_customer))
             .service(endpoint("/customers/{id}/events", "POST").post(record_event))
+            .service(endpoint("/customers/{id}/export", "GET").get(export_customer))
             .service(endpoint("/responses", "GET").get(list_responses))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );
@@ -209,6 +210,26 @@ async fn erase_customer(
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
 }
 
+/// Everything acht holds about a customer, for their right of access: the customer, their
+/// events, interactions, invitations, answers, the visits to their survey links and their
+/// survey emails with every attempt to send them. Times are milliseconds since 1970 (UTC).
+#[utoipa::path(get, path = "/api/v1/customers/{id}/export", params(CustomerPath),
+    responses((status = 200, description = "every row that names the customer, by table", body = Object),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn export_customer(
+    _caller: ApiCaller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now_ms();
+    let export = state.db.read(move |c| crate::domain::privacy::export(c, &id, now)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Content-Disposition", "attachment; filename=\"customer-export.json\""))
+        .json(export))
+}
+
 /// Something that happened to a customer: churn, renewal, unsubscribe or resubscribe.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -383,7 +404,7 @@ async fn analysis(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "acht API", description = "Report interactions, customers and churn; read answers."),
-    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, record_event, list_responses),
+    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, export_customer, record_event, list_responses),
     components(schemas(crate::types::SurveyText)),
     modifiers(&SecurityAddon, &StandardResponses)
 )]

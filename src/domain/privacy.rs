@@ -1,0 +1,86 @@
+//! What acht holds about one customer, all of it, for their right of access (GDPR art. 15):
+//! every row that names them, directly (customer id) or through their invitations (answer
+//! events, their survey emails and the attempts to send them). Erasure is
+//! [`super::customers::erase`].
+use super::outbox::{Attempt, OutboxRow};
+use super::{customers, db, DomainError};
+use crate::db::models::{AnswerEvent, Customer, CustomerEvent, Interaction, Invitation, Response};
+use crate::db::schema::{
+    answer_events, customer_events, interactions, invitations, mail_attempts, mail_outbox, responses,
+};
+use crate::db::DbConn;
+use diesel::prelude::*;
+use serde::Serialize;
+
+/// Everything about one customer, each list in the order it happened. Times are milliseconds
+/// since 1970-01-01 UTC, as stored.
+#[derive(Debug, Serialize)]
+pub struct CustomerExport {
+    /// When this export was made.
+    pub exported_at: i64,
+    pub customer: Customer,
+    /// Churn, renewal, unsubscribe and resubscribe, as reported or done.
+    pub events: Vec<CustomerEvent>,
+    pub interactions: Vec<Interaction>,
+    /// Each with whether it was sent, answered or expired.
+    pub invitations: Vec<Invitation>,
+    pub answers: Vec<Response>,
+    /// What each visit to a survey link left: when, the address and browser it came from.
+    pub answer_events: Vec<AnswerEvent>,
+    /// The survey emails (one per invitation that was mailed) and each attempt to send them.
+    pub emails: Vec<OutboxRow>,
+    pub email_attempts: Vec<Attempt>,
+}
+
+pub fn export(conn: &mut DbConn, external_id: &str, now: i64) -> Result<CustomerExport, DomainError> {
+    let customer = customers::get(conn, external_id)?;
+    let id = customer.id;
+    let theirs = || invitations::table.filter(invitations::customer_id.eq(id)).select(invitations::id);
+    Ok(CustomerExport {
+        exported_at: now,
+        events: customer_events::table
+            .filter(customer_events::customer_id.eq(id))
+            .order((customer_events::occurred_at, customer_events::id))
+            .select(CustomerEvent::as_select())
+            .load(conn)
+            .map_err(db)?,
+        interactions: interactions::table
+            .filter(interactions::customer_id.eq(id))
+            .order((interactions::occurred_at, interactions::id))
+            .select(Interaction::as_select())
+            .load(conn)
+            .map_err(db)?,
+        invitations: invitations::table
+            .filter(invitations::customer_id.eq(id))
+            .order((invitations::send_at, invitations::id))
+            .select(Invitation::as_select())
+            .load(conn)
+            .map_err(db)?,
+        answers: responses::table
+            .filter(responses::customer_id.eq(id))
+            .order((responses::answered_at, responses::id))
+            .select(Response::as_select())
+            .load(conn)
+            .map_err(db)?,
+        answer_events: answer_events::table
+            .filter(answer_events::invitation_id.eq_any(theirs()))
+            .order(answer_events::id)
+            .select(AnswerEvent::as_select())
+            .load(conn)
+            .map_err(db)?,
+        // An invitation's email has the invitation's id.
+        emails: mail_outbox::table
+            .filter(mail_outbox::id.eq_any(theirs()))
+            .order(mail_outbox::id)
+            .select(OutboxRow::as_select())
+            .load(conn)
+            .map_err(db)?,
+        email_attempts: mail_attempts::table
+            .filter(mail_attempts::outbox_id.eq_any(theirs()))
+            .order(mail_attempts::id)
+            .select(Attempt::as_select())
+            .load(conn)
+            .map_err(db)?,
+        customer,
+    })
+}

@@ -1,0 +1,178 @@
+//! A customer's right of access: the export (API and command line) holds every row of every
+//! table that names the customer (their id, their invitations' ids, their external id or
+//! address in any column), and nothing of anyone else's. The rows are found by scanning every
+//! column of every table, not by the export's own queries.
+use crate::common::smtp::SmtpServer;
+use crate::common::{self, TestApp};
+use acht::config::{Settings, Switch};
+use acht::jobs::mail::Delivery;
+use acht::mail::Mailer;
+use diesel::RunQueryDsl;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const HOUR_MS: i64 = 3_600_000;
+
+fn mail_settings(s: &mut Settings, smtp_url: &str) {
+    s.smtp_url = Some(smtp_url.to_string());
+    s.mail_from = Some("Acme Support <survey@acme.example>".into());
+    s.company_name = Some("Acme".into());
+    s.jobs = Switch::Off;
+}
+
+#[tokio::test]
+async fn an_export_holds_every_row_that_names_the_customer() {
+    for database in common::databases() {
+        let Some(smtp) = SmtpServer::start() else { return };
+        let app = TestApp::spawn_with(database, |s| mail_settings(s, &smtp.url())).await;
+        let mut settings = Settings::for_database(&app.database_url);
+        mail_settings(&mut settings, &smtp.url());
+        let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+        export_scenario(&app, &delivery).await;
+    }
+}
+
+async fn export_scenario(app: &TestApp, delivery: &Delivery) {
+    app.create_survey("service", "grade10", &["support", "billing"]).await;
+    // Two customers with the same kind of history: c1's export must hold c1's and only c1's.
+    let mut links = BTreeMap::new();
+    for c in ["c1", "c2"] {
+        let first = app.report(&format!("{c}-a"), c, "support", "nl").await;
+        app.report(&format!("{c}-b"), c, "billing", "nl").await; // throttled by fatigue: stored all the same
+        links.insert(c, first["invitation"]["score_urls"][3]["url"].as_str().unwrap().to_string());
+        let r = app.post_json(&format!("/api/v1/customers/{c}/events"), &json!({"kind": "churn"})).await;
+        assert!(r.status().is_success());
+    }
+    app.clock.advance_ms(HOUR_MS + 1000);
+    assert_eq!(delivery.deliver_due().await.sent, 2, "both survey emails sent");
+    for (c, link) in &links {
+        let r = app.client.get(link).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{c} clicks a score");
+        let page = common::path_of(link);
+        let form = page.rsplit_once('/').unwrap().0.to_string();
+        let r = app.client.post(app.url(&form)).form(&[("score", "4"), ("comment", "te traag")]).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{c} sends a comment");
+    }
+
+    let r = app.get_json("/api/v1/customers/c1/export").await;
+    assert_eq!(r.status(), 200);
+    let export: Value = r.json().await.unwrap();
+    assert_eq!(export["customer"]["external_id"], "c1");
+
+    let mentions = rows_naming(app, "c1").await;
+    let section = |table: &str| match table {
+        "customers" => Some("customer"),
+        "customer_events" => Some("events"),
+        "interactions" => Some("interactions"),
+        "invitations" => Some("invitations"),
+        "responses" => Some("answers"),
+        "answer_events" => Some("answer_events"),
+        "mail_outbox" => Some("emails"),
+        "mail_attempts" => Some("email_attempts"),
+        _ => None,
+    };
+    for (table, ids) in &mentions {
+        let key = section(table).unwrap_or_else(|| panic!("table {table} names c1, and the export leaves it out"));
+        let exported: Vec<String> = match &export[key] {
+            Value::Array(rows) => rows.iter().map(|r| r["id"].to_string()).collect(),
+            row => vec![row["id"].to_string()],
+        };
+        let mut exported = exported;
+        exported.sort();
+        assert_eq!(&exported, ids, "{table}: the export's rows are the rows that name c1");
+    }
+    for table in [
+        "customers",
+        "customer_events",
+        "interactions",
+        "invitations",
+        "responses",
+        "answer_events",
+        "mail_outbox",
+        "mail_attempts",
+    ] {
+        assert!(mentions.contains_key(table), "c1 has rows in {table} (the scenario left some)");
+    }
+    assert_eq!(export["interactions"].as_array().unwrap().len(), 2);
+    assert_eq!(export["answers"][0]["comment"], "te traag");
+    assert!(export["invitations"][0].get("token_hash").is_none(), "no token hash in an export");
+
+    // The command line prints the same rows.
+    let cli: Value = serde_json::from_str(&common::acht_ok(&app.database_url, &["customer", "export", "c1"])).unwrap();
+    for key in ["events", "interactions", "invitations", "answers", "answer_events", "emails", "email_attempts"] {
+        assert_eq!(cli[key], export[key], "{key}: the command line and the API agree");
+    }
+    let unknown = app.get_json("/api/v1/customers/nobody/export").await;
+    assert_eq!(unknown.status(), 404);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Column {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    c: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// For every table with a row naming the customer in any column (their id or an invitation's
+/// id as a whole value, their external id, or their address anywhere in a text), the ids of
+/// those rows, sorted. Full-text index tables (copies of the answers) are left out.
+async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<String>> {
+    let external_id = external_id.to_string();
+    app.db
+        .read(move |c| {
+            let pg = matches!(c, acht::db::DbConn::Pg(_));
+            let columns: Vec<Column> = diesel::sql_query(if pg {
+                "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '%diesel%' ORDER BY 1, 2"
+            } else {
+                "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%diesel%' \
+                 AND m.name NOT LIKE '%fts%' ORDER BY 1, 2"
+            })
+            .load(c)?;
+            let who: Vec<Id> = diesel::sql_query(format!(
+                "SELECT CAST(id AS TEXT) AS id FROM customers WHERE external_id = '{external_id}' \
+                 UNION SELECT CAST(i.id AS TEXT) FROM invitations i JOIN customers k ON k.id = i.customer_id \
+                 WHERE k.external_id = '{external_id}'"
+            ))
+            .load(c)?;
+            let values: Vec<String> =
+                who.iter().map(|i| format!("'{}'", i.id)).chain([format!("'{external_id}'")]).collect();
+            let mut by_table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for col in &columns {
+                by_table.entry(col.t.clone()).or_default().push(col.c.clone());
+            }
+            let mut out = BTreeMap::new();
+            for (table, cols) in by_table {
+                let named: Vec<String> = cols
+                    .iter()
+                    .map(|col| {
+                        format!(
+                            "CAST(\"{col}\" AS TEXT) IN ({}) OR CAST(\"{col}\" AS TEXT) LIKE '%{external_id}@example.test%'",
+                            values.join(", ")
+                        )
+                    })
+                    .collect();
+                let key = if cols.iter().any(|c| c == "id") { "id" } else { &cols[0] };
+                let mut ids: Vec<Id> = diesel::sql_query(format!(
+                    "SELECT CAST(\"{key}\" AS TEXT) AS id FROM \"{table}\" WHERE {}",
+                    named.join(" OR ")
+                ))
+                .load(c)?;
+                if !ids.is_empty() {
+                    ids.sort_by(|a, b| a.id.cmp(&b.id));
+                    out.insert(table, ids.into_iter().map(|i| i.id).collect());
+                }
+            }
+            Ok::<_, acht::db::DbError>(out)
+        })
+        .await
+        .unwrap()
+}
