@@ -234,6 +234,34 @@ pub fn get(conn: &mut DbConn, external_id: &str) -> Result<Customer, DomainError
         .ok_or_else(|| DomainError::NotFound(format!("customer '{external_id}'")))
 }
 
+/// The customer a person typed: their id in the company's systems, or their address (in any
+/// case); None when neither names one. An id wins over an address.
+pub fn find(conn: &mut DbConn, typed: &str) -> Result<Option<String>, DomainError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let by_id: Option<String> = customers::table
+        .filter(customers::external_id.eq(typed))
+        .select(customers::external_id)
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    customers::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
+                .bind::<diesel::sql_types::Text, _>(typed.to_lowercase()),
+        )
+        .select(customers::external_id)
+        .order(customers::id)
+        .first(conn)
+        .optional()
+        .map_err(db)
+}
+
 /// Records an event the company's systems reported (see [`apply_event`]).
 pub fn record_event(
     conn: &mut DbConn,

@@ -5,6 +5,7 @@ use crate::common;
 
 use crate::common::{csrf_of, path_of, TestApp};
 use acht::types::Role;
+use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 const PAGES: [&str; 7] =
@@ -960,4 +961,71 @@ async fn month_by_month_on(app: &TestApp) {
         }
     }
     assert!(compared > 200, "the filters found answers to compare: {compared}");
+}
+
+/// The customer page: found by id or by address in any case, it shows the customer's answers
+/// with their comments, every interaction with what was decided, and their churn; an answer in
+/// the list links to it. Only an admin downloads their data or erases it, and only after typing
+/// the customer's id again; afterwards the page says so and the comment is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_customer_page_shows_one_customer_and_admins_erase_there() {
+    on_every_backend!(the_customer_page_on);
+}
+async fn the_customer_page_on(app: &TestApp) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    answered(app, "i1", "K-7", 3, "Pakket kwam <b>niet</b>").await;
+    answered(app, "i2", "K-8", 9, "prima").await;
+    let r = app.post_json("/api/v1/customers/K-7/events", &json!({"kind": "churn"})).await;
+    assert!(r.status().is_success());
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    app.user("bea@acme.example", PASSWORD, Role::Admin).await;
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+
+    let found = ana.get(app.url("/app/customers?q=K-7@Example.test")).send().await.unwrap();
+    assert_eq!(found.status(), 303, "found by address, whatever its case");
+    assert_eq!(found.headers()["location"], "/app/customers/K%2D7");
+    let by_id = ana.get(app.url("/app/customers?q=K-7")).send().await.unwrap();
+    assert_eq!(by_id.headers()["location"], "/app/customers/K%2D7");
+    let none = ana.get(app.url("/app/customers?q=nobody")).send().await.unwrap();
+    assert_eq!(none.status(), 200);
+    assert!(none.text().await.unwrap().contains("nobody"), "says whom it did not find");
+
+    let page = ana.get(app.url("/app/customers/K%2D7")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Pakket kwam ") && !html.contains("<b>niet</b>"), "the comment, escaped");
+    assert!(!html.contains("prima"), "nothing of another customer");
+    assert!(html.contains("K-7@example.test"));
+    assert!(html.contains(">3<span class=\"of\"> / 10</span>"), "the score with its scale");
+    assert!(html.contains("uitgenodigd") || html.contains("invited"), "the interaction's decision");
+    assert!(!html.contains("/erase"), "no erase form for an analyst");
+    let list = ana.get(app.url("/app/answers")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("href=\"/app/customers/K%2D7\""), "answers link to their customer");
+    let unknown = ana.get(app.url("/app/customers/nobody")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(ana.get(app.url("/app/customers/K%2D7/export")).send().await.unwrap().status(), 403);
+    let csrf = common::csrf_of(&html);
+    let erase = [("csrf", csrf.as_str()), ("confirm", "K-7")];
+    let refused = ana.post(app.url("/app/customers/K%2D7/erase")).form(&erase).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "an analyst erases nothing");
+
+    let bea = app.signed_in("bea@acme.example", PASSWORD).await;
+    let html = bea.get(app.url("/app/customers/K%2D7")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("/app/customers/K%2D7/erase"), "an admin has the erase form");
+    let export = bea.get(app.url("/app/customers/K%2D7/export")).send().await.unwrap();
+    assert_eq!(export.status(), 200);
+    assert!(export.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let export: Value = export.json().await.unwrap();
+    assert_eq!(export["answers"][0]["comment"], "Pakket kwam <b>niet</b>");
+    let csrf = common::csrf_of(&html);
+    let wrong = [("csrf", csrf.as_str()), ("confirm", "K-8")];
+    let r = bea.post(app.url("/app/customers/K%2D7/erase")).form(&wrong).send().await.unwrap();
+    assert_eq!(r.status(), 400, "the wrong id typed: nothing erased");
+    let right = [("csrf", csrf.as_str()), ("confirm", "K-7")];
+    let r = bea.post(app.url("/app/customers/K%2D7/erase")).form(&right).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let html = bea.get(app.url("/app/customers/K%2D7?erased=1")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Pakket"), "the comment is gone");
+    assert!(!html.contains("K-7@example.test"), "the address is gone");
+    assert!(!html.contains("/erase\""), "nothing left to erase");
 }

@@ -135,6 +135,23 @@ async fn every_page_fits_every_width_and_passes_axe() {
     b.fill("#password", PASSWORD).await;
     b.click("button.primary").await;
     b.wait_url("/app").await;
+    // A demo customer with a comment, for the customer page.
+    let someone: String = app
+        .db
+        .read(|c| {
+            use acht::db::schema::{customers, responses};
+            use diesel::prelude::*;
+            responses::table
+                .inner_join(customers::table)
+                .filter(responses::comment.is_not_null())
+                .select(customers::external_id)
+                .order(responses::answered_at.desc())
+                .first::<String>(c)
+                .map_err(acht::db::DbError::from)
+        })
+        .await
+        .unwrap();
+    let customer_page = format!("/app/customers/{someone}");
     let pages = [
         ("overview", "/app"),
         ("trends", "/app/trends?survey=service"),
@@ -145,6 +162,9 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("answers-none", "/app/answers?survey=service&score=3&q=nergens"),
         ("users", "/app/users"),
         ("account", "/app/account"),
+        ("customers", "/app/customers"),
+        ("customers-none", "/app/customers?q=nobody%40nowhere.example"),
+        ("customer", customer_page.as_str()),
         ("not-found", "/app/nope"),
         ("bad-filter", "/app/answers?score=abc"),
     ];

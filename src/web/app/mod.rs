@@ -8,6 +8,7 @@
 mod account;
 mod answers;
 mod auth;
+mod customers;
 mod overview;
 mod retention;
 mod trends;
@@ -41,6 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/retention", web::get().to(retention::page))
                 .route("/answers", web::get().to(answers::page))
                 .route("/answers.csv", web::get().to(answers::csv))
+                .route("/customers", web::get().to(customers::find))
+                .route("/customers/{id}", web::get().to(customers::page))
+                .route("/customers/{id}/export", web::get().to(customers::export))
+                .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/users", web::post().to(users::create))
                 .route("/users/action", web::post().to(users::act))
