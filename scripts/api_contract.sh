@@ -30,8 +30,12 @@ done
 export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=contract_hooks
 # One worker: with two, schemathesis 4.32 sometimes stops its coverage phase with an internal
 # KeyError (a race in the tool, reported as a runtime error, not a finding).
+# use_after_free is left out: the API's one DELETE (`/customers/{id}`) erases a customer's
+# personal data and keeps the customer with its scores, so their export rightly answers 200
+# afterwards (what is still held), where that check expects the resource gone (404).
 schemathesis run "$BASE/api/openapi.json" \
   --checks all \
+  --exclude-checks use_after_free \
   --header "Authorization: Bearer $KEY" \
   --max-examples "${CONTRACT_EXAMPLES:-60}" \
   --seed "${CONTRACT_SEED:-8}" \
