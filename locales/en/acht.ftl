@@ -338,3 +338,10 @@ event-renewal = stayed (renewed)
 event-unsubscribe = unsubscribed
 event-resubscribe = subscribed again
 answers-customer-link = Customer page
+
+audit-title = Audit log
+audit-lead = Who downloaded or erased a customer's data, and when. The log names customers by acht's own number, so it keeps no personal data of theirs; the newest 500 entries.
+audit-none = Nobody has downloaded or erased a customer's data yet.
+audit-customer_exported = Data downloaded:
+audit-customer_erased = Personal data erased:
+users-audit = Audit log: who downloaded or erased customers' data

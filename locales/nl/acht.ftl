@@ -338,3 +338,10 @@ event-renewal = gebleven (verlengd)
 event-unsubscribe = afgemeld
 event-resubscribe = weer aangemeld
 answers-customer-link = Klantpagina
+
+audit-title = Auditlog
+audit-lead = Wie de gegevens van een klant downloadde of wiste, en wanneer. Het log noemt klanten bij het eigen nummer van acht en bewaart dus geen persoonsgegevens van hen; de nieuwste 500 regels.
+audit-none = Nog niemand heeft de gegevens van een klant gedownload of gewist.
+audit-customer_exported = Gegevens gedownload:
+audit-customer_erased = Persoonsgegevens gewist:
+users-audit = Auditlog: wie gegevens van klanten downloadde of wiste

@@ -361,11 +361,14 @@ fn apikey(db: &Db, action: ApikeyAction) -> CliResult {
     Ok(())
 }
 
+/// The actor the audit log names for the command line (whoever has a shell on the server).
+const COMMAND_LINE: &str = "command line";
+
 fn customer(db: &Db, action: CustomerAction) -> CliResult {
     match action {
         CustomerAction::Export { id } => {
             let now = now();
-            let export = db.read_blocking(move |c| privacy::export(c, &id, now))?;
+            let export = db.write_blocking(move |c| privacy::export(c, &id, COMMAND_LINE, now))?;
             println!("{}", serde_json::to_string_pretty(&export)?);
         }
         CustomerAction::Erase { id, yes } => {
@@ -389,7 +392,7 @@ fn customer(db: &Db, action: CustomerAction) -> CliResult {
                 }
             }
             let now = now();
-            db.write_blocking(move |c| customers::erase(c, &id, now))?;
+            db.write_blocking(move |c| customers::erase(c, &id, COMMAND_LINE, now))?;
             println!("erased: address, attributes, comments and browsers are gone; scores and dates stay");
         }
     }

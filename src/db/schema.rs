@@ -330,3 +330,15 @@ diesel::allow_tables_to_appear_in_same_query!(mail_outbox, customers);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, surveys);
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, interactions);
 diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, surveys);
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor -> Text,
+        action -> Text,
+        customer_id -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(audit_log, customers);

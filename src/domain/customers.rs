@@ -376,8 +376,9 @@ pub fn resubscribe(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<Resu
 /// Erases a customer's personal data: email, attributes, their comments, the user agents of
 /// their clicks and the attributes of their interactions. Scores, times and churn stay (they
 /// carry the figures, not the person); from now on their interactions get the decision `erased`.
-pub fn erase(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer, DomainError> {
+pub fn erase(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Result<Customer, DomainError> {
     let customer = get(conn, external_id)?;
+    super::audit::record(conn, actor, crate::types::AuditAction::CustomerErased, customer.id, now)?;
     // First, while the attributes are still there to say which segments they made.
     super::rollups::forget_segments(conn, customer.id)?;
     let empty = Json::new(Attributes::new());

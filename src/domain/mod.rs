@@ -2,6 +2,7 @@
 //! Functions take the moment they act at (`now`, from the caller's clock) instead of reading the time.
 pub mod answers;
 pub mod apikeys;
+pub mod audit;
 pub mod customers;
 pub mod dispatch;
 pub mod error;

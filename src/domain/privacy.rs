@@ -3,12 +3,13 @@
 //! events, their survey emails and the attempts to send them). Erasure is
 //! [`super::customers::erase`].
 use super::outbox::{Attempt, OutboxRow};
-use super::{customers, db, DomainError};
+use super::{audit, customers, db, DomainError};
 use crate::db::models::{AnswerEvent, Customer, CustomerEvent, Interaction, Invitation, Response};
 use crate::db::schema::{
     answer_events, customer_events, interactions, invitations, mail_attempts, mail_outbox, responses,
 };
 use crate::db::DbConn;
+use crate::types::AuditAction;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -30,9 +31,19 @@ pub struct CustomerExport {
     /// The survey emails (one per invitation that was mailed) and each attempt to send them.
     pub emails: Vec<OutboxRow>,
     pub email_attempts: Vec<Attempt>,
+    /// Who downloaded or erased their data, and when; this export included.
+    pub access_log: Vec<audit::Entry>,
 }
 
-pub fn export(conn: &mut DbConn, external_id: &str, now: i64) -> Result<CustomerExport, DomainError> {
+/// Everything about the customer, handed to `actor`: recorded in the audit log first (a write).
+pub fn export(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Result<CustomerExport, DomainError> {
+    let customer = customers::get(conn, external_id)?;
+    audit::record(conn, actor, AuditAction::CustomerExported, customer.id, now)?;
+    held(conn, external_id, now)
+}
+
+/// Everything about the customer as it stands, read only (their page in the app shows it).
+pub fn held(conn: &mut DbConn, external_id: &str, now: i64) -> Result<CustomerExport, DomainError> {
     let customer = customers::get(conn, external_id)?;
     let id = customer.id;
     let theirs = || invitations::table.filter(invitations::customer_id.eq(id)).select(invitations::id);
@@ -81,6 +92,7 @@ pub fn export(conn: &mut DbConn, external_id: &str, now: i64) -> Result<Customer
             .select(Attempt::as_select())
             .load(conn)
             .map_err(db)?,
+        access_log: audit::of_customer(conn, id)?,
         customer,
     })
 }

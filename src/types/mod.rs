@@ -454,7 +454,12 @@ stored_enum!(
 );
 
 text_codec!(Decision, InvitationStatus, Signal, Provenance, CustomerEventKind, Scale, AnswerState, Role);
-text_codec!(MailKind, OutboxState, AttemptOutcome, Frequency);
+stored_enum!(
+    /// What was done with a customer's data (the audit log).
+    AuditAction { CustomerExported => "customer_exported", CustomerErased => "customer_erased" }
+);
+
+text_codec!(MailKind, OutboxState, AttemptOutcome, Frequency, AuditAction);
 
 #[cfg(test)]
 mod tests {

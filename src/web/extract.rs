@@ -18,6 +18,13 @@ pub struct ApiCaller {
     pub key_name: String,
 }
 
+impl ApiCaller {
+    /// Who acted, for the audit log.
+    pub fn actor(&self) -> String {
+        format!("API key {}", self.key_name)
+    }
+}
+
 impl FromRequest for ApiCaller {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

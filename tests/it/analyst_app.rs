@@ -1028,4 +1028,9 @@ async fn the_customer_page_on(app: &TestApp) {
     assert!(!html.contains("Pakket"), "the comment is gone");
     assert!(!html.contains("K-7@example.test"), "the address is gone");
     assert!(!html.contains("/erase\""), "nothing left to erase");
+    // Both are in the audit log, for admins only, without the customer's address.
+    let log = bea.get(app.url("/app/audit")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(log.matches("user bea@acme.example").count(), 2, "the download and the erasure: {log}");
+    assert!(log.contains("href=\"/app/customers/K%2D7\""));
+    assert_eq!(ana.get(app.url("/app/audit")).send().await.unwrap().status(), 403);
 }

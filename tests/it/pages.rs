@@ -161,6 +161,7 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("answers", "/app/answers"),
         ("answers-none", "/app/answers?survey=service&score=3&q=nergens"),
         ("users", "/app/users"),
+        ("audit", "/app/audit"),
         ("account", "/app/account"),
         ("customers", "/app/customers"),
         ("customers-none", "/app/customers?q=nobody%40nowhere.example"),

@@ -69,6 +69,7 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         "answer_events" => Some("answer_events"),
         "mail_outbox" => Some("emails"),
         "mail_attempts" => Some("email_attempts"),
+        "audit_log" => Some("access_log"),
         _ => None,
     };
     for (table, ids) in &mentions {
@@ -96,6 +97,8 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
     assert_eq!(export["interactions"].as_array().unwrap().len(), 2);
     assert_eq!(export["answers"][0]["comment"], "te traag");
     assert!(export["invitations"][0].get("token_hash").is_none(), "no token hash in an export");
+    assert_eq!(export["access_log"][0]["actor"], "API key test", "this download, recorded before it was read");
+    assert_eq!(export["access_log"][0]["action"], "customer_exported");
 
     // The command line prints the same rows.
     let cli: Value = serde_json::from_str(&common::acht_ok(&app.database_url, &["customer", "export", "c1"])).unwrap();

@@ -200,31 +200,32 @@ pub struct CustomerPath {
 #[utoipa::path(delete, path = "/api/v1/customers/{id}", params(CustomerPath),
     responses((status = 200, body = CustomerView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
 async fn erase_customer(
-    _caller: ApiCaller,
+    caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now_ms();
-    let customer = state.db.write(move |c| customers::erase(c, &id, now)).await?;
+    let (now, actor) = (state.now_ms(), caller.actor());
+    let customer = state.db.write(move |c| customers::erase(c, &id, &actor, now)).await?;
     Ok(HttpResponse::Ok().json(CustomerView::from(&customer)))
 }
 
 /// Everything acht holds about a customer, for their right of access: the customer, their
-/// events, interactions, invitations, answers, the visits to their survey links and their
-/// survey emails with every attempt to send them. Times are milliseconds since 1970 (UTC).
+/// events, interactions, invitations, answers, the visits to their survey links, their survey
+/// emails with every attempt to send them, and who downloaded or erased their data (this
+/// download is recorded there too). Times are milliseconds since 1970 (UTC).
 #[utoipa::path(get, path = "/api/v1/customers/{id}/export", params(CustomerPath),
     responses((status = 200, description = "every row that names the customer, by table", body = Object),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn export_customer(
-    _caller: ApiCaller,
+    caller: ApiCaller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now_ms();
-    let export = state.db.read(move |c| crate::domain::privacy::export(c, &id, now)).await?;
+    let (now, actor) = (state.now_ms(), caller.actor());
+    let export = state.db.write(move |c| crate::domain::privacy::export(c, &id, &actor, now)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Disposition", "attachment; filename=\"customer-export.json\""))
         .json(export))

@@ -112,7 +112,7 @@ pub async fn page(
     let (id, now) = (id.into_inner(), state.now_ms());
     let (export, surveys) = state
         .db
-        .read(move |c| Ok::<_, crate::domain::DomainError>((privacy::export(c, &id, now)?, surveys::list(c)?)))
+        .read(move |c| Ok::<_, crate::domain::DomainError>((privacy::held(c, &id, now)?, surveys::list(c)?)))
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     let time = |ms: i64| view::datetime(ms, &l, tz);
@@ -167,6 +167,11 @@ pub async fn page(
     Ok(render(page))
 }
 
+/// Who acted, for the audit log.
+fn actor(signed: &SignedIn) -> String {
+    format!("user {}", signed.user.email)
+}
+
 /// An attribute's value as text: a string as it is, anything else as JSON.
 fn plain(v: &serde_json::Value) -> String {
     match v {
@@ -182,11 +187,14 @@ pub async fn export(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     signed.require_admin()?;
-    let (l, id, now) = (signed.locale.clone(), id.into_inner(), state.now_ms());
+    let (l, id, now, actor) = (signed.locale.clone(), id.into_inner(), state.now_ms(), actor(&signed));
     let file =
         format!("customer-{}.json", id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>());
-    let export =
-        state.db.read(move |c| privacy::export(c, &id, now)).await.map_err(|e| PageError::from_domain(e, l))?;
+    let export = state
+        .db
+        .write(move |c| privacy::export(c, &id, &actor, now))
+        .await
+        .map_err(|e| PageError::from_domain(e, l))?;
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{file}\"")))
         .json(export))
@@ -212,7 +220,11 @@ pub async fn erase(
     if form.confirm.trim() != id {
         return Err(PageError::bad_form(signed.locale.clone()));
     }
-    let (l, now, erased) = (signed.locale.clone(), state.now_ms(), id.clone());
-    state.db.write(move |c| customers::erase(c, &erased, now)).await.map_err(|e| PageError::from_domain(e, l))?;
+    let (l, now, erased, actor) = (signed.locale.clone(), state.now_ms(), id.clone(), actor(&signed));
+    state
+        .db
+        .write(move |c| customers::erase(c, &erased, &actor, now))
+        .await
+        .map_err(|e| PageError::from_domain(e, l))?;
     Ok(HttpResponse::SeeOther().insert_header(("Location", format!("{}?erased=1", page_link(&id)))).finish())
 }

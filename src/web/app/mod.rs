@@ -7,6 +7,7 @@
 //! changes.
 mod account;
 mod answers;
+mod audit;
 mod auth;
 mod customers;
 mod overview;
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/export", web::get().to(customers::export))
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
+                .route("/audit", web::get().to(audit::page))
                 .route("/users", web::post().to(users::create))
                 .route("/users/action", web::post().to(users::act))
                 .route("/language", web::post().to(auth::language))
