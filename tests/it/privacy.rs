@@ -179,3 +179,96 @@ async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<S
         .await
         .unwrap()
 }
+
+/// Erasure leaves none of the customer's personal data in any column of any table (full-text
+/// index tables included): not their address, attributes, comment or browser, while their
+/// scores still count. The audit log records it without any of those.
+#[tokio::test]
+async fn an_erasure_leaves_no_personal_data_in_any_table() {
+    for database in common::databases() {
+        let Some(smtp) = SmtpServer::start() else { return };
+        let app = TestApp::spawn_with(database, |s| mail_settings(s, &smtp.url())).await;
+        let mut settings = Settings::for_database(&app.database_url);
+        mail_settings(&mut settings, &smtp.url());
+        let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+        erasure_scenario(&app, &delivery).await;
+    }
+}
+
+const PERSONAL: [&str; 5] = ["e1@example.test", "Platinumkoopje", "Kerkstraat", "vreselijk traag", "ZeldzameBrowser"];
+
+async fn erasure_scenario(app: &TestApp, delivery: &Delivery) {
+    app.create_survey("service", "grade10", &["support"]).await;
+    let item = json!({"id": "e1-a", "touchpoint": "support",
+        "attributes": {"street": "Kerkstraat 1"},
+        "customer": {"id": "e1", "email": "e1@example.test", "locale": "nl", "attributes": {"plan": "Platinumkoopje"}}});
+    let r = app.post_json("/api/v1/interactions", &item).await;
+    assert!(r.status().is_success());
+    let out: Value = r.json().await.unwrap();
+    app.clock.advance_ms(HOUR_MS + 1000);
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    let page = common::path_of(out["invitation"]["survey_url"].as_str().unwrap());
+    let r = app
+        .client
+        .post(app.url(&page))
+        .header("User-Agent", "Mozilla/5.0 ZeldzameBrowser/1.0")
+        .form(&[("score", "2"), ("comment", "vreselijk traag")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let before = cells_holding(app, &PERSONAL).await;
+    for word in PERSONAL {
+        assert!(before.iter().any(|(_, _, w)| w == word), "{word} is stored before the erasure: {before:?}");
+    }
+    let r = app.client.delete(app.url("/api/v1/customers/e1")).bearer_auth(&app.api_key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let after = cells_holding(app, &PERSONAL).await;
+    assert!(after.is_empty(), "personal data left after the erasure (table, column, word): {after:?}");
+    let answers = app.responses("").await;
+    assert_eq!(answers["data"][0]["score"], 2, "the score stays: {answers}");
+    let log: Vec<(String, String)> = app
+        .db
+        .read(|c| {
+            use acht::db::schema::audit_log;
+            use diesel::prelude::*;
+            audit_log::table.select((audit_log::actor, audit_log::action)).load(c).map_err(acht::db::DbError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(log, [("API key test".to_string(), "customer_erased".to_string())]);
+}
+
+/// Every (table, column, word) where a column of any table (full-text index tables too) holds
+/// one of `words` anywhere in its text.
+async fn cells_holding(app: &TestApp, words: &[&str]) -> Vec<(String, String, String)> {
+    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    app.db
+        .read(move |c| {
+            let pg = matches!(c, acht::db::DbConn::Pg(_));
+            let columns: Vec<Column> = diesel::sql_query(if pg {
+                "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                 WHERE table_schema = 'public' ORDER BY 1, 2"
+            } else {
+                "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+            })
+            .load(c)?;
+            let mut found = Vec::new();
+            for col in &columns {
+                for word in &words {
+                    let ids: Vec<Id> = diesel::sql_query(format!(
+                        "SELECT '1' AS id FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%{word}%' LIMIT 1",
+                        col.t, col.c
+                    ))
+                    .load(c)?;
+                    if !ids.is_empty() {
+                        found.push((col.t.clone(), col.c.clone(), word.clone()));
+                    }
+                }
+            }
+            Ok::<_, acht::db::DbError>(found)
+        })
+        .await
+        .unwrap()
+}
