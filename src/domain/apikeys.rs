@@ -41,6 +41,20 @@ pub fn revoke(conn: &mut DbConn, name: &str, now: i64) -> Result<usize, DomainEr
     Ok(n)
 }
 
+/// Revokes one key (the app's button); a key revoked already stays as it was.
+pub fn revoke_id(conn: &mut DbConn, id: i64, now: i64) -> Result<(), DomainError> {
+    let n = diesel::update(api_keys::table.find(id).filter(api_keys::revoked_at.is_null()))
+        .set(api_keys::revoked_at.eq(Some(now)))
+        .execute(conn)
+        .map_err(db)?;
+    let exists =
+        n > 0 || api_keys::table.find(id).select(api_keys::id).first::<i64>(conn).optional().map_err(db)?.is_some();
+    if !exists {
+        return Err(DomainError::NotFound("API key".into()));
+    }
+    Ok(())
+}
+
 /// All keys, oldest first (callers show names and dates; the hashes stay in storage).
 pub fn list(conn: &mut DbConn) -> Result<Vec<ApiKey>, DomainError> {
     api_keys::table.order(api_keys::created_at).select(ApiKey::as_select()).load(conn).map_err(db)

@@ -1034,3 +1034,51 @@ async fn the_customer_page_on(app: &TestApp) {
     assert!(log.contains("href=\"/app/customers/K%2D7\""));
     assert_eq!(ana.get(app.url("/app/audit")).send().await.unwrap().status(), 403);
 }
+
+/// An admin makes an API key in the app: it is shown once (never cached), works for the API as
+/// copied from the page, is listed by name afterwards without itself, and is refused once
+/// revoked there. An analyst reaches none of it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_key_made_in_the_app_works_until_revoked_there() {
+    on_every_backend!(api_keys_in_the_app_on);
+}
+async fn api_keys_in_the_app_on(app: &TestApp) {
+    app.user("bea@acme.example", PASSWORD, Role::Admin).await;
+    app.user("ana@acme.example", PASSWORD, Role::Analyst).await;
+    let ana = app.signed_in("ana@acme.example", PASSWORD).await;
+    assert_eq!(ana.get(app.url("/app/keys")).send().await.unwrap().status(), 403);
+    let bea = app.signed_in("bea@acme.example", PASSWORD).await;
+    let page = bea.get(app.url("/app/keys")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let made = bea.post(app.url("/app/keys")).form(&[("csrf", csrf.as_str()), ("name", "CRM")]).send().await.unwrap();
+    assert_eq!(made.status(), 200);
+    assert_eq!(made.headers()["cache-control"], "no-store");
+    let html = made.text().await.unwrap();
+    let start = html.find("id=\"new-key\">").expect("the new key on the page") + "id=\"new-key\">".len();
+    let key = html[start..].split('<').next().unwrap().to_string();
+    assert!(key.starts_with("acht_") && key.len() > 40, "{key}");
+    let api = |key: String| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/surveys"));
+        async move { client.get(url).bearer_auth(key).send().await.unwrap().status() }
+    };
+    assert_eq!(api(key.clone()).await, 200, "the copied key works");
+    let later = bea.get(app.url("/app/keys")).send().await.unwrap().text().await.unwrap();
+    assert!(later.contains("CRM") && !later.contains(&key), "listed by name, never shown again");
+    let id =
+        later.split("name=\"id\" value=\"").nth(1).expect("a revoke button").split('"').next().unwrap().to_string();
+    let ids: Vec<String> =
+        later.split("name=\"id\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2, "the test's own key and CRM: {ids:?}");
+    // The newest first: CRM's button comes first.
+    let r = bea
+        .post(app.url("/app/keys/revoke"))
+        .form(&[("csrf", csrf.as_str()), ("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(api(key).await, 401, "a revoked key is refused");
+    assert_eq!(api(app.api_key.clone()).await, 200, "the other key still works");
+    let forged = ana.post(app.url("/app/keys/revoke")).form(&[("csrf", "x"), ("id", "1")]).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+}

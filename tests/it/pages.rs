@@ -162,6 +162,7 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("answers-none", "/app/answers?survey=service&score=3&q=nergens"),
         ("users", "/app/users"),
         ("audit", "/app/audit"),
+        ("keys", "/app/keys"),
         ("account", "/app/account"),
         ("customers", "/app/customers"),
         ("customers-none", "/app/customers?q=nobody%40nowhere.example"),

@@ -10,6 +10,7 @@ mod answers;
 mod audit;
 mod auth;
 mod customers;
+mod keys;
 mod overview;
 mod retention;
 mod trends;
@@ -49,6 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/audit", web::get().to(audit::page))
+                .route("/keys", web::get().to(keys::page))
+                .route("/keys", web::post().to(keys::create))
+                .route("/keys/revoke", web::post().to(keys::revoke))
                 .route("/users", web::post().to(users::create))
                 .route("/users/action", web::post().to(users::act))
                 .route("/language", web::post().to(auth::language))
