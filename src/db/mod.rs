@@ -41,8 +41,8 @@ pub enum DbError {
 }
 
 /// Whether a failed write lost a race with another transaction and may succeed when run
-/// again: a serialization failure (SQLSTATE 40001), a deadlock (40P01) or, for the domain, a
-/// unique key another transaction took meanwhile.
+/// again: a serialization failure (SQLSTATE 40001), a deadlock (40P01), a row lock not taken
+/// without waiting (55P03) or, for the domain, a unique key another transaction took meanwhile.
 pub trait Contended {
     fn contended(&self) -> bool;
 }
@@ -52,9 +52,10 @@ impl Contended for DbError {
         use diesel::result::{DatabaseErrorKind, Error};
         match self {
             DbError::Query(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
-            // diesel 2.3 reports 40P01 as `Unknown`, with PostgreSQL's message and no code.
+            // diesel 2.3 reports 40P01 as `Unknown`, with PostgreSQL's message and no code; the
+            // same for 55P03, a row lock taken with NOWAIT that another transaction holds.
             DbError::Query(Error::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
-                info.message().starts_with("deadlock detected")
+                info.message().starts_with("deadlock detected") || info.message().starts_with("could not obtain lock")
             }
             _ => false,
         }

@@ -349,10 +349,15 @@ pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<Answ
 
 /// On PostgreSQL, holds the invitation's row until the transaction ends: `record` reads the
 /// answer and writes it back, and two signals at once (a gesture beside a form post) must not
-/// undo each other. SQLite's single writer serialises them already.
+/// undo each other. SQLite's single writer serialises them already. Without waiting (`NOWAIT`):
+/// answers are committed in groups, and two instances' groups that each hold one of two
+/// invitations and want the other's would deadlock (PostgreSQL finds that only after
+/// `deadlock_timeout`, 1 s). A row another transaction holds fails at once instead, as a race
+/// ([`crate::db::Contended`]): the group runs again one write at a time, and this write is
+/// retried after a short pause, when the other has committed.
 fn lock_invitation(conn: &mut DbConn, token: &str) -> Result<(), DomainError> {
     if let (DbConn::Pg(c), Some(id)) = (&mut *conn, invitation_id(token)) {
-        diesel::sql_query("SELECT id FROM invitations WHERE id = $1 FOR UPDATE")
+        diesel::sql_query("SELECT id FROM invitations WHERE id = $1 FOR NO KEY UPDATE NOWAIT")
             .bind::<diesel::sql_types::BigInt, _>(id)
             .execute(c)
             .map_err(db)?;
