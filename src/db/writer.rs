@@ -285,15 +285,35 @@ impl diesel::connection::Instrumentation for ChangeCounter {
     fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
         use diesel::connection::InstrumentationEvent as E;
         match event {
-            E::StartQuery { query, .. } => {
-                let sql = query.to_string();
-                let select = sql.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
-                self.0 += i64::from(!select);
-            }
+            E::StartQuery { query, .. } => self.0 += i64::from(!is_select(query)),
             E::FinishQuery { error: Some(_), .. } => self.0 += 1,
             _ => {}
         }
     }
+}
+
+/// Whether a statement is a SELECT, from its first word: the statement is written out only that
+/// far (this runs for every statement on the answer path), not with all its binds.
+fn is_select(query: &dyn std::fmt::Display) -> bool {
+    use std::fmt::Write;
+    /// Keeps the first six characters after leading blanks, then stops the writing.
+    struct Start(String);
+    impl Write for Start {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for ch in s.chars() {
+                if self.0.len() == 6 {
+                    return Err(std::fmt::Error);
+                }
+                if !(self.0.is_empty() && ch.is_whitespace()) {
+                    self.0.push(ch);
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut start = Start(String::with_capacity(6));
+    let _ = write!(start, "{query}");
+    start.0.eq_ignore_ascii_case("select")
 }
 
 /// Makes a writer connection report its changes ([`total_changes`]).

@@ -39,12 +39,16 @@ pub struct CustomerExport {
 pub fn export(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Result<CustomerExport, DomainError> {
     let customer = customers::get(conn, external_id)?;
     audit::record(conn, actor, AuditAction::CustomerExported, customer.id, now)?;
-    held(conn, external_id, now)
+    held_of(conn, customer, now)
 }
 
 /// Everything about the customer as it stands, read only (their page in the app shows it).
 pub fn held(conn: &mut DbConn, external_id: &str, now: i64) -> Result<CustomerExport, DomainError> {
     let customer = customers::get(conn, external_id)?;
+    held_of(conn, customer, now)
+}
+
+fn held_of(conn: &mut DbConn, customer: Customer, now: i64) -> Result<CustomerExport, DomainError> {
     let id = customer.id;
     let theirs = || invitations::table.filter(invitations::customer_id.eq(id)).select(invitations::id);
     Ok(CustomerExport {

@@ -20,14 +20,20 @@ fn mail_settings(s: &mut Settings, smtp_url: &str) {
     s.jobs = Switch::Off;
 }
 
+/// An app that mails to `smtp`, and its outbox sender (run by hand).
+async fn app_mailing_to(database: common::Database, smtp: &SmtpServer) -> (TestApp, Delivery) {
+    let app = TestApp::spawn_with(database, |s| mail_settings(s, &smtp.url())).await;
+    let mut settings = Settings::for_database(&app.database_url);
+    mail_settings(&mut settings, &smtp.url());
+    let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+    (app, delivery)
+}
+
 #[tokio::test]
 async fn an_export_holds_every_row_that_names_the_customer() {
     for database in common::databases() {
         let Some(smtp) = SmtpServer::start() else { return };
-        let app = TestApp::spawn_with(database, |s| mail_settings(s, &smtp.url())).await;
-        let mut settings = Settings::for_database(&app.database_url);
-        mail_settings(&mut settings, &smtp.url());
-        let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+        let (app, delivery) = app_mailing_to(database, &smtp).await;
         export_scenario(&app, &delivery).await;
     }
 }
@@ -117,6 +123,20 @@ struct Column {
     c: String,
 }
 
+/// Every column of every table (SQLite: full-text index tables and their shadow tables too),
+/// by table and column name.
+fn columns(c: &mut acht::db::DbConn) -> Result<Vec<Column>, acht::db::DbError> {
+    let pg = matches!(c, acht::db::DbConn::Pg(_));
+    Ok(diesel::sql_query(if pg {
+        "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+         WHERE table_schema = 'public' ORDER BY 1, 2"
+    } else {
+        "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+    })
+    .load(c)?)
+}
+
 #[derive(diesel::QueryableByName)]
 struct Id {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -130,16 +150,8 @@ async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<S
     let external_id = external_id.to_string();
     app.db
         .read(move |c| {
-            let pg = matches!(c, acht::db::DbConn::Pg(_));
-            let columns: Vec<Column> = diesel::sql_query(if pg {
-                "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
-                 WHERE table_schema = 'public' AND table_name NOT LIKE '%diesel%' ORDER BY 1, 2"
-            } else {
-                "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%diesel%' \
-                 AND m.name NOT LIKE '%fts%' ORDER BY 1, 2"
-            })
-            .load(c)?;
+            let columns: Vec<Column> =
+                columns(c)?.into_iter().filter(|col| !col.t.contains("diesel") && !col.t.contains("fts")).collect();
             let who: Vec<Id> = diesel::sql_query(format!(
                 "SELECT CAST(id AS TEXT) AS id FROM customers WHERE external_id = '{external_id}' \
                  UNION SELECT CAST(i.id AS TEXT) FROM invitations i JOIN customers k ON k.id = i.customer_id \
@@ -187,10 +199,7 @@ async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<S
 async fn an_erasure_leaves_no_personal_data_in_any_table() {
     for database in common::databases() {
         let Some(smtp) = SmtpServer::start() else { return };
-        let app = TestApp::spawn_with(database, |s| mail_settings(s, &smtp.url())).await;
-        let mut settings = Settings::for_database(&app.database_url);
-        mail_settings(&mut settings, &smtp.url());
-        let delivery = Delivery::new(&app.state, Mailer::from_settings(&settings).unwrap(), &settings);
+        let (app, delivery) = app_mailing_to(database, &smtp).await;
         erasure_scenario(&app, &delivery).await;
     }
 }
@@ -245,15 +254,7 @@ async fn cells_holding(app: &TestApp, words: &[&str]) -> Vec<(String, String, St
     let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
     app.db
         .read(move |c| {
-            let pg = matches!(c, acht::db::DbConn::Pg(_));
-            let columns: Vec<Column> = diesel::sql_query(if pg {
-                "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
-                 WHERE table_schema = 'public' ORDER BY 1, 2"
-            } else {
-                "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
-            })
-            .load(c)?;
+            let columns = columns(c)?;
             let mut found = Vec::new();
             for col in &columns {
                 for word in &words {
