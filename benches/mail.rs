@@ -9,9 +9,9 @@ use acht::config::Settings;
 use acht::db::Db;
 use acht::domain::customers::CustomerInput;
 use acht::domain::dispatch::{self, InteractionInput};
-use acht::domain::outbox;
+use acht::domain::queue;
 use acht::domain::surveys::{self, SurveyInput, Touchpoint};
-use acht::jobs::mail::Delivery;
+use acht::jobs::worker::Delivery;
 use acht::mail::{invitation, Mailer};
 use acht::types::Scale;
 use lettre::AsyncTransport;
@@ -100,12 +100,13 @@ fn main() {
             concurrency,
             holder: "bench".into(),
             stopping: Default::default(),
+            http: acht::jobs::webhook::client(),
         };
         let t = Instant::now();
         let tally = delivery.deliver_due().await;
         let acht_secs = t.elapsed().as_secs_f64();
         assert_eq!(tally.sent, n, "every due invitation sent: {tally:?}");
-        let status = db.read_blocking(outbox::status).unwrap();
+        let status = db.read_blocking(queue::status).unwrap();
         assert_eq!(status.by_state.iter().map(|s| s.2).sum::<i64>(), n as i64);
 
         let bare_after = bare_loop(&transport, &template, n, concurrency).await;
@@ -124,13 +125,13 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn first_invitation(c: &mut acht::db::DbConn) -> Result<outbox::InvitationMail, acht::domain::DomainError> {
+fn first_invitation(c: &mut acht::db::DbConn) -> Result<queue::InvitationMail, acht::domain::DomainError> {
     use diesel::prelude::*;
     let id: i64 = acht::db::schema::invitations::table
         .select(acht::db::schema::invitations::id)
         .first(c)
         .map_err(|e| acht::domain::DomainError::Db(e.into()))?;
-    outbox::invitation_mail(c, id)
+    queue::invitation_mail(c, id)
 }
 
 /// Sends `n` copies of `message`, `concurrency` at a time over one pool; seconds taken.

@@ -85,7 +85,7 @@ impl Application {
             session_rules: settings.session_rules(),
             branding: Arc::new(Branding::from_settings(settings)?),
             stopping: Arc::default(),
-            outbox_busy: Arc::default(),
+            jobs_busy: Arc::default(),
         };
         let mailer = Mailer::from_settings(settings)?;
         match &mailer {
@@ -95,7 +95,11 @@ impl Application {
             None => tracing::info!("no mail server configured (ACHT_SMTP_URL): acht sends no email"),
         }
         if settings.jobs == Switch::On {
-            jobs::spawn(state.clone(), jobs::mail::Delivery::new(&state, mailer, settings), settings.mail_poll_seconds);
+            jobs::spawn(
+                state.clone(),
+                jobs::worker::Delivery::new(&state, mailer, settings),
+                settings.mail_poll_seconds,
+            );
         }
         let https = state.base_url.starts_with("https://");
         let data = Data::new(state.clone());
@@ -137,7 +141,7 @@ impl Application {
             state.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
             tracing::info!("stopping: no new email is claimed; emails in flight get {SHUTDOWN_GRACE_SECS} s");
             let grace = std::time::Duration::from_secs(SHUTDOWN_GRACE_SECS);
-            if tokio::time::timeout(grace, state.outbox_busy.lock()).await.is_err() {
+            if tokio::time::timeout(grace, state.jobs_busy.lock()).await.is_err() {
                 tracing::warn!("emails still in flight at the deadline keep their claim (their outcome is unknown)");
             }
             handle.stop(true).await;

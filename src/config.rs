@@ -79,6 +79,9 @@ pub struct Settings {
     /// How often the outbox is looked at for due messages, in seconds.
     #[arg(long, env = "ACHT_MAIL_POLL_SECONDS", default_value_t = 5, global = true)]
     pub mail_poll_seconds: u64,
+    /// A follow-up still open this many days after it was opened is overdue.
+    #[arg(long, env = "ACHT_FOLLOWUP_OVERDUE_DAYS", default_value_t = 3, global = true)]
+    pub followup_overdue_days: i64,
     /// How far ahead of this server's clock a reported time (an interaction, a churn, an
     /// answer, a first sighting) may lie, in hours: the sender's clock may run ahead; a time
     /// further ahead is refused (422 in the API, a line error in an import).
@@ -120,6 +123,7 @@ impl Settings {
             mail_max_attempts: 12,
             mail_poll_seconds: 5,
             time_ahead_hours: 24,
+            followup_overdue_days: 3,
         }
     }
 
@@ -130,8 +134,8 @@ impl Settings {
         }
     }
 
-    pub fn retry_rules(&self) -> crate::domain::outbox::RetryRules {
-        crate::domain::outbox::RetryRules {
+    pub fn retry_rules(&self) -> crate::domain::queue::RetryRules {
+        crate::domain::queue::RetryRules {
             base_ms: self.mail_retry_seconds.max(1) * 1000,
             cap_ms: self.mail_retry_max_seconds.max(self.mail_retry_seconds).max(1) * 1000,
             max_attempts: self.mail_max_attempts.max(1),

@@ -2,11 +2,11 @@
 use super::{now, CliResult};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::outbox;
+use crate::domain::queue;
 use crate::domain::reports::{self, NewSubscription};
-use crate::jobs::mail::Delivery;
+use crate::jobs::worker::Delivery;
 use crate::mail::Mailer;
-use crate::types::{Frequency, OutboxState, TextEnum};
+use crate::types::{Frequency, JobState, TextEnum};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -126,10 +126,11 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
             concurrency: 1,
             holder: format!("cli-pid-{}", std::process::id()),
             stopping: Default::default(),
+            http: crate::jobs::webhook::client(),
         };
         match delivery.deliver_row(row.id).await? {
-            Some(OutboxState::Sent) => println!("sent"),
-            Some(OutboxState::Queued) => {
+            Some(JobState::Sent) => println!("sent"),
+            Some(JobState::Queued) => {
                 println!("not sent now: a running server tries again after a backoff; see acht mail status")
             }
             Some(state) => println!("not sent ({state}); see acht mail status for why"),
@@ -141,7 +142,7 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
 
 /// `acht mail status`: the outbox per kind and state, and messages that may have gone twice.
 pub fn status(db: &Db) -> CliResult {
-    let s = db.read_blocking(outbox::status)?;
+    let s = db.read_blocking(queue::status)?;
     if s.by_state.is_empty() {
         println!("the outbox is empty");
     }
@@ -154,7 +155,7 @@ pub fn status(db: &Db) -> CliResult {
         s.possibly_twice - s.taken_over,
         s.taken_over
     );
-    let troubles = db.read_blocking(|c| outbox::troubles(c, 20))?;
+    let troubles = db.read_blocking(|c| queue::troubles(c, 20))?;
     if !troubles.is_empty() {
         println!("\nrecent trouble, newest first (id, kind, state, attempts, last change, detail):");
     }

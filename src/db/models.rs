@@ -24,6 +24,8 @@ pub struct Survey {
     pub fatigue_survey_days: i64,
     pub fatigue_global_days: i64,
     pub created_at: i64,
+    /// The score at or below which an answer opens a follow-up (None: the scale's default).
+    pub followup_at_most: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]

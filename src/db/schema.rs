@@ -13,6 +13,7 @@ diesel::table! {
         fatigue_survey_days -> BigInt,
         fatigue_global_days -> BigInt,
         created_at -> BigInt,
+        followup_at_most -> Nullable<Integer>,
     }
 }
 
@@ -290,7 +291,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_outbox (id) {
+    jobs (id) {
         id -> BigInt,
         kind -> Text,
         state -> Text,
@@ -306,15 +307,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_attempts (id) {
+    job_attempts (id) {
         id -> BigInt,
-        outbox_id -> BigInt,
+        job_id -> BigInt,
         attempt -> Integer,
         holder -> Text,
         started_at -> BigInt,
         finished_at -> BigInt,
         outcome -> Text,
-        smtp_code -> Nullable<Integer>,
+        code -> Nullable<Integer>,
         detail -> Text,
         may_have_reached -> Bool,
     }
@@ -322,13 +323,13 @@ diesel::table! {
 
 diesel::joinable!(report_runs -> report_subscriptions (subscription_id));
 diesel::joinable!(report_subscriptions -> surveys (survey_id));
-diesel::joinable!(mail_attempts -> mail_outbox (outbox_id));
-diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, report_runs, mail_outbox, mail_attempts);
-diesel::allow_tables_to_appear_in_same_query!(mail_outbox, invitations);
-diesel::allow_tables_to_appear_in_same_query!(mail_attempts, invitations);
-diesel::allow_tables_to_appear_in_same_query!(mail_outbox, customers);
-diesel::allow_tables_to_appear_in_same_query!(mail_outbox, surveys);
-diesel::allow_tables_to_appear_in_same_query!(mail_outbox, interactions);
+diesel::joinable!(job_attempts -> jobs (job_id));
+diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, report_runs, jobs, job_attempts);
+diesel::allow_tables_to_appear_in_same_query!(jobs, invitations);
+diesel::allow_tables_to_appear_in_same_query!(job_attempts, invitations);
+diesel::allow_tables_to_appear_in_same_query!(jobs, customers);
+diesel::allow_tables_to_appear_in_same_query!(jobs, surveys);
+diesel::allow_tables_to_appear_in_same_query!(jobs, interactions);
 diesel::allow_tables_to_appear_in_same_query!(report_subscriptions, surveys);
 
 diesel::table! {
@@ -342,3 +343,114 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(audit_log, customers);
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        kind -> Text,
+        customer_id -> BigInt,
+        subject_id -> BigInt,
+        survey_id -> Nullable<BigInt>,
+        score -> Nullable<Integer>,
+        previous_score -> Nullable<Integer>,
+        created_at -> BigInt,
+        dispatched_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    followups (id) {
+        id -> BigInt,
+        survey_id -> BigInt,
+        customer_id -> BigInt,
+        response_id -> BigInt,
+        reason -> Text,
+        score -> Integer,
+        previous_score -> Nullable<Integer>,
+        state -> Text,
+        assignee_id -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+        opened_at -> BigInt,
+        closed_at -> Nullable<BigInt>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    followup_log (id) {
+        id -> BigInt,
+        followup_id -> BigInt,
+        at -> BigInt,
+        actor -> Text,
+        action -> Text,
+        assignee_id -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        kinds -> Text,
+        description -> Text,
+        created_at -> BigInt,
+        disabled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(followups -> surveys (survey_id));
+diesel::joinable!(followups -> customers (customer_id));
+diesel::joinable!(followup_log -> followups (followup_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
+diesel::allow_tables_to_appear_in_same_query!(users, surveys);
+diesel::allow_tables_to_appear_in_same_query!(users, customers);
+diesel::allow_tables_to_appear_in_same_query!(users, responses);
+diesel::allow_tables_to_appear_in_same_query!(events, followups, followup_log, webhook_endpoints, webhook_deliveries);
+diesel::allow_tables_to_appear_in_same_query!(events, surveys);
+diesel::allow_tables_to_appear_in_same_query!(events, customers);
+diesel::allow_tables_to_appear_in_same_query!(events, responses);
+diesel::allow_tables_to_appear_in_same_query!(events, users);
+diesel::allow_tables_to_appear_in_same_query!(events, jobs);
+diesel::allow_tables_to_appear_in_same_query!(events, invitations);
+diesel::allow_tables_to_appear_in_same_query!(events, interactions);
+diesel::allow_tables_to_appear_in_same_query!(followups, surveys);
+diesel::allow_tables_to_appear_in_same_query!(followups, customers);
+diesel::allow_tables_to_appear_in_same_query!(followups, responses);
+diesel::allow_tables_to_appear_in_same_query!(followups, users);
+diesel::allow_tables_to_appear_in_same_query!(followups, jobs);
+diesel::allow_tables_to_appear_in_same_query!(followups, invitations);
+diesel::allow_tables_to_appear_in_same_query!(followups, interactions);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, surveys);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, customers);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, responses);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, users);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, jobs);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, invitations);
+diesel::allow_tables_to_appear_in_same_query!(followup_log, interactions);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, surveys);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, customers);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, responses);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, users);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, jobs);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, invitations);
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, interactions);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, surveys);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, customers);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, responses);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, users);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, jobs);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, invitations);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, interactions);

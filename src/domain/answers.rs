@@ -211,6 +211,8 @@ pub fn record(
             was_rolled,
             saved.rolled_score,
         )?;
+        // Its subscribers (follow-ups, webhooks) hear of it from the same transaction.
+        super::events::answer_moved(conn, &saved, was_rolled, saved.rolled_score, now)?;
         invite.response = Some(saved);
         Ok(invite)
     })

@@ -5,7 +5,7 @@ use crate::db::models::{Attributes, Customer, CustomerEvent};
 use crate::db::schema::{answer_events, customer_events, customers, interactions, invitations, responses};
 use crate::db::{insert_rows, new_id, DbConn};
 use crate::i18n::Locale;
-use crate::types::{CustomerEventKind, Json};
+use crate::types::{CustomerEventKind, EventKind, Json};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -292,7 +292,9 @@ fn apply_event(
         CustomerEventKind::Churn => diesel::update(row).set(customers::churned_at.eq(Some(at))).execute(conn),
         CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
         CustomerEventKind::Unsubscribe => {
-            super::outbox::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
+            super::queue::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
+            let told = super::events::Event::new(EventKind::CustomerUnsubscribed, customer_id, customer_id, now);
+            super::events::emit(conn, &[told])?;
             diesel::update(row)
                 .set((customers::unsubscribed_at.eq(Some(at)), customers::unsubscribe_reason.eq(reason)))
                 .execute(conn)
@@ -403,8 +405,11 @@ pub fn erase(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Res
         .set((answer_events::user_agent.eq(None::<String>), answer_events::source.eq(None::<String>)))
         .execute(conn)
         .map_err(db)?;
-    super::outbox::suppress_customer(conn, customer.id, "the customer's data was erased", now)?;
-    super::outbox::forget_customer(conn, customer.id)?;
+    super::queue::suppress_customer(conn, customer.id, "the customer's data was erased", now)?;
+    super::queue::forget_customer(conn, customer.id)?;
+    super::followups::forget_customer(conn, customer.id)?;
+    let told = super::events::Event::new(EventKind::CustomerErased, customer.id, customer.id, now);
+    super::events::emit(conn, &[told])?;
     // Their links close now: with addresses and user agents gone, a new visit could not be
     // judged against the old ones (every source would look the same).
     diesel::update(invitations::table.filter(invitations::customer_id.eq(customer.id)))

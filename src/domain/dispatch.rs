@@ -275,7 +275,7 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     by_external_id.sort_by(|a, b| a.external_id.cmp(&b.external_id));
     insert_rows!(conn, interactions::table, &by_external_id).map_err(db)?;
     insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
-    super::outbox::enqueue_invitations(conn, &new_invitations, now)?;
+    super::queue::enqueue_invitations(conn, &new_invitations, now)?;
     counted.write(conn)?;
     Ok(assemble(slots, new_interactions, new_invitations, &surveys))
 }

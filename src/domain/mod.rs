@@ -6,11 +6,14 @@ pub mod audit;
 pub mod customers;
 pub mod dispatch;
 pub mod error;
+pub mod events;
 pub mod evidence;
+pub mod fanout;
 pub mod figures;
+pub mod followups;
 pub mod import;
-pub mod outbox;
 pub mod privacy;
+pub mod queue;
 pub mod reports;
 pub mod retention;
 pub mod rollups;
@@ -18,6 +21,7 @@ pub mod surveys;
 pub mod token;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 
 /// Stored rows the domain hands to its callers as they are (the web layer turns them into
 /// views); callers reach them through the domain, never through storage.

@@ -2,12 +2,10 @@
 //! every row that names them, directly (customer id) or through their invitations (answer
 //! events, their survey emails and the attempts to send them). Erasure is
 //! [`super::customers::erase`].
-use super::outbox::{Attempt, OutboxRow};
+use super::queue::{Attempt, JobRow};
 use super::{audit, customers, db, DomainError};
 use crate::db::models::{AnswerEvent, Customer, CustomerEvent, Interaction, Invitation, Response};
-use crate::db::schema::{
-    answer_events, customer_events, interactions, invitations, mail_attempts, mail_outbox, responses,
-};
+use crate::db::schema::{answer_events, customer_events, interactions, invitations, job_attempts, jobs, responses};
 use crate::db::DbConn;
 use crate::types::AuditAction;
 use diesel::prelude::*;
@@ -29,7 +27,7 @@ pub struct CustomerExport {
     /// What each visit to a survey link left: when, the address and browser it came from.
     pub answer_events: Vec<AnswerEvent>,
     /// The survey emails (one per invitation that was mailed) and each attempt to send them.
-    pub emails: Vec<OutboxRow>,
+    pub emails: Vec<JobRow>,
     pub email_attempts: Vec<Attempt>,
     /// Who downloaded or erased their data, and when; this export included.
     pub access_log: Vec<audit::Entry>,
@@ -84,15 +82,15 @@ fn held_of(conn: &mut DbConn, customer: Customer, now: i64) -> Result<CustomerEx
             .load(conn)
             .map_err(db)?,
         // An invitation's email has the invitation's id.
-        emails: mail_outbox::table
-            .filter(mail_outbox::id.eq_any(theirs()))
-            .order(mail_outbox::id)
-            .select(OutboxRow::as_select())
+        emails: jobs::table
+            .filter(jobs::id.eq_any(theirs()))
+            .order(jobs::id)
+            .select(JobRow::as_select())
             .load(conn)
             .map_err(db)?,
-        email_attempts: mail_attempts::table
-            .filter(mail_attempts::outbox_id.eq_any(theirs()))
-            .order(mail_attempts::id)
+        email_attempts: job_attempts::table
+            .filter(job_attempts::job_id.eq_any(theirs()))
+            .order(job_attempts::id)
             .select(Attempt::as_select())
             .load(conn)
             .map_err(db)?,

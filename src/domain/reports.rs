@@ -7,7 +7,7 @@
 //! A late firing (the instance was down at the time) still sends the latest period's report,
 //! once; older missed periods are not sent after the fact.
 use super::figures::{self, Bucket, Filter, Grain, PeriodComparison};
-use super::{db, outbox, retention, surveys, validate, DomainError, DAY_MS};
+use super::{db, queue, retention, surveys, validate, DomainError, DAY_MS};
 use crate::db::models::Survey;
 use crate::db::schema::{
     interactions, invitations, report_runs, report_subscriptions, responses, surveys as surveys_t,
@@ -252,7 +252,7 @@ pub fn claim(conn: &mut DbConn, sub: &Subscription, p: Period, now: i64) -> Resu
 
 /// Queues a subscription's report of its latest complete period now, whether or not it went
 /// out already (the `send-now` command).
-pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, outbox::OutboxRow), DomainError> {
+pub fn send_now(conn: &mut DbConn, id: i64, now: i64) -> Result<(Run, queue::JobRow), DomainError> {
     let sub = get(conn, id)?;
     if sub.disabled_at.is_some() {
         return Err(DomainError::invalid("subscription_ended", format!("report subscription {id} has ended")));
@@ -270,7 +270,7 @@ fn insert_run(
     key: String,
     p: Period,
     now: i64,
-) -> Result<Option<(Run, outbox::OutboxRow)>, DomainError> {
+) -> Result<Option<(Run, queue::JobRow)>, DomainError> {
     let run = Run {
         id: new_id(),
         subscription_id: sub.id,
@@ -289,7 +289,7 @@ fn insert_run(
     if inserted == 0 {
         return Ok(None);
     }
-    let email = outbox::enqueue_report(conn, run.id, now)?;
+    let email = queue::enqueue_report(conn, run.id, now)?;
     Ok(Some((run, email)))
 }
 

@@ -53,6 +53,12 @@ pub struct SurveyInput {
     #[serde(default = "default_global_fatigue", deserialize_with = "crate::types::whole_number")]
     #[schema(minimum = 0, maximum = 3650)]
     pub fatigue_global_days: i64,
+    /// An answer at or below this score opens a follow-up (so does a drop of two points or more
+    /// since the customer's previous answer). Unset: 6 of 10 (grade, NPS), 3 of 7 (CES), 2 of 5
+    /// (CSAT); -1: only drops.
+    #[serde(default, deserialize_with = "crate::types::whole_number_opt")]
+    #[schema(minimum = -1, maximum = 10)]
+    pub followup_at_most: Option<i32>,
 }
 
 /// A touchpoint name, 1–64 characters.
@@ -115,6 +121,7 @@ impl SurveyInput {
             sample_rate: default_sample_rate(),
             fatigue_survey_days: default_survey_fatigue(),
             fatigue_global_days: default_global_fatigue(),
+            followup_at_most: None,
         }
     }
 
@@ -158,6 +165,9 @@ impl SurveyInput {
             && (1..=365).contains(&self.expiry_days)
             && (0..=3650).contains(&self.fatigue_survey_days)
             && (0..=3650).contains(&self.fatigue_global_days);
+        if self.followup_at_most.is_some_and(|s| !(-1..=10).contains(&s)) {
+            return Err(DomainError::invalid("invalid_followup_score", "followup_at_most must be -1–10"));
+        }
         if !timing_ok {
             return Err(DomainError::invalid(
                 "invalid_timing",
@@ -188,6 +198,7 @@ pub fn create(conn: &mut DbConn, input: &SurveyInput, now: i64) -> Result<Survey
         fatigue_survey_days: input.fatigue_survey_days,
         fatigue_global_days: input.fatigue_global_days,
         created_at: now,
+        followup_at_most: input.followup_at_most,
     };
     diesel::insert_into(surveys::table).values(&survey).execute(conn).map_err(db)?;
     Ok(survey)
@@ -215,6 +226,16 @@ pub struct ShownText {
 }
 
 impl Survey {
+    /// The score at or below which an answer opens a follow-up: the survey's own, else the
+    /// scale's customary line (detractors on 0–10, the lower half of effort and satisfaction).
+    pub fn followup_threshold(&self) -> i32 {
+        self.followup_at_most.unwrap_or(match self.scale {
+            Scale::Grade10 | Scale::Nps11 => 6,
+            Scale::Ces7 => 3,
+            Scale::Csat5 => 2,
+        })
+    }
+
     pub fn is_triggered_by(&self, touchpoint: &str) -> bool {
         self.touchpoints.get().iter().any(|t| t == touchpoint)
     }

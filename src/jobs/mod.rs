@@ -1,12 +1,15 @@
-//! Background jobs of a server instance, on tokio-cron-scheduler: due reports and the outbox
-//! (survey emails and reports) every few seconds, the sweeps every minute. The scheduler fires
+//! Background jobs of a server instance, on tokio-cron-scheduler: due reports, the event fan-out
+//! and the job queue (survey emails, reports, webhooks) every few seconds, the sweeps every minute. The scheduler fires
 //! on every instance and keeps no lock, so every job is safe to run anywhere at once: sweeps
 //! write the same result whoever runs them, outbox rows are claimed before they are sent, and a
 //! report is claimed by a unique row (src/domain/reports.rs). A run still busy when its next
 //! firing comes is not started twice. `ACHT_JOBS=off` keeps an instance from running them.
-pub mod mail;
+pub mod invitation;
+pub mod report;
+pub mod webhook;
+pub mod worker;
 
-use crate::domain::{answers, reports, retention, rollups, surveys, users};
+use crate::domain::{answers, events, fanout, reports, retention, rollups, surveys, users};
 use crate::web::AppState;
 use std::future::Future;
 use std::sync::Arc;
@@ -22,7 +25,7 @@ const ANALYSIS_MIN_AGE_MS: i64 = 5 * 60_000;
 const ANALYSIS_MAX_AGE_MS: i64 = 24 * 3_600_000;
 
 /// Starts this instance's scheduler with every job. It runs until the process ends.
-pub fn spawn(state: AppState, delivery: mail::Delivery, poll_seconds: u64) {
+pub fn spawn(state: AppState, delivery: worker::Delivery, poll_seconds: u64) {
     tokio::spawn(async move {
         if let Err(e) = start(state, delivery, poll_seconds).await {
             tracing::error!(error = %e, "the job scheduler did not start: no mail, reports or sweeps on this instance");
@@ -32,7 +35,7 @@ pub fn spawn(state: AppState, delivery: mail::Delivery, poll_seconds: u64) {
 
 async fn start(
     state: AppState,
-    delivery: mail::Delivery,
+    delivery: worker::Delivery,
     poll_seconds: u64,
 ) -> Result<(), tokio_cron_scheduler::JobSchedulerError> {
     let scheduler = JobScheduler::new().await?;
@@ -54,11 +57,21 @@ async fn start(
             async move { fold_rollups(&s).await }
         })?)
         .await?;
+    // Events go to their subscribers (follow-ups, webhook deliveries) on the same beat.
+    let s = state.clone();
+    scheduler
+        .add(job(&every, Busy::default(), move || {
+            let s = s.clone();
+            async move {
+                fan_out(&s).await;
+            }
+        })?)
+        .await?;
     let delivery = Arc::new(delivery);
     // The outbox run holds the state's lock while it sends, so a stopping instance can wait
     // for its emails in flight.
     scheduler
-        .add(job(&every, state.outbox_busy.clone(), move || {
+        .add(job(&every, state.jobs_busy.clone(), move || {
             let d = delivery.clone();
             async move {
                 d.deliver_due().await;
@@ -126,6 +139,31 @@ pub async fn claim_reports(state: &AppState) {
             Ok(Some(_)) => tracing::info!(subscription = id, first_day = period.first_day, "report due: queued"),
             Ok(None) => {} // another instance claimed it first
             Err(e) => tracing::warn!(error = %e, subscription = id, "claiming a due report failed; will retry"),
+        }
+    }
+}
+
+/// Hands undispatched events to their subscribers, a batch per transaction, while there are
+/// any. Looking is a read, so an idle instance writes nothing.
+pub async fn fan_out(state: &AppState) -> usize {
+    let mut done = 0;
+    loop {
+        match state.db.read(events::any_undispatched).await {
+            Ok(true) => {}
+            Ok(false) => return done,
+            Err(e) => {
+                tracing::warn!(error = %e, "looking for undispatched events failed; will retry");
+                return done;
+            }
+        }
+        let now = state.now_ms();
+        match state.db.write(move |c| fanout::run(c, fanout::BATCH, now)).await {
+            Ok(0) => return done,
+            Ok(n) => done += n,
+            Err(e) => {
+                tracing::warn!(error = %e, "handing events to their subscribers failed; will retry");
+                return done;
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 //! whether or not a dark mode inverts the page), a plain-text part with every link, and the
 //! headers mail programs use for their own unsubscribe button (RFC 2369 and RFC 8058).
 use super::{AutoSubmitted, ListUnsubscribe, ListUnsubscribePost, Mailer};
-use crate::domain::outbox::InvitationMail;
+use crate::domain::queue::InvitationMail;
 use crate::domain::token::invitation_token;
 use crate::i18n::{arg, Locale};
 use askama::Template;

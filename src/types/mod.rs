@@ -344,6 +344,14 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Er
     }
 }
 
+/// An optional [`whole_number`] that fits an i32 (null or absent: None).
+pub fn whole_number_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    let whole = whole_number(n.clone()).map_err(|e: serde_json::Error| D::Error::custom(e.to_string()))?;
+    i32::try_from(whole).map(Some).map_err(|_| D::Error::custom(format!("{n} is out of range")))
+}
+
 /// A survey's own words in one language: the question, and the follow-up asked after a score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -411,13 +419,20 @@ macro_rules! stored_enum {
 }
 
 stored_enum!(
-    /// What an email in the outbox is.
-    MailKind { Invitation => "invitation", Report => "report" }
+    /// What a job delivers (src/jobs/ has one file per kind).
+    JobKind {
+        /// A survey email.
+        Invitation => "invitation",
+        /// A scheduled (or sent-now) report email.
+        Report => "report",
+        /// An event posted to a webhook endpoint.
+        Webhook => "webhook",
+    }
 );
 
 stored_enum!(
-    /// Where an email in the outbox stands.
-    OutboxState {
+    /// Where a job stands. (Every job delivers something: "sent" is done.)
+    JobState {
         /// Waiting for its time (or for the next attempt after a failure).
         Queued => "queued",
         /// Claimed by a sender, whose lease says until when.
@@ -459,7 +474,62 @@ stored_enum!(
     AuditAction { CustomerExported => "customer_exported", CustomerErased => "customer_erased" }
 );
 
-text_codec!(MailKind, OutboxState, AttemptOutcome, Frequency, AuditAction);
+stored_enum!(
+    /// What happened, as the domain tells its subscribers (follow-ups, webhooks).
+    EventKind {
+        /// An answer now counts (its quiet window passed, or a form post).
+        AnswerCounted => "answer_counted",
+        /// A counted answer's score changed.
+        AnswerMoved => "answer_moved",
+        /// A counted answer stopped counting (it turned out to be a mail scanner's click).
+        AnswerUncounted => "answer_uncounted",
+        CustomerUnsubscribed => "customer_unsubscribed",
+        CustomerErased => "customer_erased",
+        FollowupOpened => "followup_opened",
+        FollowupClosed => "followup_closed",
+    }
+);
+
+stored_enum!(
+    /// Why a follow-up was opened.
+    #[derive(utoipa::ToSchema)]
+    FollowupReason {
+        /// The answer was at or below the survey's follow-up score.
+        LowScore => "low_score",
+        /// The answer was two points or more below the customer's previous one.
+        Drop => "drop",
+    }
+);
+
+stored_enum!(
+    #[derive(utoipa::ToSchema)]
+    FollowupState { Open => "open", Closed => "closed" }
+);
+
+stored_enum!(
+    /// What came of a follow-up.
+    #[derive(utoipa::ToSchema)]
+    FollowupOutcome {
+        Reached => "reached",
+        NotReached => "not_reached",
+        Resolved => "resolved",
+        NoAction => "no_action",
+    }
+);
+
+stored_enum!(
+    /// One change to a follow-up (its log).
+    FollowupAction {
+        Opened => "opened",
+        Assigned => "assigned",
+        Noted => "noted",
+        Closed => "closed",
+        Reopened => "reopened",
+    }
+);
+
+text_codec!(JobKind, JobState, AttemptOutcome, Frequency, AuditAction);
+text_codec!(EventKind, FollowupReason, FollowupState, FollowupOutcome, FollowupAction);
 
 #[cfg(test)]
 mod tests {
@@ -482,10 +552,12 @@ mod tests {
         round_trips::<Scale>();
         round_trips::<AnswerState>();
         round_trips::<Role>();
-        round_trips::<MailKind>();
-        round_trips::<OutboxState>();
+        round_trips::<JobKind>();
+        round_trips::<JobState>();
         round_trips::<AttemptOutcome>();
         round_trips::<Frequency>();
+        round_trips::<EventKind>();
+        round_trips::<FollowupOutcome>();
         let err = Decision::parse("maybe").unwrap_err();
         assert!(err.to_string().contains("no_matching_survey"), "{err}");
     }

@@ -36,7 +36,7 @@ pub struct AppState {
     /// email is claimed.
     pub stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Held while this instance's outbox run sends: shutdown waits for it (with a deadline).
-    pub outbox_busy: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub jobs_busy: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {

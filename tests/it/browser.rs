@@ -274,7 +274,7 @@ async fn the_received_survey_email_answers_and_unsubscribes_in_a_real_browser() 
     let mut settings = acht::config::Settings::for_database(&url);
     tune(&mut settings);
     let mailer = acht::mail::Mailer::from_settings(&settings).unwrap();
-    let delivery = acht::jobs::mail::Delivery::new(&app.state, mailer, &settings);
+    let delivery = acht::jobs::worker::Delivery::new(&app.state, mailer, &settings);
     app.create_survey("service", "grade10", &["support"]).await;
     app.report("mail-1", "cust-mail", "support", "nl").await;
     app.clock.advance_ms(3_601_000);

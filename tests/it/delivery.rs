@@ -6,10 +6,10 @@ use crate::common::server::Server;
 use crate::common::smtp::{hrefs, Mail, SmtpServer};
 use crate::common::TestApp;
 use acht::config::{Settings, Switch};
-use acht::domain::{answers, outbox, reports};
-use acht::jobs::mail::{Delivery, Tally};
+use acht::domain::{answers, queue, reports};
+use acht::jobs::worker::{Delivery, Tally};
 use acht::mail::Mailer;
-use acht::types::{AttemptOutcome, Frequency, MailKind, OutboxState};
+use acht::types::{AttemptOutcome, Frequency, JobKind, JobState};
 use std::collections::HashMap;
 
 const HOUR_MS: i64 = 3_600_000;
@@ -170,10 +170,10 @@ async fn flaky_server_scenario(app: &TestApp, delivery: &Delivery, smtp: &SmtpSe
     let attempts = app
         .db
         .read(|c| {
-            use acht::db::schema::mail_attempts::dsl::*;
+            use acht::db::schema::job_attempts::dsl::*;
             use diesel::prelude::*;
-            mail_attempts
-                .select((outcome, smtp_code))
+            job_attempts
+                .select((outcome, code))
                 .load::<(AttemptOutcome, Option<i32>)>(c)
                 .map_err(|e| acht::domain::DomainError::Db(e.into()))
         })
@@ -208,8 +208,8 @@ async fn a_refused_connection_is_retried_until_the_server_is_there() {
     let (app, delivery) = one_due_invitation(&format!("smtp://127.0.0.1:{port}")).await;
     // Nobody listens: the attempt fails, the message waits.
     assert_eq!(delivery.deliver_due().await.retrying, 1);
-    let row = app.db.read(outbox::status).await.unwrap();
-    assert_eq!(row.by_state, [(acht::types::MailKind::Invitation, OutboxState::Queued, 1)]);
+    let row = app.db.read(queue::status).await.unwrap();
+    assert_eq!(row.by_state, [(acht::types::JobKind::Invitation, JobState::Queued, 1)]);
     // Not before its backoff (a minute, give or take a fifth) …
     app.clock.advance_ms(30_000);
     assert_eq!(delivery.deliver_due().await, Tally::default());
@@ -229,7 +229,7 @@ async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
     let (app, delivery) = one_due_invitation(&smtp.url()).await;
     // Another sender claims it and dies before it records anything.
     let now = app.clock.now();
-    let claimed = app.db.write(move |c| outbox::claim(c, "dead-instance", now, 300_000, 10)).await.unwrap();
+    let claimed = app.db.write(move |c| queue::claim(c, "dead-instance", now, 300_000, 10)).await.unwrap();
     assert_eq!(claimed.len(), 1);
     // While its lease holds, nobody else sends it (a restart of this instance would not either).
     assert_eq!(delivery.deliver_due().await, Tally::default());
@@ -237,7 +237,7 @@ async fn a_dead_senders_message_goes_again_after_its_lease_and_is_on_record() {
     assert_eq!(delivery.deliver_due().await.sent, 1);
     assert_eq!(smtp.wait_for(1, 10).await.len(), 1);
     // The possible duplicate is on record, for `acht mail status`, which names the message.
-    let status = app.db.read(outbox::status).await.unwrap();
+    let status = app.db.read(queue::status).await.unwrap();
     assert_eq!((status.possibly_twice, status.taken_over), (1, 1));
     let out = common::acht_ok(&app.database_url, &["mail", "status"]);
     assert!(out.contains("invitation\tsent\t1") && out.contains("possibly sent twice: 1 ("), "{out}");
@@ -274,9 +274,9 @@ async fn expired_unsubscribed_and_answered_invitations_are_not_sent() {
     app.clock.advance_ms(15 * 24 * HOUR_MS);
     let t = delivery.deliver_due().await;
     assert_eq!((t.sent, t.ended), (0, 1), "{t:?}");
-    let status = app.db.read(outbox::status).await.unwrap();
-    let kinds: Vec<(OutboxState, i64)> = status.by_state.iter().map(|(_, s, n)| (*s, *n)).collect();
-    assert_eq!(kinds, [(OutboxState::Expired, 1), (OutboxState::Suppressed, 2)]);
+    let status = app.db.read(queue::status).await.unwrap();
+    let kinds: Vec<(JobState, i64)> = status.by_state.iter().map(|(_, s, n)| (*s, *n)).collect();
+    assert_eq!(kinds, [(JobState::Expired, 1), (JobState::Suppressed, 2)]);
     assert!(smtp.messages().is_empty());
 }
 
@@ -304,16 +304,16 @@ async fn erasure_removes_what_mail_servers_said_about_the_customer() {
     assert_eq!(delivery.deliver_due().await.retrying, 1);
     let customer = app.db.read(|c| acht::domain::customers::get(c, "c1")).await.unwrap();
     let inv = invitation_of(&app, customer.id).await;
-    let row = app.db.read(move |c| outbox::of_invitation(c, inv)).await.unwrap().unwrap();
-    let before = app.db.read(move |c| outbox::attempts(c, row.id)).await.unwrap();
+    let row = app.db.read(move |c| queue::of_invitation(c, inv)).await.unwrap().unwrap();
+    let before = app.db.read(move |c| queue::attempts(c, row.id)).await.unwrap();
     assert!(before[0].detail.contains("554"), "{:?}", before[0].detail);
     let r = app.client.delete(app.url("/api/v1/customers/c1")).bearer_auth(&app.api_key).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let after = app.db.read(move |c| outbox::attempts(c, row.id)).await.unwrap();
+    let after = app.db.read(move |c| queue::attempts(c, row.id)).await.unwrap();
     assert_eq!(after[0].detail, "(erased)");
-    assert_eq!(after[0].smtp_code, Some(554), "the outcome stays");
-    let row = app.db.read(move |c| outbox::of_invitation(c, inv)).await.unwrap().unwrap();
-    assert_eq!(row.state, OutboxState::Suppressed);
+    assert_eq!(after[0].code, Some(554), "the outcome stays");
+    let row = app.db.read(move |c| queue::of_invitation(c, inv)).await.unwrap().unwrap();
+    assert_eq!(row.state, JobState::Suppressed);
     app.clock.advance_ms(2 * HOUR_MS);
     assert_eq!(delivery.deliver_due().await, Tally::default());
     assert!(smtp.messages().is_empty());
@@ -330,8 +330,8 @@ async fn without_a_mail_server_nothing_is_sent_and_the_outbox_says_so() {
     app.report("i1", "c1", "support", "nl").await;
     app.clock.advance_ms(HOUR_MS + 1000);
     assert_eq!(delivery.deliver_due().await.ended, 1);
-    let status = app.db.read(outbox::status).await.unwrap();
-    assert_eq!(status.by_state, [(acht::types::MailKind::Invitation, OutboxState::NotSent, 1)]);
+    let status = app.db.read(queue::status).await.unwrap();
+    assert_eq!(status.by_state, [(acht::types::JobKind::Invitation, JobState::NotSent, 1)]);
 }
 
 #[tokio::test]
@@ -519,10 +519,7 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
         assert!(post.await.unwrap().unwrap().status().is_success());
     }
     let settled = wait_until_outbox_settled(&mut conn, N + 1, 120).await;
-    assert_eq!(
-        settled,
-        [(MailKind::Invitation, OutboxState::Sent, N as i64), (MailKind::Report, OutboxState::Sent, 1)]
-    );
+    assert_eq!(settled, [(JobKind::Invitation, JobState::Sent, N as i64), (JobKind::Report, JobState::Sent, 1)]);
     let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
     let mut ids: Vec<String> = mails.iter().map(message_id).collect();
     ids.sort();
@@ -531,9 +528,9 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
     assert_eq!((total, ids.len()), (N + 1, N + 1), "every message exactly once");
     assert_eq!(ids.iter().filter(|i| i.starts_with("<acht.report.")).count(), 1);
     // Each row was sent by one attempt of one instance, and both instances took part.
-    use acht::db::schema::mail_attempts::dsl::*;
+    use acht::db::schema::job_attempts::dsl::*;
     use diesel::prelude::*;
-    let attempts: Vec<(AttemptOutcome, String)> = mail_attempts.select((outcome, holder)).load(&mut conn).unwrap();
+    let attempts: Vec<(AttemptOutcome, String)> = job_attempts.select((outcome, holder)).load(&mut conn).unwrap();
     assert_eq!(attempts.len(), N + 1, "one attempt per message: {attempts:?}");
     assert!(attempts.iter().all(|a| a.0 == AttemptOutcome::Sent));
     let instances: std::collections::BTreeSet<&str> = attempts.iter().map(|a| a.1.as_str()).collect();
@@ -542,15 +539,11 @@ async fn two_instances_on_one_postgres_send_every_invitation_and_report_once() {
 
 /// Polls the outbox until `n` rows are in a final state (at most `secs`): neither queued nor
 /// being sent, so no sender holds one.
-async fn wait_until_outbox_settled(
-    conn: &mut acht::db::DbConn,
-    n: usize,
-    secs: u64,
-) -> Vec<(MailKind, OutboxState, i64)> {
+async fn wait_until_outbox_settled(conn: &mut acht::db::DbConn, n: usize, secs: u64) -> Vec<(JobKind, JobState, i64)> {
     let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     loop {
-        let status = outbox::status(conn).unwrap();
-        let in_flight = [OutboxState::Queued, OutboxState::Sending];
+        let status = queue::status(conn).unwrap();
+        let in_flight = [JobState::Queued, JobState::Sending];
         let done: i64 = status.by_state.iter().filter(|(_, s, _)| !in_flight.contains(s)).map(|r| r.2).sum();
         if done as usize >= n {
             return status.by_state;
@@ -718,12 +711,9 @@ async fn starttls_smtps_and_auth_with_percent_encoded_credentials_deliver() {
 async fn all_attempts(app: &TestApp) -> Vec<(AttemptOutcome, Option<i32>, String)> {
     app.db
         .read(|c| {
-            use acht::db::schema::mail_attempts::dsl::*;
+            use acht::db::schema::job_attempts::dsl::*;
             use diesel::prelude::*;
-            mail_attempts
-                .select((outcome, smtp_code, detail))
-                .load(c)
-                .map_err(|e| acht::domain::DomainError::Db(e.into()))
+            job_attempts.select((outcome, code, detail)).load(c).map_err(|e| acht::domain::DomainError::Db(e.into()))
         })
         .await
         .unwrap()
@@ -817,10 +807,10 @@ async fn reports_first(app: &TestApp) {
     };
     app.db.write(move |c| reports::subscribe(c, &input, now - 2 * 24 * HOUR_MS)).await.unwrap();
     acht::jobs::claim_reports(&app.state).await;
-    let claimed = app.db.write(move |c| outbox::claim(c, "test", now, 60_000, 5)).await.unwrap();
+    let claimed = app.db.write(move |c| queue::claim(c, "test", now, 60_000, 5)).await.unwrap();
     assert_eq!(claimed.len(), 5, "a batch of the backlog");
-    assert_eq!(claimed[0].row.kind, acht::types::MailKind::Report, "the report first: {:?}", claimed[0].row);
-    assert!(claimed[1..].iter().all(|c| c.row.kind == acht::types::MailKind::Invitation));
+    assert_eq!(claimed[0].row.kind, acht::types::JobKind::Report, "the report first: {:?}", claimed[0].row);
+    assert!(claimed[1..].iter().all(|c| c.row.kind == acht::types::JobKind::Invitation));
 }
 
 /// SIGTERM in the middle of a backlog: readiness turns 503, no new email is claimed, the ones in
@@ -871,20 +861,20 @@ async fn sigterm_during_a_backlog_leaves_no_claim_behind() {
     let status = server.terminate(30);
     assert!(status.success(), "a clean exit: {status:?}");
     let mut conn = acht::db::establish(&url).unwrap();
-    let after = outbox::status(&mut conn).unwrap().by_state;
-    let count = |state: OutboxState| after.iter().filter(|r| r.1 == state).map(|r| r.2).sum::<i64>();
-    assert_eq!(count(OutboxState::Sending), 0, "no claim left behind: {after:?}");
-    assert!(count(OutboxState::Queued) > 0, "stopped in the middle of the backlog: {after:?}");
+    let after = queue::status(&mut conn).unwrap().by_state;
+    let count = |state: JobState| after.iter().filter(|r| r.1 == state).map(|r| r.2).sum::<i64>();
+    assert_eq!(count(JobState::Sending), 0, "no claim left behind: {after:?}");
+    assert!(count(JobState::Queued) > 0, "stopped in the middle of the backlog: {after:?}");
     // The restarted server sends the rest at once: no lease to wait out.
     let _again = Server::start(&url, &env);
     let settled = wait_until_outbox_settled(&mut conn, N, 60).await;
-    assert_eq!(settled, [(MailKind::Invitation, OutboxState::Sent, N as i64)]);
+    assert_eq!(settled, [(JobKind::Invitation, JobState::Sent, N as i64)]);
     let mails: Vec<Mail> = smtp.messages().into_iter().map(|raw| Mail { raw }).collect();
     let mut ids: Vec<String> = mails.iter().map(message_id).collect();
     ids.sort();
     ids.dedup();
     assert_eq!((mails.len(), ids.len()), (N, N), "every invitation exactly once");
-    assert_eq!(outbox::status(&mut conn).unwrap().possibly_twice, 0, "nothing possibly sent twice");
+    assert_eq!(queue::status(&mut conn).unwrap().possibly_twice, 0, "nothing possibly sent twice");
 }
 
 /// A mail server that stores a message but whose reply is lost (the connection drops after the
@@ -912,7 +902,7 @@ async fn lost_replies_are_counted_as_the_duplicates_they_make() {
     }
     let twice = copies.values().filter(|n| **n == 2).count() as i64;
     assert_eq!((copies.len(), twice), (5, 3), "five messages, three of them twice: {copies:?}");
-    let status = app.db.read(outbox::status).await.unwrap();
+    let status = app.db.read(queue::status).await.unwrap();
     assert_eq!(status.possibly_twice, twice, "status counts exactly the copies that arrived twice");
     assert_eq!(status.taken_over, 0);
     let out = common::acht_ok(&app.database_url, &["mail", "status"]);
@@ -940,11 +930,7 @@ async fn a_disabled_account_gets_no_reports() {
     acht::jobs::claim_reports(&app.state).await;
     let t = delivery.deliver_due().await;
     assert_eq!(t.sent, 0, "{t:?}");
-    let status = app.db.read(outbox::status).await.unwrap();
-    assert!(
-        status.by_state.contains(&(MailKind::Report, OutboxState::Suppressed, 1)),
-        "suppressed: {:?}",
-        status.by_state
-    );
+    let status = app.db.read(queue::status).await.unwrap();
+    assert!(status.by_state.contains(&(JobKind::Report, JobState::Suppressed, 1)), "suppressed: {:?}", status.by_state);
     assert!(smtp.messages().is_empty(), "nothing mailed");
 }

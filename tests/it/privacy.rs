@@ -5,7 +5,7 @@
 use crate::common::smtp::SmtpServer;
 use crate::common::{self, TestApp};
 use acht::config::{Settings, Switch};
-use acht::jobs::mail::Delivery;
+use acht::jobs::worker::Delivery;
 use acht::mail::Mailer;
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
@@ -73,8 +73,8 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         "invitations" => Some("invitations"),
         "responses" => Some("answers"),
         "answer_events" => Some("answer_events"),
-        "mail_outbox" => Some("emails"),
-        "mail_attempts" => Some("email_attempts"),
+        "jobs" => Some("emails"),
+        "job_attempts" => Some("email_attempts"),
         "audit_log" => Some("access_log"),
         _ => None,
     };
@@ -95,8 +95,8 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         "invitations",
         "responses",
         "answer_events",
-        "mail_outbox",
-        "mail_attempts",
+        "jobs",
+        "job_attempts",
     ] {
         assert!(mentions.contains_key(table), "c1 has rows in {table} (the scenario left some)");
     }

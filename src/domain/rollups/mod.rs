@@ -421,6 +421,7 @@ pub fn sync_answer(conn: &mut DbConn, r: &mut Response, now: i64) -> Result<(), 
     }
     let (dims, sent_at) = dims_of_answer(conn, r)?;
     apply_move(conn, &dims, r.answered_at, sent_at, r.rolled_score, wanted)?;
+    super::events::answer_moved(conn, r, r.rolled_score, wanted, now)?;
     on_backend!(conn, c => diesel::update(responses::table.find(r.id))
         .set(responses::rolled_score.eq(wanted))
         .execute(c))

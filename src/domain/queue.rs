@@ -1,4 +1,5 @@
-//! The outbox: every email acht is to send, claimed before it goes and settled after.
+//! The job queue: every email acht is to send and every webhook it is to post, claimed before
+//! it goes and settled after. (It began as the mail outbox; emails are still most of it.)
 //!
 //! Invitations enter it in the same transaction that creates them (src/domain/dispatch.rs), a
 //! report when its run is claimed (src/domain/reports.rs). A sender claims due rows by setting
@@ -10,9 +11,9 @@
 //! SMTP's at-least-once window, as narrow as one write and visible in `acht mail status`.
 use super::{db, DomainError};
 use crate::db::models::Invitation;
-use crate::db::schema::{customers, invitations, mail_attempts, mail_outbox, responses, surveys};
+use crate::db::schema::{customers, invitations, job_attempts, jobs, responses, surveys};
 use crate::db::{insert_rows, new_id, DbConn};
-use crate::types::{AttemptOutcome, MailKind, OutboxState};
+use crate::types::{AttemptOutcome, JobKind, JobState};
 use diesel::prelude::*;
 
 /// A failed message is tried again after `base × 2^(attempts−1)`, at most `cap`, and given up
@@ -45,11 +46,11 @@ impl RetryRules {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
-#[diesel(table_name = mail_outbox, treat_none_as_default_value = false)]
-pub struct OutboxRow {
+#[diesel(table_name = jobs, treat_none_as_default_value = false)]
+pub struct JobRow {
     pub id: i64,
-    pub kind: MailKind,
-    pub state: OutboxState,
+    pub kind: JobKind,
+    pub state: JobState,
     pub due_at: i64,
     pub attempts: i32,
     pub lease_holder: Option<String>,
@@ -60,7 +61,7 @@ pub struct OutboxRow {
     pub updated_at: i64,
 }
 
-impl OutboxRow {
+impl JobRow {
     /// The local part of the message's `Message-ID`, the same on every attempt (the sender adds
     /// its domain): what the email is about names it.
     pub fn message_id(&self) -> String {
@@ -68,11 +69,11 @@ impl OutboxRow {
     }
 
     /// A row for what has `id` (an invitation or a report run).
-    fn new(kind: MailKind, id: i64, due_at: i64, now: i64) -> OutboxRow {
-        OutboxRow {
+    fn new(kind: JobKind, id: i64, due_at: i64, now: i64) -> JobRow {
+        JobRow {
             id,
             kind,
-            state: OutboxState::Queued,
+            state: JobState::Queued,
             due_at,
             attempts: 0,
             lease_holder: None,
@@ -86,16 +87,16 @@ impl OutboxRow {
 }
 
 #[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
-#[diesel(table_name = mail_attempts, treat_none_as_default_value = false)]
+#[diesel(table_name = job_attempts, treat_none_as_default_value = false)]
 pub struct Attempt {
     pub id: i64,
-    pub outbox_id: i64,
+    pub job_id: i64,
     pub attempt: i32,
     pub holder: String,
     pub started_at: i64,
     pub finished_at: i64,
     pub outcome: AttemptOutcome,
-    pub smtp_code: Option<i32>,
+    pub code: Option<i32>,
     pub detail: String,
     /// The message may have reached the server (see [`crate::mail::SendFailure`]).
     pub may_have_reached: bool,
@@ -103,16 +104,38 @@ pub struct Attempt {
 
 /// Queues the survey email of each new invitation, due when the invitation is.
 pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i64) -> Result<(), DomainError> {
-    let rows: Vec<OutboxRow> =
-        invitations.iter().map(|inv| OutboxRow::new(MailKind::Invitation, inv.id, inv.send_at, now)).collect();
-    insert_rows!(conn, mail_outbox::table, &rows).map_err(db)?;
+    let rows: Vec<JobRow> =
+        invitations.iter().map(|inv| JobRow::new(JobKind::Invitation, inv.id, inv.send_at, now)).collect();
+    insert_rows!(conn, jobs::table, &rows).map_err(db)?;
     Ok(())
 }
 
+/// Queues the job of `kind` for what has `id`, due at `due_at`.
+pub fn enqueue(conn: &mut DbConn, kind: JobKind, id: i64, due_at: i64, now: i64) -> Result<(), DomainError> {
+    diesel::insert_into(jobs::table).values(&JobRow::new(kind, id, due_at, now)).execute(conn).map_err(db)?;
+    Ok(())
+}
+
+/// Queues a finished job again, due now, with its attempts so far kept (a replay). A job being
+/// worked on right now is left alone: false.
+pub fn requeue(conn: &mut DbConn, id: i64, now: i64) -> Result<bool, DomainError> {
+    let updated = diesel::update(jobs::table.find(id).filter(jobs::state.ne(JobState::Sending)))
+        .set((
+            jobs::state.eq(JobState::Queued),
+            jobs::due_at.eq(now),
+            jobs::attempts.eq(0),
+            jobs::detail.eq(Some("sent again by hand")),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(updated == 1)
+}
+
 /// Queues the email of a claimed report run, due now.
-pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<OutboxRow, DomainError> {
-    let row = OutboxRow::new(MailKind::Report, run_id, now, now);
-    diesel::insert_into(mail_outbox::table).values(&row).execute(conn).map_err(db)?;
+pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<JobRow, DomainError> {
+    let row = JobRow::new(JobKind::Report, run_id, now, now);
+    diesel::insert_into(jobs::table).values(&row).execute(conn).map_err(db)?;
     Ok(row)
 }
 
@@ -121,16 +144,16 @@ pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<Outbox
 macro_rules! pick {
     ($conn:expr, $filter:expr, $order:expr, $limit:expr) => {
         match &mut *$conn {
-            DbConn::Pg(c) => mail_outbox::table
+            DbConn::Pg(c) => jobs::table
                 .filter($filter)
                 .order($order)
                 .limit($limit)
-                .select(OutboxRow::as_select())
+                .select(JobRow::as_select())
                 .for_update()
                 .skip_locked()
                 .load(c),
             DbConn::Sqlite(c) => {
-                mail_outbox::table.filter($filter).order($order).limit($limit).select(OutboxRow::as_select()).load(c)
+                jobs::table.filter($filter).order($order).limit($limit).select(JobRow::as_select()).load(c)
             }
         }
         .map_err(db)
@@ -141,7 +164,7 @@ macro_rules! pick {
 /// lease ran out: that one may have sent it already.
 #[derive(Debug, Clone)]
 pub struct Claimed {
-    pub row: OutboxRow,
+    pub row: JobRow,
     pub retaken: Option<String>,
 }
 
@@ -158,23 +181,22 @@ pub fn claim(
     // history of sent mail: rows whose sender's lease ran out first, then queued ones whose time came.
     // The states are literals, not bound values: SQLite only uses a partial index whose
     // condition it can see in the query text.
-    let lapsed = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'sending'").and(mail_outbox::lease_until.lt(now));
-    let due = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued'").and(mail_outbox::due_at.le(now));
-    let mut picked: Vec<OutboxRow> = pick!(conn, lapsed, mail_outbox::lease_until.asc(), limit)?;
+    let lapsed = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'sending'").and(jobs::lease_until.lt(now));
+    let due = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued'").and(jobs::due_at.le(now));
+    let mut picked: Vec<JobRow> = pick!(conn, lapsed, jobs::lease_until.asc(), limit)?;
     // Due reports next, along their own partial index: a report due on the minute goes before a
     // backlog of survey emails.
     let room = limit - picked.len() as i64;
     if room > 0 {
         let reports = diesel::dsl::sql::<diesel::sql_types::Bool>("state = 'queued' AND kind = 'report'")
-            .and(mail_outbox::due_at.le(now));
-        let more: Vec<OutboxRow> = pick!(conn, reports, mail_outbox::due_at.asc(), room)?;
+            .and(jobs::due_at.le(now));
+        let more: Vec<JobRow> = pick!(conn, reports, jobs::due_at.asc(), room)?;
         picked.extend(more);
     }
     let room = limit - picked.len() as i64;
     if room > 0 {
         let taken: Vec<i64> = picked.iter().map(|r| r.id).collect();
-        let more: Vec<OutboxRow> =
-            pick!(conn, due.and(mail_outbox::id.ne_all(taken)), mail_outbox::due_at.asc(), room)?;
+        let more: Vec<JobRow> = pick!(conn, due.and(jobs::id.ne_all(taken)), jobs::due_at.asc(), room)?;
         picked.extend(more);
     }
     if picked.is_empty() {
@@ -182,13 +204,13 @@ pub fn claim(
     }
     let ids: Vec<i64> = picked.iter().map(|r| r.id).collect();
     let lease_until = now + lease_ms;
-    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+    diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
         .set((
-            mail_outbox::state.eq(OutboxState::Sending),
-            mail_outbox::lease_holder.eq(holder),
-            mail_outbox::lease_until.eq(lease_until),
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::updated_at.eq(now),
+            jobs::state.eq(JobState::Sending),
+            jobs::lease_holder.eq(holder),
+            jobs::lease_until.eq(lease_until),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::updated_at.eq(now),
         ))
         .execute(conn)
         .map_err(db)?;
@@ -196,31 +218,31 @@ pub fn claim(
     let claimed = picked
         .into_iter()
         .map(|mut row| {
-            let retaken = (row.state == OutboxState::Sending).then(|| row.lease_holder.clone().unwrap_or_default());
+            let retaken = (row.state == JobState::Sending).then(|| row.lease_holder.clone().unwrap_or_default());
             if let Some(previous) = &retaken {
                 lapsed.push(Attempt {
                     may_have_reached: true,
                     id: new_id(),
-                    outbox_id: row.id,
+                    job_id: row.id,
                     attempt: row.attempts,
                     holder: previous.clone(),
                     started_at: row.updated_at,
                     finished_at: now,
                     outcome: AttemptOutcome::Unconfirmed,
-                    smtp_code: None,
+                    code: None,
                     detail: "the sender's lease ran out before it recorded a result: the mail server may have \
                              accepted it; sending again with the same Message-ID"
                         .into(),
                 });
             }
-            row.state = OutboxState::Sending;
+            row.state = JobState::Sending;
             row.lease_holder = Some(holder.to_string());
             row.lease_until = Some(lease_until);
             row.attempts += 1;
             Claimed { row, retaken }
         })
         .collect();
-    insert_rows!(conn, mail_attempts::table, &lapsed).map_err(db)?;
+    insert_rows!(conn, job_attempts::table, &lapsed).map_err(db)?;
     Ok(claimed)
 }
 
@@ -232,22 +254,20 @@ pub fn claim_row(
     now: i64,
     lease_ms: i64,
 ) -> Result<Option<Claimed>, DomainError> {
-    let updated = diesel::update(
-        mail_outbox::table.filter(mail_outbox::id.eq(id)).filter(mail_outbox::state.eq(OutboxState::Queued)),
-    )
-    .set((
-        mail_outbox::state.eq(OutboxState::Sending),
-        mail_outbox::lease_holder.eq(holder),
-        mail_outbox::lease_until.eq(now + lease_ms),
-        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-        mail_outbox::updated_at.eq(now),
-    ))
-    .execute(conn)
-    .map_err(db)?;
+    let updated = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::state.eq(JobState::Queued)))
+        .set((
+            jobs::state.eq(JobState::Sending),
+            jobs::lease_holder.eq(holder),
+            jobs::lease_until.eq(now + lease_ms),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(db)?;
     if updated == 0 {
         return Ok(None);
     }
-    let row = mail_outbox::table.find(id).select(OutboxRow::as_select()).first(conn).map_err(db)?;
+    let row = jobs::table.find(id).select(JobRow::as_select()).first(conn).map_err(db)?;
     Ok(Some(Claimed { row, retaken: None }))
 }
 
@@ -265,21 +285,21 @@ pub struct InvitationMail {
 
 impl InvitationMail {
     /// Why the email must not go (any more), if so: the final state and the reason.
-    pub fn stop(&self, now: i64) -> Option<(OutboxState, String)> {
+    pub fn stop(&self, now: i64) -> Option<(JobState, String)> {
         if self.erased {
-            return Some((OutboxState::Suppressed, "the customer's data was erased".into()));
+            return Some((JobState::Suppressed, "the customer's data was erased".into()));
         }
         if self.unsubscribed {
-            return Some((OutboxState::Suppressed, "the customer unsubscribed".into()));
+            return Some((JobState::Suppressed, "the customer unsubscribed".into()));
         }
         if self.answered {
-            return Some((OutboxState::Suppressed, "the customer answered already (a link reached them)".into()));
+            return Some((JobState::Suppressed, "the customer answered already (a link reached them)".into()));
         }
         if self.email.is_none() {
-            return Some((OutboxState::Suppressed, "the customer has no email address".into()));
+            return Some((JobState::Suppressed, "the customer has no email address".into()));
         }
         if now >= self.invitation.expires_at {
-            return Some((OutboxState::Expired, "the invitation expired before it could be sent".into()));
+            return Some((JobState::Expired, "the invitation expired before it could be sent".into()));
         }
         None
     }
@@ -319,6 +339,8 @@ pub fn invitation_mail(conn: &mut DbConn, invitation_id: i64) -> Result<Invitati
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Sent,
+    /// The webhook endpoint answered 2xx with this status.
+    Posted(i32),
     /// A failure; `permanent` when the server refused with 5xx.
     Failed {
         permanent: bool,
@@ -329,7 +351,7 @@ pub enum Outcome {
     },
     /// Not sent, and never to be: the final state and why.
     Stopped {
-        state: OutboxState,
+        state: JobState,
         detail: String,
     },
 }
@@ -341,7 +363,7 @@ pub enum Outcome {
 #[allow(clippy::too_many_arguments)]
 pub fn settle(
     conn: &mut DbConn,
-    claimed: &OutboxRow,
+    claimed: &JobRow,
     holder: &str,
     started_at: i64,
     outcome: &Outcome,
@@ -349,7 +371,7 @@ pub fn settle(
     expires_at: Option<i64>,
     now: i64,
     jitter: f64,
-) -> Result<OutboxState, DomainError> {
+) -> Result<JobState, DomainError> {
     let attempts = claimed.attempts;
     let refused_before = match outcome {
         Outcome::Failed { permanent: true, .. } => refusals(conn, claimed.id)?,
@@ -364,39 +386,39 @@ pub fn settle(
     if let Some((kind, code, detail)) = next.attempt {
         let attempt = Attempt {
             id: new_id(),
-            outbox_id: claimed.id,
+            job_id: claimed.id,
             attempt: attempts,
             holder: holder.to_string(),
             started_at,
             finished_at: now,
             outcome: kind,
-            smtp_code: code,
+            code: code,
             detail: detail.chars().take(1000).collect(),
             may_have_reached: matches!(outcome, Outcome::Failed { may_have_reached: true, .. }),
         };
-        diesel::insert_into(mail_attempts::table).values(&attempt).execute(conn).map_err(db)?;
+        diesel::insert_into(job_attempts::table).values(&attempt).execute(conn).map_err(db)?;
     }
     let Next { state, detail, due_at, .. } = next;
-    let mine = mail_outbox::table
-        .filter(mail_outbox::id.eq(claimed.id))
-        .filter(mail_outbox::state.eq(OutboxState::Sending))
-        .filter(mail_outbox::lease_holder.eq(holder));
+    let mine = jobs::table
+        .filter(jobs::id.eq(claimed.id))
+        .filter(jobs::state.eq(JobState::Sending))
+        .filter(jobs::lease_holder.eq(holder));
     let updated = diesel::update(mine)
         .set((
-            mail_outbox::state.eq(state),
-            mail_outbox::detail.eq(detail.map(|d| d.chars().take(1000).collect::<String>())),
-            mail_outbox::due_at.eq(due_at.unwrap_or(claimed.due_at)),
-            mail_outbox::sent_at.eq((state == OutboxState::Sent).then_some(now)),
-            mail_outbox::lease_holder.eq(None::<String>),
-            mail_outbox::lease_until.eq(None::<i64>),
-            mail_outbox::updated_at.eq(now),
+            jobs::state.eq(state),
+            jobs::detail.eq(detail.map(|d| d.chars().take(1000).collect::<String>())),
+            jobs::due_at.eq(due_at.unwrap_or(claimed.due_at)),
+            jobs::sent_at.eq((state == JobState::Sent).then_some(now)),
+            jobs::lease_holder.eq(None::<String>),
+            jobs::lease_until.eq(None::<i64>),
+            jobs::updated_at.eq(now),
         ))
         .execute(conn)
         .map_err(db)?;
     if updated == 0 {
         // Another sender took the row over meanwhile; it is theirs to settle.
         tracing::warn!(outbox = claimed.id, holder, "lease lost before the attempt was settled");
-        return Ok(OutboxState::Sending);
+        return Ok(JobState::Sending);
     }
     Ok(state)
 }
@@ -406,7 +428,7 @@ pub fn settle(
 #[derive(Debug, PartialEq)]
 struct Next {
     attempt: Option<(AttemptOutcome, Option<i32>, String)>,
-    state: OutboxState,
+    state: JobState,
     detail: Option<String>,
     due_at: Option<i64>,
 }
@@ -425,7 +447,13 @@ fn next_after(
     match outcome {
         Outcome::Sent => Next {
             attempt: Some((AttemptOutcome::Sent, Some(250), "accepted by the mail server".into())),
-            state: OutboxState::Sent,
+            state: JobState::Sent,
+            detail: None,
+            due_at: None,
+        },
+        Outcome::Posted(code) => Next {
+            attempt: Some((AttemptOutcome::Sent, Some(*code), "the endpoint took it".into())),
+            state: JobState::Sent,
             detail: None,
             due_at: None,
         },
@@ -434,11 +462,11 @@ fn next_after(
             let refusals = refused_before + i64::from(*permanent);
             let next_due = rules.next_due(attempts, now, jitter);
             let (state, why, due_at) = if attempts >= rules.max_attempts || refusals >= MAX_REFUSALS {
-                (OutboxState::Failed, format!("gave up after {attempts} attempts: {detail}"), None)
+                (JobState::Failed, format!("gave up after {attempts} attempts: {detail}"), None)
             } else if expires_at.is_some_and(|e| next_due >= e) {
-                (OutboxState::Expired, format!("the invitation expires before the next attempt: {detail}"), None)
+                (JobState::Expired, format!("the invitation expires before the next attempt: {detail}"), None)
             } else {
-                (OutboxState::Queued, detail.clone(), Some(next_due))
+                (JobState::Queued, detail.clone(), Some(next_due))
             };
             Next { attempt: Some((kind, *code, detail.clone())), state, detail: Some(why), due_at }
         }
@@ -449,8 +477,8 @@ fn next_after(
 }
 
 /// Whether the customer of an invitation's email was erased.
-fn erased(conn: &mut DbConn, row: &OutboxRow) -> Result<bool, DomainError> {
-    if row.kind != MailKind::Invitation {
+fn erased(conn: &mut DbConn, row: &JobRow) -> Result<bool, DomainError> {
+    if row.kind != JobKind::Invitation {
         return Ok(false);
     }
     let invitation = row.id;
@@ -463,10 +491,10 @@ fn erased(conn: &mut DbConn, row: &OutboxRow) -> Result<bool, DomainError> {
     Ok(at.is_some())
 }
 
-fn refusals(conn: &mut DbConn, outbox_id: i64) -> Result<i64, DomainError> {
-    mail_attempts::table
-        .filter(mail_attempts::outbox_id.eq(outbox_id))
-        .filter(mail_attempts::outcome.eq(AttemptOutcome::Permanent))
+fn refusals(conn: &mut DbConn, job_id: i64) -> Result<i64, DomainError> {
+    job_attempts::table
+        .filter(job_attempts::job_id.eq(job_id))
+        .filter(job_attempts::outcome.eq(AttemptOutcome::Permanent))
         .count()
         .get_result(conn)
         .map_err(db)
@@ -475,16 +503,10 @@ fn refusals(conn: &mut DbConn, outbox_id: i64) -> Result<i64, DomainError> {
 /// Stops every queued survey email of a customer (they unsubscribed or were erased).
 pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now: i64) -> Result<usize, DomainError> {
     let theirs = invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
-    diesel::update(
-        mail_outbox::table.filter(mail_outbox::state.eq(OutboxState::Queued)).filter(mail_outbox::id.eq_any(theirs)),
-    )
-    .set((
-        mail_outbox::state.eq(OutboxState::Suppressed),
-        mail_outbox::detail.eq(reason),
-        mail_outbox::updated_at.eq(now),
-    ))
-    .execute(conn)
-    .map_err(db)
+    diesel::update(jobs::table.filter(jobs::state.eq(JobState::Queued)).filter(jobs::id.eq_any(theirs)))
+        .set((jobs::state.eq(JobState::Suppressed), jobs::detail.eq(reason), jobs::updated_at.eq(now)))
+        .execute(conn)
+        .map_err(db)
 }
 
 /// Erasure: the words mail servers answered about a customer's emails may name their address
@@ -492,12 +514,12 @@ pub fn suppress_customer(conn: &mut DbConn, customer_id: i64, reason: &str, now:
 pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
     // An invitation's email has the invitation's id.
     let theirs = || invitations::table.filter(invitations::customer_id.eq(customer_id)).select(invitations::id);
-    diesel::update(mail_attempts::table.filter(mail_attempts::outbox_id.eq_any(theirs())))
-        .set(mail_attempts::detail.eq("(erased)"))
+    diesel::update(job_attempts::table.filter(job_attempts::job_id.eq_any(theirs())))
+        .set(job_attempts::detail.eq("(erased)"))
         .execute(conn)
         .map_err(db)?;
-    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(theirs())))
-        .set(mail_outbox::detail.eq("the customer's data was erased"))
+    diesel::update(jobs::table.filter(jobs::id.eq_any(theirs())))
+        .set(jobs::detail.eq("the customer's data was erased"))
         .execute(conn)
         .map_err(db)?;
     Ok(())
@@ -506,7 +528,7 @@ pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), Domain
 /// The outbox at a glance: rows per kind and state, and messages that may have gone twice.
 #[derive(Debug, Clone, Default)]
 pub struct Status {
-    pub by_state: Vec<(MailKind, OutboxState, i64)>,
+    pub by_state: Vec<(JobKind, JobState, i64)>,
     /// Sent messages with an earlier attempt that may have reached the server: taken over from
     /// a sender whose lease ran out, or whose reply was lost. Each may have arrived twice.
     pub possibly_twice: i64,
@@ -515,27 +537,26 @@ pub struct Status {
 }
 
 pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
-    let by_state = mail_outbox::table
-        .group_by((mail_outbox::kind, mail_outbox::state))
-        .select((mail_outbox::kind, mail_outbox::state, diesel::dsl::count_star()))
-        .order((mail_outbox::kind, mail_outbox::state))
-        .load::<(MailKind, OutboxState, i64)>(conn)
+    let by_state = jobs::table
+        .group_by((jobs::kind, jobs::state))
+        .select((jobs::kind, jobs::state, diesel::dsl::count_star()))
+        .order((jobs::kind, jobs::state))
+        .load::<(JobKind, JobState, i64)>(conn)
         .map_err(db)?;
-    let doubtful = mail_attempts::table
-        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed).or(mail_attempts::may_have_reached.eq(true)))
-        .select(mail_attempts::outbox_id);
-    let possibly_twice: i64 = mail_outbox::table
-        .filter(mail_outbox::state.eq(OutboxState::Sent))
-        .filter(mail_outbox::id.eq_any(doubtful))
+    let doubtful = job_attempts::table
+        .filter(job_attempts::outcome.eq(AttemptOutcome::Unconfirmed).or(job_attempts::may_have_reached.eq(true)))
+        .select(job_attempts::job_id);
+    let possibly_twice: i64 = jobs::table
+        .filter(jobs::state.eq(JobState::Sent))
+        .filter(jobs::id.eq_any(doubtful))
         .count()
         .get_result(conn)
         .map_err(db)?;
-    let taken = mail_attempts::table
-        .filter(mail_attempts::outcome.eq(AttemptOutcome::Unconfirmed))
-        .select(mail_attempts::outbox_id);
-    let taken_over: i64 = mail_outbox::table
-        .filter(mail_outbox::state.eq(OutboxState::Sent))
-        .filter(mail_outbox::id.eq_any(taken))
+    let taken =
+        job_attempts::table.filter(job_attempts::outcome.eq(AttemptOutcome::Unconfirmed)).select(job_attempts::job_id);
+    let taken_over: i64 = jobs::table
+        .filter(jobs::state.eq(JobState::Sent))
+        .filter(jobs::id.eq_any(taken))
         .count()
         .get_result(conn)
         .map_err(db)?;
@@ -545,37 +566,37 @@ pub fn status(conn: &mut DbConn) -> Result<Status, DomainError> {
 /// The most recent emails that failed, wait for a retry, expired after failures, or went out
 /// after an unconfirmed attempt (possibly twice), newest first: what an operator looks at. An
 /// operator's command: it reads the whole outbox.
-pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DomainError> {
+pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<JobRow>, DomainError> {
     // Rows with any attempt that did not simply go: failures, and unconfirmed takeovers.
     let troubled =
-        mail_attempts::table.filter(mail_attempts::outcome.ne(AttemptOutcome::Sent)).select(mail_attempts::outbox_id);
-    mail_outbox::table
+        job_attempts::table.filter(job_attempts::outcome.ne(AttemptOutcome::Sent)).select(job_attempts::job_id);
+    jobs::table
         .filter(
-            mail_outbox::state
-                .eq(OutboxState::Failed)
-                .or(mail_outbox::state.eq(OutboxState::Queued).and(mail_outbox::attempts.gt(0)))
-                .or(mail_outbox::id.eq_any(troubled)),
+            jobs::state
+                .eq(JobState::Failed)
+                .or(jobs::state.eq(JobState::Queued).and(jobs::attempts.gt(0)))
+                .or(jobs::id.eq_any(troubled)),
         )
-        .order(mail_outbox::updated_at.desc())
+        .order(jobs::updated_at.desc())
         .limit(limit)
-        .select(OutboxRow::as_select())
+        .select(JobRow::as_select())
         .load(conn)
         .map_err(db)
 }
 
 /// The attempts of one row, oldest first (tests and the customer page to come).
-pub fn attempts(conn: &mut DbConn, outbox_id: i64) -> Result<Vec<Attempt>, DomainError> {
-    mail_attempts::table
-        .filter(mail_attempts::outbox_id.eq(outbox_id))
-        .order(mail_attempts::attempt)
+pub fn attempts(conn: &mut DbConn, job_id: i64) -> Result<Vec<Attempt>, DomainError> {
+    job_attempts::table
+        .filter(job_attempts::job_id.eq(job_id))
+        .order((job_attempts::started_at, job_attempts::id))
         .select(Attempt::as_select())
         .load(conn)
         .map_err(db)
 }
 
 /// The outbox row of an invitation's email.
-pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<OutboxRow>, DomainError> {
-    mail_outbox::table.find(invitation_id).select(OutboxRow::as_select()).first(conn).optional().map_err(db)
+pub fn of_invitation(conn: &mut DbConn, invitation_id: i64) -> Result<Option<JobRow>, DomainError> {
+    jobs::table.find(invitation_id).select(JobRow::as_select()).first(conn).optional().map_err(db)
 }
 
 #[cfg(test)]
@@ -588,12 +609,12 @@ mod tests {
         let fail =
             |permanent| Outcome::Failed { permanent, code: Some(451), detail: "busy".into(), may_have_reached: false };
         let next = next_after(&fail(false), 1, 0, rules, None, 0, 0.0);
-        assert_eq!((next.state, next.due_at), (OutboxState::Queued, Some(1_000)));
-        assert_eq!(next_after(&fail(false), 4, 0, rules, None, 0, 0.0).state, OutboxState::Failed);
-        assert_eq!(next_after(&fail(true), 2, 1, rules, None, 0, 0.0).state, OutboxState::Queued);
-        assert_eq!(next_after(&fail(true), 3, 2, rules, None, 0, 0.0).state, OutboxState::Failed, "third refusal");
-        assert_eq!(next_after(&fail(false), 1, 0, rules, Some(500), 0, 0.0).state, OutboxState::Expired);
-        let stop = Outcome::Stopped { state: OutboxState::Suppressed, detail: "unsubscribed".into() };
+        assert_eq!((next.state, next.due_at), (JobState::Queued, Some(1_000)));
+        assert_eq!(next_after(&fail(false), 4, 0, rules, None, 0, 0.0).state, JobState::Failed);
+        assert_eq!(next_after(&fail(true), 2, 1, rules, None, 0, 0.0).state, JobState::Queued);
+        assert_eq!(next_after(&fail(true), 3, 2, rules, None, 0, 0.0).state, JobState::Failed, "third refusal");
+        assert_eq!(next_after(&fail(false), 1, 0, rules, Some(500), 0, 0.0).state, JobState::Expired);
+        let stop = Outcome::Stopped { state: JobState::Suppressed, detail: "unsubscribed".into() };
         assert_eq!(next_after(&stop, 1, 0, rules, None, 0, 0.0).attempt, None);
     }
 

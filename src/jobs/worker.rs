@@ -1,13 +1,12 @@
-//! The outbox run: claim due emails, compose and send each, settle each with its outcome.
-//! Several senders (tasks here, instances elsewhere) work side by side; the claim in
-//! src/domain/outbox.rs keeps them off each other's rows.
+//! The worker: claim due jobs, do each (src/jobs/ has one file per kind), settle each with its
+//! outcome. Several workers (tasks here, instances elsewhere) work side by side; the claim in
+//! src/domain/queue.rs keeps them off each other's rows.
 use crate::clock::SharedClock;
 use crate::db::Db;
-use crate::domain::outbox::{self, Claimed, Outcome, RetryRules};
-use crate::domain::{reports, DomainError};
-use crate::i18n::Locale;
-use crate::mail::{invitation, report, Mailer};
-use crate::types::{MailKind, OutboxState};
+use crate::domain::queue::{self, Claimed, Outcome, RetryRules};
+use crate::domain::DomainError;
+use crate::mail::Mailer;
+use crate::types::{JobKind, JobState};
 use std::sync::Arc;
 
 /// A claimed row stays with its sender this long. A sender claims no more rows than it sends at
@@ -33,6 +32,8 @@ pub struct Delivery {
     pub holder: String,
     /// The instance is stopping: claim nothing more.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
+    /// Posts webhook deliveries (one client: its connections are reused).
+    pub http: reqwest::Client,
 }
 
 /// What one outbox run did.
@@ -56,6 +57,7 @@ impl Delivery {
             concurrency: settings.mail_concurrency.max(1),
             holder: format!("instance-{}-pid-{}", state.db.id_tag(), std::process::id()),
             stopping: state.stopping.clone(),
+            http: super::webhook::client(),
         }
     }
 
@@ -68,7 +70,7 @@ impl Delivery {
                 break;
             }
             let (holder, now, limit) = (self.holder.clone(), self.clock.now_ms(), self.concurrency.max(1) as i64);
-            let claimed = match self.db.write(move |c| outbox::claim(c, &holder, now, LEASE_MS, limit)).await {
+            let claimed = match self.db.write(move |c| queue::claim(c, &holder, now, LEASE_MS, limit)).await {
                 Ok(claimed) => claimed,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming due emails failed; will retry");
@@ -90,9 +92,9 @@ impl Delivery {
     }
 
     /// Sends one queued row now, if no other sender took it (`acht report send-now`).
-    pub async fn deliver_row(&self, id: i64) -> Result<Option<OutboxState>, DomainError> {
+    pub async fn deliver_row(&self, id: i64) -> Result<Option<JobState>, DomainError> {
         let (holder, now) = (self.holder.clone(), self.clock.now_ms());
-        match self.db.write(move |c| outbox::claim_row(c, id, &holder, now, LEASE_MS)).await? {
+        match self.db.write(move |c| queue::claim_row(c, id, &holder, now, LEASE_MS)).await? {
             Some(claimed) => Ok(Some(self.deliver_one(claimed).await?)),
             None => Ok(None),
         }
@@ -108,9 +110,9 @@ impl Delivery {
         let mut tally = Tally::default();
         while let Some(done) = sending.join_next().await {
             match done {
-                Ok(Ok(OutboxState::Sent)) => tally.sent += 1,
-                Ok(Ok(OutboxState::Queued)) => tally.retrying += 1,
-                Ok(Ok(OutboxState::Sending)) => {} // taken over by another sender
+                Ok(Ok(JobState::Sent)) => tally.sent += 1,
+                Ok(Ok(JobState::Queued)) => tally.retrying += 1,
+                Ok(Ok(JobState::Sending)) => {} // taken over by another sender
                 Ok(Ok(_)) => tally.ended += 1,
                 // The row keeps its lease and is taken again when it runs out.
                 Ok(Err(e)) => tracing::warn!(error = %e, "settling an email failed; it will be retried"),
@@ -123,7 +125,7 @@ impl Delivery {
     /// Composes and sends one claimed email and settles its row. A failure before the message
     /// went (a read, composing) is settled as a transient failure, so it is retried with backoff
     /// and never mistaken for a message the server may have taken.
-    async fn deliver_one(&self, claimed: Claimed) -> Result<OutboxState, DomainError> {
+    async fn deliver_one(&self, claimed: Claimed) -> Result<JobState, DomainError> {
         let started = self.clock.now_ms();
         let row = claimed.row;
         if let Some(previous) = &claimed.retaken {
@@ -135,8 +137,11 @@ impl Delivery {
         }
         let attempt = async {
             match row.kind {
-                MailKind::Invitation => self.invitation(row.id, &row.message_id()).await,
-                MailKind::Report => Ok((self.report(row.id, &row.message_id()).await?, None)),
+                JobKind::Invitation => self.invitation(row.id, &row.message_id()).await,
+                JobKind::Report => Ok((self.report(row.id, &row.message_id()).await?, None)),
+                JobKind::Webhook => {
+                    Ok((super::webhook::deliver(&self.db, &self.http, row.id, self.clock.now_ms()).await?, None))
+                }
             }
         };
         let (outcome, expires_at) = match tokio::time::timeout(SEND_DEADLINE, attempt).await {
@@ -151,11 +156,11 @@ impl Delivery {
     /// again a few times: giving up leaves the row to its lease, and a second send.
     async fn settle(
         &self,
-        row: outbox::OutboxRow,
+        row: queue::JobRow,
         started: i64,
         outcome: Outcome,
         expires_at: Option<i64>,
-    ) -> Result<OutboxState, DomainError> {
+    ) -> Result<JobState, DomainError> {
         let mut tries = 0;
         loop {
             let (row, outcome) = (row.clone(), outcome.clone());
@@ -163,7 +168,7 @@ impl Delivery {
                 (self.holder.clone(), self.rules, self.clock.now_ms(), rand::random::<f64>());
             let settled = self
                 .db
-                .write(move |c| outbox::settle(c, &row, &holder, started, &outcome, rules, expires_at, now, jitter))
+                .write(move |c| queue::settle(c, &row, &holder, started, &outcome, rules, expires_at, now, jitter))
                 .await;
             match settled {
                 Err(e) if tries < 3 => {
@@ -175,64 +180,21 @@ impl Delivery {
             }
         }
     }
-
-    async fn invitation(&self, invitation_id: i64, id_local: &str) -> Result<(Outcome, Option<i64>), DomainError> {
-        let m = self.db.read(move |c| outbox::invitation_mail(c, invitation_id)).await?;
-        let expires_at = Some(m.invitation.expires_at);
-        if let Some((state, detail)) = m.stop(self.clock.now_ms()) {
-            return Ok((Outcome::Stopped { state, detail }, expires_at));
-        }
-        let Some(mailer) = &self.mailer else { return Ok((no_mail_server(), expires_at)) };
-        let view = invitation::view(mailer, &self.base_url, &self.secret, &m);
-        let to = m.email.clone().unwrap_or_default();
-        let message = match invitation::compose(mailer, &view, &to, mailer.message_id(id_local)) {
-            Ok(message) => message,
-            Err(detail) => return Ok((Outcome::Stopped { state: OutboxState::Failed, detail }, expires_at)),
-        };
-        Ok((send(mailer, message).await, expires_at))
-    }
-
-    async fn report(&self, run_id: i64, id_local: &str) -> Result<Outcome, DomainError> {
-        let Some(mailer) = &self.mailer else { return Ok(no_mail_server()) };
-        let sub = self.db.read(move |c| reports::subscription_of_run(c, run_id)).await?;
-        if sub.disabled_at.is_some() {
-            return Ok(Outcome::Stopped { state: OutboxState::Suppressed, detail: "the subscription ended".into() });
-        }
-        // An address whose acht account is disabled gets no reports (its person left, say).
-        let email = sub.email.clone();
-        if self.db.read(move |c| crate::domain::users::is_disabled(c, &email)).await? {
-            return Ok(Outcome::Stopped { state: OutboxState::Suppressed, detail: "the account is disabled".into() });
-        }
-        let locale = Locale::negotiate(&sub.locale);
-        let l = locale.clone();
-        let data = self.db.read(move |c| reports::data(c, run_id, &l)).await?;
-        // Charts are drawn to PNG here: CPU work, off the async threads.
-        let (mailer_c, base, message_id) = (mailer.clone(), self.base_url.clone(), mailer.message_id(id_local));
-        let secret = self.secret.clone();
-        let composed =
-            tokio::task::spawn_blocking(move || report::compose(&mailer_c, &base, &secret, &data, &locale, message_id))
-                .await;
-        match composed {
-            Ok(Ok(message)) => Ok(send(mailer, message).await),
-            Ok(Err(detail)) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail }),
-            Err(e) => Ok(Outcome::Stopped { state: OutboxState::Failed, detail: format!("composing failed: {e}") }),
-        }
-    }
 }
 
 /// A failure before anything went to the mail server (the message never left).
-fn transient(detail: String) -> Outcome {
+pub(super) fn transient(detail: String) -> Outcome {
     Outcome::Failed { permanent: false, code: None, detail, may_have_reached: false }
 }
 
-fn no_mail_server() -> Outcome {
+pub(super) fn no_mail_server() -> Outcome {
     Outcome::Stopped {
-        state: OutboxState::NotSent,
+        state: JobState::NotSent,
         detail: "no mail server is configured (ACHT_SMTP_URL): acht did not send it".into(),
     }
 }
 
-async fn send(mailer: &Mailer, message: lettre::Message) -> Outcome {
+pub(super) async fn send(mailer: &Mailer, message: lettre::Message) -> Outcome {
     match mailer.send(message).await {
         Ok(()) => Outcome::Sent,
         Err(f) => Outcome::Failed {

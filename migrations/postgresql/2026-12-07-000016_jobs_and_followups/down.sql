@@ -1,0 +1,18 @@
+ALTER TABLE surveys DROP COLUMN followup_at_most;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;
+DROP TABLE followup_log;
+DROP TABLE followups;
+DROP TABLE events;
+DELETE FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE kind NOT IN ('invitation', 'report'));
+DELETE FROM jobs WHERE kind NOT IN ('invitation', 'report');
+ALTER INDEX job_attempts_job RENAME TO mail_attempts_outbox;
+ALTER TABLE job_attempts RENAME COLUMN code TO smtp_code;
+ALTER TABLE job_attempts RENAME COLUMN job_id TO outbox_id;
+ALTER TABLE job_attempts RENAME TO mail_attempts;
+ALTER INDEX jobs_due_reports RENAME TO mail_outbox_due_reports;
+ALTER INDEX jobs_leased RENAME TO mail_outbox_leased;
+ALTER INDEX jobs_due RENAME TO mail_outbox_due;
+ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
+ALTER TABLE jobs ADD CONSTRAINT mail_outbox_kind_check CHECK (kind IN ('invitation', 'report'));
+ALTER TABLE jobs RENAME TO mail_outbox;

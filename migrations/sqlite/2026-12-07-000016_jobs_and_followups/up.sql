@@ -1,0 +1,117 @@
+-- One job queue: the mail outbox becomes the table of every job acht does outside its database
+-- (survey emails, reports, webhook deliveries, follow-up digests), with one claimer, one retry
+-- policy and one worker (src/domain/jobs.rs, src/jobs/). A job still shares the id of what it
+-- delivers. SQLite cannot widen a CHECK, so the two tables are built anew and filled.
+CREATE TABLE jobs (
+    id BIGINT PRIMARY KEY NOT NULL,      -- the id of what it delivers: invitation, report run, webhook delivery, digest
+    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'report', 'webhook', 'digest')),
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'expired', 'suppressed', 'not_sent')),
+    due_at BIGINT NOT NULL,
+    attempts INTEGER NOT NULL,
+    lease_holder TEXT,
+    lease_until BIGINT,
+    detail TEXT,
+    sent_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+INSERT INTO jobs SELECT id, kind, state, due_at, attempts, lease_holder, lease_until, detail, sent_at, created_at, updated_at FROM mail_outbox;
+
+CREATE TABLE job_attempts (
+    id BIGINT PRIMARY KEY NOT NULL,
+    job_id BIGINT NOT NULL REFERENCES jobs(id),
+    attempt INTEGER NOT NULL,
+    holder TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'transient', 'permanent', 'unconfirmed')),
+    code INTEGER,                        -- the SMTP reply code or the HTTP status
+    detail TEXT NOT NULL,
+    may_have_reached BOOLEAN NOT NULL DEFAULT 0
+);
+INSERT INTO job_attempts SELECT id, outbox_id, attempt, holder, started_at, finished_at, outcome, smtp_code, detail, may_have_reached FROM mail_attempts;
+DROP TABLE mail_attempts;
+DROP TABLE mail_outbox;
+CREATE INDEX jobs_due ON jobs(due_at) WHERE state = 'queued';
+CREATE INDEX jobs_leased ON jobs(lease_until) WHERE state = 'sending';
+CREATE INDEX jobs_due_reports ON jobs(due_at) WHERE state = 'queued' AND kind = 'report';
+CREATE INDEX job_attempts_job ON job_attempts(job_id);
+
+-- Domain events: what happened, written in the same transaction as the change itself, naming
+-- what changed by acht's own numbers only (no personal data: a webhook's body is read from the
+-- rows when it is delivered, so an erased customer's words never leave afterwards). A fan-out
+-- step takes undispatched events in order, hands each to its subscribers (follow-ups, webhooks)
+-- in one transaction, and marks it dispatched.
+CREATE TABLE events (
+    id BIGINT PRIMARY KEY NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('answer_counted', 'answer_moved', 'answer_uncounted', 'customer_unsubscribed', 'customer_erased', 'followup_opened', 'followup_closed')),
+    customer_id BIGINT NOT NULL,
+    subject_id BIGINT NOT NULL,          -- the answer, the follow-up or the customer
+    survey_id BIGINT,
+    score INTEGER,                       -- an answer's score now (counted, moved) or before (uncounted)
+    previous_score INTEGER,              -- a moved answer's score before
+    created_at BIGINT NOT NULL,
+    dispatched_at BIGINT
+);
+CREATE INDEX events_undispatched ON events(id) WHERE dispatched_at IS NULL;
+CREATE INDEX events_customer ON events(customer_id);
+
+-- Follow-ups: an unhappy answer that someone should act on. At most one open per customer and
+-- survey (the partial unique index), so a second low answer joins the open one.
+CREATE TABLE followups (
+    id BIGINT PRIMARY KEY NOT NULL,
+    survey_id BIGINT NOT NULL REFERENCES surveys(id),
+    customer_id BIGINT NOT NULL REFERENCES customers(id),
+    response_id BIGINT NOT NULL,          -- the answer that opened it
+    reason TEXT NOT NULL CHECK (reason IN ('low_score', 'drop')),
+    score INTEGER NOT NULL,
+    previous_score INTEGER,               -- for a drop: the customer's answer before
+    state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    assignee_id BIGINT,                   -- a user
+    outcome TEXT CHECK (outcome IN ('reached', 'not_reached', 'resolved', 'no_action')),
+    opened_at BIGINT NOT NULL,
+    closed_at BIGINT,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX followups_one_open ON followups(customer_id, survey_id) WHERE state = 'open';
+CREATE INDEX followups_open ON followups(opened_at) WHERE state = 'open';
+CREATE INDEX followups_assignee ON followups(assignee_id, opened_at) WHERE state = 'open';
+CREATE INDEX followups_closed ON followups(closed_at) WHERE state = 'closed';
+CREATE INDEX followups_customer ON followups(customer_id);
+
+-- Every change to a follow-up, with who made it: opened, assigned, a note, closed, reopened.
+CREATE TABLE followup_log (
+    id BIGINT PRIMARY KEY NOT NULL,
+    followup_id BIGINT NOT NULL REFERENCES followups(id),
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,                  -- 'user EMAIL', 'API key NAME', 'acht'
+    action TEXT NOT NULL CHECK (action IN ('opened', 'assigned', 'noted', 'closed', 'reopened')),
+    assignee_id BIGINT,
+    outcome TEXT,
+    note TEXT
+);
+CREATE INDEX followup_log_followup ON followup_log(followup_id, at);
+
+-- Where events are posted: a URL, the secret its signatures are made with, the kinds it wants.
+CREATE TABLE webhook_endpoints (
+    id BIGINT PRIMARY KEY NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    kinds TEXT NOT NULL,                  -- JSON list of event kinds
+    description TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    disabled_at BIGINT
+);
+
+-- One event for one endpoint. Its job (same id) carries the state and the attempts.
+CREATE TABLE webhook_deliveries (
+    id BIGINT PRIMARY KEY NOT NULL,
+    endpoint_id BIGINT NOT NULL REFERENCES webhook_endpoints(id),
+    event_id BIGINT NOT NULL REFERENCES events(id),
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries(endpoint_id, event_id);
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at);
+
+-- The score at or below which an answer opens a follow-up (NULL: the scale's default).
+ALTER TABLE surveys ADD COLUMN followup_at_most INTEGER;

@@ -1,0 +1,123 @@
+//! Domain events: what happened, recorded in the same transaction as the change, so nothing
+//! that happened goes untold and nothing untold happened. An event names what changed by
+//! acht's own numbers only; whoever reads it (a webhook delivery, say) reads the rows as they
+//! are then, so an erased customer's words never leave afterwards.
+//!
+//! The fan-out (src/domain/fanout.rs) takes undispatched events in order and hands each to its
+//! subscribers in one transaction; this module only records and claims them.
+use super::{db, DomainError};
+use crate::db::models::Response;
+use crate::db::schema::events;
+use crate::db::{insert_rows, new_id, DbConn};
+use crate::types::EventKind;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
+pub struct Event {
+    pub id: i64,
+    pub kind: EventKind,
+    pub customer_id: i64,
+    /// The answer, the follow-up or the customer the event is about.
+    pub subject_id: i64,
+    pub survey_id: Option<i64>,
+    pub score: Option<i32>,
+    pub previous_score: Option<i32>,
+    pub created_at: i64,
+    pub dispatched_at: Option<i64>,
+}
+
+impl Event {
+    pub fn new(kind: EventKind, customer_id: i64, subject_id: i64, now: i64) -> Event {
+        Event {
+            id: new_id(),
+            kind,
+            customer_id,
+            subject_id,
+            survey_id: None,
+            score: None,
+            previous_score: None,
+            created_at: now,
+            dispatched_at: None,
+        }
+    }
+}
+
+/// Records events in the caller's transaction.
+pub fn emit(conn: &mut DbConn, events: &[Event]) -> Result<(), DomainError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    insert_rows!(conn, events::table, events).map_err(db)?;
+    Ok(())
+}
+
+/// The event of an answer whose counted score went from `old` to `new` (None: not counted), if
+/// that is a change: counted, moved or uncounted. Called wherever the rollups move an answer, so
+/// the figures and the events never disagree.
+pub fn of_answer(r: &Response, old: Option<i32>, new: Option<i32>, now: i64) -> Option<Event> {
+    let kind = match (old, new) {
+        (None, Some(_)) => EventKind::AnswerCounted,
+        (Some(a), Some(b)) if a != b => EventKind::AnswerMoved,
+        (Some(_), None) => EventKind::AnswerUncounted,
+        _ => return None,
+    };
+    let mut e = Event::new(kind, r.customer_id, r.id, now);
+    e.survey_id = Some(r.survey_id);
+    e.score = new.or(old);
+    e.previous_score = if kind == EventKind::AnswerMoved { old } else { None };
+    Some(e)
+}
+
+/// Records the event of an answer's move, if it moved (see [`of_answer`]).
+pub fn answer_moved(
+    conn: &mut DbConn,
+    r: &Response,
+    old: Option<i32>,
+    new: Option<i32>,
+    now: i64,
+) -> Result<(), DomainError> {
+    match of_answer(r, old, new, now) {
+        Some(e) => emit(conn, &[e]),
+        None => Ok(()),
+    }
+}
+
+/// Up to `limit` undispatched events, oldest first, locked for the caller's transaction on
+/// PostgreSQL (events another instance is dispatching right now are skipped, not waited for).
+pub fn claim_undispatched(conn: &mut DbConn, limit: i64) -> Result<Vec<Event>, DomainError> {
+    // The literal predicate lets SQLite use the partial index.
+    let undispatched = diesel::dsl::sql::<diesel::sql_types::Bool>("dispatched_at IS NULL");
+    match conn {
+        DbConn::Pg(c) => events::table
+            .filter(undispatched)
+            .order(events::id)
+            .limit(limit)
+            .select(Event::as_select())
+            .for_update()
+            .skip_locked()
+            .load(c),
+        DbConn::Sqlite(c) => {
+            events::table.filter(undispatched).order(events::id).limit(limit).select(Event::as_select()).load(c)
+        }
+    }
+    .map_err(db)
+}
+
+/// Whether any event waits for its fan-out (a read: most polls find none).
+pub fn any_undispatched(conn: &mut DbConn) -> Result<bool, DomainError> {
+    let undispatched = diesel::dsl::sql::<diesel::sql_types::Bool>("dispatched_at IS NULL");
+    diesel::select(diesel::dsl::exists(events::table.filter(undispatched))).get_result(conn).map_err(db)
+}
+
+pub fn mark_dispatched(conn: &mut DbConn, ids: &[i64], now: i64) -> Result<(), DomainError> {
+    diesel::update(events::table.filter(events::id.eq_any(ids)))
+        .set(events::dispatched_at.eq(Some(now)))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Event, DomainError> {
+    events::table.find(id).select(Event::as_select()).first(conn).map_err(db)
+}

@@ -1,0 +1,491 @@
+//! Follow-ups: closing the loop with an unhappy customer. An answer at or below its survey's
+//! follow-up score, or two points or more below the customer's previous answer to that survey,
+//! opens one (at most one open per customer and survey: a second low answer joins it). Analysts
+//! assign it, write notes, record what came of it and close it; every change is logged with
+//! who made it, and tells the domain's subscribers (webhooks) when it opens or closes.
+use super::events::{self, Event};
+use super::{db, DomainError, DAY_MS};
+use crate::db::models::Response;
+use crate::db::schema::{customers, followup_log, followups, responses, surveys, users};
+use crate::db::{new_id, DbConn};
+use crate::types::{EventKind, FollowupAction, FollowupOutcome, FollowupReason, FollowupState, Scale};
+use diesel::prelude::*;
+
+/// A drop this large since the customer's previous answer opens a follow-up whatever the score.
+pub const DROP_POINTS: i32 = 2;
+/// The longest note kept.
+pub const MAX_NOTE_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = followups, treat_none_as_default_value = false)]
+pub struct Followup {
+    pub id: i64,
+    pub survey_id: i64,
+    pub customer_id: i64,
+    pub response_id: i64,
+    pub reason: FollowupReason,
+    pub score: i32,
+    pub previous_score: Option<i32>,
+    pub state: FollowupState,
+    pub assignee_id: Option<i64>,
+    pub outcome: Option<FollowupOutcome>,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl Followup {
+    /// Open longer than `overdue_days` at `now`.
+    pub fn is_overdue(&self, now: i64, overdue_days: i64) -> bool {
+        self.state == FollowupState::Open && now - self.opened_at > overdue_days * DAY_MS
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = followup_log, treat_none_as_default_value = false)]
+pub struct LogEntry {
+    pub id: i64,
+    pub followup_id: i64,
+    pub at: i64,
+    /// `user EMAIL`, `API key NAME` or `acht`.
+    pub actor: String,
+    pub action: FollowupAction,
+    pub assignee_id: Option<i64>,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Why an answer opens a follow-up, if it does: its score against the survey's line, else its
+/// drop from the previous answer.
+pub fn reason_for(score: i32, threshold: i32, previous: Option<i32>) -> Option<FollowupReason> {
+    if score <= threshold {
+        Some(FollowupReason::LowScore)
+    } else if previous.is_some_and(|p| p - score >= DROP_POINTS) {
+        Some(FollowupReason::Drop)
+    } else {
+        None
+    }
+}
+
+/// The subscriber to answer events: an answer that now counts (or moved) low opens a follow-up,
+/// unless one is open for the customer and survey already. Returns the one it opened.
+pub fn on_answer(conn: &mut DbConn, event: &Event, now: i64) -> Result<Option<Followup>, DomainError> {
+    if !matches!(event.kind, EventKind::AnswerCounted | EventKind::AnswerMoved) {
+        return Ok(None);
+    }
+    let Some(answer) =
+        responses::table.find(event.subject_id).select(Response::as_select()).first(conn).optional().map_err(db)?
+    else {
+        return Ok(None);
+    };
+    // The answer as it is now: a later event may have moved it on already.
+    let Some(score) = answer.rolled_score else { return Ok(None) };
+    let survey = surveys::table.find(answer.survey_id).select(crate::db::models::Survey::as_select()).first(conn);
+    let survey = survey.map_err(db)?;
+    let previous = previous_score(conn, &answer)?;
+    let Some(reason) = reason_for(score, survey.followup_threshold(), previous) else { return Ok(None) };
+    let open: Option<i64> = followups::table
+        .filter(followups::customer_id.eq(answer.customer_id))
+        .filter(followups::survey_id.eq(answer.survey_id))
+        .filter(followups::state.eq(FollowupState::Open))
+        .select(followups::id)
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    if open.is_some() {
+        return Ok(None);
+    }
+    let f = Followup {
+        id: new_id(),
+        survey_id: answer.survey_id,
+        customer_id: answer.customer_id,
+        response_id: answer.id,
+        reason,
+        score,
+        previous_score: previous.filter(|_| reason == FollowupReason::Drop),
+        state: FollowupState::Open,
+        assignee_id: None,
+        outcome: None,
+        opened_at: now,
+        closed_at: None,
+        updated_at: now,
+    };
+    diesel::insert_into(followups::table).values(&f).execute(conn).map_err(db)?;
+    log(conn, f.id, "acht", FollowupAction::Opened, None, None, None, now)?;
+    let mut e = Event::new(EventKind::FollowupOpened, f.customer_id, f.id, now);
+    e.survey_id = Some(f.survey_id);
+    e.score = Some(score);
+    events::emit(conn, &[e])?;
+    Ok(Some(f))
+}
+
+/// The customer's counted answer to the same survey just before this one.
+fn previous_score(conn: &mut DbConn, answer: &Response) -> Result<Option<i32>, DomainError> {
+    let earlier: Option<Option<i32>> = responses::table
+        .filter(responses::survey_id.eq(answer.survey_id))
+        .filter(responses::customer_id.eq(answer.customer_id))
+        .filter(responses::answered_at.lt(answer.answered_at))
+        .filter(responses::rolled_score.is_not_null())
+        .order((responses::answered_at.desc(), responses::id.desc()))
+        .select(responses::rolled_score)
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    Ok(earlier.flatten())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log(
+    conn: &mut DbConn,
+    followup_id: i64,
+    actor: &str,
+    action: FollowupAction,
+    assignee_id: Option<i64>,
+    outcome: Option<FollowupOutcome>,
+    note: Option<String>,
+    now: i64,
+) -> Result<(), DomainError> {
+    let entry = LogEntry {
+        id: new_id(),
+        followup_id,
+        at: now,
+        actor: actor.chars().take(200).collect(),
+        action,
+        assignee_id,
+        outcome: outcome.map(|o| crate::types::TextEnum::as_str(o).to_string()),
+        note,
+    };
+    diesel::insert_into(followup_log::table).values(&entry).execute(conn).map_err(db)?;
+    Ok(())
+}
+
+/// One change an analyst (or the company's system) makes to a follow-up. Every field is
+/// optional; together they apply in the order assign, note, close (or reopen).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Give it to this user (their sign-in address); `""` takes it off anyone.
+    #[serde(default)]
+    #[schema(max_length = 320)]
+    pub assignee: Option<String>,
+    /// A note: who was called, what they said.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub note: Option<String>,
+    /// `closed` (with an outcome) or `open` (reopens a closed one).
+    #[serde(default)]
+    pub state: Option<FollowupState>,
+    /// What came of it; required to close.
+    #[serde(default)]
+    pub outcome: Option<FollowupOutcome>,
+}
+
+/// Applies a change, logging each part with `actor`. A closed follow-up reopens only when its
+/// customer and survey have no other open one.
+pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64) -> Result<Followup, DomainError> {
+    let mut f = get(conn, id)?;
+    if let Some(note) = &change.note {
+        super::validate::required_text("invalid_note", "note", note, MAX_NOTE_CHARS)?;
+    }
+    if change.state == Some(FollowupState::Closed) && change.outcome.is_none() {
+        return Err(DomainError::invalid("outcome_required", "say what came of it to close it"));
+    }
+    if let Some(email) = &change.assignee {
+        let assignee = if email.trim().is_empty() { None } else { Some(assignable(conn, email)?) };
+        if assignee != f.assignee_id {
+            f.assignee_id = assignee;
+            log(conn, id, actor, FollowupAction::Assigned, assignee, None, None, now)?;
+        }
+    }
+    if let Some(note) = &change.note {
+        log(conn, id, actor, FollowupAction::Noted, None, None, Some(note.trim().to_string()), now)?;
+    }
+    match (change.state, f.state) {
+        (Some(FollowupState::Closed), FollowupState::Open) => {
+            f.state = FollowupState::Closed;
+            f.outcome = change.outcome;
+            f.closed_at = Some(now);
+            log(conn, id, actor, FollowupAction::Closed, None, change.outcome, None, now)?;
+            let mut e = Event::new(EventKind::FollowupClosed, f.customer_id, f.id, now);
+            e.survey_id = Some(f.survey_id);
+            events::emit(conn, &[e])?;
+        }
+        (Some(FollowupState::Open), FollowupState::Closed) => {
+            let other_open = followups::table
+                .filter(followups::customer_id.eq(f.customer_id))
+                .filter(followups::survey_id.eq(f.survey_id))
+                .filter(followups::state.eq(FollowupState::Open));
+            let busy: bool = diesel::select(diesel::dsl::exists(other_open)).get_result(conn).map_err(db)?;
+            if busy {
+                return Err(DomainError::Conflict("an open follow-up for this customer and survey".into()));
+            }
+            f.state = FollowupState::Open;
+            f.outcome = None;
+            f.closed_at = None;
+            log(conn, id, actor, FollowupAction::Reopened, None, None, None, now)?;
+        }
+        (Some(FollowupState::Closed), FollowupState::Closed) if change.outcome != f.outcome => {
+            // A closed one's outcome may be corrected.
+            f.outcome = change.outcome;
+            log(conn, id, actor, FollowupAction::Closed, None, change.outcome, None, now)?;
+        }
+        _ => {}
+    }
+    f.updated_at = now;
+    diesel::update(followups::table.find(id))
+        .set((
+            followups::assignee_id.eq(f.assignee_id),
+            followups::state.eq(f.state),
+            followups::outcome.eq(f.outcome),
+            followups::closed_at.eq(f.closed_at),
+            followups::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(f)
+}
+
+/// The id of the user with this address, if they may take follow-ups (an active account).
+fn assignable(conn: &mut DbConn, email: &str) -> Result<i64, DomainError> {
+    let found: Option<(i64, Option<i64>)> = users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select((users::id, users::disabled_at))
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    match found {
+        Some((id, None)) => Ok(id),
+        _ => Err(DomainError::invalid("unknown_assignee", format!("no active user '{}'", email.trim()))),
+    }
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Followup, DomainError> {
+    followups::table
+        .find(id)
+        .select(Followup::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)?
+        .ok_or_else(|| DomainError::NotFound(format!("follow-up {id}")))
+}
+
+/// Which follow-ups a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// Every open one, oldest first.
+    #[default]
+    Open,
+    /// Open and assigned to the one asking.
+    Mine,
+    /// Open longer than the overdue days.
+    Overdue,
+    /// Open and assigned to nobody.
+    Unassigned,
+    /// Closed, most recently closed first.
+    Closed,
+}
+
+/// A follow-up as a list shows it: with its survey, customer and answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    pub followup: Followup,
+    pub survey_slug: String,
+    pub survey_name: String,
+    pub scale: Scale,
+    pub customer: String,
+    pub comment: Option<String>,
+    pub touchpoint: Option<String>,
+    pub assignee: Option<String>,
+}
+
+pub struct ListFilter {
+    pub queue: Queue,
+    /// The user asking (for [`Queue::Mine`]).
+    pub user_id: Option<i64>,
+    pub survey_id: Option<i64>,
+    pub touchpoint: Option<String>,
+    pub now: i64,
+    pub overdue_days: i64,
+    pub limit: i64,
+}
+
+type ListedRow = (Followup, String, String, Scale, String, Option<String>, Option<String>, Option<String>);
+
+pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<Vec<Listed>, DomainError> {
+    let mut q = followups::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .inner_join(responses::table.on(responses::id.eq(followups::response_id)))
+        .left_join(users::table.on(users::id.nullable().eq(followups::assignee_id)))
+        .select((
+            Followup::as_select(),
+            surveys::slug,
+            surveys::name,
+            surveys::scale,
+            customers::external_id,
+            responses::comment,
+            responses::touchpoint,
+            users::email.nullable(),
+        ))
+        .into_boxed();
+    q = match f.queue {
+        Queue::Closed => q.filter(followups::state.eq(FollowupState::Closed)).order(followups::closed_at.desc()),
+        queue => {
+            let mut q = q.filter(followups::state.eq(FollowupState::Open)).order(followups::opened_at.asc());
+            if queue == Queue::Mine {
+                q = q.filter(followups::assignee_id.eq(f.user_id.unwrap_or(-1)));
+            }
+            if queue == Queue::Unassigned {
+                q = q.filter(followups::assignee_id.is_null());
+            }
+            if queue == Queue::Overdue {
+                q = q.filter(followups::opened_at.lt(f.now - f.overdue_days * DAY_MS));
+            }
+            q
+        }
+    };
+    if let Some(s) = f.survey_id {
+        q = q.filter(followups::survey_id.eq(s));
+    }
+    if let Some(t) = &f.touchpoint {
+        q = q.filter(responses::touchpoint.eq(t));
+    }
+    let rows: Vec<ListedRow> = q.limit(f.limit).load(conn).map_err(db)?;
+    Ok(rows.into_iter().map(listed).collect())
+}
+
+fn listed(row: ListedRow) -> Listed {
+    let (followup, survey_slug, survey_name, scale, customer, comment, touchpoint, assignee) = row;
+    Listed { followup, survey_slug, survey_name, scale, customer, comment, touchpoint, assignee }
+}
+
+/// One follow-up with everything its page shows, the log oldest first with each actor's words.
+pub fn detail(conn: &mut DbConn, id: i64) -> Result<(Listed, Vec<(LogEntry, Option<String>)>), DomainError> {
+    let row: ListedRow = followups::table
+        .inner_join(surveys::table)
+        .inner_join(customers::table)
+        .inner_join(responses::table.on(responses::id.eq(followups::response_id)))
+        .left_join(users::table.on(users::id.nullable().eq(followups::assignee_id)))
+        .filter(followups::id.eq(id))
+        .select((
+            Followup::as_select(),
+            surveys::slug,
+            surveys::name,
+            surveys::scale,
+            customers::external_id,
+            responses::comment,
+            responses::touchpoint,
+            users::email.nullable(),
+        ))
+        .first(conn)
+        .optional()
+        .map_err(db)?
+        .ok_or_else(|| DomainError::NotFound(format!("follow-up {id}")))?;
+    Ok((listed(row), history(conn, &[id])?))
+}
+
+/// The logs of some follow-ups, oldest first, with the assignee's address where one was set.
+pub fn history(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(LogEntry, Option<String>)>, DomainError> {
+    followup_log::table
+        .left_join(users::table.on(users::id.nullable().eq(followup_log::assignee_id)))
+        .filter(followup_log::followup_id.eq_any(ids))
+        .order((followup_log::at, followup_log::id))
+        .select((LogEntry::as_select(), users::email.nullable()))
+        .load(conn)
+        .map_err(db)
+}
+
+/// A customer's follow-ups, newest first.
+pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> Result<Vec<Followup>, DomainError> {
+    followups::table
+        .filter(followups::customer_id.eq(customer_id))
+        .order(followups::opened_at.desc())
+        .select(Followup::as_select())
+        .load(conn)
+        .map_err(db)
+}
+
+/// Erasure: notes are about the person, so they go; the follow-ups, outcomes and times stay.
+pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
+    let theirs = followups::table.filter(followups::customer_id.eq(customer_id)).select(followups::id);
+    diesel::update(followup_log::table.filter(followup_log::followup_id.eq_any(theirs)))
+        .filter(followup_log::note.is_not_null())
+        .set(followup_log::note.eq("(erased)"))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
+}
+
+/// The queue at a glance (the overview): open, overdue, and how long closing took lately.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Counts {
+    pub open: i64,
+    pub overdue: i64,
+    pub unassigned: i64,
+    /// Follow-ups closed in the last 90 days.
+    pub closed_recently: i64,
+    /// Their median time from opening to closing, in hours.
+    pub median_hours_to_close: Option<f64>,
+}
+
+/// The window the median time to close looks back over.
+pub const CLOSE_WINDOW_DAYS: i64 = 90;
+
+pub fn counts(conn: &mut DbConn, now: i64, overdue_days: i64) -> Result<Counts, DomainError> {
+    let open = || followups::table.filter(followups::state.eq(FollowupState::Open));
+    let n_open: i64 = open().count().get_result(conn).map_err(db)?;
+    let overdue: i64 =
+        open().filter(followups::opened_at.lt(now - overdue_days * DAY_MS)).count().get_result(conn).map_err(db)?;
+    let unassigned: i64 = open().filter(followups::assignee_id.is_null()).count().get_result(conn).map_err(db)?;
+    let mut took: Vec<i64> = followups::table
+        .filter(followups::state.eq(FollowupState::Closed))
+        .filter(followups::closed_at.ge(now - CLOSE_WINDOW_DAYS * DAY_MS))
+        .select((followups::opened_at, followups::closed_at))
+        .load::<(i64, Option<i64>)>(conn)
+        .map_err(db)?
+        .into_iter()
+        .filter_map(|(o, c)| c.map(|c| c - o))
+        .collect();
+    took.sort_unstable();
+    let median = match took.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(took[n / 2] as f64),
+        n => Some((took[n / 2 - 1] + took[n / 2]) as f64 / 2.0),
+    };
+    Ok(Counts {
+        open: n_open,
+        overdue,
+        unassigned,
+        closed_recently: took.len() as i64,
+        median_hours_to_close: median.map(|ms| ms / 3_600_000.0),
+    })
+}
+
+/// An assignee's open follow-ups for their digest, oldest first.
+pub fn open_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<Listed>, DomainError> {
+    let f = ListFilter {
+        queue: Queue::Mine,
+        user_id: Some(user_id),
+        survey_id: None,
+        touchpoint: None,
+        now: 0,
+        overdue_days: 0,
+        limit: 500,
+    };
+    list(conn, &f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn low_scores_and_drops_open_and_the_rest_do_not() {
+        assert_eq!(reason_for(6, 6, None), Some(FollowupReason::LowScore));
+        assert_eq!(reason_for(7, 6, None), None);
+        assert_eq!(reason_for(7, 6, Some(9)), Some(FollowupReason::Drop));
+        assert_eq!(reason_for(8, 6, Some(9)), None, "one point is no drop");
+        assert_eq!(reason_for(0, -1, Some(1)), None, "-1 turns low scores off, and 1 point is no drop");
+    }
+}
