@@ -86,6 +86,7 @@ impl Application {
             branding: Arc::new(Branding::from_settings(settings)?),
             stopping: Arc::default(),
             jobs_busy: Arc::default(),
+            followup_overdue_days: settings.followup_overdue_days.clamp(1, 365),
         };
         let mailer = Mailer::from_settings(settings)?;
         match &mailer {

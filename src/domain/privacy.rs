@@ -3,8 +3,9 @@
 //! events, their survey emails and the attempts to send them). Erasure is
 //! [`super::customers::erase`].
 use super::queue::{Attempt, JobRow};
-use super::{audit, customers, db, DomainError};
+use super::{audit, customers, db, events, followups, DomainError};
 use crate::db::models::{AnswerEvent, Customer, CustomerEvent, Interaction, Invitation, Response};
+use crate::db::schema::events as domain_events;
 use crate::db::schema::{answer_events, customer_events, interactions, invitations, job_attempts, jobs, responses};
 use crate::db::DbConn;
 use crate::types::AuditAction;
@@ -31,6 +32,11 @@ pub struct CustomerExport {
     pub email_attempts: Vec<Attempt>,
     /// Who downloaded or erased their data, and when; this export included.
     pub access_log: Vec<audit::Entry>,
+    /// What happened to them as acht told its subscribers (answers counted, follow-ups opened).
+    pub domain_events: Vec<events::Event>,
+    /// Follow-ups on their answers, and every change to them with its notes.
+    pub followups: Vec<followups::Followup>,
+    pub followup_log: Vec<followups::LogEntry>,
 }
 
 /// Everything about the customer, handed to `actor`: recorded in the audit log first (a write).
@@ -95,6 +101,17 @@ fn held_of(conn: &mut DbConn, customer: Customer, now: i64) -> Result<CustomerEx
             .load(conn)
             .map_err(db)?,
         access_log: audit::of_customer(conn, id)?,
+        domain_events: domain_events::table
+            .filter(domain_events::customer_id.eq(id))
+            .order(domain_events::id)
+            .select(events::Event::as_select())
+            .load(conn)
+            .map_err(db)?,
+        followup_log: {
+            let theirs: Vec<i64> = followups::of_customer(conn, id)?.iter().map(|f| f.id).collect();
+            followups::history(conn, &theirs)?.into_iter().map(|(entry, _)| entry).collect()
+        },
+        followups: followups::of_customer(conn, id)?,
         customer,
     })
 }

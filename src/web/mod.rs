@@ -37,6 +37,8 @@ pub struct AppState {
     pub stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Held while this instance's outbox run sends: shutdown waits for it (with a deadline).
     pub jobs_busy: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// A follow-up open longer than this many days is overdue (`ACHT_FOLLOWUP_OVERDUE_DAYS`).
+    pub followup_overdue_days: i64,
 }
 
 impl AppState {

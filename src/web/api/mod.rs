@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`, for the company's systems. Bearer API keys, JSON errors.
+mod followups;
 mod views;
 
 use super::error::{ApiError, ErrorBody};
@@ -33,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(endpoint("/customers/{id}/events", "POST").post(record_event))
             .service(endpoint("/customers/{id}/export", "GET").get(export_customer))
             .service(endpoint("/responses", "GET").get(list_responses))
+            .service(endpoint("/followups", "GET").get(followups::list_followups))
+            .service(endpoint("/followups/{id}", "PATCH").patch(followups::change_followup))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );
 }
@@ -404,8 +407,8 @@ async fn analysis(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "acht API", description = "Report interactions, customers and churn; read answers."),
-    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, export_customer, record_event, list_responses),
+    info(title = "acht API", description = "Report interactions, customers and churn; read answers; work the follow-ups."),
+    paths(create_survey, list_surveys, get_survey, analysis, report_interaction, report_batch, upsert_customer, erase_customer, export_customer, record_event, list_responses, followups::list_followups, followups::change_followup),
     components(schemas(crate::types::SurveyText)),
     modifiers(&SecurityAddon, &StandardResponses)
 )]
@@ -425,7 +428,7 @@ impl utoipa::Modify for StandardResponses {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for op in ops.into_iter().flatten() {
                 let mut add = |code: &str, description: &str| {
                     op.responses.responses.entry(code.to_string()).or_insert_with(|| error(description).into());

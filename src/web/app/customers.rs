@@ -3,7 +3,7 @@
 //! everything held about the customer (their right of access) and erase it.
 use super::{render, Chrome, SignedIn};
 use crate::domain::privacy::{self, CustomerExport};
-use crate::domain::{customers, surveys};
+use crate::domain::{customers, followups, surveys};
 use crate::types::TextEnum;
 use crate::view;
 use crate::web::error::PageError;
@@ -92,7 +92,19 @@ struct CustomerPage {
     events: Vec<Event>,
     contacts: Vec<Contact>,
     answers: Vec<Answered>,
+    followups: Vec<FollowupShown>,
     just_erased: bool,
+}
+
+/// A follow-up on the customer's page, with its whole history (who did what, when).
+struct FollowupShown {
+    link: String,
+    survey: String,
+    score: i32,
+    open: bool,
+    outcome: Option<&'static str>,
+    opened: String,
+    steps: Vec<super::followups::Step>,
 }
 
 #[derive(Deserialize)]
@@ -110,9 +122,13 @@ pub async fn page(
 ) -> Result<HttpResponse, PageError> {
     let (l, tz) = (signed.locale.clone(), signed.user.tz());
     let (id, now) = (id.into_inner(), state.now_ms());
-    let (export, surveys) = state
+    let (export, surveys, history) = state
         .db
-        .read(move |c| Ok::<_, crate::domain::DomainError>((privacy::held(c, &id, now)?, surveys::list(c)?)))
+        .read(move |c| {
+            let export = privacy::held(c, &id, now)?;
+            let ids: Vec<i64> = export.followups.iter().map(|f| f.id).collect();
+            Ok::<_, crate::domain::DomainError>((export, surveys::list(c)?, followups::history(c, &ids)?))
+        })
         .await
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     let time = |ms: i64| view::datetime(ms, &l, tz);
@@ -160,6 +176,23 @@ pub async fn page(
                     reason: a.state_reason.clone(),
                     comment: a.comment.clone().unwrap_or_default(),
                 }
+            })
+            .collect(),
+        followups: export
+            .followups
+            .iter()
+            .map(|f| FollowupShown {
+                link: format!("/app/followups/{}", f.id),
+                survey: by_survey.get(&f.survey_id).map(|s| s.0.clone()).unwrap_or_default(),
+                score: f.score,
+                open: f.state == crate::types::FollowupState::Open,
+                outcome: f.outcome.map(|o| o.as_str()),
+                opened: time(f.opened_at),
+                steps: history
+                    .iter()
+                    .filter(|(e, _)| e.followup_id == f.id)
+                    .map(|s| super::followups::Step::new(s, &l, tz))
+                    .collect(),
             })
             .collect(),
         just_erased: q.erased.is_some(),

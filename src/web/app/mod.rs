@@ -10,6 +10,7 @@ mod answers;
 mod audit;
 mod auth;
 mod customers;
+pub(crate) mod followups;
 mod keys;
 mod overview;
 mod retention;
@@ -44,6 +45,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/retention", web::get().to(retention::page))
                 .route("/answers", web::get().to(answers::page))
                 .route("/answers.csv", web::get().to(answers::csv))
+                .route("/followups", web::get().to(followups::queue))
+                .route("/followups/{id}", web::get().to(followups::page))
+                .route("/followups/{id}", web::post().to(followups::act))
                 .route("/customers", web::get().to(customers::find))
                 .route("/customers/{id}", web::get().to(customers::page))
                 .route("/customers/{id}/export", web::get().to(customers::export))

@@ -51,6 +51,9 @@ struct OverviewPage {
     /// The compared periods, the same for every card.
     period: String,
     previous_period: String,
+    followups: crate::domain::followups::Counts,
+    /// The median time to close, formatted (None: nothing closed lately).
+    median_close: Option<String>,
 }
 
 pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, PageError> {
@@ -59,7 +62,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
     let lc = l.clone();
     let (from_day, to_day) = figures::overview_period(now);
     let today = crate::domain::rollups::day_of(now);
-    let cards = state
+    let overdue_days = state.followup_overdue_days;
+    let (cards, followups) = state
         .db
         .read(move |c| {
             let mut cards = Vec::new();
@@ -78,12 +82,15 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
                 card.finding = retention::stored(c, survey.id)?.map(|a| retention::headline(&a.report, &lc));
                 cards.push(card);
             }
-            Ok::<_, DomainError>(cards)
+            Ok::<_, DomainError>((cards, crate::domain::followups::counts(c, now, overdue_days)?))
         })
         .await
         .map_err(|e| PageError::from_domain(e, l))?;
     let len = to_day - from_day;
+    let median_close = followups.median_hours_to_close.map(|h| signed.locale.decimal(h, 1, false));
     Ok(render(OverviewPage {
+        followups,
+        median_close,
         c: Chrome::new(&signed, "overview", &req),
         cards,
         period: format!("{} – {}", view::date(from_day, &signed.locale), view::date(to_day - 1, &signed.locale)),
