@@ -16,6 +16,7 @@ mod overview;
 mod retention;
 mod trends;
 mod users;
+mod webhooks;
 
 use super::error::PageError;
 use super::AppState;
@@ -54,6 +55,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/audit", web::get().to(audit::page))
+                .route("/webhooks", web::get().to(webhooks::list))
+                .route("/webhooks", web::post().to(webhooks::create))
+                .route("/webhooks/{id}", web::get().to(webhooks::endpoint))
+                .route("/webhooks/{id}", web::post().to(webhooks::act))
                 .route("/keys", web::get().to(keys::page))
                 .route("/keys", web::post().to(keys::create))
                 .route("/keys/revoke", web::post().to(keys::revoke))
