@@ -124,7 +124,11 @@ fn previous_score(conn: &mut DbConn, answer: &Response) -> Result<Option<i32>, D
     let earlier: Option<Option<i32>> = responses::table
         .filter(responses::survey_id.eq(answer.survey_id))
         .filter(responses::customer_id.eq(answer.customer_id))
-        .filter(responses::answered_at.lt(answer.answered_at))
+        .filter(
+            responses::answered_at
+                .lt(answer.answered_at)
+                .or(responses::answered_at.eq(answer.answered_at).and(responses::id.lt(answer.id))),
+        )
         .filter(responses::rolled_score.is_not_null())
         .order((responses::answered_at.desc(), responses::id.desc()))
         .select(responses::rolled_score)

@@ -16,6 +16,7 @@ mod contention;
 mod crash;
 mod delivery;
 mod edge_cases;
+mod followups;
 mod foundation;
 mod golden;
 mod headline;

@@ -1,6 +1,7 @@
 //! Spawns the real app on a random port over a fresh SQLite file or PostgreSQL database.
 #![allow(dead_code)]
 pub mod browser;
+pub mod hooks;
 pub mod json;
 pub mod server;
 pub mod smtp;
@@ -234,6 +235,40 @@ impl TestApp {
             .await;
         assert!(r.status().is_success(), "interaction reported: {}", r.status());
         r.json().await.unwrap()
+    }
+
+    /// A survey that asks every time (no delay, no fatigue), so one customer can answer it
+    /// again and again.
+    pub async fn create_eager_survey(&self, slug: &str, scale: &str, touchpoints: &[&str]) {
+        let r = self
+            .post_json(
+                "/api/v1/surveys",
+                &serde_json::json!({
+                    "slug": slug, "scale": scale, "delay_minutes": 0,
+                    "fatigue_survey_days": 0, "fatigue_global_days": 0,
+                    "texts": {"nl": {"question": "Welk cijfer geeft u ons?"}, "en": {"question": "What grade would you give us?"}},
+                    "touchpoints": touchpoints
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "survey created");
+    }
+
+    /// `customer` answers `score` (with `comment`) on the survey page after interaction `id`:
+    /// the form post, counted at once. The score must be on the survey's scale.
+    pub async fn answer(&self, id: &str, customer: &str, touchpoint: &str, score: i32, comment: &str) {
+        let out = self.report(id, customer, touchpoint, "nl").await;
+        assert_eq!(out["decision"], "invited", "{id}: {out}");
+        let link = out["invitation"]["score_urls"][0]["url"].as_str().unwrap();
+        let form = path_of(link).rsplit_once('/').unwrap().0.to_string();
+        let r = self
+            .client
+            .post(self.url(&form))
+            .form(&[("score", score.to_string()), ("comment", comment.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{customer} answers {score}");
     }
 
     /// Creates an account straight in the database.

@@ -1,0 +1,104 @@
+//! Follow-ups: a low answer (or a drop of two points) opens one, once per customer and survey
+//! while it is open; the API lists, assigns, notes and closes them, and each change is logged
+//! with who made it. On both backends, with the app's jobs in the test's hands.
+use crate::common;
+use crate::common::TestApp;
+use acht::config::Switch;
+use acht::types::{Role, TextEnum};
+use serde_json::{json, Value};
+
+const DAY_MS: i64 = 86_400_000;
+
+async fn open_followups(app: &TestApp, query: &str) -> Vec<Value> {
+    let r = app.get_json(&format!("/api/v1/followups{query}")).await;
+    assert_eq!(r.status(), 200);
+    r.json::<Vec<Value>>().await.unwrap()
+}
+
+async fn patch(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
+    app.client.patch(app.url(&format!("/api/v1/followups/{id}"))).bearer_auth(&app.api_key).json(&body).send().await.unwrap()
+}
+
+/// Hands the events to their subscribers, as an instance's beat does.
+async fn fan_out(app: &TestApp) {
+    acht::jobs::fan_out(&app.state).await;
+}
+
+#[tokio::test]
+async fn low_answers_and_drops_open_follow_ups_that_the_api_works() {
+    on_every_backend_with!(follow_up_scenario, |s| s.jobs = Switch::Off);
+}
+
+async fn follow_up_scenario(app: &TestApp) {
+    app.create_eager_survey("service", "grade10", &["support"]).await;
+    app.answer("i1", "c1", "support", 4, "twee keer gebeld").await;
+    app.answer("i2", "c2", "support", 9, "").await;
+    app.answer("i3", "c3", "support", 8, "").await;
+    fan_out(app).await;
+    let open = open_followups(app, "").await;
+    assert_eq!(open.len(), 1, "only the 4 opens one: {open:?}");
+    assert_eq!((open[0]["customer"].as_str(), open[0]["reason"].as_str()), (Some("c1"), Some("low_score")));
+    assert_eq!(open[0]["score"], 4);
+    assert_eq!(open[0]["comment"], "twee keer gebeld");
+
+    // A second low answer joins the open follow-up; a drop of two points opens one.
+    app.answer("i4", "c1", "support", 3, "").await;
+    app.answer("i5", "c2", "support", 7, "").await;
+    app.answer("i6", "c3", "support", 7, "").await; // one point down: no drop
+    fan_out(app).await;
+    let open = open_followups(app, "").await;
+    let who: Vec<(&str, &str)> =
+        open.iter().map(|f| (f["customer"].as_str().unwrap(), f["reason"].as_str().unwrap())).collect();
+    assert_eq!(who, [("c1", "low_score"), ("c2", "drop")], "oldest first");
+    assert_eq!((open[1]["score"].as_i64(), open[1]["previous_score"].as_i64()), (Some(7), Some(9)));
+    // Events already handed on are not handed on again.
+    fan_out(app).await;
+    assert_eq!(open_followups(app, "").await.len(), 2);
+
+    let id = open[0]["id"].as_str().unwrap().to_string();
+    let r = patch(app, &id, json!({"assignee": "nobody@acme.example"})).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "unknown_assignee");
+    let r = patch(app, &id, json!({"state": "closed"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "outcome_required");
+    assert_eq!(patch(app, "123", json!({"note": "x"})).await.status(), 404);
+
+    app.user("ana@acme.example", "a long password 1", Role::Analyst).await;
+    let r = patch(app, &id, json!({"assignee": "Ana@acme.example"})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(open_followups(app, "?state=unassigned").await.len(), 1, "c2's is left");
+    app.clock.advance_ms(4 * DAY_MS);
+    assert_eq!(open_followups(app, "?state=overdue").await.len(), 2, "open more than three days");
+    let r = patch(app, &id, json!({"note": "Gebeld: de monteur kwam twee keer niet.", "state": "closed", "outcome": "resolved"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let closed: Value = r.json().await.unwrap();
+    assert_eq!((closed["state"].as_str(), closed["outcome"].as_str()), (Some("closed"), Some("resolved")));
+    assert_eq!(closed["assignee"], "ana@acme.example");
+    assert_eq!(closed["overdue"], false);
+    assert_eq!(open_followups(app, "?state=closed").await.len(), 1);
+
+    // Closed, the next low answer opens a new one.
+    app.answer("i7", "c1", "support", 2, "").await;
+    fan_out(app).await;
+    let open = open_followups(app, "").await;
+    assert_eq!(open.len(), 2);
+    assert_ne!(open.iter().find(|f| f["customer"] == "c1").unwrap()["id"], json!(id));
+
+    // The log says who did what, in order.
+    let n: i64 = id.parse().unwrap();
+    let log = app.db.read(move |c| acht::domain::followups::history(c, &[n])).await.unwrap();
+    let steps: Vec<(String, &str)> = log.iter().map(|(e, _)| (e.actor.clone(), e.action.as_str())).collect();
+    assert_eq!(
+        steps,
+        [
+            ("acht".to_string(), "opened"),
+            ("API key test".into(), "assigned"),
+            ("API key test".into(), "noted"),
+            ("API key test".into(), "closed")
+        ]
+    );
+    assert_eq!(log[1].1.as_deref(), Some("ana@acme.example"));
+    // Reopening while another is open for the customer and survey is refused.
+    assert_eq!(patch(app, &id, json!({"state": "open"})).await.status(), 409);
+}
