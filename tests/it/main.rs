@@ -26,3 +26,4 @@ mod privacy;
 mod replay;
 mod skipped;
 mod survey_loop;
+mod webhooks;
