@@ -60,6 +60,21 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         assert_eq!(r.status(), 200, "{c} sends a comment");
     }
 
+    // Their score 4 opens a follow-up each; an analyst notes c1's, naming their address.
+    acht::jobs::fan_out(&app.state).await;
+    let open: Vec<Value> = app.get_json("/api/v1/followups").await.json().await.unwrap();
+    assert_eq!(open.len(), 2);
+    let c1s = open.iter().find(|f| f["customer"] == "c1").unwrap()["id"].as_str().unwrap().to_string();
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/followups/{c1s}")))
+        .bearer_auth(&app.api_key)
+        .json(&json!({"note": "Mailed c1@example.test: no answer yet"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
     let r = app.get_json("/api/v1/customers/c1/export").await;
     assert_eq!(r.status(), 200);
     let export: Value = r.json().await.unwrap();
@@ -76,6 +91,9 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         "jobs" => Some("emails"),
         "job_attempts" => Some("email_attempts"),
         "audit_log" => Some("access_log"),
+        "events" => Some("domain_events"),
+        "followups" => Some("followups"),
+        "followup_log" => Some("followup_log"),
         _ => None,
     };
     for (table, ids) in &mentions {
@@ -97,6 +115,9 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
         "answer_events",
         "jobs",
         "job_attempts",
+        "events",
+        "followups",
+        "followup_log",
     ] {
         assert!(mentions.contains_key(table), "c1 has rows in {table} (the scenario left some)");
     }
@@ -108,7 +129,18 @@ async fn export_scenario(app: &TestApp, delivery: &Delivery) {
 
     // The command line prints the same rows.
     let cli: Value = serde_json::from_str(&common::acht_ok(&app.database_url, &["customer", "export", "c1"])).unwrap();
-    for key in ["events", "interactions", "invitations", "answers", "answer_events", "emails", "email_attempts"] {
+    for key in [
+        "events",
+        "interactions",
+        "invitations",
+        "answers",
+        "answer_events",
+        "emails",
+        "email_attempts",
+        "domain_events",
+        "followups",
+        "followup_log",
+    ] {
         assert_eq!(cli[key], export[key], "{key}: the command line and the API agree");
     }
     let unknown = app.get_json("/api/v1/customers/nobody/export").await;
@@ -143,8 +175,8 @@ struct Id {
     id: String,
 }
 
-/// For every table with a row naming the customer in any column (their id or an invitation's
-/// id as a whole value, their external id, or their address anywhere in a text), the ids of
+/// For every table with a row naming the customer in any column (their id, an invitation's or a
+/// follow-up's id as a whole value, their external id, or their address anywhere in a text), the ids of
 /// those rows, sorted. Full-text index tables (copies of the answers) are left out.
 async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<String>> {
     let external_id = external_id.to_string();
@@ -155,6 +187,8 @@ async fn rows_naming(app: &TestApp, external_id: &str) -> BTreeMap<String, Vec<S
             let who: Vec<Id> = diesel::sql_query(format!(
                 "SELECT CAST(id AS TEXT) AS id FROM customers WHERE external_id = '{external_id}' \
                  UNION SELECT CAST(i.id AS TEXT) FROM invitations i JOIN customers k ON k.id = i.customer_id \
+                 WHERE k.external_id = '{external_id}' \
+                 UNION SELECT CAST(f.id AS TEXT) FROM followups f JOIN customers k ON k.id = f.customer_id \
                  WHERE k.external_id = '{external_id}'"
             ))
             .load(c)?;
@@ -226,7 +260,20 @@ async fn erasure_scenario(app: &TestApp, delivery: &Delivery) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // The 2 opens a follow-up, and an analyst's note names where the customer lives.
+    acht::jobs::fan_out(&app.state).await;
+    let open: Vec<Value> = app.get_json("/api/v1/followups").await.json().await.unwrap();
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/followups/{}", open[0]["id"].as_str().unwrap())))
+        .bearer_auth(&app.api_key)
+        .json(&json!({"note": "Drove by the Kerkstraat: nobody home"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let before = cells_holding(app, &PERSONAL).await;
+    assert!(before.iter().any(|(t, _, _)| t == "followup_log"), "the note holds the street: {before:?}");
     for word in PERSONAL {
         assert!(before.iter().any(|(_, _, w)| w == word), "{word} is stored before the erasure: {before:?}");
     }
