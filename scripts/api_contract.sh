@@ -14,6 +14,9 @@ SERVER=""
 trap '[ -n "$SERVER" ] && { kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; }; rm -rf "$WORK"' EXIT
 export DATABASE_URL="sqlite://$WORK/contract.db" ACHT_LOG=warn
 "$ACHT" survey create --slug service --scale grade10 --question-nl "Cijfer?" --question-en "Grade?" --touchpoint support >/dev/null
+# A small demo world beside it: customers, answers and follow-ups, so the operations that take
+# an id (a follow-up's) reach their logic instead of answering 404 to every id tried.
+"$ACHT" demo --customers 300 --seed 3 >/dev/null
 KEY=$("$ACHT" apikey create contract 2>/dev/null)
 # Port 0: the server takes a free port and prints the address it listens on.
 "$ACHT" serve --bind 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.log" & SERVER=$!

@@ -4,9 +4,10 @@
 use crate::clock::{Clock, SystemClock};
 use crate::db::models::{Customer, Interaction, Invitation, Response};
 use crate::db::Db;
+use crate::domain::followups::{self, Change, ListFilter, Queue};
 use crate::domain::surveys::{self, SurveyInput, Touchpoint};
-use crate::domain::{import, rollups, DomainError};
-use crate::types::{AnswerState, Decision, InvitationStatus, Json, Provenance, Scale};
+use crate::domain::{events, fanout, import, rollups, DomainError};
+use crate::types::{AnswerState, Decision, FollowupOutcome, InvitationStatus, Json, Provenance, Scale};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -69,10 +70,50 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64, end: i64) -> Result<Stri
     if let Some(p) = progress {
         p.finish_and_clear();
     }
+    let opened = db.write_blocking(move |c| demo_followups(c, end, seed))?;
     let (c, i, v, r) = totals;
     Ok(format!(
-        "demo world: {c} customers, {i} interactions, {v} invitations, {r} responses (surveys 'service' and 'effort')"
+        "demo world: {c} customers, {i} interactions, {v} invitations, {r} responses (surveys 'service' and 'effort'), \
+         {opened} follow-ups"
     ))
+}
+
+/// Days of the demo's history whose answers are told as events, so its follow-ups look lived in.
+const FOLLOWUP_DAYS: i64 = 21;
+
+/// The last weeks' answers open their follow-ups as live ones would have; most of those older
+/// than two days were called back and closed since, the newest wait. Returns how many opened.
+fn demo_followups(c: &mut crate::db::DbConn, end: i64, seed: u64) -> Result<usize, DomainError> {
+    let told = events::of_answers_since(c, end - FOLLOWUP_DAYS * DAY)?;
+    events::emit(c, &told)?;
+    while fanout::run(c, 1_000, end)? > 0 {}
+    let all = ListFilter {
+        queue: Queue::Open,
+        user_id: None,
+        survey_id: None,
+        touchpoint: None,
+        now: end,
+        overdue_days: 0,
+        limit: i64::MAX,
+    };
+    let open = followups::list(c, &all)?;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x00f0_110f);
+    for f in open.iter().map(|l| &l.followup) {
+        if f.opened_at > end - 2 * DAY || !rng.random_bool(0.85) {
+            continue;
+        }
+        let (outcome, note) = match rng.random_range(0..20) {
+            0..=9 => (FollowupOutcome::Reached, "Gebeld: excuses gemaakt, uitgelegd wat er misging."),
+            10..=14 => (FollowupOutcome::Resolved, "Gebeld en het probleem direct opgelost."),
+            15..=17 => (FollowupOutcome::NotReached, "Twee keer gebeld, geen gehoor; mail gestuurd."),
+            _ => (FollowupOutcome::NoAction, "Al opgelost door de monteur."),
+        };
+        let at = (f.opened_at + rng.random_range(2 * HOUR..3 * DAY)).min(end);
+        let change = Change { note: Some(note.into()), outcome: Some(outcome), ..Change::default() };
+        followups::change(c, f.id, &change, "acht demo", at)?;
+    }
+    while fanout::run(c, 1_000, end)? > 0 {}
+    Ok(open.len())
 }
 
 struct World {
@@ -293,6 +334,10 @@ pub async fn trickle(db: &Db, from: i64, to: i64, per_day: f64) -> Result<usize,
     let (w, rollup) = (Arc::new(w), Arc::new(rollup));
     db.write(move |c| {
         import::world(c, &w.customers, &w.interactions, &w.invitations, &w.responses)?;
+        // Told as live answers are: their follow-ups open on the running demo's next beat.
+        let told: Vec<events::Event> =
+            w.responses.iter().filter_map(|r| events::of_answer(r, None, r.rolled_score, r.answered_at)).collect();
+        events::emit(c, &told)?;
         rollup.write(c)
     })
     .await?;

@@ -83,6 +83,20 @@ pub fn answer_moved(
     }
 }
 
+/// The events of answers that counted since `since`, as they would have been told then (the
+/// demo's history, written straight to the tables, tells its recent answers this way).
+pub fn of_answers_since(conn: &mut DbConn, since: i64) -> Result<Vec<Event>, DomainError> {
+    use crate::db::schema::responses;
+    let counted: Vec<Response> = responses::table
+        .filter(responses::answered_at.ge(since))
+        .filter(responses::rolled_score.is_not_null())
+        .order((responses::answered_at, responses::id))
+        .select(Response::as_select())
+        .load(conn)
+        .map_err(db)?;
+    Ok(counted.iter().filter_map(|r| of_answer(r, None, r.rolled_score, r.answered_at)).collect())
+}
+
 /// Up to `limit` undispatched events, oldest first, locked for the caller's transaction on
 /// PostgreSQL (events another instance is dispatching right now are skipped, not waited for).
 pub fn claim_undispatched(conn: &mut DbConn, limit: i64) -> Result<Vec<Event>, DomainError> {

@@ -17,7 +17,7 @@ pub fn run(conn: &mut DbConn, limit: i64, now: i64) -> Result<usize, DomainError
     }
     let endpoints = webhooks::active(conn)?;
     for event in &batch {
-        followups::on_answer(conn, event, now)?;
+        followups::on_answer(conn, event)?;
         webhooks::on_event(conn, &endpoints, event, now)?;
     }
     let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();

@@ -68,8 +68,10 @@ pub fn reason_for(score: i32, threshold: i32, previous: Option<i32>) -> Option<F
 }
 
 /// The subscriber to answer events: an answer that now counts (or moved) low opens a follow-up,
-/// unless one is open for the customer and survey already. Returns the one it opened.
-pub fn on_answer(conn: &mut DbConn, event: &Event, now: i64) -> Result<Option<Followup>, DomainError> {
+/// unless one is open for the customer and survey already. Returns the one it opened. It opened
+/// when the answer counted (the event's time), not when the fan-out came round to it.
+pub fn on_answer(conn: &mut DbConn, event: &Event) -> Result<Option<Followup>, DomainError> {
+    let now = event.created_at;
     if !matches!(event.kind, EventKind::AnswerCounted | EventKind::AnswerMoved) {
         return Ok(None);
     }
@@ -164,7 +166,7 @@ fn log(
 }
 
 /// One change an analyst (or the company's system) makes to a follow-up. Every field is
-/// optional; together they apply in the order assign, note, close (or reopen).
+/// optional; together they apply in the order assignee, note, outcome, state.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
@@ -176,12 +178,20 @@ pub struct Change {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 4000)]
     pub note: Option<String>,
-    /// `closed` (with an outcome) or `open` (reopens a closed one).
-    #[serde(default)]
-    pub state: Option<FollowupState>,
-    /// What came of it; required to close.
+    /// What came of it: closes an open follow-up (or corrects a closed one's outcome).
     #[serde(default)]
     pub outcome: Option<FollowupOutcome>,
+    /// `open` reopens a closed follow-up (409 while the customer has another open one for the
+    /// survey). Closing is saying the outcome.
+    #[serde(default)]
+    pub state: Option<Reopen>,
+}
+
+/// The one state a change sets by name: closing always says what came of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reopen {
+    Open,
 }
 
 /// Applies a change, logging each part with `actor`. A closed follow-up reopens only when its
@@ -190,9 +200,6 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
     let mut f = get(conn, id)?;
     if let Some(note) = &change.note {
         super::validate::required_text("invalid_note", "note", note, MAX_NOTE_CHARS)?;
-    }
-    if change.state == Some(FollowupState::Closed) && change.outcome.is_none() {
-        return Err(DomainError::invalid("outcome_required", "say what came of it to close it"));
     }
     if let Some(email) = &change.assignee {
         let assignee = if email.trim().is_empty() { None } else { Some(assignable(conn, email)?) };
@@ -204,17 +211,25 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
     if let Some(note) = &change.note {
         log(conn, id, actor, FollowupAction::Noted, None, None, Some(note.trim().to_string()), now)?;
     }
-    match (change.state, f.state) {
-        (Some(FollowupState::Closed), FollowupState::Open) => {
+    match (change.outcome, f.state) {
+        (Some(outcome), FollowupState::Open) => {
             f.state = FollowupState::Closed;
-            f.outcome = change.outcome;
+            f.outcome = Some(outcome);
             f.closed_at = Some(now);
-            log(conn, id, actor, FollowupAction::Closed, None, change.outcome, None, now)?;
+            log(conn, id, actor, FollowupAction::Closed, None, Some(outcome), None, now)?;
             let mut e = Event::new(EventKind::FollowupClosed, f.customer_id, f.id, now);
             e.survey_id = Some(f.survey_id);
             events::emit(conn, &[e])?;
         }
-        (Some(FollowupState::Open), FollowupState::Closed) => {
+        (Some(outcome), FollowupState::Closed) if f.outcome != Some(outcome) => {
+            // A closed one's outcome may be corrected.
+            f.outcome = Some(outcome);
+            log(conn, id, actor, FollowupAction::Closed, None, Some(outcome), None, now)?;
+        }
+        _ => {}
+    }
+    match (change.state, f.state) {
+        (Some(Reopen::Open), FollowupState::Closed) => {
             let other_open = followups::table
                 .filter(followups::customer_id.eq(f.customer_id))
                 .filter(followups::survey_id.eq(f.survey_id))
@@ -227,11 +242,6 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
             f.outcome = None;
             f.closed_at = None;
             log(conn, id, actor, FollowupAction::Reopened, None, None, None, now)?;
-        }
-        (Some(FollowupState::Closed), FollowupState::Closed) if change.outcome != f.outcome => {
-            // A closed one's outcome may be corrected.
-            f.outcome = change.outcome;
-            log(conn, id, actor, FollowupAction::Closed, None, change.outcome, None, now)?;
         }
         _ => {}
     }
@@ -249,7 +259,8 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
     Ok(f)
 }
 
-/// The id of the user with this address, if they may take follow-ups (an active account).
+/// The id of the user with this address, if they may take follow-ups (an active account); else
+/// NotFound, as for any other missing thing a request names.
 fn assignable(conn: &mut DbConn, email: &str) -> Result<i64, DomainError> {
     let found: Option<(i64, Option<i64>)> = users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
@@ -259,7 +270,9 @@ fn assignable(conn: &mut DbConn, email: &str) -> Result<i64, DomainError> {
         .map_err(db)?;
     match found {
         Some((id, None)) => Ok(id),
-        _ => Err(DomainError::invalid("unknown_assignee", format!("no active user '{}'", email.trim()))),
+        _ => {
+            Err(DomainError::NotFound(format!("active user '{}'", email.trim().chars().take(100).collect::<String>())))
+        }
     }
 }
 

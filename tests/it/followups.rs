@@ -16,7 +16,13 @@ async fn open_followups(app: &TestApp, query: &str) -> Vec<Value> {
 }
 
 async fn patch(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
-    app.client.patch(app.url(&format!("/api/v1/followups/{id}"))).bearer_auth(&app.api_key).json(&body).send().await.unwrap()
+    app.client
+        .patch(app.url(&format!("/api/v1/followups/{id}")))
+        .bearer_auth(&app.api_key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Hands the events to their subscribers, as an instance's beat does.
@@ -57,10 +63,9 @@ async fn follow_up_scenario(app: &TestApp) {
 
     let id = open[0]["id"].as_str().unwrap().to_string();
     let r = patch(app, &id, json!({"assignee": "nobody@acme.example"})).await;
-    assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "unknown_assignee");
+    assert_eq!(r.status(), 404, "no such user");
     let r = patch(app, &id, json!({"state": "closed"})).await;
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "outcome_required");
+    assert_eq!(r.status(), 400, "closing is saying what came of it");
     assert_eq!(patch(app, "123", json!({"note": "x"})).await.status(), 404);
 
     app.user("ana@acme.example", "a long password 1", Role::Analyst).await;
@@ -69,8 +74,7 @@ async fn follow_up_scenario(app: &TestApp) {
     assert_eq!(open_followups(app, "?state=unassigned").await.len(), 1, "c2's is left");
     app.clock.advance_ms(4 * DAY_MS);
     assert_eq!(open_followups(app, "?state=overdue").await.len(), 2, "open more than three days");
-    let r = patch(app, &id, json!({"note": "Gebeld: de monteur kwam twee keer niet.", "state": "closed", "outcome": "resolved"}))
-        .await;
+    let r = patch(app, &id, json!({"note": "Gebeld: de monteur kwam twee keer niet.", "outcome": "resolved"})).await;
     assert_eq!(r.status(), 200);
     let closed: Value = r.json().await.unwrap();
     assert_eq!((closed["state"].as_str(), closed["outcome"].as_str()), (Some("closed"), Some("resolved")));

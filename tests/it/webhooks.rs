@@ -3,7 +3,7 @@
 //! that failed for good is sent again from the admin page; and two instances on one PostgreSQL
 //! deliver each event once.
 use crate::common;
-use crate::common::hooks::{Receiver, Received};
+use crate::common::hooks::{Received, Receiver};
 use crate::common::server::Server;
 use crate::common::TestApp;
 use acht::config::{Settings, Switch};
@@ -54,7 +54,7 @@ async fn webhook_scenario(app: &TestApp) {
         .client
         .patch(app.url(&format!("/api/v1/followups/{id}")))
         .bearer_auth(&app.api_key)
-        .json(&json!({"state": "closed", "outcome": "reached"}))
+        .json(&json!({"outcome": "reached"}))
         .send()
         .await
         .unwrap();

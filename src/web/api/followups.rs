@@ -79,7 +79,9 @@ pub struct FollowupQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/followups", params(FollowupQuery),
-    responses((status = 200, body = Vec<FollowupView>), (status = 400, body = ErrorBody)), security(("api_key" = [])))]
+    responses((status = 200, body = Vec<FollowupView>), (status = 400, body = ErrorBody),
+        (status = 404, description = "no such survey", body = ErrorBody)),
+    security(("api_key" = [])))]
 pub async fn list_followups(
     _caller: ApiCaller,
     state: web::Data<AppState>,
@@ -95,6 +97,16 @@ pub async fn list_followups(
             return Err(ApiError::bad_request("invalid_state", "state must be open, overdue, unassigned or closed"))
         }
     };
+    if let Some(s) = &q.survey {
+        let ok = (1..=64).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "survey must be a slug: 1–64 characters of a–z, 0–9, '-' or '_'",
+            ));
+        }
+    }
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad_request("invalid_limit", "limit must be between 1 and 1000"));
@@ -126,7 +138,9 @@ pub struct FollowupPath {
 /// Assigns, notes, closes (with an outcome) or reopens a follow-up; each part is logged under
 /// the API key's name.
 #[utoipa::path(patch, path = "/api/v1/followups/{id}", params(FollowupPath), request_body = Change,
-    responses((status = 200, body = FollowupView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 200, body = FollowupView),
+        (status = 404, description = "no such follow-up, or no active user with the assignee's address", body = ErrorBody),
+        (status = 409, description = "reopening while the customer has another open one for the survey", body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn change_followup(

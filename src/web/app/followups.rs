@@ -267,9 +267,9 @@ pub async fn act(
         "close" => {
             let outcome = form.outcome.as_deref().and_then(|o| FollowupOutcome::parse(o).ok());
             let outcome = outcome.ok_or_else(|| PageError::bad_form(l.clone()))?;
-            Change { note, state: Some(FollowupState::Closed), outcome: Some(outcome), ..Change::default() }
+            Change { note, outcome: Some(outcome), ..Change::default() }
         }
-        "reopen" => Change { state: Some(FollowupState::Open), ..Change::default() },
+        "reopen" => Change { state: Some(followups::Reopen::Open), ..Change::default() },
         _ => return Err(PageError::bad_form(l)),
     };
     let (now, actor) = (state.now_ms(), format!("user {}", signed.user.email));
