@@ -228,22 +228,19 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
         }
         _ => {}
     }
-    match (change.state, f.state) {
-        (Some(Reopen::Open), FollowupState::Closed) => {
-            let other_open = followups::table
-                .filter(followups::customer_id.eq(f.customer_id))
-                .filter(followups::survey_id.eq(f.survey_id))
-                .filter(followups::state.eq(FollowupState::Open));
-            let busy: bool = diesel::select(diesel::dsl::exists(other_open)).get_result(conn).map_err(db)?;
-            if busy {
-                return Err(DomainError::Conflict("an open follow-up for this customer and survey".into()));
-            }
-            f.state = FollowupState::Open;
-            f.outcome = None;
-            f.closed_at = None;
-            log(conn, id, actor, FollowupAction::Reopened, None, None, None, now)?;
+    if (change.state, f.state) == (Some(Reopen::Open), FollowupState::Closed) {
+        let other_open = followups::table
+            .filter(followups::customer_id.eq(f.customer_id))
+            .filter(followups::survey_id.eq(f.survey_id))
+            .filter(followups::state.eq(FollowupState::Open));
+        let busy: bool = diesel::select(diesel::dsl::exists(other_open)).get_result(conn).map_err(db)?;
+        if busy {
+            return Err(DomainError::Conflict("an open follow-up for this customer and survey".into()));
         }
-        _ => {}
+        f.state = FollowupState::Open;
+        f.outcome = None;
+        f.closed_at = None;
+        log(conn, id, actor, FollowupAction::Reopened, None, None, None, now)?;
     }
     f.updated_at = now;
     diesel::update(followups::table.find(id))
@@ -377,8 +374,11 @@ fn listed(row: ListedRow) -> Listed {
     Listed { followup, survey_slug, survey_name, scale, customer, comment, touchpoint, assignee }
 }
 
+/// A follow-up's log entries, each with the assignee's address where one was set.
+pub type History = Vec<(LogEntry, Option<String>)>;
+
 /// One follow-up with everything its page shows, the log oldest first with each actor's words.
-pub fn detail(conn: &mut DbConn, id: i64) -> Result<(Listed, Vec<(LogEntry, Option<String>)>), DomainError> {
+pub fn detail(conn: &mut DbConn, id: i64) -> Result<(Listed, History), DomainError> {
     let row: ListedRow = followups::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
@@ -403,7 +403,7 @@ pub fn detail(conn: &mut DbConn, id: i64) -> Result<(Listed, Vec<(LogEntry, Opti
 }
 
 /// The logs of some follow-ups, oldest first, with the assignee's address where one was set.
-pub fn history(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(LogEntry, Option<String>)>, DomainError> {
+pub fn history(conn: &mut DbConn, ids: &[i64]) -> Result<History, DomainError> {
     followup_log::table
         .left_join(users::table.on(users::id.nullable().eq(followup_log::assignee_id)))
         .filter(followup_log::followup_id.eq_any(ids))

@@ -392,7 +392,7 @@ pub fn settle(
             started_at,
             finished_at: now,
             outcome: kind,
-            code: code,
+            code,
             detail: detail.chars().take(1000).collect(),
             may_have_reached: matches!(outcome, Outcome::Failed { may_have_reached: true, .. }),
         };
