@@ -225,3 +225,96 @@ async fn overflow(b: &Browser) -> Vec<String> {
     let found = b.client.execute(js, vec![]).await.unwrap();
     found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analyst_closes_the_loop_on_a_low_answer_on_a_desktop() {
+    let Some(b) = Browser::start(DESKTOP_UA, DESKTOP).await else { return };
+    let app = demo_app().await;
+    close_the_loop(&b, &app, "desktop").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analyst_closes_the_loop_on_a_low_answer_on_a_phone() {
+    let Some(b) = Browser::start(PHONE_UA, PHONE).await else { return };
+    let app = demo_app().await;
+    close_the_loop(&b, &app, "phone").await;
+    b.close().await;
+}
+
+/// A customer of the demo answers 3 with a comment; the follow-up it opens is found in the
+/// queue, assigned, noted and closed in the browser, and the customer's page shows who did what.
+async fn close_the_loop(b: &Browser, app: &TestApp, device: &str) {
+    let out = app.report("loop-1", "klant-loop", "support", "nl").await;
+    b.go(&app.url(&common::path_of(out["invitation"]["survey_url"].as_str().unwrap()))).await;
+    b.click(".scores button[value=\"3\"]").await;
+    b.fill("#comment", "Drie keer gebeld voordat iemand me hielp.").await;
+    b.click("button.send").await;
+    for _ in 0..50 {
+        if b.count("#confirmation blockquote").await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The instance's beat hands the answer on within seconds; here, at once.
+    acht::jobs::fan_out(&app.state).await;
+
+    b.go(&app.url("/signin")).await;
+    b.fill("#email", "ana@acme.example").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button.primary").await;
+    b.wait_url("/app").await;
+    assert!(b.text(".followups-strip").await.contains("Open:"), "the overview counts the open follow-ups");
+    b.go(&app.url("/app/followups?queue=unassigned")).await;
+    let queue = b.text("#followups").await;
+    assert!(queue.contains("klant-loop") && queue.contains("Drie keer gebeld"), "{queue}");
+    b.screenshot(&format!("followups-{device}")).await;
+    let open = b.count("#followups li").await;
+    assert!(open > 1, "the demo has more waiting: {open}");
+
+    let js =
+        "[...document.querySelectorAll('#followups a.go')].find(a => a.textContent.includes('klant-loop')).click()";
+    b.client.execute(js, vec![]).await.unwrap();
+    b.wait_url("/app/followups/").await;
+    b.select("#assignee-select", "ana@acme.example").await;
+    b.click("#assign-form button").await;
+    b.wait_url("saved=1").await;
+    assert_eq!(b.text("#assignee").await, "ana@acme.example");
+    b.fill("#note", "Teruggebeld: excuses gemaakt, monteur komt morgen.").await;
+    b.click("#note-form button").await;
+    // Each form comes back to the same address: wait for what it changed.
+    wait_for_text(b, "#history", "Teruggebeld").await;
+    b.select("#outcome", "reached").await;
+    b.click("#close-form button").await;
+    wait_for_text(b, "#state", "closed").await;
+    let state = b.text("#state").await;
+    assert!(state.starts_with("closed") && state.contains("reached"), "{state}");
+    let history = b.text("#history").await;
+    for step in ["Opened", "Assigned to ana@acme.example", "Teruggebeld", "Closed: reached", "user ana@acme.example"] {
+        assert!(history.contains(step), "{step} in the history: {history}");
+    }
+    b.screenshot(&format!("followup-closed-{device}")).await;
+    assert_eq!(overflow(b).await, Vec::<String>::new(), "the follow-up on a {device}");
+
+    // The customer's page keeps the trail.
+    b.click("dl.facts a").await;
+    b.wait_url("/app/customers/klant-loop").await;
+    let trail = b.text("#customer-followups").await;
+    assert!(trail.contains("Teruggebeld") && trail.contains("user ana@acme.example"), "{trail}");
+    b.screenshot(&format!("customer-followup-{device}")).await;
+    assert_eq!(overflow(b).await, Vec::<String>::new(), "the customer's page on a {device}");
+}
+
+/// Waits (up to 10 s) until the element's text holds `needle` (the page reloaded after a form).
+async fn wait_for_text(b: &Browser, css: &str, needle: &str) {
+    for _ in 0..100 {
+        let found = b.client.find(fantoccini::Locator::Css(css)).await;
+        if let Ok(el) = found {
+            if el.text().await.is_ok_and(|t| t.contains(needle)) {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never said {needle}");
+}

@@ -62,6 +62,15 @@ async fn every_page_fits_every_width_and_passes_axe() {
     .await;
     app.user("admin@zonnedal.example", PASSWORD, Role::Admin).await;
     let mut problems = Vec::new();
+    // A webhook endpoint nobody listens at: its log fills with failed deliveries.
+    let now = app.clock.now();
+    let hook = app
+        .db
+        .write(move |c| {
+            acht::domain::webhooks::create(c, "http://127.0.0.1:9/hooks", &acht::domain::webhooks::KINDS, "CRM", now)
+        })
+        .await
+        .unwrap();
 
     // The customer: a survey right after a contact, its email, the pages behind its links.
     app.create_survey("bezorging", "grade10", &["bezorging"]).await;
@@ -152,6 +161,22 @@ async fn every_page_fits_every_width_and_passes_axe() {
         .await
         .unwrap();
     let customer_page = format!("/app/customers/{someone}");
+    // The demo's follow-ups: one still open, one closed with its notes.
+    let (open_one, closed_one): (i64, i64) = app
+        .db
+        .read(|c| {
+            use acht::db::schema::followups;
+            use diesel::prelude::*;
+            let of = |c: &mut acht::db::DbConn, state: &str| {
+                followups::table.filter(followups::state.eq(state.to_string())).select(followups::id).first::<i64>(c)
+            };
+            Ok::<_, acht::db::DbError>((of(c, "open")?, of(c, "closed")?))
+        })
+        .await
+        .unwrap();
+    let (followup_open, followup_closed) =
+        (format!("/app/followups/{open_one}"), format!("/app/followups/{closed_one}"));
+    let webhook_page = format!("/app/webhooks/{}", hook.id);
     let pages = [
         ("overview", "/app"),
         ("trends", "/app/trends?survey=service"),
@@ -167,6 +192,13 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("customers", "/app/customers"),
         ("customers-none", "/app/customers?q=nobody%40nowhere.example"),
         ("customer", customer_page.as_str()),
+        ("followups", "/app/followups"),
+        ("followups-closed", "/app/followups?queue=closed"),
+        ("followups-mine-none", "/app/followups?queue=mine"),
+        ("followup-open", followup_open.as_str()),
+        ("followup-closed", followup_closed.as_str()),
+        ("webhooks", "/app/webhooks"),
+        ("webhook", webhook_page.as_str()),
         ("not-found", "/app/nope"),
         ("bad-filter", "/app/answers?score=abc"),
     ];
