@@ -101,6 +101,7 @@ fn main() {
             holder: "bench".into(),
             stopping: Default::default(),
             http: acht::jobs::webhook::client(),
+            overdue_days: 3,
         };
         let t = Instant::now();
         let tally = delivery.deliver_due().await;

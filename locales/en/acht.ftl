@@ -456,3 +456,21 @@ delivery-failed = failed
 delivery-suppressed = not sent
 delivery-expired = expired
 delivery-not_sent = not sent
+
+## The follow-up digest (email to acht's users)
+mail-digest-subject = { $count ->
+    [one] 1 follow-up is waiting for you
+   *[other] { $count } follow-ups are waiting for you
+}
+mail-digest-subject-overdue = { $count ->
+    [one] 1 follow-up is waiting for you, and it is overdue
+   *[other] { $count } follow-ups are waiting for you, { $overdue } overdue
+}
+mail-digest-lead = Customers whose answer asked for a call, assigned to you and still open; overdue after { $days } days first.
+mail-digest-waiting = { $days ->
+    [0] opened today
+    [one] open 1 day
+   *[other] open { $days } days
+}
+mail-digest-open-queue = Open my follow-ups
+mail-digest-why = You get this email each morning while follow-ups in { $company }'s acht are assigned to you.

@@ -456,3 +456,21 @@ delivery-failed = mislukt
 delivery-suppressed = niet verstuurd
 delivery-expired = verlopen
 delivery-not_sent = niet verstuurd
+
+## De opvolgmail (aan gebruikers van acht)
+mail-digest-subject = { $count ->
+    [one] 1 opvolging wacht op je
+   *[other] { $count } opvolgingen wachten op je
+}
+mail-digest-subject-overdue = { $count ->
+    [one] 1 opvolging wacht op je, en die is te laat
+   *[other] { $count } opvolgingen wachten op je, { $overdue } te laat
+}
+mail-digest-lead = Klanten wier antwoord om een telefoontje vroeg, aan jou toegewezen en nog open; wat langer dan { $days } dagen open is eerst.
+mail-digest-waiting = { $days ->
+    [0] vandaag geopend
+    [one] 1 dag open
+   *[other] { $days } dagen open
+}
+mail-digest-open-queue = Mijn opvolgingen openen
+mail-digest-why = Je krijgt deze mail elke ochtend zolang er in acht van { $company } opvolgingen aan jou zijn toegewezen.

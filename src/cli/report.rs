@@ -127,6 +127,7 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
             holder: format!("cli-pid-{}", std::process::id()),
             stopping: Default::default(),
             http: crate::jobs::webhook::client(),
+            overdue_days: settings.followup_overdue_days,
         };
         match delivery.deliver_row(row.id).await? {
             Some(JobState::Sent) => println!("sent"),

@@ -454,3 +454,16 @@ diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, users);
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, jobs);
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, invitations);
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, interactions);
+
+diesel::table! {
+    digest_runs (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        day -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(digest_runs -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(digest_runs, users);
+diesel::allow_tables_to_appear_in_same_query!(digest_runs, followups);

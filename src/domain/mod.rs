@@ -4,6 +4,7 @@ pub mod answers;
 pub mod apikeys;
 pub mod audit;
 pub mod customers;
+pub mod digests;
 pub mod dispatch;
 pub mod error;
 pub mod events;

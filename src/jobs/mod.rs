@@ -4,12 +4,13 @@
 //! write the same result whoever runs them, outbox rows are claimed before they are sent, and a
 //! report is claimed by a unique row (src/domain/reports.rs). A run still busy when its next
 //! firing comes is not started twice. `ACHT_JOBS=off` keeps an instance from running them.
+pub mod digest;
 pub mod invitation;
 pub mod report;
 pub mod webhook;
 pub mod worker;
 
-use crate::domain::{answers, events, fanout, reports, retention, rollups, surveys, users};
+use crate::domain::{answers, digests, events, fanout, reports, retention, rollups, surveys, users};
 use crate::web::AppState;
 use std::future::Future;
 use std::sync::Arc;
@@ -46,7 +47,10 @@ async fn start(
     scheduler
         .add(job(&every, Busy::default(), move || {
             let s = s.clone();
-            async move { claim_reports(&s).await }
+            async move {
+                claim_reports(&s).await;
+                claim_digests(&s).await;
+            }
         })?)
         .await?;
     // Rollup changes are folded on the same beat, so the deltas every page adds stay few.
@@ -139,6 +143,23 @@ pub async fn claim_reports(state: &AppState) {
             Ok(Some(_)) => tracing::info!(subscription = id, first_day = period.first_day, "report due: queued"),
             Ok(None) => {} // another instance claimed it first
             Err(e) => tracing::warn!(error = %e, subscription = id, "claiming a due report failed; will retry"),
+        }
+    }
+}
+
+/// Claims the follow-up digests whose morning came; their emails go with the job run that
+/// follows. Looking is a read; only a digest found due costs a write (its claim).
+pub async fn claim_digests(state: &AppState) {
+    let now = state.now_ms();
+    let due = match state.db.read(move |c| digests::due(c, now)).await {
+        Ok(due) => due,
+        Err(e) => return tracing::warn!(error = %e, "looking for due digests failed; will retry"),
+    };
+    for (user, day) in due {
+        match state.db.write(move |c| digests::claim(c, user, day, now)).await {
+            Ok(Some(_)) => tracing::info!(user, day, "follow-up digest due: queued"),
+            Ok(None) => {} // another instance claimed it first
+            Err(e) => tracing::warn!(error = %e, user, "claiming a digest failed; will retry"),
         }
     }
 }

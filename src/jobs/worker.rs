@@ -34,6 +34,8 @@ pub struct Delivery {
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
     /// Posts webhook deliveries (one client: its connections are reused).
     pub http: reqwest::Client,
+    /// A follow-up open longer than this many days is overdue (the digest says so).
+    pub overdue_days: i64,
 }
 
 /// What one outbox run did.
@@ -58,6 +60,7 @@ impl Delivery {
             holder: format!("instance-{}-pid-{}", state.db.id_tag(), std::process::id()),
             stopping: state.stopping.clone(),
             http: super::webhook::client(),
+            overdue_days: state.followup_overdue_days,
         }
     }
 
@@ -139,6 +142,7 @@ impl Delivery {
             match row.kind {
                 JobKind::Invitation => self.invitation(row.id, &row.message_id()).await,
                 JobKind::Report => Ok((self.report(row.id, &row.message_id()).await?, None)),
+                JobKind::Digest => Ok((self.digest(row.id, &row.message_id()).await?, None)),
                 JobKind::Webhook => {
                     Ok((super::webhook::deliver(&self.db, &self.http, row.id, self.clock.now_ms()).await?, None))
                 }

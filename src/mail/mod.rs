@@ -1,6 +1,7 @@
 //! acht's own email: the mail server it sends through, and the messages it composes (survey
 //! invitations, scheduled reports). Which message goes when is the outbox's business
 //! (src/domain/outbox.rs, src/jobs/mail.rs); this module only composes and hands over.
+pub mod digest;
 pub mod invitation;
 pub mod report;
 

@@ -427,6 +427,8 @@ stored_enum!(
         Report => "report",
         /// An event posted to a webhook endpoint.
         Webhook => "webhook",
+        /// The daily email of an assignee's open follow-ups.
+        Digest => "digest",
     }
 );
 

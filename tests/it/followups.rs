@@ -106,3 +106,86 @@ async fn follow_up_scenario(app: &TestApp) {
     // Reopening while another is open for the customer and survey is refused.
     assert_eq!(patch(app, &id, json!({"state": "open"})).await.status(), 409);
 }
+
+/// Each morning at eight, local time, an assignee gets one email with their open follow-ups,
+/// the overdue ones first, linking to each; not twice a day, not before eight, not once nothing
+/// is open. On both backends, through a real SMTP server.
+#[tokio::test]
+async fn an_assignee_gets_one_digest_each_morning_with_their_open_follow_ups() {
+    for database in common::databases() {
+        let Some(smtp) = common::smtp::SmtpServer::start() else { return };
+        let smtp_url = smtp.url();
+        let tune = move |s: &mut acht::config::Settings| {
+            s.smtp_url = Some(smtp_url.clone());
+            s.mail_from = Some("Acme <survey@acme.example>".into());
+            s.jobs = Switch::Off;
+        };
+        let app = TestApp::spawn_with(database, tune.clone()).await;
+        let mut settings = acht::config::Settings::for_database(&app.database_url);
+        tune(&mut settings);
+        let mailer = acht::mail::Mailer::from_settings(&settings).unwrap();
+        let delivery = acht::jobs::worker::Delivery::new(&app.state, mailer, &settings);
+        digest_scenario(&app, &delivery, &smtp).await;
+    }
+}
+
+async fn digest_scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery, smtp: &common::smtp::SmtpServer) {
+    // 06:30 UTC on a Monday in December: 07:30 in Amsterdam, where the assignee works.
+    let monday = chrono::DateTime::parse_from_rfc3339("2026-12-07T06:30:00Z").unwrap().timestamp_millis();
+    app.clock.set(monday - 4 * DAY_MS);
+    app.create_eager_survey("service", "grade10", &["support"]).await;
+    app.user("ana@acme.example", "a long password 1", Role::Analyst).await;
+    app.answer("i1", "c1", "support", 3, "Geen monteur gekomen").await;
+    app.clock.set(monday - 3600_000);
+    app.answer("i2", "c2", "support", 2, "").await;
+    app.answer("i3", "c3", "support", 1, "").await; // nobody's: not in a digest
+    fan_out(app).await;
+    for f in open_followups(app, "").await.iter().filter(|f| f["customer"] != "c3") {
+        let r = patch(app, f["id"].as_str().unwrap(), json!({"assignee": "ana@acme.example"})).await;
+        assert_eq!(r.status(), 200);
+    }
+    delivery.deliver_due().await; // the survey emails of the interactions
+    let before = smtp.messages().len();
+
+    app.clock.set(monday);
+    acht::jobs::claim_digests(&app.state).await;
+    delivery.deliver_due().await;
+    assert_eq!(smtp.messages().len(), before, "not before eight in the morning");
+
+    app.clock.set(monday + 3600_000);
+    acht::jobs::claim_digests(&app.state).await;
+    acht::jobs::claim_digests(&app.state).await;
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), before + 1, "one digest");
+    let mail = common::smtp::Mail { raw: mails.last().unwrap().clone() };
+    assert_eq!(mail.header("To").as_deref(), Some("ana@acme.example"));
+    assert_eq!(mail.header("Subject").as_deref(), Some("2 follow-ups are waiting for you, 1 overdue"));
+    let html = mail.part("text/html").unwrap();
+    let text = mail.part("text/plain").unwrap();
+    let (c1, c2) = (text.find("c1").unwrap(), text.find("c2").unwrap());
+    assert!(c1 < c2, "the overdue one first:\n{text}");
+    assert!(text.contains("Geen monteur gekomen") && !text.contains("c3"), "{text}");
+    let links = common::smtp::hrefs(&html);
+    assert_eq!(links.iter().filter(|l| l.contains("/app/followups/")).count(), 2, "{links:?}");
+    // Kept for a look at it in a browser.
+    let keep = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("digest-email.html"), &html).unwrap();
+
+    // Later the same day: nothing more. The next morning: the next one.
+    app.clock.set(monday + 8 * 3600_000);
+    acht::jobs::claim_digests(&app.state).await;
+    assert_eq!(delivery.deliver_due().await.sent, 0);
+    app.clock.set(monday + DAY_MS + 3600_000);
+    acht::jobs::claim_digests(&app.state).await;
+    assert_eq!(delivery.deliver_due().await.sent, 1, "the next morning's");
+    // Nothing open for them any more: no digest.
+    for f in open_followups(app, "").await.iter().filter(|f| f["assignee"] == "ana@acme.example") {
+        let r = patch(app, f["id"].as_str().unwrap(), json!({"outcome": "resolved"})).await;
+        assert_eq!(r.status(), 200);
+    }
+    app.clock.set(monday + 2 * DAY_MS + 3600_000);
+    acht::jobs::claim_digests(&app.state).await;
+    assert_eq!(delivery.deliver_due().await.sent, 0, "nothing open, no digest");
+}

@@ -1,3 +1,4 @@
+DROP TABLE digest_runs;
 ALTER TABLE surveys DROP COLUMN followup_at_most;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhook_endpoints;

@@ -91,3 +91,14 @@ CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, crea
 
 -- The score at or below which an answer opens a follow-up (NULL: the scale's default).
 ALTER TABLE surveys ADD COLUMN followup_at_most INTEGER;
+
+-- The daily digest of an assignee's open follow-ups: one row per person and local day. The
+-- unique pair is the claim: every instance's beat may find it due, one insert succeeds, and
+-- its job (same id) sends it.
+CREATE TABLE digest_runs (
+    id BIGINT PRIMARY KEY NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    day BIGINT NOT NULL,                  -- the assignee's local date, days since 1970-01-01
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX digest_runs_once ON digest_runs(user_id, day);
