@@ -136,7 +136,7 @@ async fn digest_scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery,
     app.create_eager_survey("service", "grade10", &["support"]).await;
     app.user("ana@acme.example", "a long password 1", Role::Analyst).await;
     app.answer("i1", "c1", "support", 3, "Geen monteur gekomen").await;
-    app.clock.set(monday - 3600_000);
+    app.clock.set(monday - 3_600_000);
     app.answer("i2", "c2", "support", 2, "").await;
     app.answer("i3", "c3", "support", 1, "").await; // nobody's: not in a digest
     fan_out(app).await;
@@ -152,7 +152,7 @@ async fn digest_scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery,
     delivery.deliver_due().await;
     assert_eq!(smtp.messages().len(), before, "not before eight in the morning");
 
-    app.clock.set(monday + 3600_000);
+    app.clock.set(monday + 3_600_000);
     acht::jobs::claim_digests(&app.state).await;
     acht::jobs::claim_digests(&app.state).await;
     assert_eq!(delivery.deliver_due().await.sent, 1);
@@ -174,10 +174,10 @@ async fn digest_scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery,
     std::fs::write(keep.join("digest-email.html"), &html).unwrap();
 
     // Later the same day: nothing more. The next morning: the next one.
-    app.clock.set(monday + 8 * 3600_000);
+    app.clock.set(monday + 8 * 3_600_000);
     acht::jobs::claim_digests(&app.state).await;
     assert_eq!(delivery.deliver_due().await.sent, 0);
-    app.clock.set(monday + DAY_MS + 3600_000);
+    app.clock.set(monday + DAY_MS + 3_600_000);
     acht::jobs::claim_digests(&app.state).await;
     assert_eq!(delivery.deliver_due().await.sent, 1, "the next morning's");
     // Nothing open for them any more: no digest.
@@ -185,7 +185,7 @@ async fn digest_scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery,
         let r = patch(app, f["id"].as_str().unwrap(), json!({"outcome": "resolved"})).await;
         assert_eq!(r.status(), 200);
     }
-    app.clock.set(monday + 2 * DAY_MS + 3600_000);
+    app.clock.set(monday + 2 * DAY_MS + 3_600_000);
     acht::jobs::claim_digests(&app.state).await;
     assert_eq!(delivery.deliver_due().await.sent, 0, "nothing open, no digest");
 }
