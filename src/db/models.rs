@@ -26,6 +26,8 @@ pub struct Survey {
     pub created_at: i64,
     /// The score at or below which an answer opens a follow-up (None: the scale's default).
     pub followup_at_most: Option<i32>,
+    /// When it was archived: it asks nobody any more.
+    pub archived_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]

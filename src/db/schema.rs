@@ -14,6 +14,7 @@ diesel::table! {
         fatigue_global_days -> BigInt,
         created_at -> BigInt,
         followup_at_most -> Nullable<Integer>,
+        archived_at -> Nullable<BigInt>,
     }
 }
 

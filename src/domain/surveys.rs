@@ -199,9 +199,107 @@ pub fn create(conn: &mut DbConn, input: &SurveyInput, now: i64) -> Result<Survey
         fatigue_global_days: input.fatigue_global_days,
         created_at: now,
         followup_at_most: input.followup_at_most,
+        archived_at: None,
     };
     diesel::insert_into(surveys::table).values(&survey).execute(conn).map_err(db)?;
     Ok(survey)
+}
+
+/// Changes a survey's settings and words. Its slug stays (links and the API name it by it); its
+/// scale changes only while nobody has answered it (answers are scores on that scale).
+pub fn update(conn: &mut DbConn, slug: &str, input: &SurveyInput) -> Result<Survey, DomainError> {
+    input.validate()?;
+    let mut survey = get(conn, slug)?;
+    if input.slug != survey.slug {
+        return Err(DomainError::invalid("invalid_slug", "a survey's slug cannot change"));
+    }
+    if input.scale != survey.scale {
+        use crate::db::schema::responses;
+        let answered: bool =
+            diesel::select(diesel::dsl::exists(responses::table.filter(responses::survey_id.eq(survey.id))))
+                .get_result(conn)
+                .map_err(db)?;
+        if answered {
+            return Err(DomainError::invalid("scale_in_use", "the scale cannot change once the survey has answers"));
+        }
+    }
+    let mut touchpoints: Vec<String> = input.touchpoints.iter().map(|t| t.0.clone()).collect();
+    touchpoints.dedup();
+    survey.name = input.name.clone().unwrap_or_else(|| input.slug.clone());
+    survey.scale = input.scale;
+    survey.texts = Json::new(input.texts.clone());
+    survey.touchpoints = Json::new(touchpoints);
+    survey.delay_minutes = input.delay_minutes;
+    survey.expiry_days = input.expiry_days;
+    survey.sample_rate = input.sample_rate;
+    survey.fatigue_survey_days = input.fatigue_survey_days;
+    survey.fatigue_global_days = input.fatigue_global_days;
+    survey.followup_at_most = input.followup_at_most;
+    diesel::update(surveys::table.find(survey.id))
+        .set((
+            surveys::name.eq(&survey.name),
+            surveys::scale.eq(survey.scale),
+            surveys::texts.eq(&survey.texts),
+            surveys::touchpoints.eq(&survey.touchpoints),
+            surveys::delay_minutes.eq(survey.delay_minutes),
+            surveys::expiry_days.eq(survey.expiry_days),
+            surveys::sample_rate.eq(survey.sample_rate),
+            surveys::fatigue_survey_days.eq(survey.fatigue_survey_days),
+            surveys::fatigue_global_days.eq(survey.fatigue_global_days),
+            surveys::followup_at_most.eq(survey.followup_at_most),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(survey)
+}
+
+/// Archives a survey (it asks nobody any more; what it gathered stays), or brings it back.
+pub fn set_archived(conn: &mut DbConn, slug: &str, archived: bool, now: i64) -> Result<Survey, DomainError> {
+    let survey = get(conn, slug)?;
+    diesel::update(surveys::table.find(survey.id))
+        .set(surveys::archived_at.eq(archived.then_some(now)))
+        .execute(conn)
+        .map_err(db)?;
+    get(conn, slug)
+}
+
+impl SurveyInput {
+    /// The input that would make `s` as it is (the edit form starts from it).
+    pub fn of(s: &Survey) -> SurveyInput {
+        SurveyInput {
+            slug: s.slug.clone(),
+            name: Some(s.name.clone()),
+            scale: s.scale,
+            texts: s.texts.get().clone(),
+            touchpoints: s.touchpoints.get().iter().map(|t| Touchpoint(t.clone())).collect(),
+            delay_minutes: s.delay_minutes,
+            expiry_days: s.expiry_days,
+            sample_rate: s.sample_rate,
+            fatigue_survey_days: s.fatigue_survey_days,
+            fatigue_global_days: s.fatigue_global_days,
+            followup_at_most: s.followup_at_most,
+        }
+    }
+
+    /// The survey this input would make, unsaved (a preview shows it).
+    pub fn draft(&self, now: i64) -> Survey {
+        Survey {
+            id: 0,
+            slug: self.slug.clone(),
+            name: self.name.clone().unwrap_or_else(|| self.slug.clone()),
+            scale: self.scale,
+            texts: Json::new(self.texts.clone()),
+            touchpoints: Json::new(self.touchpoints.iter().map(|t| t.0.clone()).collect()),
+            delay_minutes: self.delay_minutes,
+            expiry_days: self.expiry_days,
+            sample_rate: self.sample_rate,
+            fatigue_survey_days: self.fatigue_survey_days,
+            fatigue_global_days: self.fatigue_global_days,
+            created_at: now,
+            followup_at_most: self.followup_at_most,
+            archived_at: None,
+        }
+    }
 }
 
 pub fn find(conn: &mut DbConn, slug: &str) -> Result<Option<Survey>, DomainError> {
@@ -237,7 +335,7 @@ impl Survey {
     }
 
     pub fn is_triggered_by(&self, touchpoint: &str) -> bool {
-        self.touchpoints.get().iter().any(|t| t == touchpoint)
+        self.archived_at.is_none() && self.touchpoints.get().iter().any(|t| t == touchpoint)
     }
 
     /// The question in the customer's language, else acht's default language, else any the

@@ -131,15 +131,25 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The messages of a language file: key and the variables its text uses.
+    /// The messages of a language file: key and the variables its text uses, in every line of
+    /// it (a message with plural variants goes on over indented lines and a closing brace).
     fn messages(lang: &str) -> Vec<(String, Vec<String>)> {
         let path = format!("{}/locales/{lang}/acht.ftl", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
-            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-            .filter_map(|l| l.split_once(" =").map(|(k, text)| (k.trim().to_string(), variables(text))))
-            .collect()
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in std::fs::read_to_string(path).unwrap().lines() {
+            let starts_message = line.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+            let continues = line.starts_with(' ') || line.starts_with('}');
+            if let (true, Some((k, text))) = (starts_message, line.split_once(" =")) {
+                out.push((k.trim().to_string(), variables(text)));
+            } else if let (true, Some(last)) = (continues, out.last_mut()) {
+                for v in variables(line) {
+                    if !last.1.contains(&v) {
+                        last.1.push(v);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn variables(text: &str) -> Vec<String> {

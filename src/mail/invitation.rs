@@ -5,6 +5,8 @@
 //! whether or not a dark mode inverts the page), a plain-text part with every link, and the
 //! headers mail programs use for their own unsubscribe button (RFC 2369 and RFC 8058).
 use super::{AutoSubmitted, ListUnsubscribe, ListUnsubscribePost, Mailer};
+use crate::config::Branding;
+use crate::db::models::Survey;
 use crate::domain::queue::InvitationMail;
 use crate::domain::token::invitation_token;
 use crate::i18n::{arg, Locale};
@@ -54,11 +56,17 @@ pub struct View {
 /// the instance secret (it is never stored).
 pub fn view(mailer: &Mailer, base_url: &str, secret: &[u8], m: &InvitationMail) -> View {
     let token = invitation_token(secret, m.invitation.id);
-    let shown = m.survey.text_for(&m.locale);
+    view_of(&mailer.branding, base_url, &token, &m.survey, &m.locale)
+}
+
+/// The email of `survey` as a customer speaking `locale` gets it, with links carrying `token`:
+/// what is sent, and (with a stand-in token) the admin's preview of it.
+pub fn view_of(branding: &Branding, base_url: &str, token: &str, survey: &Survey, locale: &str) -> View {
+    let shown = survey.text_for(locale);
     let l: &Locale = &shown.locale;
-    let (low, high) = l.anchors(m.survey.scale);
-    let company = mailer.branding.company.clone();
-    let days = m.survey.fatigue_global_days.max(m.survey.fatigue_survey_days);
+    let (low, high) = l.anchors(survey.scale);
+    let company = branding.company.clone();
+    let days = survey.fatigue_global_days.max(survey.fatigue_survey_days);
     let why = if days > 0 {
         l.t_args("mail-invitation-why", &[("company", arg(&company)), ("days", days.into())])
     } else {
@@ -66,12 +74,11 @@ pub fn view(mailer: &Mailer, base_url: &str, secret: &[u8], m: &InvitationMail) 
     };
     View {
         lang: l.tag(),
-        colour: mailer.branding.colour.clone(),
-        logo_url: mailer.branding.logo_url.clone(),
+        colour: branding.colour.clone(),
+        logo_url: branding.logo_url.clone(),
         question: shown.question,
         lead: l.t("mail-invitation-lead"),
-        buttons: m
-            .survey
+        buttons: survey
             .scale
             .scores()
             .map(|score| Button { score, href: format!("{base_url}/s/{token}/{score}") })
@@ -89,11 +96,16 @@ pub fn view(mailer: &Mailer, base_url: &str, secret: &[u8], m: &InvitationMail) 
     }
 }
 
+/// The email's HTML part.
+pub fn html(v: &View) -> Result<String, String> {
+    Html { v }.render().map_err(|e| e.to_string())
+}
+
 /// The whole message to `to`, with its stable `Message-ID`.
 pub fn compose(mailer: &Mailer, v: &View, to: &str, message_id: String) -> Result<Message, String> {
     // The error names no address: it is kept in the outbox, which outlives an erasure's reach.
     let to: Mailbox = to.parse().map_err(|e| format!("the customer's address is not usable: {e}"))?;
-    let html = Html { v }.render().map_err(|e| e.to_string())?;
+    let html = html(v)?;
     let text = Text { v }.render().map_err(|e| e.to_string())?;
     Message::builder()
         .from(mailer.from().clone())

@@ -220,16 +220,28 @@ async fn show(
     if let Some(r) = theirs {
         return Ok(thanks(&state, &invite, token, r.score, r.comment.clone().unwrap_or_default(), Confirm::Nothing));
     }
-    let scale = invite.scale();
+    Ok(question_page(&state, &invite.survey, &invite.customer.locale, &token))
+}
+
+/// The question page of `survey` as a customer speaking `locale` sees it, with `token` in its
+/// form: an admin's preview of an unsaved survey (with a stand-in token) is the page itself.
+pub(crate) fn question_page(
+    state: &AppState,
+    survey: &crate::db::models::Survey,
+    locale: &str,
+    token: &str,
+) -> HttpResponse {
+    let text = survey.text_for(locale);
+    let scale = survey.scale;
     let page = QuestionPage {
         w: Words::get(&text.locale, scale),
         brand: &state.branding,
-        token,
+        token: token.to_string(),
         question: text.question,
         scores: scale.scores().collect(),
         columns: columns(scale.scores().count()),
     };
-    Ok(html(StatusCode::OK, page.render()))
+    html(StatusCode::OK, page.render())
 }
 
 fn thanks(

@@ -25,5 +25,6 @@ mod pages;
 mod privacy;
 mod replay;
 mod skipped;
+mod survey_admin;
 mod survey_loop;
 mod webhooks;

@@ -1,4 +1,5 @@
 DROP TABLE digest_runs;
+ALTER TABLE surveys DROP COLUMN archived_at;
 ALTER TABLE surveys DROP COLUMN followup_at_most;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhook_endpoints;

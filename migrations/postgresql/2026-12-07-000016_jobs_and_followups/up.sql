@@ -91,6 +91,8 @@ CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, crea
 
 -- The score at or below which an answer opens a follow-up (NULL: the scale's default).
 ALTER TABLE surveys ADD COLUMN followup_at_most INTEGER;
+-- An archived survey asks nobody any more; its answers and figures stay.
+ALTER TABLE surveys ADD COLUMN archived_at BIGINT;
 
 -- The daily digest of an assignee's open follow-ups: one row per person and local day. The
 -- unique pair is the claim: every instance's beat may find it due, one insert succeeds, and

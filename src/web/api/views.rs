@@ -26,6 +26,10 @@ pub struct SurveyView {
     pub sample_rate: f64,
     pub fatigue_survey_days: i64,
     pub fatigue_global_days: i64,
+    /// The score at or below which an answer opens a follow-up (null: the scale's default).
+    pub followup_at_most: Option<i32>,
+    /// An archived survey asks nobody any more (archived in the app).
+    pub archived: bool,
 }
 
 impl From<&Survey> for SurveyView {
@@ -41,6 +45,8 @@ impl From<&Survey> for SurveyView {
             sample_rate: s.sample_rate,
             fatigue_survey_days: s.fatigue_survey_days,
             fatigue_global_days: s.fatigue_global_days,
+            followup_at_most: s.followup_at_most,
+            archived: s.archived_at.is_some(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod followups;
 mod keys;
 mod overview;
 mod retention;
+mod surveys;
 mod trends;
 mod users;
 mod webhooks;
@@ -55,6 +56,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/audit", web::get().to(audit::page))
+                .route("/surveys", web::get().to(surveys::list))
+                .route("/surveys", web::post().to(surveys::create))
+                .route("/surveys/new", web::get().to(surveys::new))
+                .route("/surveys/{slug}", web::get().to(surveys::edit))
+                .route("/surveys/{slug}", web::post().to(surveys::update))
                 .route("/webhooks", web::get().to(webhooks::list))
                 .route("/webhooks", web::post().to(webhooks::create))
                 .route("/webhooks/{id}", web::get().to(webhooks::endpoint))

@@ -1,0 +1,132 @@
+//! Surveys made and changed by an admin in the app: the invitation email and the survey page a
+//! customer then gets are exactly the previews the form showed (links aside), and an archived
+//! survey asks nobody. On both backends, through a real SMTP server.
+use crate::common;
+use crate::common::smtp::{Mail, SmtpServer};
+use crate::common::TestApp;
+use acht::config::{Settings, Switch};
+use acht::types::Role;
+use serde_json::Value;
+
+const PASSWORD: &str = "a long password 1";
+
+fn mail_settings(s: &mut Settings, smtp_url: &str) {
+    s.smtp_url = Some(smtp_url.to_string());
+    s.mail_from = Some("Zonnedal <enquete@zonnedal.example>".into());
+    s.company_colour = "#8a3b12".into();
+    s.jobs = Switch::Off;
+}
+
+fn fields(question_nl: &str) -> Vec<(&'static str, String)> {
+    [
+        ("name", "Levering"),
+        ("slug", "levering"),
+        ("scale", "grade10"),
+        ("question_nl", question_nl),
+        ("followup_nl", "Wat kan beter?"),
+        ("question_en", "How did the delivery go?"),
+        ("followup_en", ""),
+        ("touchpoints", "levering, montage"),
+        ("delay_minutes", "0"),
+        ("expiry_days", "7"),
+        ("sample_percent", "100"),
+        ("fatigue_survey_days", "0"),
+        ("fatigue_global_days", "0"),
+        ("followup_at_most", "5"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
+}
+
+#[tokio::test]
+async fn an_admin_makes_a_survey_whose_email_and_page_are_its_preview() {
+    for database in common::databases() {
+        let Some(smtp) = SmtpServer::start() else { return };
+        let url = smtp.url();
+        let app = TestApp::spawn_with(database, |s| mail_settings(s, &url)).await;
+        let mut settings = Settings::for_database(&app.database_url);
+        mail_settings(&mut settings, &smtp.url());
+        let delivery = acht::jobs::worker::Delivery::new(
+            &app.state,
+            acht::mail::Mailer::from_settings(&settings).unwrap(),
+            &settings,
+        );
+        scenario(&app, &delivery, &smtp).await;
+    }
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    csrf: &str,
+    action: &str,
+    f: &[(&str, String)],
+) -> reqwest::Response {
+    let mut form: Vec<(&str, String)> = f.to_vec();
+    form.push(("csrf", csrf.to_string()));
+    form.push(("action", action.to_string()));
+    client.post(url).form(&form).send().await.unwrap()
+}
+
+async fn scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery, smtp: &SmtpServer) {
+    app.user("admin@zonnedal.example", PASSWORD, Role::Admin).await;
+    app.user("ana@zonnedal.example", PASSWORD, Role::Analyst).await;
+    let analyst = app.signed_in("ana@zonnedal.example", PASSWORD).await;
+    assert_eq!(analyst.get(app.url("/app/surveys")).send().await.unwrap().status(), 403, "admins only");
+    let admin = app.signed_in("admin@zonnedal.example", PASSWORD).await;
+    let page = admin.get(app.url("/app/surveys/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = common::csrf_of(&page);
+
+    // A form the rules refuse comes back as typed, saying why.
+    let mut bad = fields("");
+    bad.iter_mut().find(|(k, _)| *k == "question_en").unwrap().1 = String::new();
+    let r = post(&admin, app.url("/app/surveys"), &csrf, "save", &bad).await;
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"form-error\"") && body.contains("value=\"levering, montage\""), "{body}");
+
+    // The previews, from the unsaved form.
+    let f = fields("Hoe ging de levering?");
+    let preview_email = post(&admin, app.url("/app/surveys"), &csrf, "preview-email-nl", &f).await;
+    assert!(preview_email.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    let preview_email = preview_email.text().await.unwrap();
+    let preview_page = post(&admin, app.url("/app/surveys"), &csrf, "preview-page-nl", &f).await.text().await.unwrap();
+    assert!(preview_email.contains("Hoe ging de levering?") && preview_page.contains("Hoe ging de levering?"));
+    let r = post(&admin, app.url("/app/surveys"), &csrf, "save", &f).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/app/surveys/levering?saved=1");
+
+    let survey: Value = app.get_json("/api/v1/surveys/levering").await.json().await.unwrap();
+    assert_eq!(survey["touchpoints"], serde_json::json!(["levering", "montage"]));
+    assert_eq!((survey["delay_minutes"].as_i64(), survey["followup_at_most"].as_i64()), (Some(0), Some(5)));
+    assert_eq!(survey["texts"]["nl"]["followup"], "Wat kan beter?");
+
+    // A customer gets exactly the previews, their own links aside.
+    let out = app.report("lev-1", "k1", "montage", "nl").await;
+    assert_eq!(out["decision"], "invited", "{out}");
+    let survey_url = out["invitation"]["survey_url"].as_str().unwrap().to_string();
+    let token = common::path_of(&survey_url).rsplit('/').next().unwrap().to_string();
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    let mail = Mail { raw: smtp.messages().pop().unwrap() };
+    // Mail has CRLF line ends (RFC 5322); the page its own.
+    let sent = mail.part("text/html").unwrap().replace(&token, "preview").replace("\r\n", "\n");
+    assert_eq!(sent, preview_email, "the email is its preview");
+    let shown = app.client.get(&survey_url).send().await.unwrap().text().await.unwrap().replace(&token, "preview");
+    assert_eq!(shown, preview_page, "the page is its preview");
+
+    // Changed, then archived: it asks nobody; brought back, it asks again.
+    let edit = admin.get(app.url("/app/surveys/levering")).send().await.unwrap().text().await.unwrap();
+    assert!(edit.contains("Hoe ging de levering?") && edit.contains("readonly"), "the edit form holds the survey");
+    let r = post(&admin, app.url("/app/surveys/levering"), &csrf, "save", &fields("Hoe ging het bezorgen?")).await;
+    assert_eq!(r.status(), 303);
+    let survey: Value = app.get_json("/api/v1/surveys/levering").await.json().await.unwrap();
+    assert_eq!(survey["texts"]["nl"]["question"], "Hoe ging het bezorgen?");
+    let r = post(&admin, app.url("/app/surveys/levering"), &csrf, "archive", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.report("lev-2", "k2", "levering", "nl").await["decision"], "no_matching_survey");
+    post(&admin, app.url("/app/surveys/levering"), &csrf, "restore", &[]).await;
+    assert_eq!(app.report("lev-3", "k3", "levering", "nl").await["decision"], "invited");
+    let list = admin.get(app.url("/app/surveys")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Levering") && list.contains("/app/surveys/levering"));
+}
