@@ -84,6 +84,7 @@ const FOLLOWUP_DAYS: i64 = 21;
 /// The last weeks' answers open their follow-ups as live ones would have; most of those older
 /// than two days were called back and closed since, the newest wait. Returns how many opened.
 fn demo_followups(c: &mut crate::db::DbConn, end: i64, seed: u64) -> Result<usize, DomainError> {
+    let started = std::time::Instant::now();
     let told = events::of_answers_since(c, end - FOLLOWUP_DAYS * DAY)?;
     events::emit(c, &told)?;
     while fanout::run(c, 1_000, end)? > 0 {}
@@ -113,6 +114,12 @@ fn demo_followups(c: &mut crate::db::DbConn, end: i64, seed: u64) -> Result<usiz
         followups::change(c, f.id, &change, "acht demo", at)?;
     }
     while fanout::run(c, 1_000, end)? > 0 {}
+    tracing::debug!(
+        answers = told.len(),
+        opened = open.len(),
+        took_ms = started.elapsed().as_millis() as u64,
+        "demo follow-ups"
+    );
     Ok(open.len())
 }
 

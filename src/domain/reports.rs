@@ -155,6 +155,48 @@ pub fn unsubscribe(conn: &mut DbConn, id: i64, now: i64) -> Result<Subscription,
     get(conn, id)
 }
 
+/// Pauses a subscription (no reports while paused) or resumes it: from then on its next
+/// period's report goes out as scheduled.
+pub fn set_paused(conn: &mut DbConn, id: i64, paused: bool, now: i64) -> Result<Subscription, DomainError> {
+    get(conn, id)?;
+    diesel::update(report_subscriptions::table.find(id))
+        .set(report_subscriptions::disabled_at.eq(paused.then_some(now)))
+        .execute(conn)
+        .map_err(db)?;
+    get(conn, id)
+}
+
+/// Changes a subscription's address, rhythm, time, zone, survey and language. Reports already
+/// claimed stay as they were; the next one follows the new settings.
+pub fn update(conn: &mut DbConn, id: i64, input: &NewSubscription) -> Result<Subscription, DomainError> {
+    get(conn, id)?;
+    let email = input.email.trim().to_lowercase();
+    validate::email(&email)?;
+    let tz_name = input.time_zone.clone().unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
+    time_zone(&tz_name)?;
+    let survey_id = match &input.survey {
+        Some(slug) => Some(surveys::get(conn, slug)?.id),
+        None => None,
+    };
+    let locale = match &input.locale {
+        Some(tag) => Locale::exact(tag)
+            .ok_or_else(|| DomainError::invalid("invalid_locale", format!("no language '{tag}'; use nl or en")))?,
+        None => Locale::default_locale(),
+    };
+    diesel::update(report_subscriptions::table.find(id))
+        .set((
+            report_subscriptions::email.eq(email),
+            report_subscriptions::frequency.eq(input.frequency),
+            report_subscriptions::send_minute.eq(parse_at(&input.at)?),
+            report_subscriptions::time_zone.eq(tz_name),
+            report_subscriptions::survey_id.eq(survey_id),
+            report_subscriptions::locale.eq(locale.tag()),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    get(conn, id)
+}
+
 /// A report's period: local calendar days `first_day..end_day` (as days since 1970), and the
 /// moment its report is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::common;
 use crate::common::smtp::{Mail, SmtpServer};
 use crate::common::TestApp;
 use acht::config::{Settings, Switch};
-use acht::types::Role;
+use acht::types::{Role, TextEnum};
 use serde_json::Value;
 
 const PASSWORD: &str = "a long password 1";
@@ -129,4 +129,82 @@ async fn scenario(app: &TestApp, delivery: &acht::jobs::worker::Delivery, smtp: 
     assert_eq!(app.report("lev-3", "k3", "levering", "nl").await["decision"], "invited");
     let list = admin.get(app.url("/app/surveys")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Levering") && list.contains("/app/surveys/levering"));
+}
+
+/// An admin subscribes a manager to reports in the app, sends one now (it arrives), changes it,
+/// and pauses it (nothing falls due while paused) and resumes it.
+#[tokio::test]
+async fn an_admin_manages_report_emails_in_the_app() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let url = smtp.url();
+    let app = TestApp::spawn_with(common::sqlite(), |s| mail_settings(s, &url)).await;
+    let mut settings = Settings::for_database(&app.database_url);
+    mail_settings(&mut settings, &smtp.url());
+    let delivery =
+        acht::jobs::worker::Delivery::new(&app.state, acht::mail::Mailer::from_settings(&settings).unwrap(), &settings);
+    app.create_survey("service", "grade10", &["support"]).await;
+    app.user("admin@zonnedal.example", PASSWORD, Role::Admin).await;
+    let admin = app.signed_in("admin@zonnedal.example", PASSWORD).await;
+    let page = admin.get(app.url("/app/reports")).send().await.unwrap().text().await.unwrap();
+    let csrf = common::csrf_of(&page);
+    let form = |action: &str, extra: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("action".into(), action.into())];
+        f.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        f
+    };
+    let bad = admin
+        .post(app.url("/app/reports"))
+        .form(&form("add", &[("email", "not an address"), ("frequency", "weekly"), ("at", "08:00")]))
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.text().await.unwrap().contains("id=\"form-error\""), "a bad address is refused, saying why");
+    let fields = [
+        ("email", "Manager@Zonnedal.example"),
+        ("frequency", "weekly"),
+        ("at", "08:00"),
+        ("time_zone", "UTC"),
+        ("locale", "en"),
+    ];
+    let r = admin.post(app.url("/app/reports")).form(&form("add", &fields)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let subs = app.db.read(acht::domain::reports::list).await.unwrap();
+    assert_eq!(subs.len(), 1);
+    let id = subs[0].0.id.to_string();
+    assert_eq!(subs[0].0.email, "manager@zonnedal.example");
+
+    let r = admin.post(app.url("/app/reports")).form(&form("send", &[("id", &id)])).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/app/reports?done=sent");
+    assert_eq!(delivery.deliver_due().await.sent, 1);
+    let mail = Mail { raw: smtp.messages().pop().unwrap() };
+    assert_eq!(mail.header("To").as_deref(), Some("manager@zonnedal.example"));
+
+    let changed = [
+        ("id", id.as_str()),
+        ("email", "manager@zonnedal.example"),
+        ("frequency", "daily"),
+        ("at", "07:30"),
+        ("time_zone", "Europe/Amsterdam"),
+        ("survey", "service"),
+        ("locale", "nl"),
+    ];
+    let r = admin.post(app.url("/app/reports")).form(&form("change", &changed)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let s = app.db.read(acht::domain::reports::list).await.unwrap().remove(0);
+    assert_eq!((s.0.frequency.as_str(), s.0.send_minute, s.1.as_deref()), ("daily", 450, Some("service")));
+
+    admin.post(app.url("/app/reports")).form(&form("pause", &[("id", &id)])).send().await.unwrap();
+    let later = app.clock.now() + 3 * 86_400_000;
+    assert!(
+        app.db.read(move |c| acht::domain::reports::due(c, later)).await.unwrap().is_empty(),
+        "nothing due while paused"
+    );
+    admin.post(app.url("/app/reports")).form(&form("resume", &[("id", &id)])).send().await.unwrap();
+    assert_eq!(
+        app.db.read(move |c| acht::domain::reports::due(c, later)).await.unwrap().len(),
+        1,
+        "due again once resumed"
+    );
+    let page = admin.get(app.url("/app/reports")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("manager@zonnedal.example") && page.contains("07:30"));
 }

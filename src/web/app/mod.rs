@@ -13,6 +13,7 @@ mod customers;
 pub(crate) mod followups;
 mod keys;
 mod overview;
+mod reports;
 mod retention;
 mod surveys;
 mod trends;
@@ -56,6 +57,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/audit", web::get().to(audit::page))
+                .route("/reports", web::get().to(reports::page))
+                .route("/reports", web::post().to(reports::act))
                 .route("/surveys", web::get().to(surveys::list))
                 .route("/surveys", web::post().to(surveys::create))
                 .route("/surveys/new", web::get().to(surveys::new))
