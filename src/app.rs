@@ -74,6 +74,11 @@ impl Application {
         if db.write_blocking(move |c| rollups::ensure_built(c, now))? {
             tracing::info!("rollups built from the answers stored before they were kept");
         }
+        // The branding: the settings' values, under what an admin stored in the app.
+        let brand_base = Branding::from_settings(settings)?;
+        let stored = db.read_blocking(crate::domain::branding::stored)?;
+        let brand_version = stored.as_ref().map_or(0, |s| s.updated_at);
+        let branding = crate::domain::branding::apply(&brand_base, stored.as_ref());
         let state = AppState {
             db,
             clock,
@@ -83,12 +88,17 @@ impl Application {
             time_ahead_ms: settings.time_ahead_ms(),
             trusted_proxies: Arc::new(settings.trusted_proxy.clone()),
             session_rules: settings.session_rules(),
-            branding: Arc::new(Branding::from_settings(settings)?),
+            branding: crate::config::BrandingCell::new(branding),
+            brand_base: Arc::new(brand_base),
+            brand_version: Arc::new(std::sync::atomic::AtomicI64::new(brand_version)),
             stopping: Arc::default(),
             jobs_busy: Arc::default(),
             followup_overdue_days: settings.followup_overdue_days.clamp(1, 365),
         };
-        let mailer = Mailer::from_settings(settings)?;
+        let mut mailer = Mailer::from_settings(settings)?;
+        if let Some(m) = &mut mailer {
+            m.branding = state.branding.clone();
+        }
         match &mailer {
             Some(m) => {
                 tracing::info!(from = %m.from(), "survey emails and reports go out through the configured mail server")

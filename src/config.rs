@@ -209,7 +209,55 @@ pub struct Branding {
     pub logo_url: Option<String>,
     /// The logo served at `/brand/logo` for the survey pages.
     pub logo: Option<Logo>,
+    /// Where this server serves a logo, for emails (None without a public base URL).
+    pub served_logo_url: Option<String>,
 }
+
+/// The branding every page and email uses now, shared by an instance's requests and its mail
+/// sender. It starts from the settings; an admin's change in the app (stored in the database)
+/// replaces it here at once and on other instances at their next beat.
+#[derive(Debug, Clone)]
+pub struct BrandingCell(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Branding>>>);
+
+impl BrandingCell {
+    pub fn new(b: Branding) -> BrandingCell {
+        BrandingCell(std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(b))))
+    }
+    /// The branding as it is now (a cheap clone of a shared pointer).
+    pub fn get(&self) -> std::sync::Arc<Branding> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub fn set(&self, b: Branding) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(b);
+    }
+}
+
+/// Checks a colour for the score buttons: `#rrggbb` with white text on it readable (4.5:1).
+pub fn check_colour(colour: &str) -> Result<(), String> {
+    let Some(rgb) = parse_colour(colour) else {
+        return Err(format!("'{colour}' must be a colour like #1f5fa8"));
+    };
+    let contrast = contrast_with_white(rgb);
+    if contrast < 4.5 {
+        return Err(format!(
+            "'{colour}': white text on it has a contrast of {contrast:.1}:1, under the 4.5:1 people need to \
+             read the score buttons; choose a darker shade"
+        ));
+    }
+    Ok(())
+}
+
+/// What a logo file is, by its first bytes: PNG or SVG, else None.
+pub fn logo_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("image/png");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
+    (head.contains("<svg")).then_some("image/svg+xml")
+}
+
+/// The largest logo acht takes.
+pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 
 /// A logo file: its bytes and content type.
 #[derive(Debug, Clone)]
@@ -222,21 +270,11 @@ pub struct Logo {
 pub const DEMO_LOGO: &str = "builtin:demo";
 /// The demo company's colour.
 pub const DEMO_COLOUR: &str = "#b45309";
-const MAX_LOGO_BYTES: usize = 256 * 1024;
 
 impl Branding {
     pub fn from_settings(s: &Settings) -> Result<Branding, String> {
         let colour = s.company_colour.trim().to_string();
-        let Some(rgb) = parse_colour(&colour) else {
-            return Err(format!("ACHT_COMPANY_COLOUR '{colour}' must be a colour like #1f5fa8"));
-        };
-        let contrast = contrast_with_white(rgb);
-        if contrast < 4.5 {
-            return Err(format!(
-                "ACHT_COMPANY_COLOUR '{colour}': white text on it has a contrast of {contrast:.1}:1, under the \
-                 4.5:1 people need to read the score buttons; choose a darker shade"
-            ));
-        }
+        check_colour(&colour).map_err(|e| format!("ACHT_COMPANY_COLOUR {e}"))?;
         if let Some(url) = &s.company_logo_url {
             if !url.starts_with("https://") {
                 return Err(format!(
@@ -245,10 +283,9 @@ impl Branding {
             }
         }
         let logo = s.company_logo.as_deref().map(read_logo).transpose()?;
-        let served =
-            logo.is_some().then(|| s.base_url.as_deref().map(|b| format!("{}/brand/logo", b.trim_end_matches('/'))));
-        let logo_url = s.company_logo_url.clone().or(served.flatten());
-        Ok(Branding { company: company_name(s)?, colour, logo_url, logo })
+        let served_logo_url = s.base_url.as_deref().map(|b| format!("{}/brand/logo", b.trim_end_matches('/')));
+        let logo_url = s.company_logo_url.clone().or(logo.is_some().then(|| served_logo_url.clone()).flatten());
+        Ok(Branding { company: company_name(s)?, colour, logo_url, logo, served_logo_url })
     }
 }
 

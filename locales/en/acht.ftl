@@ -542,3 +542,18 @@ reports-done-sent = Queued: the report goes out within seconds.
 frequency-daily = daily
 frequency-weekly = weekly
 frequency-monthly = monthly
+
+## Branding (admins)
+users-branding = Branding
+branding-title = Branding
+branding-lead = How customers see the company on survey pages and in survey emails: its name, the colour of the score buttons and its logo. Every instance takes a change up within seconds.
+branding-saved = Saved: survey pages and emails use it from now on.
+branding-company = Company name
+branding-colour = Colour of the score buttons
+branding-colour-hint = White text must read on it: a colour too light (a contrast under 4.5:1) is refused.
+branding-logo = New logo
+branding-logo-hint = A PNG or SVG file of at most 256 KB; shown about 32 pixels high.
+branding-logo-now = The current logo
+branding-remove-logo = Remove the logo (show the name instead)
+branding-save = Save branding
+branding-see-preview = See it on a survey's page and email (preview)

@@ -542,3 +542,18 @@ reports-done-sent = Klaargezet: het rapport gaat binnen enkele seconden weg.
 frequency-daily = dagelijks
 frequency-weekly = wekelijks
 frequency-monthly = maandelijks
+
+## Huisstijl (beheerders)
+users-branding = Huisstijl
+branding-title = Huisstijl
+branding-lead = Hoe klanten het bedrijf zien op enquêtepagina's en in enquêtemails: de naam, de kleur van de cijferknoppen en het logo. Elke instantie neemt een wijziging binnen enkele seconden over.
+branding-saved = Opgeslagen: enquêtepagina's en mails gebruiken het vanaf nu.
+branding-company = Bedrijfsnaam
+branding-colour = Kleur van de cijferknoppen
+branding-colour-hint = Witte tekst moet erop leesbaar zijn: een te lichte kleur (contrast onder 4,5:1) wordt geweigerd.
+branding-logo = Nieuw logo
+branding-logo-hint = Een PNG- of SVG-bestand van hoogstens 256 KB; getoond op ongeveer 32 pixels hoog.
+branding-logo-now = Het huidige logo
+branding-remove-logo = Logo verwijderen (toon de naam)
+branding-save = Huisstijl opslaan
+branding-see-preview = Bekijk het op de pagina en in de mail van een enquête (voorbeeld)

@@ -468,3 +468,15 @@ diesel::table! {
 diesel::joinable!(digest_runs -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(digest_runs, users);
 diesel::allow_tables_to_appear_in_same_query!(digest_runs, followups);
+
+diesel::table! {
+    branding (id) {
+        id -> Integer,
+        company -> Text,
+        colour -> Text,
+        logo -> Nullable<Binary>,
+        logo_type -> Nullable<Text>,
+        updated_at -> BigInt,
+        updated_by -> Text,
+    }
+}

@@ -3,6 +3,7 @@
 pub mod answers;
 pub mod apikeys;
 pub mod audit;
+pub mod branding;
 pub mod customers;
 pub mod digests;
 pub mod dispatch;

@@ -48,6 +48,7 @@ async fn start(
         .add(job(&every, Busy::default(), move || {
             let s = s.clone();
             async move {
+                refresh_branding(&s).await;
                 claim_reports(&s).await;
                 claim_digests(&s).await;
             }
@@ -144,6 +145,26 @@ pub async fn claim_reports(state: &AppState) {
             Ok(None) => {} // another instance claimed it first
             Err(e) => tracing::warn!(error = %e, subscription = id, "claiming a due report failed; will retry"),
         }
+    }
+}
+
+/// Takes up a branding an admin changed on another instance (a read of one number per beat).
+pub async fn refresh_branding(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let version = match state.db.read(crate::domain::branding::version).await {
+        Ok(v) => v,
+        Err(e) => return tracing::warn!(error = %e, "reading the branding's version failed; will retry"),
+    };
+    if version == state.brand_version.load(Ordering::SeqCst) {
+        return;
+    }
+    match state.db.read(crate::domain::branding::stored).await {
+        Ok(stored) => {
+            state.branding.set(crate::domain::branding::apply(&state.brand_base, stored.as_ref()));
+            state.brand_version.store(version, Ordering::SeqCst);
+            tracing::info!("branding changed in the app: taken up");
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the branding failed; will retry"),
     }
 }
 

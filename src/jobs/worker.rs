@@ -48,7 +48,15 @@ pub struct Tally {
 
 impl Delivery {
     /// The delivery of a server instance, named after its id tag and process.
-    pub fn new(state: &crate::web::AppState, mailer: Option<Mailer>, settings: &crate::config::Settings) -> Delivery {
+    pub fn new(
+        state: &crate::web::AppState,
+        mut mailer: Option<Mailer>,
+        settings: &crate::config::Settings,
+    ) -> Delivery {
+        // Emails wear the branding the pages wear, as an admin changes it.
+        if let Some(m) = &mut mailer {
+            m.branding = state.branding.clone();
+        }
         Delivery {
             db: state.db.clone(),
             clock: state.clock.clone(),

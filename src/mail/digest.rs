@@ -70,10 +70,11 @@ pub fn view(mailer: &Mailer, base_url: &str, c: &Content, now: i64, overdue_days
             link: format!("{base_url}/app/followups/{}", f.followup.id),
         })
         .collect();
-    let company = mailer.branding.company.clone();
+    let brand = mailer.branding.get();
+    let company = brand.company.clone();
     View {
         lang: l.tag(),
-        colour: mailer.branding.colour.clone(),
+        colour: brand.colour.clone(),
         lead: l.t_args("mail-digest-lead", &[("days", overdue_days.into())]),
         items,
         overdue_word: l.t("followup-overdue"),

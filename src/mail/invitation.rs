@@ -56,7 +56,7 @@ pub struct View {
 /// the instance secret (it is never stored).
 pub fn view(mailer: &Mailer, base_url: &str, secret: &[u8], m: &InvitationMail) -> View {
     let token = invitation_token(secret, m.invitation.id);
-    view_of(&mailer.branding, base_url, &token, &m.survey, &m.locale)
+    view_of(&mailer.branding.get(), base_url, &token, &m.survey, &m.locale)
 }
 
 /// The email of `survey` as a customer speaking `locale` gets it, with links carrying `token`:

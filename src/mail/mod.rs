@@ -20,7 +20,8 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
-    pub branding: Branding,
+    /// The instance's branding (shared with its pages: a change shows in both).
+    pub branding: crate::config::BrandingCell,
 }
 
 /// Why a message did not go; `permanent` when the server refused it with 5xx.
@@ -51,7 +52,7 @@ impl Mailer {
             .timeout(Some(SMTP_TIMEOUT))
             .pool_config(PoolConfig::new().max_size(s.mail_concurrency.max(1) as u32).idle_timeout(Duration::from_secs(30)))
             .build();
-        Ok(Some(Mailer { transport, from, branding: Branding::from_settings(s)? }))
+        Ok(Some(Mailer { transport, from, branding: crate::config::BrandingCell::new(Branding::from_settings(s)?) }))
     }
 
     pub fn from(&self) -> &Mailbox {

@@ -251,7 +251,7 @@ pub fn compose(
     message_id: String,
 ) -> Result<Message, String> {
     let stop_url = format!("{base_url}/r/{}", crate::domain::token::report_token(secret, data.subscription.id));
-    let w = words(data, &mailer.branding.company, stop_url, l);
+    let w = words(data, &mailer.branding.get().company, stop_url, l);
     let sections: Vec<Section> =
         data.sections.iter().enumerate().map(|(i, s)| section(i, s, data, base_url, l)).collect::<Result<_, _>>()?;
     let html = Html { w: &w, sections: &sections }.render().map_err(|e| e.to_string())?;

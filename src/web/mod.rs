@@ -31,7 +31,11 @@ pub struct AppState {
     /// How long analysts' sessions last.
     pub session_rules: crate::domain::users::SessionRules,
     /// The company's name, colour and logo.
-    pub branding: std::sync::Arc<crate::config::Branding>,
+    pub branding: crate::config::BrandingCell,
+    /// The branding the settings give, under an admin's stored one.
+    pub brand_base: std::sync::Arc<crate::config::Branding>,
+    /// The stored branding's version this instance shows (its `updated_at`; 0: none stored).
+    pub brand_version: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// Set when the instance is stopping (SIGTERM, Ctrl-C): readiness says 503 and no new
     /// email is claimed.
     pub stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -128,10 +132,10 @@ async fn favicon() -> HttpResponse {
 /// The company's logo, from this server so the pages' Content-Security-Policy (`img-src 'self'`)
 /// lets it show.
 async fn logo(state: web::Data<AppState>) -> HttpResponse {
-    match &state.branding.logo {
+    match &state.branding.get().logo {
         Some(logo) => HttpResponse::Ok()
             .content_type(logo.content_type)
-            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .insert_header(("Cache-Control", "public, max-age=300"))
             .body(logo.bytes.to_vec()),
         None => HttpResponse::NotFound().finish(),
     }
@@ -141,8 +145,8 @@ async fn logo(state: web::Data<AppState>) -> HttpResponse {
 async fn brand_stylesheet(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(format!(":root {{ --accent: {}; }}\n", state.branding.colour))
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(format!(":root {{ --accent: {}; }}\n", state.branding.get().colour))
 }
 
 async fn survey_script() -> HttpResponse {

@@ -233,9 +233,10 @@ pub(crate) fn question_page(
 ) -> HttpResponse {
     let text = survey.text_for(locale);
     let scale = survey.scale;
+    let brand = state.branding.get();
     let page = QuestionPage {
         w: Words::get(&text.locale, scale),
-        brand: &state.branding,
+        brand: &brand,
         token: token.to_string(),
         question: text.question,
         scores: scale.scores().collect(),
@@ -255,9 +256,10 @@ fn thanks(
     let text = invite.text();
     let scale = invite.scale();
     let dwell_ms = state.answer_rules.dwell_ms;
+    let brand = state.branding.get();
     let page = ThanksPage {
         w: Words::get(&text.locale, scale),
-        brand: &state.branding,
+        brand: &brand,
         token,
         followup: text.followup,
         scores: scale.scores().collect(),

@@ -59,7 +59,7 @@ async fn invite_of(state: &AppState, token: String, browser: &Locale) -> Result<
 }
 
 fn company(state: &AppState) -> (&'static str, fluent_templates::fluent_bundle::FluentValue<'static>) {
-    ("company", arg(&state.branding.company))
+    ("company", arg(&state.branding.get().company))
 }
 
 async fn ask(
@@ -70,7 +70,7 @@ async fn ask(
     let token = token.into_inner();
     let (_, l) = customer_of(&state, token.clone(), &browser.0).await?;
     let page = Page {
-        brand: state.branding.clone(),
+        brand: state.branding.get(),
         lang: l.tag(),
         title: l.t_args("unsub-title", &[company(&state)]),
         body: l.t_args("unsub-body", &[company(&state)]),
@@ -99,7 +99,7 @@ async fn unsubscribe(
         .map_err(|e| PageError::from_domain(e, l.clone()))?;
     tracing::info!(customer, one_click, "customer unsubscribed from survey emails");
     let page = Page {
-        brand: state.branding.clone(),
+        brand: state.branding.get(),
         lang: l.tag(),
         title: l.t("unsub-done-title"),
         body: l.t_args("unsub-done-body", &[company(&state)]),
@@ -128,7 +128,7 @@ async fn undo(
     // An unsubscribe the company recorded is theirs to undo, not a link's.
     let page = if undone == customers::Resubscribed::Yes {
         Page {
-            brand: state.branding.clone(),
+            brand: state.branding.get(),
             lang: l.tag(),
             title: l.t("resub-done-title"),
             body: l.t_args("resub-done-body", &[company(&state)]),
@@ -136,7 +136,7 @@ async fn undo(
         }
     } else {
         Page {
-            brand: state.branding.clone(),
+            brand: state.branding.get(),
             lang: l.tag(),
             title: l.t("unsub-done-title"),
             body: l.t_args(
@@ -172,7 +172,7 @@ async fn ask_report(
         return Ok(stopped_page(&state, &l));
     }
     let page = Page {
-        brand: state.branding.clone(),
+        brand: state.branding.get(),
         lang: l.tag(),
         title: l.t("report-stop-title"),
         body: l.t("report-stop-body"),
@@ -200,7 +200,7 @@ async fn stop_report(
 
 fn stopped_page(state: &AppState, l: &Locale) -> HttpResponse {
     let page = Page {
-        brand: state.branding.clone(),
+        brand: state.branding.get(),
         lang: l.tag(),
         title: l.t("report-stopped-title"),
         body: l.t("report-stopped-body"),

@@ -198,6 +198,7 @@ async fn every_page_fits_every_width_and_passes_axe() {
         ("followup-open", followup_open.as_str()),
         ("followup-closed", followup_closed.as_str()),
         ("reports", "/app/reports"),
+        ("branding", "/app/branding"),
         ("surveys", "/app/surveys"),
         ("survey-new", "/app/surveys/new"),
         ("survey-edit", "/app/surveys/service"),

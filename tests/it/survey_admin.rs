@@ -208,3 +208,57 @@ async fn an_admin_manages_report_emails_in_the_app() {
     let page = admin.get(app.url("/app/reports")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("manager@zonnedal.example") && page.contains("07:30"));
 }
+
+/// An admin sets the company's name, colour and logo in the app: survey pages, the logo and the
+/// colour stylesheet show it at once, another instance on the same PostgreSQL database at its
+/// next beat, and a colour white text cannot be read on is refused. On both backends (SQLite has
+/// one instance per file).
+#[tokio::test]
+async fn an_admin_changes_the_branding_and_every_instance_shows_it() {
+    for database in common::databases() {
+        let second = (database.backend == acht::db::Backend::Postgres).then(|| database.second_instance());
+        let app = TestApp::spawn_with(database, |s| s.jobs = Switch::Off).await;
+        let other = match second {
+            Some(second) => Some(TestApp::spawn_with(second, |s| s.jobs = Switch::Off).await),
+            None => None,
+        };
+        app.create_survey("service", "grade10", &["support"]).await;
+        app.user("admin@zonnedal.example", PASSWORD, Role::Admin).await;
+        let admin = app.signed_in("admin@zonnedal.example", PASSWORD).await;
+        let page = admin.get(app.url("/app/branding")).send().await.unwrap().text().await.unwrap();
+        let csrf = common::csrf_of(&page);
+        let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[0u8; 64][..]].concat();
+        let send = |company: &str, colour: &str, logo: Option<Vec<u8>>| {
+            let mut form = reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("company", company.to_string())
+                .text("colour", colour.to_string());
+            if let Some(bytes) = logo {
+                form = form.part("logo", reqwest::multipart::Part::bytes(bytes).file_name("logo.png"));
+            }
+            admin.post(app.url("/app/branding")).multipart(form).send()
+        };
+        let r = send("Zonnedal", "#ffee00", None).await.unwrap();
+        assert!(r.text().await.unwrap().contains("contrast"), "a colour too light is refused, saying why");
+        let r = send("Zonnedal Energie", "#1a5c2e", Some(png.clone())).await.unwrap();
+        assert_eq!(r.status(), 303);
+
+        let logo = app.client.get(app.url("/brand/logo")).send().await.unwrap();
+        assert_eq!(logo.headers()["content-type"], "image/png");
+        assert_eq!(logo.bytes().await.unwrap().to_vec(), png);
+        let css = app.client.get(app.url("/brand.css")).send().await.unwrap().text().await.unwrap();
+        assert!(css.contains("#1a5c2e"), "{css}");
+        let out = app.report("b1", "k1", "support", "nl").await;
+        let survey_page = app.client.get(out["invitation"]["survey_url"].as_str().unwrap()).send().await.unwrap();
+        assert!(survey_page.text().await.unwrap().contains("alt=\"Zonnedal Energie\""), "the page shows the logo");
+
+        // The other instance: as it was until its beat, then the same.
+        let Some(other) = other else { continue };
+        let css = other.client.get(other.url("/brand.css")).send().await.unwrap().text().await.unwrap();
+        assert!(!css.contains("#1a5c2e"), "not before its beat: {css}");
+        acht::jobs::refresh_branding(&other.state).await;
+        let css = other.client.get(other.url("/brand.css")).send().await.unwrap().text().await.unwrap();
+        assert!(css.contains("#1a5c2e"), "after its beat: {css}");
+        assert_eq!(other.state.branding.get().company, "Zonnedal Energie");
+    }
+}

@@ -1,3 +1,4 @@
+DROP TABLE branding;
 DROP TABLE digest_runs;
 ALTER TABLE surveys DROP COLUMN archived_at;
 ALTER TABLE surveys DROP COLUMN followup_at_most;

@@ -128,3 +128,15 @@ CREATE TABLE digest_runs (
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX digest_runs_once ON digest_runs(user_id, day);
+
+-- The company's branding as an admin set it in the app (one row; absent: the settings'
+-- ACHT_COMPANY_* values). Every instance reads it at start and at each beat.
+CREATE TABLE branding (
+    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    company TEXT NOT NULL,
+    colour TEXT NOT NULL,
+    logo BLOB,
+    logo_type TEXT,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL
+);

@@ -9,6 +9,7 @@ mod account;
 mod answers;
 mod audit;
 mod auth;
+mod branding;
 mod customers;
 pub(crate) mod followups;
 mod keys;
@@ -57,6 +58,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/customers/{id}/erase", web::post().to(customers::erase))
                 .route("/users", web::get().to(users::page))
                 .route("/audit", web::get().to(audit::page))
+                .route("/branding", web::get().to(branding::page))
+                .service(
+                    web::resource("/branding")
+                        .app_data(web::PayloadConfig::new(400 * 1024))
+                        .route(web::post().to(branding::save)),
+                )
                 .route("/reports", web::get().to(reports::page))
                 .route("/reports", web::post().to(reports::act))
                 .route("/surveys", web::get().to(surveys::list))

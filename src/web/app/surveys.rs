@@ -308,7 +308,8 @@ fn preview(state: &AppState, input: &SurveyInput, what: &str) -> HttpResponse {
     let (part, lang) = what.split_once('-').unwrap_or((what, "nl"));
     match part {
         "email" => {
-            let view = crate::mail::invitation::view_of(&state.branding, &state.base_url, PREVIEW_TOKEN, &survey, lang);
+            let view =
+                crate::mail::invitation::view_of(&state.branding.get(), &state.base_url, PREVIEW_TOKEN, &survey, lang);
             let body = crate::mail::invitation::html(&view).unwrap_or_default();
             // The email's own inline styles, and nothing else: no script, no form, its own origin.
             HttpResponse::Ok()
