@@ -36,7 +36,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, signed: SignedIn
             at: view::datetime(e.at, &l, tz),
             actor: e.actor,
             action: e.action.as_str(),
-            link: super::customers::page_link(&customer),
+            link: super::customer_link(&customer),
             customer,
         })
         .collect();

@@ -1,7 +1,7 @@
 //! One customer as acht knows them: who they are, every interaction with what acht decided and
 //! why, every invitation and answer, the churn and unsubscribe events. Admins also download
 //! everything held about the customer (their right of access) and erase it.
-use super::{render, Chrome, SignedIn};
+use super::{customer_link, render, Chrome, SignedIn};
 use crate::domain::privacy::{self, CustomerExport};
 use crate::domain::{customers, followups, surveys};
 use crate::types::TextEnum;
@@ -38,21 +38,10 @@ pub async fn find(
     let looked = typed.clone();
     let found = state.db.read(move |c| customers::find(c, &looked)).await.map_err(|e| PageError::from_domain(e, l))?;
     if let Some(id) = found {
-        return Ok(HttpResponse::SeeOther().insert_header(("Location", page_link(&id))).finish());
+        return Ok(HttpResponse::SeeOther().insert_header(("Location", customer_link(&id))).finish());
     }
     let missing = !typed.trim().is_empty();
     Ok(render(FindPage { c: Chrome::new(&signed, "customers", &req), typed, missing }))
-}
-
-/// What a customer id keeps as it is in a page address: letters, digits and RFC 3986's other
-/// unreserved characters; everything else is percent-encoded.
-const ID_IN_PATH: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Where a customer's page is.
-pub fn page_link(external_id: &str) -> String {
-    let encoded = percent_encoding::utf8_percent_encode(external_id, ID_IN_PATH);
-    format!("/app/customers/{encoded}")
 }
 
 struct Event {
@@ -144,7 +133,7 @@ pub async fn page(
     let CustomerExport { customer, events, interactions, answers, .. } = &export;
     let page = CustomerPage {
         c: Chrome::new(&signed, "customers", &req),
-        link: page_link(&customer.external_id),
+        link: customer_link(&customer.external_id),
         id: customer.external_id.clone(),
         email: customer.email.clone().unwrap_or_default(),
         locale: customer.locale.clone(),
@@ -264,5 +253,5 @@ pub async fn erase(
         .write(move |c| customers::erase(c, &erased, &actor, now))
         .await
         .map_err(|e| PageError::from_domain(e, l))?;
-    Ok(HttpResponse::SeeOther().insert_header(("Location", format!("{}?erased=1", page_link(&id)))).finish())
+    Ok(HttpResponse::SeeOther().insert_header(("Location", format!("{}?erased=1", customer_link(&id)))).finish())
 }

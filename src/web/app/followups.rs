@@ -49,7 +49,7 @@ impl Line {
         };
         Line {
             link: format!("/app/followups/{}", x.id),
-            customer_link: super::customers::page_link(&f.customer),
+            customer_link: super::customer_link(&f.customer),
             customer: f.customer.clone(),
             survey: f.survey_name.clone(),
             touchpoint: f.touchpoint.clone().unwrap_or_default(),

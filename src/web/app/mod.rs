@@ -88,6 +88,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// What a customer id keeps as it is in a page address: letters, digits and RFC 3986's other
+/// unreserved characters; everything else is percent-encoded.
+const ID_IN_PATH: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Where a customer's page is.
+pub fn customer_link(external_id: &str) -> String {
+    let encoded = percent_encoding::utf8_percent_encode(external_id, ID_IN_PATH);
+    format!("/app/customers/{encoded}")
+}
+
 /// A signed-in user, for handlers under `/app`.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
