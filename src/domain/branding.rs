@@ -2,7 +2,6 @@
 //! database so every instance shows the same. Until an admin saves one, the settings'
 //! `ACHT_COMPANY_*` values are the branding (they are its first values).
 use super::{db, DomainError};
-use crate::config::{self, Branding, Logo};
 use crate::db::schema::branding;
 use crate::db::{on_backend, DbConn};
 use diesel::prelude::*;
@@ -47,15 +46,15 @@ pub fn save(
     let company = change.company.trim().to_string();
     super::validate::required_text("invalid_company", "the company's name", &company, 200)?;
     let colour = change.colour.trim().to_lowercase();
-    config::check_colour(&colour).map_err(|m| DomainError::invalid("invalid_colour", m))?;
+    check_colour(&colour).map_err(|m| DomainError::invalid("invalid_colour", m))?;
     let current = stored(conn)?;
     let (logo, logo_type) = match (change.logo.clone(), change.remove_logo) {
         (_, true) => (None, None),
         (Some(bytes), false) => {
-            if bytes.len() > config::MAX_LOGO_BYTES {
+            if bytes.len() > MAX_LOGO_BYTES {
                 return Err(DomainError::invalid("logo_too_large", "the logo is over 256 KB"));
             }
-            let kind = config::logo_type(&bytes)
+            let kind = logo_type(&bytes)
                 .ok_or_else(|| DomainError::invalid("invalid_logo", "the logo must be a PNG or SVG file"))?;
             (Some(bytes), Some(kind.to_string()))
         }
@@ -115,4 +114,93 @@ pub fn apply(base: &Branding, stored: Option<&Stored>) -> Branding {
         logo,
         served_logo_url: base.served_logo_url.clone(),
     }
+}
+
+#[derive(Debug, Clone)]
+pub struct Branding {
+    pub company: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    /// The logo's address for emails, if there is a logo.
+    pub logo_url: Option<String>,
+    /// The logo served at `/brand/logo` for the survey pages.
+    pub logo: Option<Logo>,
+    /// Where this server serves a logo, for emails (None without a public base URL).
+    pub served_logo_url: Option<String>,
+}
+
+/// The branding every page and email uses now, shared by an instance's requests and its mail
+/// sender. It starts from the settings; an admin's change in the app (stored in the database)
+/// replaces it here at once and on other instances at their next beat.
+#[derive(Debug, Clone)]
+pub struct BrandingCell(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Branding>>>);
+
+impl BrandingCell {
+    pub fn new(b: Branding) -> BrandingCell {
+        BrandingCell(std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(b))))
+    }
+    /// The branding as it is now (a cheap clone of a shared pointer).
+    pub fn get(&self) -> std::sync::Arc<Branding> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub fn set(&self, b: Branding) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(b);
+    }
+}
+
+/// Checks a colour for the score buttons: `#rrggbb` with white text on it readable (4.5:1).
+pub fn check_colour(colour: &str) -> Result<(), String> {
+    let Some(rgb) = parse_colour(colour) else {
+        return Err(format!("'{colour}' must be a colour like #1f5fa8"));
+    };
+    let contrast = contrast_with_white(rgb);
+    if contrast < 4.5 {
+        return Err(format!(
+            "'{colour}': white text on it has a contrast of {contrast:.1}:1, under the 4.5:1 people need to \
+             read the score buttons; choose a darker shade"
+        ));
+    }
+    Ok(())
+}
+
+/// What a logo file is, by its first bytes: PNG or SVG, else None.
+pub fn logo_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("image/png");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
+    (head.contains("<svg")).then_some("image/svg+xml")
+}
+
+/// The largest logo acht takes.
+pub const MAX_LOGO_BYTES: usize = 256 * 1024;
+
+/// A logo file: its bytes and content type.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub bytes: std::sync::Arc<[u8]>,
+    pub content_type: &'static str,
+}
+
+pub(crate) fn parse_colour(colour: &str) -> Option<[u8; 3]> {
+    let hex = colour.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG 2's contrast ratio of white against the colour.
+pub(crate) fn contrast_with_white(rgb: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    1.05 / (l + 0.05)
 }
