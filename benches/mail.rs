@@ -114,7 +114,7 @@ fn main() {
         let bare = (bare_before + bare_after) / 2.0;
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
         println!("mail ({backend}, {concurrency} at a time, {} bytes per message):", template.formatted().len());
-        println!("  acht outbox:      {n} due invitations in {acht_secs:.2} s = {:.0} msgs/s", n as f64 / acht_secs);
+        println!("  acht job queue:   {n} due invitations in {acht_secs:.2} s = {:.0} msgs/s", n as f64 / acht_secs);
         println!(
             "  bare lettre loop: {n} messages in {bare:.2} s = {:.0} msgs/s (before {bare_before:.2} s, after {bare_after:.2} s)",
             n as f64 / bare
