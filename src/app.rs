@@ -105,6 +105,9 @@ impl Application {
             }
             None => tracing::info!("no mail server configured (ACHT_SMTP_URL): acht sends no email"),
         }
+        if settings.jobs == Switch::Off {
+            jobs::spawn_branding_refresh(state.clone(), settings.mail_poll_seconds);
+        }
         if settings.jobs == Switch::On {
             jobs::spawn(
                 state.clone(),

@@ -521,6 +521,7 @@ reports-lead = Who gets which report, and when: each goes out at its local time 
 reports-none = Nobody gets a report yet.
 reports-every-survey = every survey
 reports-paused = paused
+reports-ended = stopped by its recipient
 reports-pause = Pause
 reports-resume = Resume
 reports-send-now = Send now

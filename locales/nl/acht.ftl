@@ -521,6 +521,7 @@ reports-lead = Wie welk rapport krijgt, en wanneer: elk gaat op de lokale tijd d
 reports-none = Nog niemand krijgt een rapport.
 reports-every-survey = alle enquêtes
 reports-paused = gepauzeerd
+reports-ended = gestopt door de ontvanger
 reports-pause = Pauzeren
 reports-resume = Hervatten
 reports-send-now = Nu versturen

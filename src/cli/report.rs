@@ -104,11 +104,12 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
     let (run, row) = db.write_blocking(move |c| reports::send_now(c, id, now))?;
     println!("report of {} – {} queued", crate::view::iso_date(run.first_day), crate::view::iso_date(run.end_day - 1));
     let secret = db.write_blocking(crate::domain::surveys::instance_secret)?;
+    let stored = db.read_blocking(crate::domain::branding::stored)?;
     let settings = settings.clone();
     let db = db.clone();
     actix_web::rt::System::new().block_on(async move {
         // lettre's pool starts a task, so the mailer is made inside the runtime.
-        let Some(mailer) = Mailer::from_settings(&settings)? else {
+        let Some(mut mailer) = Mailer::from_settings(&settings)? else {
             // Queued is what was asked for: a running server with a mail server sends it.
             println!(
                 "not sent from here (this command has no mail server: set ACHT_SMTP_URL to send it at once); \
@@ -116,6 +117,9 @@ fn send_now(settings: &Settings, db: &Db, id: i64) -> CliResult {
             );
             return Ok(());
         };
+        // The branding an admin stored in the app, as a server would send it.
+        let base = crate::config::Branding::from_settings(&settings)?;
+        mailer.branding = crate::config::BrandingCell::new(crate::domain::branding::apply(&base, stored.as_ref()));
         let delivery = Delivery {
             db,
             clock: crate::clock::system(),

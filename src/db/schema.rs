@@ -277,6 +277,7 @@ diesel::table! {
         locale -> Text,
         created_at -> BigInt,
         disabled_at -> Nullable<BigInt>,
+        paused_at -> Nullable<BigInt>,
     }
 }
 

@@ -293,8 +293,12 @@ fn apply_event(
         CustomerEventKind::Renewal => diesel::update(row).set(customers::churned_at.eq(None::<i64>)).execute(conn),
         CustomerEventKind::Unsubscribe => {
             super::queue::suppress_customer(conn, customer_id, "the customer unsubscribed", now)?;
-            let told = super::events::Event::new(EventKind::CustomerUnsubscribed, customer_id, customer_id, now);
-            super::events::emit(conn, &[told])?;
+            // Told once: a repeated report of the same unsubscribe is no news.
+            let already: Option<i64> = row.select(customers::unsubscribed_at).first(conn).map_err(db)?;
+            if already.is_none() {
+                let told = super::events::Event::new(EventKind::CustomerUnsubscribed, customer_id, customer_id, now);
+                super::events::emit(conn, &[told])?;
+            }
             diesel::update(row)
                 .set((customers::unsubscribed_at.eq(Some(at)), customers::unsubscribe_reason.eq(reason)))
                 .execute(conn)
@@ -407,9 +411,11 @@ pub fn erase(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Res
         .map_err(db)?;
     super::queue::suppress_customer(conn, customer.id, "the customer's data was erased", now)?;
     super::queue::forget_customer(conn, customer.id)?;
-    super::followups::forget_customer(conn, customer.id)?;
-    let told = super::events::Event::new(EventKind::CustomerErased, customer.id, customer.id, now);
-    super::events::emit(conn, &[told])?;
+    super::followups::forget_customer(conn, customer.id, now)?;
+    if customer.erased_at.is_none() {
+        let told = super::events::Event::new(EventKind::CustomerErased, customer.id, customer.id, now);
+        super::events::emit(conn, &[told])?;
+    }
     // Their links close now: with addresses and user agents gone, a new visit could not be
     // judged against the old ones (every source would look the same).
     diesel::update(invitations::table.filter(invitations::customer_id.eq(customer.id)))

@@ -197,6 +197,11 @@ pub enum Reopen {
 /// Applies a change, logging each part with `actor`. A closed follow-up reopens only when its
 /// customer and survey have no other open one.
 pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64) -> Result<Followup, DomainError> {
+    // Taken under its row lock on PostgreSQL, so two changes at once (two people closing it)
+    // apply one after the other and the second sees the first; SQLite's one writer does that.
+    if let DbConn::Pg(c) = &mut *conn {
+        followups::table.find(id).select(followups::id).for_update().first::<i64>(c).optional().map_err(db)?;
+    }
     let mut f = get(conn, id)?;
     if let Some(note) = &change.note {
         super::validate::required_text("invalid_note", "note", note, MAX_NOTE_CHARS)?;
@@ -241,6 +246,10 @@ pub fn change(conn: &mut DbConn, id: i64, change: &Change, actor: &str, now: i64
         f.outcome = None;
         f.closed_at = None;
         log(conn, id, actor, FollowupAction::Reopened, None, None, None, now)?;
+        let mut e = Event::new(EventKind::FollowupOpened, f.customer_id, f.id, now);
+        e.survey_id = Some(f.survey_id);
+        e.score = Some(f.score);
+        events::emit(conn, &[e])?;
     }
     f.updated_at = now;
     diesel::update(followups::table.find(id))
@@ -424,7 +433,18 @@ pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> Result<Vec<Followup>,
 }
 
 /// Erasure: notes are about the person, so they go; the follow-ups, outcomes and times stay.
-pub fn forget_customer(conn: &mut DbConn, customer_id: i64) -> Result<(), DomainError> {
+/// Open ones close (nobody is to call a customer who asked to be forgotten), logged as acht's.
+pub fn forget_customer(conn: &mut DbConn, customer_id: i64, now: i64) -> Result<(), DomainError> {
+    let open: Vec<i64> = followups::table
+        .filter(followups::customer_id.eq(customer_id))
+        .filter(followups::state.eq(FollowupState::Open))
+        .select(followups::id)
+        .load(conn)
+        .map_err(db)?;
+    for id in open {
+        let close = Change { outcome: Some(FollowupOutcome::NoAction), ..Change::default() };
+        change(conn, id, &close, "acht (the customer's data was erased)", now)?;
+    }
     let theirs = followups::table.filter(followups::customer_id.eq(customer_id)).select(followups::id);
     diesel::update(followup_log::table.filter(followup_log::followup_id.eq_any(theirs)))
         .filter(followup_log::note.is_not_null())

@@ -292,6 +292,9 @@ impl InvitationMail {
         if self.unsubscribed {
             return Some((JobState::Suppressed, "the customer unsubscribed".into()));
         }
+        if self.survey.archived_at.is_some() {
+            return Some((JobState::Suppressed, "the survey was archived".into()));
+        }
         if self.answered {
             return Some((JobState::Suppressed, "the customer answered already (a link reached them)".into()));
         }

@@ -36,7 +36,10 @@ pub struct Subscription {
     pub survey_id: Option<i64>,
     pub locale: String,
     pub created_at: i64,
+    /// Ended: by its recipient's stop link or `acht report unsubscribe`; not undone by an admin.
     pub disabled_at: Option<i64>,
+    /// Paused by an admin in the app, who may resume it.
+    pub paused_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -108,6 +111,7 @@ pub fn subscribe(
         locale: locale.tag().to_string(),
         created_at: now,
         disabled_at: None,
+        paused_at: None,
     };
     diesel::insert_into(report_subscriptions::table).values(&sub).execute(conn).map_err(db)?;
     Ok((sub, survey))
@@ -156,11 +160,16 @@ pub fn unsubscribe(conn: &mut DbConn, id: i64, now: i64) -> Result<Subscription,
 }
 
 /// Pauses a subscription (no reports while paused) or resumes it: from then on its next
-/// period's report goes out as scheduled.
+/// period's report goes out as scheduled. One its recipient ended stays ended.
 pub fn set_paused(conn: &mut DbConn, id: i64, paused: bool, now: i64) -> Result<Subscription, DomainError> {
-    get(conn, id)?;
+    if get(conn, id)?.disabled_at.is_some() {
+        return Err(DomainError::invalid(
+            "subscription_ended",
+            "its recipient stopped it; only they can start it again",
+        ));
+    }
     diesel::update(report_subscriptions::table.find(id))
-        .set(report_subscriptions::disabled_at.eq(paused.then_some(now)))
+        .set(report_subscriptions::paused_at.eq(paused.then_some(now)))
         .execute(conn)
         .map_err(db)?;
     get(conn, id)
@@ -259,6 +268,7 @@ fn local_ms(tz: Tz, date: NaiveDate, minute: i32) -> i64 {
 pub fn due(conn: &mut DbConn, now: i64) -> Result<Vec<(Subscription, Period)>, DomainError> {
     let subs: Vec<Subscription> = report_subscriptions::table
         .filter(report_subscriptions::disabled_at.is_null())
+        .filter(report_subscriptions::paused_at.is_null())
         .select(Subscription::as_select())
         .load(conn)
         .map_err(db)?;

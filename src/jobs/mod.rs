@@ -111,6 +111,18 @@ async fn start(
     Ok(())
 }
 
+/// On an instance without jobs (`ACHT_JOBS=off`, a web-only one) the branding is still taken up
+/// when an admin changes it elsewhere: one read every `poll_seconds`.
+pub fn spawn_branding_refresh(state: AppState, poll_seconds: u64) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(poll_seconds.clamp(1, 59)));
+        loop {
+            every.tick().await;
+            refresh_branding(&state).await;
+        }
+    });
+}
+
 /// Held while a job runs: a firing that finds it taken is skipped.
 type Busy = Arc<tokio::sync::Mutex<()>>;
 

@@ -281,6 +281,10 @@ async fn erasure_scenario(app: &TestApp, delivery: &Delivery) {
     assert_eq!(r.status(), 200);
     let after = cells_holding(app, &PERSONAL).await;
     assert!(after.is_empty(), "personal data left after the erasure (table, column, word): {after:?}");
+    let open: Vec<Value> = app.get_json("/api/v1/followups").await.json().await.unwrap();
+    assert!(open.is_empty(), "nobody is to call an erased customer: their follow-up closed");
+    let closed: Vec<Value> = app.get_json("/api/v1/followups?state=closed").await.json().await.unwrap();
+    assert_eq!(closed[0]["outcome"], "no_action");
     let answers = app.responses("").await;
     assert_eq!(answers["data"][0]["score"], 2, "the score stays: {answers}");
     let log: Vec<(String, String)> = app

@@ -252,10 +252,8 @@ async fn an_admin_changes_the_branding_and_every_instance_shows_it() {
         let survey_page = app.client.get(out["invitation"]["survey_url"].as_str().unwrap()).send().await.unwrap();
         assert!(survey_page.text().await.unwrap().contains("alt=\"Zonnedal Energie\""), "the page shows the logo");
 
-        // The other instance: as it was until its beat, then the same.
+        // The other instance takes it up at its beat (every few seconds; here, at once).
         let Some(other) = other else { continue };
-        let css = other.client.get(other.url("/brand.css")).send().await.unwrap().text().await.unwrap();
-        assert!(!css.contains("#1a5c2e"), "not before its beat: {css}");
         acht::jobs::refresh_branding(&other.state).await;
         let css = other.client.get(other.url("/brand.css")).send().await.unwrap().text().await.unwrap();
         assert!(css.contains("#1a5c2e"), "after its beat: {css}");

@@ -1,5 +1,6 @@
 DROP TABLE branding;
 DROP TABLE digest_runs;
+ALTER TABLE report_subscriptions DROP COLUMN paused_at;
 ALTER TABLE surveys DROP COLUMN archived_at;
 ALTER TABLE surveys DROP COLUMN followup_at_most;
 DROP TABLE webhook_deliveries;

@@ -117,6 +117,9 @@ CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, crea
 ALTER TABLE surveys ADD COLUMN followup_at_most INTEGER;
 -- An archived survey asks nobody any more; its answers and figures stay.
 ALTER TABLE surveys ADD COLUMN archived_at BIGINT;
+-- An admin's pause of a report subscription (its recipient's own stop is disabled_at, which an
+-- admin cannot undo).
+ALTER TABLE report_subscriptions ADD COLUMN paused_at BIGINT;
 
 -- The daily digest of an assignee's open follow-ups: one row per person and local day. The
 -- unique pair is the claim: every instance's beat may find it due, one insert succeeds, and

@@ -88,10 +88,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// What a customer id keeps as it is in a page address: letters, digits and RFC 3986's other
-/// unreserved characters; everything else is percent-encoded.
+/// What a customer id keeps as it is in a page address: letters, digits, `-`, `_` and `~`;
+/// everything else is percent-encoded (a dot too: ids `.` and `..` would be path steps).
 const ID_IN_PATH: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
 
 /// Where a customer's page is.
 pub fn customer_link(external_id: &str) -> String {

@@ -19,6 +19,8 @@ struct Row {
     survey: String,
     locale: String,
     paused: bool,
+    /// Its recipient stopped it: only they can start it again.
+    ended: bool,
 }
 
 #[derive(Template)]
@@ -68,7 +70,8 @@ async fn show(
             time_zone: s.time_zone,
             survey: slug.unwrap_or_default(),
             locale: s.locale,
-            paused: s.disabled_at.is_some(),
+            paused: s.paused_at.is_some(),
+            ended: s.disabled_at.is_some(),
         })
         .collect();
     Ok(render(ReportsPage {

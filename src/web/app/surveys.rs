@@ -137,7 +137,10 @@ impl Form {
             .map_err(|_| DomainError::invalid("invalid_sample_rate", "sample: a percentage, 0–100"))?;
         let followup_at_most = match self.followup_at_most.trim() {
             "" => None,
-            v => Some(whole("follow-up score", v)? as i32),
+            v => Some(
+                i32::try_from(whole("follow-up score", v)?)
+                    .map_err(|_| DomainError::invalid("invalid_followup_score", "followup_at_most must be -1–10"))?,
+            ),
         };
         let input = SurveyInput {
             slug: self.slug.trim().to_string(),

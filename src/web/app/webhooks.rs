@@ -219,12 +219,17 @@ pub async fn act(
     let form = form.into_inner();
     let after = match (form.action.as_str(), form.delivery) {
         ("replay", Some(delivery)) => {
-            state
+            let queued = state
                 .db
                 .write(move |c| webhooks::replay(c, id, delivery, now))
                 .await
                 .map_err(|e| PageError::from_domain(e, l))?;
-            "?replayed=1"
+            // A delivery being sent right now is left to finish.
+            if queued {
+                "?replayed=1"
+            } else {
+                ""
+            }
         }
         ("off" | "on", _) => {
             let off = form.action == "off";
