@@ -56,9 +56,11 @@ pub fn email(s: &str) -> Result<String, DomainError> {
     Ok(format!("{user}@{}", domain.to_lowercase()))
 }
 
-/// The earliest moment acht takes from outside: 2000-01-01T00:00:00Z (earlier is a typo or a
-/// placeholder such as 0001-01-01, and would stretch every chart back to it).
-pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// The earliest moment acht takes from outside: the first whose date, as its sender wrote it,
+/// can be 2000-01-01 (earlier is a typo or a placeholder such as 0001-01-01, and would stretch
+/// every chart back to it). An RFC 3339 offset is less than a day, so `2000-01-01T00:00+05:00`
+/// (1999-12-31 in UTC) is in: 1999-12-31T00:00:00Z, as the API schema's pattern (`20..-`) says.
+pub const EARLIEST_MS: i64 = 946_684_800_000 - 86_400_000;
 /// How far ahead of acht's clock a reported moment may lie by default (the sender's clock may
 /// be ahead); `ACHT_TIME_AHEAD_HOURS` sets it.
 pub const AHEAD_MS: i64 = 86_400_000;

@@ -207,7 +207,7 @@ fn import_times_outside_2000_to_a_day_ahead_are_line_errors() {
         &format!(
             "customer_id,email,locale,first_seen_at,churned_at\n\
              C1,c1@example.test,nl,2023-01-01T00:00:00Z,\n\
-             C2,c2@example.test,nl,1999-12-31T23:59:59Z,\n\
+             C2,c2@example.test,nl,1999-12-30T23:59:59Z,\n\
              C3,c3@example.test,nl,{},\n\
              C4,c4@example.test,nl,2023-01-01T00:00:00Z,{}\n\
              C5,c5@example.test,nl,{},\n",

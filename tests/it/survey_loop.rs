@@ -494,7 +494,7 @@ async fn refused_and_taken(app: &TestApp, ahead_minutes: i64) {
         chrono::DateTime::from_timestamp_millis(ms).unwrap().to_rfc3339()
     };
     let too_far = [at(ahead_minutes + 1), at(2 * 24 * 60)];
-    let too_early = ["0001-01-01T00:00:00Z".to_string(), "1999-12-31T23:59:59Z".into()];
+    let too_early = ["0001-01-01T00:00:00Z".to_string(), "1999-12-30T23:59:59Z".into()];
     for (k, at) in too_far.iter().chain(&too_early).enumerate() {
         let body = json!({"id": format!("t-{k}"), "touchpoint": "support", "occurred_at": at,
                           "customer": {"id": format!("ct-{k}"), "email": "t@example.com", "locale": "nl"}});
@@ -507,6 +507,11 @@ async fn refused_and_taken(app: &TestApp, ahead_minutes: i64) {
     assert!(stored.is_err(), "a refused interaction stores no customer");
     let body = json!({"id": "t-ok", "touchpoint": "support", "occurred_at": at(ahead_minutes - 1),
                       "customer": {"id": "ct-ok", "email": "t@example.com", "locale": "nl"}});
+    let r = app.post_json("/api/v1/interactions", &body).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    // New Year 2000 as written east of UTC (1999 in UTC): the date the schema allows is taken.
+    let body = json!({"id": "t-2000", "touchpoint": "support", "occurred_at": "2000-01-01T00:00:00+05:00",
+                      "customer": {"id": "ct-2000", "email": "t@example.com", "locale": "nl"}});
     let r = app.post_json("/api/v1/interactions", &body).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     // A churn too far ahead, or in year 1, is refused too, and the customer stays as they were.
