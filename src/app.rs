@@ -95,10 +95,8 @@ impl Application {
             jobs_busy: Arc::default(),
             followup_overdue_days: settings.followup_overdue_days.clamp(1, 365),
         };
-        let mut mailer = Mailer::from_settings(settings)?;
-        if let Some(m) = &mut mailer {
-            m.branding = state.branding.clone();
-        }
+        // Delivery::new gives the mailer the instance's branding cell.
+        let mailer = Mailer::from_settings(settings)?;
         match &mailer {
             Some(m) => {
                 tracing::info!(from = %m.from(), "survey emails and reports go out through the configured mail server")

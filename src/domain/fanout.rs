@@ -15,9 +15,11 @@ pub fn run(conn: &mut DbConn, limit: i64, now: i64) -> Result<usize, DomainError
     if batch.is_empty() {
         return Ok(0);
     }
+    // What every event of the batch may need, read once.
     let endpoints = webhooks::active(conn)?;
+    let surveys = super::surveys::list(conn)?.into_iter().map(|s| (s.id, s)).collect();
     for event in &batch {
-        followups::on_answer(conn, event)?;
+        followups::on_answer(conn, &surveys, event)?;
         webhooks::on_event(conn, &endpoints, event, now)?;
     }
     let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();

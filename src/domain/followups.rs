@@ -70,7 +70,12 @@ pub fn reason_for(score: i32, threshold: i32, previous: Option<i32>) -> Option<F
 /// The subscriber to answer events: an answer that now counts (or moved) low opens a follow-up,
 /// unless one is open for the customer and survey already. Returns the one it opened. It opened
 /// when the answer counted (the event's time), not when the fan-out came round to it.
-pub fn on_answer(conn: &mut DbConn, event: &Event) -> Result<Option<Followup>, DomainError> {
+/// `surveys` are every survey by id, read once per batch of events.
+pub fn on_answer(
+    conn: &mut DbConn,
+    surveys: &std::collections::HashMap<i64, crate::db::models::Survey>,
+    event: &Event,
+) -> Result<Option<Followup>, DomainError> {
     let now = event.created_at;
     if !matches!(event.kind, EventKind::AnswerCounted | EventKind::AnswerMoved) {
         return Ok(None);
@@ -82,8 +87,7 @@ pub fn on_answer(conn: &mut DbConn, event: &Event) -> Result<Option<Followup>, D
     };
     // The answer as it is now: a later event may have moved it on already.
     let Some(score) = answer.rolled_score else { return Ok(None) };
-    let survey = surveys::table.find(answer.survey_id).select(crate::db::models::Survey::as_select()).first(conn);
-    let survey = survey.map_err(db)?;
+    let Some(survey) = surveys.get(&answer.survey_id) else { return Ok(None) };
     let previous = previous_score(conn, &answer)?;
     let Some(reason) = reason_for(score, survey.followup_threshold(), previous) else { return Ok(None) };
     let open: Option<i64> = followups::table
@@ -335,23 +339,30 @@ pub struct ListFilter {
 
 type ListedRow = (Followup, String, String, Scale, String, Option<String>, Option<String>, Option<String>);
 
+/// Follow-ups with what a list shows of each (a [`ListedRow`]): their survey, customer,
+/// answer and assignee.
+macro_rules! listing {
+    () => {
+        followups::table
+            .inner_join(surveys::table)
+            .inner_join(customers::table)
+            .inner_join(responses::table.on(responses::id.eq(followups::response_id)))
+            .left_join(users::table.on(users::id.nullable().eq(followups::assignee_id)))
+            .select((
+                Followup::as_select(),
+                surveys::slug,
+                surveys::name,
+                surveys::scale,
+                customers::external_id,
+                responses::comment,
+                responses::touchpoint,
+                users::email.nullable(),
+            ))
+    };
+}
+
 pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<Vec<Listed>, DomainError> {
-    let mut q = followups::table
-        .inner_join(surveys::table)
-        .inner_join(customers::table)
-        .inner_join(responses::table.on(responses::id.eq(followups::response_id)))
-        .left_join(users::table.on(users::id.nullable().eq(followups::assignee_id)))
-        .select((
-            Followup::as_select(),
-            surveys::slug,
-            surveys::name,
-            surveys::scale,
-            customers::external_id,
-            responses::comment,
-            responses::touchpoint,
-            users::email.nullable(),
-        ))
-        .into_boxed();
+    let mut q = listing!().into_boxed();
     q = match f.queue {
         Queue::Closed => q.filter(followups::state.eq(FollowupState::Closed)).order(followups::closed_at.desc()),
         queue => {
@@ -388,22 +399,8 @@ pub type History = Vec<(LogEntry, Option<String>)>;
 
 /// One follow-up with everything its page shows, the log oldest first with each actor's words.
 pub fn detail(conn: &mut DbConn, id: i64) -> Result<(Listed, History), DomainError> {
-    let row: ListedRow = followups::table
-        .inner_join(surveys::table)
-        .inner_join(customers::table)
-        .inner_join(responses::table.on(responses::id.eq(followups::response_id)))
-        .left_join(users::table.on(users::id.nullable().eq(followups::assignee_id)))
+    let row: ListedRow = listing!()
         .filter(followups::id.eq(id))
-        .select((
-            Followup::as_select(),
-            surveys::slug,
-            surveys::name,
-            surveys::scale,
-            customers::external_id,
-            responses::comment,
-            responses::touchpoint,
-            users::email.nullable(),
-        ))
         .first(conn)
         .optional()
         .map_err(db)?

@@ -111,9 +111,10 @@ pub fn enqueue_invitations(conn: &mut DbConn, invitations: &[Invitation], now: i
 }
 
 /// Queues the job of `kind` for what has `id`, due at `due_at`.
-pub fn enqueue(conn: &mut DbConn, kind: JobKind, id: i64, due_at: i64, now: i64) -> Result<(), DomainError> {
-    diesel::insert_into(jobs::table).values(&JobRow::new(kind, id, due_at, now)).execute(conn).map_err(db)?;
-    Ok(())
+pub fn enqueue(conn: &mut DbConn, kind: JobKind, id: i64, due_at: i64, now: i64) -> Result<JobRow, DomainError> {
+    let row = JobRow::new(kind, id, due_at, now);
+    diesel::insert_into(jobs::table).values(&row).execute(conn).map_err(db)?;
+    Ok(row)
 }
 
 /// Queues a finished job again, due now, with its attempts so far kept (a replay). A job being
@@ -134,9 +135,7 @@ pub fn requeue(conn: &mut DbConn, id: i64, now: i64) -> Result<bool, DomainError
 
 /// Queues the email of a claimed report run, due now.
 pub fn enqueue_report(conn: &mut DbConn, run_id: i64, now: i64) -> Result<JobRow, DomainError> {
-    let row = JobRow::new(JobKind::Report, run_id, now, now);
-    diesel::insert_into(jobs::table).values(&row).execute(conn).map_err(db)?;
-    Ok(row)
+    enqueue(conn, JobKind::Report, run_id, now, now)
 }
 
 /// Up to `limit` rows matching `filter`, locked for this transaction on PostgreSQL (rows another

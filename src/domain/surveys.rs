@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_TOUCHPOINT_CHARS: usize = 64;
 
+/// A survey's slug: 1–64 characters of a–z, 0–9, `-` and `_` (as the OpenAPI schema says).
+pub fn is_slug(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// What a company says to define a survey. Unset fields take sensible defaults.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -127,9 +133,7 @@ impl SurveyInput {
 
     /// The same rules as the OpenAPI schema above, so a request valid by the schema is accepted.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let slug_ok = (1..=64).contains(&self.slug.len())
-            && self.slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !slug_ok {
+        if !is_slug(&self.slug) {
             return Err(DomainError::invalid("invalid_slug", "slug must be 1–64 characters of a–z, 0–9, '-' or '_'"));
         }
         if let Some(name) = &self.name {
@@ -183,24 +187,7 @@ pub fn create(conn: &mut DbConn, input: &SurveyInput, now: i64) -> Result<Survey
     if find(conn, &input.slug)?.is_some() {
         return Err(DomainError::Conflict(format!("survey '{}'", input.slug)));
     }
-    let mut touchpoints: Vec<String> = input.touchpoints.iter().map(|t| t.0.clone()).collect();
-    touchpoints.dedup();
-    let survey = Survey {
-        id: new_id(),
-        slug: input.slug.clone(),
-        name: input.name.clone().unwrap_or_else(|| input.slug.clone()),
-        scale: input.scale,
-        texts: Json::new(input.texts.clone()),
-        touchpoints: Json::new(touchpoints),
-        delay_minutes: input.delay_minutes,
-        expiry_days: input.expiry_days,
-        sample_rate: input.sample_rate,
-        fatigue_survey_days: input.fatigue_survey_days,
-        fatigue_global_days: input.fatigue_global_days,
-        created_at: now,
-        followup_at_most: input.followup_at_most,
-        archived_at: None,
-    };
+    let survey = Survey { id: new_id(), ..input.draft(now) };
     diesel::insert_into(surveys::table).values(&survey).execute(conn).map_err(db)?;
     Ok(survey)
 }
@@ -209,7 +196,7 @@ pub fn create(conn: &mut DbConn, input: &SurveyInput, now: i64) -> Result<Survey
 /// scale changes only while nobody has answered it (answers are scores on that scale).
 pub fn update(conn: &mut DbConn, slug: &str, input: &SurveyInput) -> Result<Survey, DomainError> {
     input.validate()?;
-    let mut survey = get(conn, slug)?;
+    let survey = get(conn, slug)?;
     if input.slug != survey.slug {
         return Err(DomainError::invalid("invalid_slug", "a survey's slug cannot change"));
     }
@@ -223,18 +210,9 @@ pub fn update(conn: &mut DbConn, slug: &str, input: &SurveyInput) -> Result<Surv
             return Err(DomainError::invalid("scale_in_use", "the scale cannot change once the survey has answers"));
         }
     }
-    let mut touchpoints: Vec<String> = input.touchpoints.iter().map(|t| t.0.clone()).collect();
-    touchpoints.dedup();
-    survey.name = input.name.clone().unwrap_or_else(|| input.slug.clone());
-    survey.scale = input.scale;
-    survey.texts = Json::new(input.texts.clone());
-    survey.touchpoints = Json::new(touchpoints);
-    survey.delay_minutes = input.delay_minutes;
-    survey.expiry_days = input.expiry_days;
-    survey.sample_rate = input.sample_rate;
-    survey.fatigue_survey_days = input.fatigue_survey_days;
-    survey.fatigue_global_days = input.fatigue_global_days;
-    survey.followup_at_most = input.followup_at_most;
+    // Its id, creation time and archive state stay; everything the form says is taken.
+    let survey =
+        Survey { id: survey.id, created_at: survey.created_at, archived_at: survey.archived_at, ..input.draft(0) };
     diesel::update(surveys::table.find(survey.id))
         .set((
             surveys::name.eq(&survey.name),
@@ -281,7 +259,7 @@ impl SurveyInput {
         }
     }
 
-    /// The survey this input would make, unsaved (a preview shows it).
+    /// The survey this input makes (id 0 until it is saved; a preview shows it unsaved).
     pub fn draft(&self, now: i64) -> Survey {
         Survey {
             id: 0,
@@ -289,7 +267,11 @@ impl SurveyInput {
             name: self.name.clone().unwrap_or_else(|| self.slug.clone()),
             scale: self.scale,
             texts: Json::new(self.texts.clone()),
-            touchpoints: Json::new(self.touchpoints.iter().map(|t| t.0.clone()).collect()),
+            touchpoints: Json::new({
+                let mut t: Vec<String> = self.touchpoints.iter().map(|t| t.0.clone()).collect();
+                t.dedup();
+                t
+            }),
             delay_minutes: self.delay_minutes,
             expiry_days: self.expiry_days,
             sample_rate: self.sample_rate,

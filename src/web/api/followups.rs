@@ -98,9 +98,7 @@ pub async fn list_followups(
         }
     };
     if let Some(s) = &q.survey {
-        let ok = (1..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !ok {
+        if !surveys::is_slug(s) {
             return Err(ApiError::bad_request(
                 "invalid_query",
                 "survey must be a slug: 1–64 characters of a–z, 0–9, '-' or '_'",

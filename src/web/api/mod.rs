@@ -338,9 +338,7 @@ impl ResponseQuery {
     fn validate(&self) -> Result<(), ApiError> {
         let bad = |m: &str| ApiError::bad_request("invalid_query", m);
         if let Some(s) = &self.survey {
-            let ok = (1..=64).contains(&s.len())
-                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-            if !ok {
+            if !surveys::is_slug(s) {
                 return Err(bad("survey must be a slug: 1–64 characters of a–z, 0–9, '-' or '_'"));
             }
         }

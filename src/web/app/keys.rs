@@ -1,6 +1,6 @@
 //! API keys, for admins: the list, a new key (shown once, on the page that made it, never
 //! again), and revoking one.
-use super::{Chrome, SignedIn};
+use super::{render_private, Chrome, SignedIn};
 use crate::domain::apikeys;
 use crate::web::error::PageError;
 use crate::web::AppState;
@@ -49,13 +49,7 @@ async fn show(
             name: k.name,
         })
         .collect();
-    let page = KeysPage { c: Chrome::new(signed, "users", req), keys, made, revoked };
-    // A page with a key on it is kept by no cache and no history snapshot.
-    let mut response = crate::web::error::html(actix_web::http::StatusCode::OK, page.render());
-    response
-        .headers_mut()
-        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(render_private(KeysPage { c: Chrome::new(signed, "users", req), keys, made, revoked }))
 }
 
 pub async fn page(

@@ -319,6 +319,16 @@ pub fn render(t: impl askama::Template) -> HttpResponse {
     super::error::html(actix_web::http::StatusCode::OK, t.render())
 }
 
+/// [`render`] for a page showing a secret (a new API key, a webhook's signing secret): kept by
+/// no cache and no history snapshot.
+pub fn render_private(t: impl askama::Template) -> HttpResponse {
+    let mut response = render(t);
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    response
+}
+
 #[derive(askama::Template)]
 #[template(path = "app/empty.html")]
 pub struct EmptyPage {

@@ -1,7 +1,7 @@
 //! Webhooks, for admins: the endpoints (a new one's secret shown once), each endpoint's
 //! delivery log with every attempt's result, sending a delivery again, and switching an
 //! endpoint off and on.
-use super::{Chrome, SignedIn};
+use super::{render_private, Chrome, SignedIn};
 use crate::domain::webhooks::{self, LoggedDelivery};
 use crate::domain::DomainError;
 use crate::types::{EventKind, TextEnum};
@@ -33,15 +33,6 @@ struct ListPage {
     made: Option<(String, String)>,
 }
 
-/// A page that may show a secret: kept by no cache and no history snapshot.
-fn private(page: impl Template) -> HttpResponse {
-    let mut response = crate::web::error::html(actix_web::http::StatusCode::OK, page.render());
-    response
-        .headers_mut()
-        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-    response
-}
-
 fn kind_names(c: &Chrome) -> Vec<(&'static str, String)> {
     webhooks::KINDS.iter().map(|k| (k.as_str(), c.t(&format!("webhook-kind-{}", k.as_str())))).collect()
 }
@@ -66,7 +57,7 @@ async fn show_list(
             url: e.url,
         })
         .collect();
-    Ok(private(ListPage { kinds: kind_names(&c), c, endpoints, made }))
+    Ok(render_private(ListPage { kinds: kind_names(&c), c, endpoints, made }))
 }
 
 /// `GET /app/webhooks`.
@@ -193,7 +184,7 @@ pub async fn endpoint(
         replayed: q.replayed.is_some(),
         c,
     };
-    Ok(private(page))
+    Ok(render_private(page))
 }
 
 #[derive(Deserialize)]
