@@ -4,7 +4,10 @@
 #     decisions included), for new customers and for customers drawn from a shared pool (the
 #     clients' batches name the same customers: the concurrency that deadlocked on PostgreSQL)
 #  2. one-click answers (wrk, 64 connections): score links (unverified until the page shows a
-#     person) and form posts (counted at once, so rollup changes are written)
+#     person) and form posts (counted at once, so rollup changes are written); each wrk thread
+#     takes its own slice of the links, so no invitation is answered twice at once (until
+#     2026-12-06 both threads sent the same links in step: half the requests were a second
+#     answer to an invitation, in the same instant as its first)
 #  3. (SQLite only) CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany
 # After the run, `acht rollups check`: every figure must equal a rebuild from the answers.
 # Baselines: GET /healthz (no database) and GET /static/acht.css (the HTTP stack and middleware
@@ -73,7 +76,7 @@ load() {
   local k=0 pids=()
   for base in "${BASES[@]}"; do
     if [ -n "$script" ]; then
-      wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency -s "$script" "$base" -- "$arg" > "$WORK/$name.$k.txt" &
+      wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency -s "$script" "$base" -- "$arg" "$((2 * INSTANCES))" "$k" > "$WORK/$name.$k.txt" &
     else
       wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency "$base$path" > "$WORK/$name.$k.txt" &
     fi
@@ -121,6 +124,31 @@ open(results, "a").write(f"ingest-{workload}\t{rate:.1f}\t{p99:.2f}\t{failed}\n"
 PY
 }
 
+# One invitation link per line: one set for the score-link run, another for answers posted
+# with the page's form (counted at once), and two for the warm-up. Made first: their 116
+# batches are the ingest's warm-up too.
+python3 - "$WORK" "$BASE" "$KEY" <<'PY'
+import json, sys, urllib.request
+work, base, key = sys.argv[1:4]
+for prefix, name, batches in (("answer", "paths.txt", 50), ("form", "form_paths.txt", 50),
+                              ("warm", "warm_paths.txt", 8), ("warmform", "warm_form_paths.txt", 8)):
+    with open(f"{work}/{name}", "w") as f:
+        for b in range(batches):
+            items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
+                      "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
+            req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
+                                         {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+            for r in json.load(urllib.request.urlopen(req))["results"]:
+                f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
+PY
+# Measured is the steady state: PostgreSQL's tables analyzed after loading, as pgbench does and
+# as autovacuum keeps a live database. A never-analyzed database plans the first statements
+# for empty tables, and a connection keeps such a plan (a sequential scan of the customers or
+# the answers, hashed for a join) until the next ANALYZE; on a live server autovacuum runs one
+# within a minute or two, but a whole benchmark run is over by then.
+analyze() { if [ "$BACKEND" = postgres ]; then psql "$DATABASE_URL" -qc "ANALYZE"; fi; }
+analyze
+
 echo "== interactions through the batch API (wrk, ${INGEST_CONNS:-4} clients, 1,000 per request, ${INGEST_SECS:-5}s per workload)"
 # Two workloads, each batch posted once so every interaction is new: all customers new, and
 # customers drawn from a pool of 200,000 (known ones too, so fatigue throttles some; a pool
@@ -143,21 +171,13 @@ ingest new
 ingest pool
 rm -rf "$WORK/new" "$WORK/pool"
 
-# One invitation link per line: one set for the score-link run, another for answers posted
-# with the page's form (counted at once).
-python3 - "$WORK" "$BASE" "$KEY" <<'PY'
-import json, sys, urllib.request
-work, base, key = sys.argv[1:4]
-for prefix, name in (("answer", "paths.txt"), ("form", "form_paths.txt")):
-    with open(f"{work}/{name}", "w") as f:
-        for b in range(50):
-            items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
-                      "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
-            req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
-                                         {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-            for r in json.load(urllib.request.urlopen(req))["results"]:
-                f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
-PY
+# The answers' warm-up, on links of their own, then ANALYZE again (the answers' tables were
+# empty until now).
+for base in "${BASES[@]}"; do
+  wrk -t2 -c16 -d3s -s benches/answers.lua "$base" -- "$WORK/warm_paths.txt" >/dev/null
+  wrk -t2 -c16 -d3s -s benches/answers_form.lua "$base" -- "$WORK/warm_form_paths.txt" >/dev/null
+done
+analyze
 
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
 load healthz 64 /healthz

@@ -80,6 +80,7 @@ impl Application {
         let brand_version = stored.as_ref().map_or(0, |s| s.updated_at);
         let branding = crate::domain::branding::apply(&brand_base, stored.as_ref());
         let state = AppState {
+            answers: db.batcher(crate::domain::answers::record_batch),
             db,
             clock,
             base_url,

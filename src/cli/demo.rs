@@ -71,6 +71,7 @@ pub fn generate(db: &Db, n_customers: usize, seed: u64, end: i64) -> Result<Stri
         p.finish_and_clear();
     }
     let opened = db.write_blocking(move |c| demo_followups(c, end, seed))?;
+    db.analyze()?;
     let (c, i, v, r) = totals;
     Ok(format!(
         "demo world: {c} customers, {i} interactions, {v} invitations, {r} responses (surveys 'service' and 'effort'), \

@@ -298,10 +298,13 @@ fn run(cli: Cli) -> CliResult {
         Command::Migrate => println!("database is up to date"),
         Command::Apikey { action } => apikey(&db, action)?,
         Command::Survey { action } => survey(&db, action)?,
-        Command::Import { what } => match what {
-            ImportWhat::Customers { file } => import::customers(&db, &file, settings.time_ahead_ms())?,
-            ImportWhat::Responses { file } => import::responses(&db, &file, settings.time_ahead_ms())?,
-        },
+        Command::Import { what } => {
+            match what {
+                ImportWhat::Customers { file } => import::customers(&db, &file, settings.time_ahead_ms())?,
+                ImportWhat::Responses { file } => import::responses(&db, &file, settings.time_ahead_ms())?,
+            }
+            db.analyze()?;
+        }
         Command::Analyze { survey, as_of, horizon_days, delta, json, lang, .. } => {
             let options =
                 retention::AnalysisOptions { as_of: as_of.unwrap_or_else(chrono::Utc::now), horizon_days, delta };

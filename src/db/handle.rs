@@ -1,6 +1,7 @@
 //! The one database handle. Web handlers, jobs and the command line all read and write
 //! through it: reads on a connection pool, writes through the group writer on SQLite (one
 //! writer, group commit) or the pool on PostgreSQL, each write in one transaction.
+use super::batch::{BatchFn, Batcher};
 use super::ids::{self, LEASE_MS};
 use super::writer::GroupWriter;
 use super::{
@@ -43,8 +44,8 @@ fn lease_deadline() -> i64 {
 
 enum WritePath {
     Group(GroupWriter),
-    /// PostgreSQL: each write in its own transaction on a pooled connection, except keyed
-    /// writes, which go to the group writer their key picks (see [`Db::write_keyed`]).
+    /// PostgreSQL: each write in its own transaction on a pooled connection, except batched
+    /// ones, which go to the group writer their key picks (see [`Db::batcher`]).
     Pool {
         pool: DbPool,
         keyed: Vec<GroupWriter>,
@@ -85,8 +86,8 @@ impl Db {
         Db::open_with(url, pool_size, 0)
     }
 
-    /// [`Db::open`] with `keyed_writers` group writers for [`Db::write_keyed`] on PostgreSQL
-    /// (none: keyed writes take the pool like any other).
+    /// [`Db::open`] with `keyed_writers` group writers for [`Db::batcher`] on PostgreSQL
+    /// (none: batched writes take the pool one by one, like any other).
     pub fn open_with(url: &str, pool_size: u32, keyed_writers: usize) -> Result<Db, DbError> {
         let backend = Backend::from_url(url);
         let mut conn = establish(url)?;
@@ -146,6 +147,20 @@ impl Db {
         self.inner.renew_lease()
     }
 
+    /// After a bulk load (the demo, a CSV import): on PostgreSQL, ANALYZE, as its documentation
+    /// advises after loading, so that what runs next is planned for the tables as they now are.
+    /// A connection keeps a statement's plan until the next ANALYZE, and one made while the
+    /// tables were empty scans them whole (autovacuum analyzes a live database within a minute
+    /// or two). SQLite keeps no statistics unless asked to: nothing to do.
+    pub fn analyze(&self) -> Result<(), DbError> {
+        use diesel::RunQueryDsl;
+        if self.inner.backend == Backend::Postgres {
+            let mut conn = self.inner.read.get()?;
+            diesel::sql_query("ANALYZE").execute(&mut *conn)?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` on a pooled connection, off the async threads.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
@@ -183,23 +198,33 @@ impl Db {
         }
     }
 
-    /// [`Db::write`] for a write about one thing (an invitation: the answer path), named by
-    /// `key`. On PostgreSQL, writes with the same key go to the same group writer, which
-    /// commits the writes queued meanwhile in one transaction: one commit and one round of
-    /// locks for many answers, and two groups never wait for each other's rows of the same
-    /// thing (they would deadlock). On SQLite every write takes the one group writer anyway.
-    pub async fn write_keyed<T, E, F>(&self, key: i64, f: F) -> Result<T, E>
+    /// A batcher for writes of one kind ([`Batcher`]): on SQLite through the one writer, on
+    /// PostgreSQL through the answer writers, an item's key picking the writer. Items with one
+    /// key (an invitation's signals) always meet at one writer, so two groups never wait for
+    /// each other's rows of the same thing (they would deadlock), and a group commits many at
+    /// once: one commit and a few statements for many answers.
+    pub fn batcher<I, O, E>(&self, run: BatchFn<I, O, E>) -> Batcher<I, O, E>
     where
-        F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
+        I: Send + 'static,
+        O: Send + 'static,
         E: From<DbError> + Contended + Send + 'static,
     {
-        match self.write_path()? {
-            WritePath::Pool { keyed, .. } if !keyed.is_empty() => {
-                keyed[key.rem_euclid(keyed.len() as i64) as usize].run(f).await
-            }
-            _ => self.write(f).await,
+        Batcher::new(self.clone(), run)
+    }
+
+    /// The group writers batches go through: SQLite's one writer, PostgreSQL's answer writers
+    /// (none: a batched item is a write of its own on the pool).
+    pub(super) fn lanes(&self) -> &[GroupWriter] {
+        match &self.inner.write {
+            WritePath::Group(w) => std::slice::from_ref(w),
+            WritePath::Pool { keyed, .. } => keyed,
+            WritePath::Stopped => &[],
         }
+    }
+
+    /// Whether writes may go now (see [`Db::write_path`]).
+    pub(super) fn writable(&self) -> Result<(), DbError> {
+        self.write_path().map(|_| ())
     }
 
     /// Where writes go, if they may go at all: not once the id-tag lease is lost (its ids could

@@ -1,5 +1,6 @@
 //! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL, reached
 //! through one handle ([`Db`]).
+pub mod batch;
 mod handle;
 pub mod ids;
 pub mod models;
@@ -247,39 +248,53 @@ where
 
 /// Rows per multi-row INSERT statement. A fixed-size array gives diesel a static query id, so
 /// the statement is prepared once per connection instead of parsed again for every batch
-/// (parsing a long VALUES list cost more than running it). 128 rows × ≤ 11 columns stays far
+/// (parsing a long VALUES list cost more than running it). 128 rows × ≤ 15 columns stays far
 /// below SQLite's and PostgreSQL's limits on bound parameters.
 pub const INSERT_CHUNK: usize = 128;
 
-/// Inserts all of `rows`: in statements of [`INSERT_CHUNK`] rows, the remainder one row per
-/// statement (also prepared once). A macro because diesel's MultiConnection cannot build a
-/// multi-row INSERT, so each backend gets its own.
+/// Inserts all of `rows` in statements of [`INSERT_CHUNK`] rows, then the remainder in
+/// statements of 64, 32, …, 1 rows (its binary digits): every statement has a fixed size and is
+/// prepared once, and 1,000 rows take 7 + 3 statements instead of 7 + 104 (on PostgreSQL each
+/// statement is a round trip; a group of answers is a handful of rows). A macro because
+/// diesel's MultiConnection cannot build a multi-row INSERT, so each backend gets its own.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {{
         let rows = $rows;
         let conn: &mut $crate::db::DbConn = $conn;
-        let mut chunks = rows.chunks_exact($crate::db::INSERT_CHUNK);
+        let mut rest = &rows[..];
         let mut insert = || -> diesel::QueryResult<usize> {
             let mut inserted = 0;
-            for chunk in chunks.by_ref() {
-                let chunk: &[_; $crate::db::INSERT_CHUNK] = chunk.try_into().expect("chunks_exact");
-                inserted += match &mut *conn {
-                    $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                    $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                };
-            }
-            for row in chunks.remainder() {
-                inserted += match &mut *conn {
-                    $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values(row).execute(c)?,
-                    $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values(row).execute(c)?,
-                };
-            }
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 128);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 64);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 32);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 16);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 8);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 4);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 2);
+            $crate::db::insert_chunks!(conn, $table, rest, inserted, 1);
             Ok(inserted)
         };
         insert()
     }};
 }
 pub(crate) use insert_rows;
+
+/// One step of [`insert_rows!`]: inserts `$n` rows at a time from the front of `$rest` while
+/// that many are left.
+macro_rules! insert_chunks {
+    ($conn:ident, $table:expr, $rest:ident, $inserted:ident, $n:literal) => {
+        while $rest.len() >= $n {
+            let (head, tail) = $rest.split_at($n);
+            let chunk: &[_; $n] = head.try_into().expect("split at the chunk's length");
+            $inserted += match &mut *$conn {
+                $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+            $rest = tail;
+        }
+    };
+}
+pub(crate) use insert_chunks;
 
 /// Held by the one server process of a SQLite database. SQLite has one writer per file and
 /// acht's group writer assumes it is that writer, so a second `serve` on the same file is

@@ -8,9 +8,10 @@ use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, interactions, invitations, responses, surveys};
-use crate::db::{new_id, on_backend, DbConn};
+use crate::db::{insert_rows, new_id, on_backend, DbConn};
 use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
 /// Events one invitation keeps: far beyond any person's or scanner's visits.
@@ -55,17 +56,25 @@ impl Invite {
 /// Finds an invitation by its token. Unknown or malformed → NotFound; expired → Expired
 /// (checked by the caller via [`Invite::is_expired`] so the page can still be polite).
 pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
-    let not_found = || DomainError::NotFound("survey link".into());
-    let id = invitation_id(token).ok_or_else(not_found)?;
-    // One query with the answer and the interaction left-joined: this runs on every click, on
-    // the writer thread.
+    let id = invitation_id(token).ok_or_else(link_not_found)?;
+    let invite = load_invites(conn, &[id])?.remove(&id);
+    invite.filter(|i| i.is_behind(token)).ok_or_else(link_not_found)
+}
+
+fn link_not_found() -> DomainError {
+    DomainError::NotFound("survey link".into())
+}
+
+/// The invitations with these ids, with their surveys, customers, answers and interactions:
+/// one query for all (this runs for every batch of clicks, on a writer thread).
+fn load_invites(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Invite>, DomainError> {
     type Found = (Invitation, Survey, Invitee, Option<Response>, Option<String>, Option<String>);
-    let found: Option<Found> = on_backend!(conn, c => invitations::table
+    let found: Vec<Found> = on_backend!(conn, c => invitations::table
         .inner_join(surveys::table)
         .inner_join(customers::table)
         .left_join(responses::table.on(responses::invitation_id.eq(invitations::id.nullable())))
         .left_join(interactions::table.on(interactions::id.nullable().eq(invitations::interaction_id)))
-        .filter(invitations::id.eq(id))
+        .filter(invitations::id.eq_any(ids))
         .select((
             Invitation::as_select(),
             Survey::as_select(),
@@ -74,18 +83,25 @@ pub fn find(conn: &mut DbConn, token: &str) -> Result<Invite, DomainError> {
             interactions::touchpoint.nullable(),
             interactions::channel.nullable(),
         ))
-        .first(c)
-        .optional())
+        .load(c))
     .map_err(db)?;
-    // A forged token names a real id but fails here, and gets the same answer as an unknown one.
-    let (invitation, survey, customer, response, touchpoint, channel) =
-        found.filter(|(inv, ..)| inv.token_hash == sha256_hex(token)).ok_or_else(not_found)?;
-    Ok(Invite { invitation, survey, customer, response, touchpoint, channel })
+    Ok(found
+        .into_iter()
+        .map(|(invitation, survey, customer, response, touchpoint, channel)| {
+            (invitation.id, Invite { invitation, survey, customer, response, touchpoint, channel })
+        })
+        .collect())
 }
 
 impl Invite {
     pub fn is_expired(&self, now: i64) -> bool {
         now >= self.invitation.expires_at
+    }
+
+    /// Whether `token` is this invitation's: a forged token names a real id but fails here,
+    /// and gets the same answer as an unknown one.
+    fn is_behind(&self, token: &str) -> bool {
+        self.invitation.token_hash == sha256_hex(token)
     }
 }
 
@@ -114,108 +130,212 @@ impl Sender {
     }
 }
 
-/// What keeps the writes about one invitation together ([`crate::db::Db::write_keyed`]): its id.
-pub fn write_key(token: &str) -> i64 {
-    invitation_id(token).unwrap_or(0)
+/// One event for the invitation behind a token (a visit, a score link, a form post, a page
+/// beacon, the trap), with its evidence: an item of [`record_batch`].
+#[derive(Debug, Clone)]
+pub struct Signalled {
+    pub token: String,
+    pub answer: Answer,
+    pub signal: Signal,
+    pub sender: Sender,
+    pub visible_ms: Option<i64>,
+    pub now: i64,
+    pub rules: Rules,
 }
 
-/// Records one event for the invitation behind `token` (a score link, a form post, a page
-/// beacon, the trap) with its evidence, and judges the answer again, in one transaction.
-/// Returns the invitation with its answer as now stored (none while no score has arrived).
-#[allow(clippy::too_many_arguments)]
-pub fn record(
-    conn: &mut DbConn,
-    token: &str,
-    answer: &Answer,
-    signal: Signal,
-    sender: &Sender,
-    visible_ms: Option<i64>,
-    now: i64,
-    rules: Rules,
-) -> Result<Invite, DomainError> {
+impl Signalled {
+    /// What keeps the events of one invitation together ([`crate::db::Db::batcher`]): its id.
+    pub fn key(&self) -> i64 {
+        invitation_id(&self.token).unwrap_or(0)
+    }
+}
+
+/// Records events with their evidence and judges each one's answer again, all in the caller's
+/// transaction; returns, per event, the invitation with its answer as now stored (none while no
+/// score has arrived), or why the event was refused (nothing of it is stored then). Set-wise:
+/// one lookup for all invitations, one statement per table for all writes. Events of one
+/// invitation are taken in rounds, so each is judged after the one before it is written.
+pub fn record_batch(conn: &mut DbConn, batch: &[Signalled]) -> Result<Vec<Result<Invite, DomainError>>, DomainError> {
     crate::db::write_tx(conn, |conn| {
-        lock_invitation(conn, token)?;
-        let mut invite = find(conn, token)?;
-        // Page signals of a click just before the end may arrive just after it: they still
-        // judge that click for a quiet window's length. Scores stop at the end.
-        let carries_score = matches!(signal, Signal::Link | Signal::Form);
-        let grace = if carries_score { 0 } else { rules.quiet_ms };
-        if invite.is_expired(now - grace) {
-            return Err(DomainError::Expired);
+        let mut results: Vec<Option<Result<Invite, DomainError>>> = batch.iter().map(|_| None).collect();
+        let mut todo: Vec<usize> = Vec::new();
+        for (k, item) in batch.iter().enumerate() {
+            match invitation_id(&item.token) {
+                Some(_) => todo.push(k),
+                None => results[k] = Some(Err(link_not_found())),
+            }
         }
-        let comment = checked_comment(&invite, answer)?;
-        let event = AnswerEvent {
-            id: new_id(),
-            invitation_id: invite.invitation.id,
-            kind: signal,
-            score: answer.score.filter(|_| carries_score),
-            source: sender.address.clone(),
-            user_agent: sender.user_agent.as_ref().map(|u| u.chars().take(300).collect()),
-            fetch_meta: sender.fetch_meta.as_ref().map(|f| f.chars().take(200).collect()),
-            accept_language: sender.accept_language,
-            since_sent_ms: now - invite.invitation.send_at,
-            visible_ms: visible_ms.map(|v| v.clamp(0, 86_400_000)),
-            created_at: now,
-        };
-        // A pending invitation has no events before this one: judge it alone, without reading
-        // the events back (this is every first click, on the writer thread).
-        on_backend!(conn, c => diesel::insert_into(answer_events::table).values(&event).execute(c)).map_err(db)?;
-        let history = if invite.invitation.status == InvitationStatus::Pending {
-            let source = Sender::source(&event.source, &event.user_agent);
-            vec![Visit { at: now, source, kind: signal, score: event.score, visible_ms: event.visible_ms }]
-        } else {
-            visits(conn, invite.invitation.id)?
-        };
-        // Forged beacons must not grow an invitation's history (and the cost of judging it)
-        // without end: past a source's own budget, or (for a source already heard from) the
-        // invitation's, its events are refused and the judgement stands. A source new to the
-        // link always has its first few events, and a form post (the customer's score or
-        // comment) is always taken: a flood from elsewhere cannot lock the customer out.
-        let this_source = Sender::source(&event.source, &event.user_agent);
-        let from_source = history.iter().filter(|v| v.source == this_source).count();
-        let over = from_source > MAX_EVENTS_PER_SOURCE || (history.len() > MAX_EVENTS && from_source > NEWCOMER_EVENTS);
-        if signal != Signal::Form && over {
-            return Err(DomainError::invalid("too_many_events", "this link has had enough visits"));
+        while !todo.is_empty() {
+            let mut seen = HashSet::new();
+            let (round, later): (Vec<usize>, Vec<usize>) = todo.iter().partition(|&&k| seen.insert(batch[k].key()));
+            record_round(conn, batch, &round, &mut results)?;
+            todo = later;
         }
-        let verdict = evidence::judge(&history, rules);
-        let Some(score) = verdict.score else {
-            if signal == Signal::Form && invite.response.is_none() {
-                return Err(DomainError::invalid("score_required", "choose a score first"));
-            }
-            if invite.invitation.status == InvitationStatus::Pending {
-                set_status(conn, invite.invitation.id, InvitationStatus::Opened)?;
-            }
-            return Ok(invite);
-        };
-        let (saved, was_rolled) = match invite.response.take() {
-            None => (insert_response(conn, &invite, score, comment, &verdict, now)?, None),
-            Some(row) => {
-                let was = row.rolled_score;
-                let comment = answer.comment.is_some().then_some(comment);
-                (update_response(conn, row, score, comment, &verdict, now)?, was)
-            }
-        };
-        // The rollups follow in the same transaction (the row already carries its new rolled
-        // score): nothing to do for most events, which change no counted score.
-        let dims = super::rollups::Dims {
-            survey_id: invite.survey.id,
-            touchpoint: invite.touchpoint.clone().unwrap_or_default(),
-            channel: invite.channel.clone().unwrap_or_default(),
-            segments: invite.invitation.segments.get().clone(),
-        };
-        super::rollups::apply_move(
-            conn,
-            &dims,
-            saved.answered_at,
-            Some(invite.invitation.send_at),
-            was_rolled,
-            saved.rolled_score,
-        )?;
-        // Its subscribers (follow-ups, webhooks) hear of it from the same transaction.
-        super::events::answer_moved(conn, &saved, was_rolled, saved.rolled_score, now)?;
-        invite.response = Some(saved);
-        Ok(invite)
+        Ok(results.into_iter().map(|r| r.unwrap_or_else(|| Err(link_not_found()))).collect())
     })
+}
+
+/// One round of [`record_batch`]: events of distinct invitations.
+fn record_round(
+    conn: &mut DbConn,
+    batch: &[Signalled],
+    round: &[usize],
+    results: &mut [Option<Result<Invite, DomainError>>],
+) -> Result<(), DomainError> {
+    let mut ids: Vec<i64> = round.iter().map(|&k| batch[k].key()).collect();
+    ids.sort_unstable();
+    lock_invitations(conn, &ids)?;
+    let mut invites = load_invites(conn, &ids)?;
+    // A pending invitation has no events yet: only the others' are read back.
+    let heard: Vec<i64> = invites
+        .values()
+        .filter(|i| i.invitation.status != InvitationStatus::Pending)
+        .map(|i| i.invitation.id)
+        .collect();
+    let mut histories = visits(conn, &heard)?;
+    let mut writes = Writes::default();
+    for &k in round {
+        let item = &batch[k];
+        let invite = invites.remove(&item.key()).filter(|i| i.is_behind(&item.token));
+        results[k] = Some(match invite {
+            Some(invite) => {
+                let history = histories.remove(&invite.invitation.id).unwrap_or_default();
+                judge_event(item, invite, history, &mut writes)
+            }
+            None => Err(link_not_found()),
+        });
+    }
+    writes.write(conn)
+}
+
+/// Judges one event against its invitation's history and adds what it changes to `writes`;
+/// an event refused adds nothing.
+fn judge_event(
+    item: &Signalled,
+    mut invite: Invite,
+    mut history: Vec<Visit>,
+    writes: &mut Writes,
+) -> Result<Invite, DomainError> {
+    let (signal, now, rules) = (item.signal, item.now, item.rules);
+    // Page signals of a click just before the end may arrive just after it: they still judge
+    // that click for a quiet window's length. Scores stop at the end.
+    let carries_score = matches!(signal, Signal::Link | Signal::Form);
+    let grace = if carries_score { 0 } else { rules.quiet_ms };
+    if invite.is_expired(now - grace) {
+        return Err(DomainError::Expired);
+    }
+    let comment = checked_comment(&invite, &item.answer)?;
+    let sender = &item.sender;
+    let event = AnswerEvent {
+        id: new_id(),
+        invitation_id: invite.invitation.id,
+        kind: signal,
+        score: item.answer.score.filter(|_| carries_score),
+        source: sender.address.clone(),
+        user_agent: sender.user_agent.as_ref().map(|u| u.chars().take(300).collect()),
+        fetch_meta: sender.fetch_meta.as_ref().map(|f| f.chars().take(200).collect()),
+        accept_language: sender.accept_language,
+        since_sent_ms: now - invite.invitation.send_at,
+        visible_ms: item.visible_ms.map(|v| v.clamp(0, 86_400_000)),
+        created_at: now,
+    };
+    let this_source = Sender::source(&event.source, &event.user_agent);
+    history.push(Visit {
+        at: now,
+        source: this_source.clone(),
+        kind: signal,
+        score: event.score,
+        visible_ms: event.visible_ms,
+    });
+    // Forged beacons must not grow an invitation's history (and the cost of judging it)
+    // without end: past a source's own budget, or (for a source already heard from) the
+    // invitation's, its events are refused and the judgement stands. A source new to the
+    // link always has its first few events, and a form post (the customer's score or
+    // comment) is always taken: a flood from elsewhere cannot lock the customer out.
+    let from_source = history.iter().filter(|v| v.source == this_source).count();
+    let over = from_source > MAX_EVENTS_PER_SOURCE || (history.len() > MAX_EVENTS && from_source > NEWCOMER_EVENTS);
+    if signal != Signal::Form && over {
+        return Err(DomainError::invalid("too_many_events", "this link has had enough visits"));
+    }
+    let verdict = evidence::judge(&history, rules);
+    let Some(score) = verdict.score else {
+        if signal == Signal::Form && invite.response.is_none() {
+            return Err(DomainError::invalid("score_required", "choose a score first"));
+        }
+        writes.events.push(event);
+        if invite.invitation.status == InvitationStatus::Pending {
+            writes.status(invite.invitation.id, InvitationStatus::Opened);
+        }
+        return Ok(invite);
+    };
+    writes.events.push(event);
+    let (saved, was_rolled) = match invite.response.take() {
+        None => {
+            writes.status(invite.invitation.id, InvitationStatus::Answered);
+            let row = new_response(&invite, score, comment, &verdict, now);
+            writes.inserted.push(row.clone());
+            (row, None)
+        }
+        Some(row) => {
+            let was = row.rolled_score;
+            let comment = item.answer.comment.is_some().then_some(comment);
+            let row = updated_response(row, score, comment, &verdict, now);
+            writes.updated.push(row.clone());
+            (row, was)
+        }
+    };
+    // The rollups follow in the same transaction (the row already carries its new rolled
+    // score): nothing to do for most events, which change no counted score.
+    let dims = super::rollups::Dims {
+        survey_id: invite.survey.id,
+        touchpoint: invite.touchpoint.clone().unwrap_or_default(),
+        channel: invite.channel.clone().unwrap_or_default(),
+        segments: invite.invitation.segments.get().clone(),
+    };
+    writes.rollups.answer(&dims, saved.answered_at, Some(invite.invitation.send_at), was_rolled, saved.rolled_score);
+    // Its subscribers (follow-ups, webhooks) hear of it from the same transaction.
+    writes.told.extend(super::events::of_answer(&saved, was_rolled, saved.rolled_score, now));
+    invite.response = Some(saved);
+    Ok(invite)
+}
+
+/// What a round of events changes, written set-wise at its end.
+#[derive(Default)]
+struct Writes {
+    events: Vec<AnswerEvent>,
+    inserted: Vec<Response>,
+    updated: Vec<Response>,
+    /// Invitations by the status they move to.
+    statuses: Vec<(InvitationStatus, Vec<i64>)>,
+    rollups: super::rollups::Changes,
+    told: Vec<super::events::Event>,
+}
+
+impl Writes {
+    fn status(&mut self, invitation_id: i64, status: InvitationStatus) {
+        match self.statuses.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, ids)) => ids.push(invitation_id),
+            None => self.statuses.push((status, vec![invitation_id])),
+        }
+    }
+
+    fn write(self, conn: &mut DbConn) -> Result<(), DomainError> {
+        insert_rows!(conn, answer_events::table, &self.events).map_err(db)?;
+        insert_rows!(conn, responses::table, &self.inserted).map_err(db)?;
+        for row in &self.updated {
+            update_response(conn, row)?;
+        }
+        for (status, ids) in &self.statuses {
+            on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::id.eq_any(ids)))
+                .set(invitations::status.eq(status))
+                .execute(c))
+            .map_err(db)?;
+        }
+        if !self.rollups.is_empty() {
+            self.rollups.write(conn)?;
+        }
+        super::events::emit(conn, &self.told)
+    }
 }
 
 /// The score in range and the comment within bounds; a blank comment is no comment.
@@ -232,13 +352,18 @@ fn checked_comment(invite: &Invite, answer: &Answer) -> Result<Option<String>, D
     Ok(answer.comment.clone().filter(|c| !c.trim().is_empty()))
 }
 
-/// Every event of an invitation, as the rule sees them.
-fn visits(conn: &mut DbConn, invitation_id: i64) -> Result<Vec<Visit>, DomainError> {
-    type Row = (i64, Option<String>, Option<String>, Signal, Option<i32>, Option<i64>);
+/// Every event of these invitations, in order, as the rule sees them.
+fn visits(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<HashMap<i64, Vec<Visit>>, DomainError> {
+    let mut out: HashMap<i64, Vec<Visit>> = HashMap::new();
+    if invitation_ids.is_empty() {
+        return Ok(out);
+    }
+    type Row = (i64, i64, Option<String>, Option<String>, Signal, Option<i32>, Option<i64>);
     let rows: Vec<Row> = on_backend!(conn, c => answer_events::table
-        .filter(answer_events::invitation_id.eq(invitation_id))
-        .order(answer_events::id)
+        .filter(answer_events::invitation_id.eq_any(invitation_ids))
+        .order((answer_events::invitation_id, answer_events::id))
         .select((
+            answer_events::invitation_id,
             answer_events::created_at,
             answer_events::source,
             answer_events::user_agent,
@@ -248,26 +373,14 @@ fn visits(conn: &mut DbConn, invitation_id: i64) -> Result<Vec<Visit>, DomainErr
         ))
         .load(c))
     .map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, address, ua, kind, score, visible_ms)| Visit {
-            at,
-            source: Sender::source(&address, &ua),
-            kind,
-            score,
-            visible_ms,
-        })
-        .collect())
+    for (invitation_id, at, address, ua, kind, score, visible_ms) in rows {
+        let visit = Visit { at, source: Sender::source(&address, &ua), kind, score, visible_ms };
+        out.entry(invitation_id).or_default().push(visit);
+    }
+    Ok(out)
 }
 
-fn insert_response(
-    conn: &mut DbConn,
-    invite: &Invite,
-    score: i32,
-    comment: Option<String>,
-    verdict: &Judgement,
-    now: i64,
-) -> Result<Response, DomainError> {
+fn new_response(invite: &Invite, score: i32, comment: Option<String>, verdict: &Judgement, now: i64) -> Response {
     let mut row = Response {
         id: new_id(),
         invitation_id: Some(invite.invitation.id),
@@ -286,28 +399,17 @@ fn insert_response(
         channel: invite.channel.clone(),
     };
     row.rolled_score = super::rollups::wanted_score(&row, now);
-    on_backend!(conn, c => diesel::insert_into(responses::table).values(&row).execute(c)).map_err(db)?;
-    set_status(conn, invite.invitation.id, InvitationStatus::Answered)?;
-    Ok(row)
+    row
 }
 
-fn set_status(conn: &mut DbConn, invitation_id: i64, status: InvitationStatus) -> Result<(), DomainError> {
-    on_backend!(conn, c => diesel::update(invitations::table.find(invitation_id))
-        .set(invitations::status.eq(status))
-        .execute(c))
-    .map_err(db)?;
-    Ok(())
-}
-
-/// Writes the judged score and state; the comment only when this event carried one.
-fn update_response(
-    conn: &mut DbConn,
+/// The judged score and state; the comment only when this event carried one.
+fn updated_response(
     mut row: Response,
     score: i32,
     comment: Option<Option<String>>,
     verdict: &Judgement,
     now: i64,
-) -> Result<Response, DomainError> {
+) -> Response {
     row.score = score;
     if let Some(c) = comment {
         row.comment = c;
@@ -318,6 +420,10 @@ fn update_response(
     row.counts_from = verdict.counts_from;
     row.updated_at = now;
     row.rolled_score = super::rollups::wanted_score(&row, now);
+    row
+}
+
+fn update_response(conn: &mut DbConn, row: &Response) -> Result<(), DomainError> {
     on_backend!(conn, c => diesel::update(responses::table.find(row.id))
         .set((
             responses::score.eq(row.score),
@@ -331,7 +437,7 @@ fn update_response(
         ))
         .execute(c))
     .map_err(db)?;
-    Ok(row)
+    Ok(())
 }
 
 /// The events of some invitations, in order: the evidence shown with listed answers.
@@ -349,18 +455,18 @@ pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<Answ
     Ok(out)
 }
 
-/// On PostgreSQL, holds the invitation's row until the transaction ends: `record` reads the
+/// On PostgreSQL, holds the invitations' rows until the transaction ends: a round reads each
 /// answer and writes it back, and two signals at once (a gesture beside a form post) must not
-/// undo each other. SQLite's single writer serialises them already. Without waiting (`NOWAIT`):
-/// answers are committed in groups, and two instances' groups that each hold one of two
-/// invitations and want the other's would deadlock (PostgreSQL finds that only after
+/// undo each other. SQLite's single writer serialises them already. In id order, and without
+/// waiting (`NOWAIT`): answers are committed in groups, and two instances' groups that each hold
+/// one of two invitations and want the other's would deadlock (PostgreSQL finds that only after
 /// `deadlock_timeout`, 1 s). A row another transaction holds fails at once instead, as a race
-/// ([`crate::db::Contended`]): the group runs again one write at a time, and this write is
+/// ([`crate::db::Contended`]): the group runs again one write at a time, and this batch is
 /// retried after a short pause, when the other has committed.
-fn lock_invitation(conn: &mut DbConn, token: &str) -> Result<(), DomainError> {
-    if let (DbConn::Pg(c), Some(id)) = (&mut *conn, invitation_id(token)) {
-        diesel::sql_query("SELECT id FROM invitations WHERE id = $1 FOR NO KEY UPDATE NOWAIT")
-            .bind::<diesel::sql_types::BigInt, _>(id)
+fn lock_invitations(conn: &mut DbConn, sorted_ids: &[i64]) -> Result<(), DomainError> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT id FROM invitations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE NOWAIT")
+            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(sorted_ids)
             .execute(c)
             .map_err(db)?;
     }

@@ -18,8 +18,8 @@ pub fn run(conn: &mut DbConn, limit: i64, now: i64) -> Result<usize, DomainError
     // What every event of the batch may need, read once.
     let endpoints = webhooks::active(conn)?;
     let surveys = super::surveys::list(conn)?.into_iter().map(|s| (s.id, s)).collect();
+    followups::on_answers(conn, &surveys, &batch)?;
     for event in &batch {
-        followups::on_answer(conn, &surveys, event)?;
         webhooks::on_event(conn, &endpoints, event, now)?;
     }
     let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();

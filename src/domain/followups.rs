@@ -10,6 +10,7 @@ use crate::db::schema::{customers, followup_log, followups, responses, surveys, 
 use crate::db::{new_id, DbConn};
 use crate::types::{EventKind, FollowupAction, FollowupOutcome, FollowupReason, FollowupState, Scale};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// A drop this large since the customer's previous answer opens a follow-up whatever the score.
 pub const DROP_POINTS: i32 = 2;
@@ -68,28 +69,52 @@ pub fn reason_for(score: i32, threshold: i32, previous: Option<i32>) -> Option<F
 }
 
 /// The subscriber to answer events: an answer that now counts (or moved) low opens a follow-up,
-/// unless one is open for the customer and survey already. Returns the one it opened. It opened
-/// when the answer counted (the event's time), not when the fan-out came round to it.
-/// `surveys` are every survey by id, read once per batch of events.
-pub fn on_answer(
+/// unless one is open for the customer and survey already. Returns the ones it opened. One
+/// opened when its answer counted (the event's time), not when the fan-out came round to it.
+/// `surveys` are every survey by id, read once per batch of events; the batch's answers and
+/// their customers' earlier answers are read in one query each.
+pub fn on_answers(
     conn: &mut DbConn,
-    surveys: &std::collections::HashMap<i64, crate::db::models::Survey>,
-    event: &Event,
-) -> Result<Option<Followup>, DomainError> {
-    let now = event.created_at;
-    if !matches!(event.kind, EventKind::AnswerCounted | EventKind::AnswerMoved) {
-        return Ok(None);
+    surveys: &HashMap<i64, crate::db::models::Survey>,
+    batch: &[Event],
+) -> Result<Vec<Followup>, DomainError> {
+    let moved: Vec<&Event> =
+        batch.iter().filter(|e| matches!(e.kind, EventKind::AnswerCounted | EventKind::AnswerMoved)).collect();
+    if moved.is_empty() {
+        return Ok(Vec::new());
     }
-    let Some(answer) =
-        responses::table.find(event.subject_id).select(Response::as_select()).first(conn).optional().map_err(db)?
-    else {
-        return Ok(None);
-    };
-    // The answer as it is now: a later event may have moved it on already.
-    let Some(score) = answer.rolled_score else { return Ok(None) };
-    let Some(survey) = surveys.get(&answer.survey_id) else { return Ok(None) };
-    let previous = previous_score(conn, &answer)?;
-    let Some(reason) = reason_for(score, survey.followup_threshold(), previous) else { return Ok(None) };
+    let ids: Vec<i64> = moved.iter().map(|e| e.subject_id).collect();
+    // The answers as they are now: a later event may have moved one on already.
+    let answers: HashMap<i64, Response> = responses::table
+        .filter(responses::id.eq_any(&ids))
+        .select(Response::as_select())
+        .load(conn)
+        .map_err(db)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let earlier = Earlier::of(conn, answers.values())?;
+    let mut opened = Vec::new();
+    for event in moved {
+        let Some(answer) = answers.get(&event.subject_id) else { continue };
+        let Some(score) = answer.rolled_score else { continue };
+        let Some(survey) = surveys.get(&answer.survey_id) else { continue };
+        let previous = earlier.before(answer);
+        let Some(reason) = reason_for(score, survey.followup_threshold(), previous) else { continue };
+        opened.extend(open(conn, answer, score, reason, previous, event.created_at)?);
+    }
+    Ok(opened)
+}
+
+/// Opens a follow-up for a low answer, unless one is open for its customer and survey.
+fn open(
+    conn: &mut DbConn,
+    answer: &Response,
+    score: i32,
+    reason: FollowupReason,
+    previous: Option<i32>,
+    now: i64,
+) -> Result<Option<Followup>, DomainError> {
     let open: Option<i64> = followups::table
         .filter(followups::customer_id.eq(answer.customer_id))
         .filter(followups::survey_id.eq(answer.survey_id))
@@ -125,23 +150,46 @@ pub fn on_answer(
     Ok(Some(f))
 }
 
-/// The customer's counted answer to the same survey just before this one.
-fn previous_score(conn: &mut DbConn, answer: &Response) -> Result<Option<i32>, DomainError> {
-    let earlier: Option<Option<i32>> = responses::table
-        .filter(responses::survey_id.eq(answer.survey_id))
-        .filter(responses::customer_id.eq(answer.customer_id))
-        .filter(
-            responses::answered_at
-                .lt(answer.answered_at)
-                .or(responses::answered_at.eq(answer.answered_at).and(responses::id.lt(answer.id))),
-        )
-        .filter(responses::rolled_score.is_not_null())
-        .order((responses::answered_at.desc(), responses::id.desc()))
-        .select(responses::rolled_score)
-        .first(conn)
-        .optional()
-        .map_err(db)?;
-    Ok(earlier.flatten())
+/// The counted answers of some customers, per customer and survey: what a drop is measured
+/// against.
+struct Earlier(HashMap<(i64, i64), Vec<(i64, i64, i32)>>);
+
+impl Earlier {
+    fn of<'a>(conn: &mut DbConn, answers: impl Iterator<Item = &'a Response>) -> Result<Earlier, DomainError> {
+        let mut customers: Vec<i64> = answers.map(|a| a.customer_id).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let rows: Vec<(i64, i64, i64, i64, Option<i32>)> = responses::table
+            .filter(responses::customer_id.eq_any(&customers))
+            .filter(responses::rolled_score.is_not_null())
+            .select((
+                responses::customer_id,
+                responses::survey_id,
+                responses::answered_at,
+                responses::id,
+                responses::rolled_score,
+            ))
+            .load(conn)
+            .map_err(db)?;
+        let mut by_pair: HashMap<(i64, i64), Vec<(i64, i64, i32)>> = HashMap::new();
+        for (customer, survey, at, id, score) in rows {
+            if let Some(score) = score {
+                by_pair.entry((customer, survey)).or_default().push((at, id, score));
+            }
+        }
+        Ok(Earlier(by_pair))
+    }
+
+    /// The customer's counted answer to the same survey just before this one.
+    fn before(&self, answer: &Response) -> Option<i32> {
+        let this = (answer.answered_at, answer.id);
+        self.0
+            .get(&(answer.customer_id, answer.survey_id))?
+            .iter()
+            .filter(|(at, id, _)| (*at, *id) < this)
+            .max_by_key(|(at, id, _)| (*at, *id))
+            .map(|(_, _, score)| *score)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -17,6 +17,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Customers' clicks, form posts and page signals, recorded in batches.
+    pub answers: crate::db::batch::Batcher<
+        crate::domain::answers::Signalled,
+        crate::domain::answers::Invite,
+        crate::domain::DomainError,
+    >,
     pub clock: SharedClock,
     /// Public base URL for links, without a trailing slash.
     pub base_url: String,

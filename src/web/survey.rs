@@ -172,6 +172,28 @@ pub(crate) fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) ->
     }
 }
 
+/// Records one event for the invitation behind `token` with the request's evidence, in the
+/// next batch of its writer ([`answers::record_batch`]).
+async fn record(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+    answer: Answer,
+    signal: Signal,
+    visible_ms: Option<i64>,
+) -> Result<answers::Invite, DomainError> {
+    let item = answers::Signalled {
+        token: token.to_string(),
+        answer,
+        signal,
+        sender: sender(req, &state.trusted_proxies),
+        visible_ms,
+        now: state.now_ms(),
+        rules: state.answer_rules,
+    };
+    state.answers.submit(item.key(), item).await
+}
+
 /// HEAD is what scanners send: answer without side effects.
 async fn head_only() -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").finish()
@@ -191,14 +213,7 @@ async fn show(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     // The visit is evidence too (no score yet).
-    let (t, who, now, rules) =
-        (token.clone(), sender(&req, &state.trusted_proxies), state.now_ms(), state.answer_rules);
-    let viewed = state
-        .db
-        .write_keyed(answers::write_key(&t), move |c| {
-            answers::record(c, &t, &Answer::default(), Signal::View, &who, None, now, rules)
-        })
-        .await;
+    let viewed = record(&req, &state, &token, Answer::default(), Signal::View, None).await;
     let invite = match viewed {
         Ok(invite) => invite,
         // Expired, or a link with too many visits: show what is there without recording.
@@ -280,16 +295,9 @@ async fn record_and_thank(
     signal: Signal,
     browser: Locale,
 ) -> Result<HttpResponse, PageError> {
-    let t = token.clone();
-    let who = sender(req, &state.trusted_proxies);
-    let (now, rules) = (state.now_ms(), state.answer_rules);
     let clicked = answer.score;
     let commented = answer.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
-    match state
-        .db
-        .write_keyed(answers::write_key(&t), move |c| answers::record(c, &t, &answer, signal, &who, None, now, rules))
-        .await
-    {
+    match record(req, state, &token, answer, signal, None).await {
         Ok(invite) => {
             let r = invite.response.clone().expect("a score event stores an answer");
             // The page shows what this person chose, whatever another source sent meanwhile.
@@ -378,15 +386,7 @@ async fn signal(
     visible_ms: Option<i64>,
     browser: Locale,
 ) -> Result<HttpResponse, PageError> {
-    let who = sender(req, &state.trusted_proxies);
-    let (now, rules) = (state.now_ms(), state.answer_rules);
-    state
-        .db
-        .write_keyed(answers::write_key(&token), move |c| {
-            answers::record(c, &token, &Answer::default(), kind, &who, visible_ms, now, rules)
-        })
-        .await
-        .map_err(|e| PageError::new(e, browser))?;
+    record(req, state, &token, Answer::default(), kind, visible_ms).await.map_err(|e| PageError::new(e, browser))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
