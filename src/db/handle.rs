@@ -114,6 +114,9 @@ impl Db {
             lease_valid_until: AtomicI64::new(lease_deadline()),
         });
         keep_lease(Arc::downgrade(&inner));
+        if backend == Backend::Postgres {
+            keep_statistics(Arc::downgrade(&inner));
+        }
         Ok(Db { inner })
     }
 
@@ -324,6 +327,35 @@ impl Drop for Inner {
             WritePath::Stopped => {}
         }
     }
+}
+
+/// How often a PostgreSQL handle looks for tables whose statistics fell behind.
+const STATISTICS_EVERY: Duration = Duration::from_secs(10);
+
+/// Keeps PostgreSQL's statistics up with young tables while the handle lives
+/// ([`super::statistics`]), on a thread of its own and a pooled connection.
+fn keep_statistics(inner: Weak<Inner>) {
+    let step = Duration::from_millis(500);
+    std::thread::Builder::new()
+        .name("acht-statistics".into())
+        .spawn(move || loop {
+            let mut waited = Duration::ZERO;
+            while waited < STATISTICS_EVERY {
+                std::thread::sleep(step);
+                waited += step;
+                if inner.strong_count() == 0 {
+                    return;
+                }
+            }
+            let Some(db) = inner.upgrade() else { return };
+            let refreshed = db.read.get().map_err(DbError::from).and_then(|mut c| super::statistics::refresh(&mut c));
+            match refreshed {
+                Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "analyzed tables that grew"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not bring the tables' statistics up to date; will retry"),
+            }
+        })
+        .expect("spawn the statistics thread");
 }
 
 /// Renews the id-tag lease while the handle lives, on a thread of its own and a connection of

@@ -5,6 +5,7 @@ mod handle;
 pub mod ids;
 pub mod models;
 pub mod schema;
+pub mod statistics;
 pub mod writer;
 
 pub use handle::Db;
