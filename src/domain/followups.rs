@@ -152,7 +152,10 @@ fn open(
 
 /// The counted answers of some customers, per customer and survey: what a drop is measured
 /// against.
-struct Earlier(HashMap<(i64, i64), Vec<(i64, i64, i32)>>);
+struct Earlier(HashMap<(i64, i64), Vec<Counted>>);
+
+/// A counted answer's time, id and score.
+type Counted = (i64, i64, i32);
 
 impl Earlier {
     fn of<'a>(conn: &mut DbConn, answers: impl Iterator<Item = &'a Response>) -> Result<Earlier, DomainError> {
@@ -171,7 +174,7 @@ impl Earlier {
             ))
             .load(conn)
             .map_err(db)?;
-        let mut by_pair: HashMap<(i64, i64), Vec<(i64, i64, i32)>> = HashMap::new();
+        let mut by_pair: HashMap<(i64, i64), Vec<Counted>> = HashMap::new();
         for (customer, survey, at, id, score) in rows {
             if let Some(score) = score {
                 by_pair.entry((customer, survey)).or_default().push((at, id, score));
