@@ -333,41 +333,41 @@ impl Drop for Inner {
 const STATISTICS_EVERY: Duration = Duration::from_secs(10);
 
 /// Keeps PostgreSQL's statistics up with young tables while the handle lives
-/// ([`super::statistics`]), on a thread of its own and a pooled connection.
+/// ([`super::statistics`]), on a pooled connection.
 fn keep_statistics(inner: Weak<Inner>) {
-    let step = Duration::from_millis(500);
-    std::thread::Builder::new()
-        .name("acht-statistics".into())
-        .spawn(move || loop {
-            let mut waited = Duration::ZERO;
-            while waited < STATISTICS_EVERY {
-                std::thread::sleep(step);
-                waited += step;
-                if inner.strong_count() == 0 {
-                    return;
-                }
-            }
-            let Some(db) = inner.upgrade() else { return };
-            let refreshed = db.read.get().map_err(DbError::from).and_then(|mut c| super::statistics::refresh(&mut c));
-            match refreshed {
-                Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "analyzed tables that grew"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not bring the tables' statistics up to date; will retry"),
-            }
-        })
-        .expect("spawn the statistics thread");
+    every_while_open("acht-statistics", STATISTICS_EVERY, inner, |db| {
+        let refreshed = db.read.get().map_err(DbError::from).and_then(|mut c| super::statistics::refresh(&mut c));
+        match refreshed {
+            Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "analyzed tables that grew"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not bring the tables' statistics up to date; will retry"),
+        }
+    });
 }
 
-/// Renews the id-tag lease while the handle lives, on a thread of its own and a connection of
-/// its own (renewal must not wait behind a long write, nor block an async thread).
+/// Renews the id-tag lease while the handle lives, on a connection of its own (renewal must not
+/// wait behind a long write, nor block an async thread).
 fn keep_lease(inner: Weak<Inner>) {
+    every_while_open("acht-lease", Duration::from_millis((LEASE_MS / 3) as u64), inner, |db| match db.renew_lease() {
+        Ok(true) => {}
+        Ok(false) => tracing::error!(
+            tag = db.tag,
+            "another process took this process's id tag after it stalled for longer than a lease: \
+                 writes are refused and liveness fails until it restarts"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not renew the id-tag lease; will retry"),
+    });
+}
+
+/// Runs `task` every `period` on a thread of its own while the handle is open; the thread looks
+/// twice a second whether the handle closed, so it never keeps a closing process waiting.
+fn every_while_open(name: &str, period: Duration, inner: Weak<Inner>, task: impl Fn(&Inner) + Send + 'static) {
     let step = Duration::from_millis(500);
-    let every = Duration::from_millis((LEASE_MS / 3) as u64);
     std::thread::Builder::new()
-        .name("acht-lease".into())
+        .name(name.into())
         .spawn(move || loop {
             let mut waited = Duration::ZERO;
-            while waited < every {
+            while waited < period {
                 std::thread::sleep(step);
                 waited += step;
                 if inner.strong_count() == 0 {
@@ -375,17 +375,9 @@ fn keep_lease(inner: Weak<Inner>) {
                 }
             }
             let Some(db) = inner.upgrade() else { return };
-            match db.renew_lease() {
-                Ok(true) => {}
-                Ok(false) => tracing::error!(
-                    tag = db.tag,
-                    "another process took this process's id tag after it stalled for longer than a lease: \
-                     writes are refused and liveness fails until it restarts"
-                ),
-                Err(e) => tracing::warn!(error = %e, "could not renew the id-tag lease; will retry"),
-            }
+            task(&db);
         })
-        .expect("spawn the lease thread");
+        .unwrap_or_else(|e| panic!("spawn the {name} thread: {e}"));
 }
 
 /// A group writer on a connection of its own, replaced by a fresh one when it breaks.
