@@ -252,6 +252,8 @@ where
 /// (parsing a long VALUES list cost more than running it). 128 rows × ≤ 15 columns stays far
 /// below SQLite's and PostgreSQL's limits on bound parameters.
 pub const INSERT_CHUNK: usize = 128;
+// insert_rows! spells its chunk sizes out as literals (array lengths): keep them in step.
+const _: () = assert!(INSERT_CHUNK == 128);
 
 /// Inserts all of `rows` in statements of [`INSERT_CHUNK`] rows, then the remainder in
 /// statements of 64, 32, …, 1 rows (its binary digits): every statement has a fixed size and is
