@@ -7,7 +7,9 @@
 #     person) and form posts (counted at once, so rollup changes are written); each wrk thread
 #     takes its own slice of the links, so no invitation is answered twice at once (until
 #     2026-12-06 both threads sent the same links in step: half the requests were a second
-#     answer to an invitation, in the same instant as its first)
+#     answer to an invitation, in the same instant as its first), and there are enough links
+#     that every request answers a new invitation (before, its 50,000 links ran out
+#     after a few seconds and most of a fast backend's requests were second answers)
 #  3. (SQLite only) CSV import of ../shared/data/responses.csv vs Python's sqlite3 executemany
 # After the run, `acht rollups check`: every figure must equal a rebuild from the answers.
 # Baselines: GET /healthz (no database) and GET /static/acht.css (the HTTP stack and middleware
@@ -92,7 +94,7 @@ load() {
   python3 - "$WORK" "$name" "$INSTANCES" "$RESULTS" <<'PY'
 import re, sys
 work, name, n, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-rate, p99, failed = 0.0, 0.0, 0
+rate, p99, failed, again = 0.0, 0.0, 0, 0
 for k in range(n):
     t = open(f"{work}/{name}.{k}.txt").read()
     rate += float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
@@ -101,7 +103,8 @@ for k in range(n):
     failed += int((re.search(r"Non-2xx or 3xx responses: (\d+)", t) or [0, 0])[1])
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
     failed += sum(int(x) for x in errors.groups()) if errors else 0
-print(f"{name}: {rate:,.0f} requests/s, p99 {p99:.1f} ms, {failed} failed")
+    again += int((re.search(r"second answers: (\d+) of", t) or [0, 0])[1])
+print(f"{name}: {rate:,.0f} requests/s, p99 {p99:.1f} ms, {failed} failed" + (f", {again} answered an invitation again" if again else ""))
 open(results, "a").write(f"{name}\t{rate:.1f}\t{p99:.2f}\t{failed}\n")
 PY
 }
@@ -131,21 +134,27 @@ PY
 }
 
 # One invitation link per line: one set for the score-link run, another for answers posted
-# with the page's form (counted at once), and two for the warm-up. Made first: their 116
-# batches are the ingest's warm-up too.
-python3 - "$WORK" "$BASE" "$KEY" <<'PY'
+# with the page's form (counted at once), and two for the warm-up. Enough that every request
+# of a run answers a new invitation (LINKS_PER_SEC, default 25,000, times the seconds: the
+# fastest backend's rate with room); wrk says how many answered one again. Made first, by four
+# clients at once: their batches are the ingest's warm-up too.
+LINK_BATCHES=$(( (SECS * ${LINKS_PER_SEC:-25000} + 999) / 1000 ))
+python3 - "$WORK" "$BASE" "$KEY" "$LINK_BATCHES" <<'PY'
 import json, sys, urllib.request
-work, base, key = sys.argv[1:4]
-for prefix, name, batches in (("answer", "paths.txt", 50), ("form", "form_paths.txt", 50),
-                              ("warm", "warm_paths.txt", 8), ("warmform", "warm_form_paths.txt", 8)):
-    with open(f"{work}/{name}", "w") as f:
-        for b in range(batches):
-            items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
-                      "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
-            req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
-                                         {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-            for r in json.load(urllib.request.urlopen(req))["results"]:
-                f.write(r["invitation"]["score_urls"][7]["url"].replace(base, "") + "\n")
+from concurrent.futures import ThreadPoolExecutor
+work, base, key, batches = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def links(prefix, b):
+    items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
+              "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
+    req = urllib.request.Request(f"{base}/api/v1/interactions/batch", json.dumps({"interactions": items}).encode(),
+                                 {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    return [r["invitation"]["score_urls"][7]["url"].replace(base, "") for r in json.load(urllib.request.urlopen(req))["results"]]
+with ThreadPoolExecutor(4) as pool:
+    for prefix, name, n in (("answer", "paths.txt", batches), ("form", "form_paths.txt", batches),
+                            ("warm", "warm_paths.txt", 8), ("warmform", "warm_form_paths.txt", 8)):
+        with open(f"{work}/{name}", "w") as f:
+            for made in pool.map(lambda b: links(prefix, b), range(n)):
+                f.write("".join(p + "\n" for p in made))
 PY
 # Measured is the steady state: PostgreSQL's tables analyzed after loading, as pgbench does and
 # as autovacuum keeps a live database. A never-analyzed database plans the first statements

@@ -322,9 +322,7 @@ impl Writes {
     fn write(self, conn: &mut DbConn) -> Result<(), DomainError> {
         insert_rows!(conn, answer_events::table, &self.events).map_err(db)?;
         insert_rows!(conn, responses::table, &self.inserted).map_err(db)?;
-        for row in &self.updated {
-            update_response(conn, row)?;
-        }
+        update_responses(conn, &self.updated)?;
         for (status, ids) in &self.statuses {
             on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::id.eq_any(ids)))
                 .set(invitations::status.eq(status))
@@ -423,22 +421,54 @@ fn updated_response(
     row
 }
 
-fn update_response(conn: &mut DbConn, row: &Response) -> Result<(), DomainError> {
-    on_backend!(conn, c => diesel::update(responses::table.find(row.id))
-        .set((
-            responses::score.eq(row.score),
-            responses::comment.eq(&row.comment),
-            responses::provenance.eq(row.provenance),
-            responses::state.eq(row.state),
-            responses::state_reason.eq(&row.state_reason),
-            responses::counts_from.eq(row.counts_from),
-            responses::updated_at.eq(row.updated_at),
-            responses::rolled_score.eq(row.rolled_score),
-        ))
-        .execute(c))
-    .map_err(db)?;
+/// Writes back judged answers (score, comment, state and what follows from them), all of a
+/// round in one statement per [`UPDATE_CHUNK`] rows: `UPDATE … FROM (VALUES …)`, on both
+/// backends. Diesel builds an UPDATE anew every time (it never keeps one prepared), so one
+/// statement per row cost PostgreSQL a parse and a plan per answer: the second signal of every
+/// click (the page's gesture) is such an update.
+fn update_responses(conn: &mut DbConn, rows: &[Response]) -> Result<(), DomainError> {
+    for chunk in rows.chunks(UPDATE_CHUNK) {
+        let placeholder = |n: usize| match conn {
+            DbConn::Sqlite(_) => "?".to_string(),
+            DbConn::Pg(_) => format!("${n}"),
+        };
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let row: Vec<String> = (1..=UPDATED_COLUMNS).map(|c| placeholder(r * UPDATED_COLUMNS + c)).collect();
+                format!("({})", row.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE responses SET score = v.column2, comment = v.column3, provenance = v.column4, state = v.column5, \
+             state_reason = v.column6, counts_from = v.column7, updated_at = v.column8, rolled_score = v.column9 \
+             FROM (VALUES {}) AS v WHERE responses.id = v.column1",
+            values.join(", ")
+        );
+        on_backend!(conn, c => {
+            use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for row in chunk {
+                query = query
+                    .bind::<BigInt, _>(row.id)
+                    .bind::<Integer, _>(row.score)
+                    .bind::<Nullable<Text>, _>(&row.comment)
+                    .bind::<Text, _>(row.provenance)
+                    .bind::<Text, _>(row.state)
+                    .bind::<Text, _>(&row.state_reason)
+                    .bind::<Nullable<BigInt>, _>(row.counts_from)
+                    .bind::<BigInt, _>(row.updated_at)
+                    .bind::<Nullable<Integer>, _>(row.rolled_score);
+            }
+            query.execute(c)
+        })
+        .map_err(db)?;
+    }
     Ok(())
 }
+
+/// Answers written back per statement by [`update_responses`], and the values each takes.
+const UPDATE_CHUNK: usize = 128;
+const UPDATED_COLUMNS: usize = 9;
 
 /// The events of some invitations, in order: the evidence shown with listed answers.
 pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<AnswerEvent>, DomainError> {
@@ -463,11 +493,17 @@ pub fn evidence_of(conn: &mut DbConn, invitation_ids: &[i64]) -> Result<Vec<Answ
 /// `deadlock_timeout`, 1 s). A row another transaction holds fails at once instead, as a race
 /// ([`crate::db::Contended`]): the group runs again one write at a time, and this batch is
 /// retried after a short pause, when the other has committed.
+/// Built with the query builder, not as SQL text: diesel keeps it as a prepared statement
+/// (raw SQL it parses and plans again on every call).
 fn lock_invitations(conn: &mut DbConn, sorted_ids: &[i64]) -> Result<(), DomainError> {
     if let DbConn::Pg(c) = conn {
-        diesel::sql_query("SELECT id FROM invitations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE NOWAIT")
-            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(sorted_ids)
-            .execute(c)
+        invitations::table
+            .filter(invitations::id.eq_any(sorted_ids))
+            .order(invitations::id)
+            .select(invitations::id)
+            .for_no_key_update()
+            .no_wait()
+            .load::<i64>(c)
             .map_err(db)?;
     }
     Ok(())
