@@ -198,22 +198,29 @@ pub async fn claim_digests(state: &AppState) {
 }
 
 /// Hands undispatched events to their subscribers, a batch per transaction, while there are
-/// any. Looking is a read, so an idle instance writes nothing.
+/// any. Looking is a read, so an idle instance writes nothing; after a full batch there are
+/// likely more, so the next is taken without looking first.
 pub async fn fan_out(state: &AppState) -> usize {
     let mut done = 0;
+    let mut full = false;
     loop {
-        match state.db.read(events::any_undispatched).await {
-            Ok(true) => {}
-            Ok(false) => return done,
-            Err(e) => {
-                tracing::warn!(error = %e, "looking for undispatched events failed; will retry");
-                return done;
+        if !full {
+            match state.db.read(events::any_undispatched).await {
+                Ok(true) => {}
+                Ok(false) => return done,
+                Err(e) => {
+                    tracing::warn!(error = %e, "looking for undispatched events failed; will retry");
+                    return done;
+                }
             }
         }
         let now = state.now_ms();
         match state.db.write(move |c| fanout::run(c, fanout::BATCH, now)).await {
             Ok(0) => return done,
-            Ok(n) => done += n,
+            Ok(n) => {
+                done += n;
+                full = n as i64 == fanout::BATCH;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "handing events to their subscribers failed; will retry");
                 return done;
