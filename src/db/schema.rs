@@ -254,6 +254,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    sweeps (name) {
+        name -> Text,
+        done_until -> BigInt,
+    }
+}
+
+diesel::table! {
     analysis_results (survey_id) {
         survey_id -> BigInt,
         data_version -> BigInt,

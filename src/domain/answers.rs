@@ -509,17 +509,42 @@ fn lock_invitations(conn: &mut DbConn, sorted_ids: &[i64]) -> Result<(), DomainE
     Ok(())
 }
 
-/// Marks unanswered (pending or opened) invitations whose answer window closed before `now` as expired; returns how
-/// many. Run periodically (the server's expiry sweep) so the stored status tells the truth.
+/// Marks unanswered (pending or opened) invitations whose answer window closed before `now` as
+/// expired; returns how many. Run periodically (the server's expiry sweep) so the stored status
+/// tells the truth. Each run reads only the windows that closed since the last run (less an
+/// overlap), from the plain index on `expires_at`: the status is in no index, so that an
+/// answer's status change stays on the row's page on PostgreSQL (see the migration
+/// `invitation_status_in_place`). An invitation whose window had closed before it was written
+/// is written expired ([`super::dispatch`]).
 pub fn expire_due(conn: &mut DbConn, now: i64) -> Result<usize, DomainError> {
-    // The status test is written as the partial index's WHERE, literally: with bound
+    use crate::db::schema::sweeps;
+    let done_until: Option<i64> =
+        sweeps::table.find(EXPIRY_SWEEP).select(sweeps::done_until).first(conn).optional().map_err(db)?;
+    let from = done_until.map_or(i64::MIN, |d| d.saturating_sub(EXPIRY_OVERLAP_MS));
+    // The status test is written as SQLite's partial index's WHERE, literally: with bound
     // parameters instead, SQLite could not prove the index applies and would scan the table.
-    diesel::sql_query(format!(
-        "UPDATE invitations SET status = 'expired' WHERE (status = 'pending' OR status = 'opened') AND expires_at <= {now}"
+    let expired = diesel::sql_query(format!(
+        "UPDATE invitations SET status = 'expired' \
+         WHERE (status = 'pending' OR status = 'opened') AND expires_at > {from} AND expires_at <= {now}"
     ))
     .execute(conn)
-    .map_err(db)
+    .map_err(db)?;
+    let until = done_until.map_or(now, |d| d.max(now));
+    on_backend!(conn, c => diesel::insert_into(sweeps::table)
+        .values((sweeps::name.eq(EXPIRY_SWEEP), sweeps::done_until.eq(until)))
+        .on_conflict(sweeps::name)
+        .do_update()
+        .set(sweeps::done_until.eq(until))
+        .execute(c))
+    .map_err(db)?;
+    Ok(expired)
 }
+
+const EXPIRY_SWEEP: &str = "invitation_expiry";
+/// How far back of the last run's end the expiry sweep reads again: an invitation written by a
+/// transaction still open at that run, or on an instance whose clock is a little behind, is
+/// still found.
+const EXPIRY_OVERLAP_MS: i64 = 3_600_000;
 
 /// Filters for listing responses.
 #[derive(Debug, Clone, Default)]

@@ -307,15 +307,19 @@ fn interaction_row(item: &Prepared, customer_id: i64, decision: Decision, detail
 
 fn invitation_row(item: &Prepared, survey: &Survey, customer_id: i64, segments: &[String], now: i64) -> Invitation {
     let send_at = item.occurred_at + survey.delay_minutes * 60_000;
+    let expires_at = send_at + survey.expiry_days * DAY_MS;
+    // A reported interaction may be old enough that its invitation's window has closed: it is
+    // expired from the start (the expiry sweep reads only windows that closed since its last run).
+    let status = if expires_at <= now { InvitationStatus::Expired } else { InvitationStatus::Pending };
     Invitation {
         id: item.invitation_id,
         token_hash: item.token_hash.clone(),
         survey_id: survey.id,
         customer_id,
         interaction_id: Some(item.interaction_id),
-        status: InvitationStatus::Pending,
+        status,
         send_at,
-        expires_at: send_at + survey.expiry_days * DAY_MS,
+        expires_at,
         created_at: now,
         segments: Json::new(segments.to_vec()),
     }

@@ -135,6 +135,33 @@ async fn expiry_by_clock(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(status, acht::types::InvitationStatus::Expired);
+
+    // The sweep reads only the windows that closed since its last run: an interaction reported
+    // after its window closed is expired from the start, and a window that closes later is
+    // found by a later run, once.
+    let expired = || async {
+        app.db
+            .read(|c| {
+                use acht::db::schema::invitations::dsl::*;
+                invitations
+                    .filter(status.eq(acht::types::InvitationStatus::Expired))
+                    .count()
+                    .get_result::<i64>(c)
+                    .map_err(DomainError::from)
+            })
+            .await
+            .unwrap()
+    };
+    app.report("i-exp-later", "c-exp-later", "support", "nl").await;
+    let old = json!({"id": "i-exp-old", "touchpoint": "support", "occurred_at": "2020-01-01T00:00:00Z",
+        "customer": {"id": "c-exp-old", "email": "old@example.test", "locale": "en"}});
+    assert!(app.post_json("/api/v1/interactions", &old).await.status().is_success());
+    assert_eq!(expired().await, 2, "the old interaction's invitation is expired at once");
+    app.clock.advance_ms(15 * 86_400_000);
+    let now = app.clock.now();
+    assert_eq!(app.db.write(move |c| acht::domain::answers::expire_due(c, now)).await.unwrap(), 1);
+    assert_eq!(expired().await, 3);
+    assert_eq!(app.db.write(move |c| acht::domain::answers::expire_due(c, now)).await.unwrap(), 0, "nothing twice");
 }
 
 #[tokio::test]

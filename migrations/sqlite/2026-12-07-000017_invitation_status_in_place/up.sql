@@ -1,0 +1,7 @@
+-- How far a periodic sweep has come: everything up to `done_until` is done. The expiry sweep
+-- reads from where its last run stopped (PostgreSQL needs that to keep the status out of its
+-- indexes; SQLite keeps its partial index on open invitations, and runs the same query).
+CREATE TABLE sweeps (
+    name TEXT PRIMARY KEY NOT NULL,
+    done_until BIGINT NOT NULL
+);
