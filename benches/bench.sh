@@ -135,14 +135,15 @@ PY
 
 # One invitation link per line: one set for the score-link run, another for answers posted
 # with the page's form (counted at once), and two for the warm-up. Enough that every request
-# of a run answers a new invitation (LINKS_PER_SEC, default 25,000, times the seconds: the
+# of a run answers a new invitation (LINKS_PER_SEC, default 35,000, times the seconds: the
 # fastest backend's rate with room); wrk says how many answered one again. Made first, by four
 # clients at once: their batches are the ingest's warm-up too.
-LINK_BATCHES=$(( (SECS * ${LINKS_PER_SEC:-25000} + 999) / 1000 ))
-python3 - "$WORK" "$BASE" "$KEY" "$LINK_BATCHES" <<'PY'
+LINK_BATCHES=$(( (SECS * ${LINKS_PER_SEC:-35000} + 999) / 1000 ))
+WARM_BATCHES=$(( (3 * ${LINKS_PER_SEC:-35000} / 4 + 999) / 1000 ))
+python3 - "$WORK" "$BASE" "$KEY" "$LINK_BATCHES" "$WARM_BATCHES" <<'PY'
 import json, sys, urllib.request
 from concurrent.futures import ThreadPoolExecutor
-work, base, key, batches = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+work, base, key, batches, warm = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 def links(prefix, b):
     items = [{"id": f"{prefix}{b}-{k}", "touchpoint": "support",
               "customer": {"id": f"{prefix}{b}-{k}", "email": f"{prefix}{b}-{k}@example.test"}} for k in range(1000)]
@@ -151,7 +152,7 @@ def links(prefix, b):
     return [r["invitation"]["score_urls"][7]["url"].replace(base, "") for r in json.load(urllib.request.urlopen(req))["results"]]
 with ThreadPoolExecutor(4) as pool:
     for prefix, name, n in (("answer", "paths.txt", batches), ("form", "form_paths.txt", batches),
-                            ("warm", "warm_paths.txt", 8), ("warmform", "warm_form_paths.txt", 8)):
+                            ("warm", "warm_paths.txt", warm), ("warmform", "warm_form_paths.txt", warm)):
         with open(f"{work}/{name}", "w") as f:
             for made in pool.map(lambda b: links(prefix, b), range(n)):
                 f.write("".join(p + "\n" for p in made))
@@ -188,9 +189,11 @@ rm -rf "$WORK/new" "$WORK/pool"
 
 # The answers' warm-up, on links of their own, then ANALYZE again (the answers' tables were
 # empty until now).
+k=0
 for base in "${BASES[@]}"; do
-  wrk -t2 -c16 -d3s -s benches/answers.lua "$base" -- "$WORK/warm_paths.txt" >/dev/null
-  wrk -t2 -c16 -d3s -s benches/answers_form.lua "$base" -- "$WORK/warm_form_paths.txt" >/dev/null
+  wrk -t2 -c16 -d3s -s benches/answers.lua "$base" -- "$WORK/warm_paths.txt" "$((2 * INSTANCES))" "$k" >/dev/null
+  wrk -t2 -c16 -d3s -s benches/answers_form.lua "$base" -- "$WORK/warm_form_paths.txt" "$((2 * INSTANCES))" "$k" >/dev/null
+  k=$((k + 1))
 done
 analyze
 

@@ -529,22 +529,26 @@ pub fn expire_due(conn: &mut DbConn, now: i64) -> Result<usize, DomainError> {
     ))
     .execute(conn)
     .map_err(db)?;
-    let until = done_until.map_or(now, |d| d.max(now));
-    on_backend!(conn, c => diesel::insert_into(sweeps::table)
-        .values((sweeps::name.eq(EXPIRY_SWEEP), sweeps::done_until.eq(until)))
-        .on_conflict(sweeps::name)
-        .do_update()
-        .set(sweeps::done_until.eq(until))
-        .execute(c))
+    // Kept as the later of the two when two runs end at once (a run that started earlier must
+    // not move it back).
+    let later = match conn {
+        DbConn::Sqlite(_) => "max",
+        DbConn::Pg(_) => "GREATEST",
+    };
+    diesel::sql_query(format!(
+        "INSERT INTO sweeps (name, done_until) VALUES ('{EXPIRY_SWEEP}', {now}) \
+         ON CONFLICT (name) DO UPDATE SET done_until = {later}(sweeps.done_until, excluded.done_until)"
+    ))
+    .execute(conn)
     .map_err(db)?;
     Ok(expired)
 }
 
 const EXPIRY_SWEEP: &str = "invitation_expiry";
-/// How far back of the last run's end the expiry sweep reads again: an invitation written by a
-/// transaction still open at that run, or on an instance whose clock is a little behind, is
-/// still found.
-const EXPIRY_OVERLAP_MS: i64 = 3_600_000;
+/// How far back of the last run's end the expiry sweep reads again (it runs every minute): an
+/// invitation written by a transaction still open at that run, or on an instance whose clock is
+/// a little behind, is still found.
+const EXPIRY_OVERLAP_MS: i64 = 10 * 60_000;
 
 /// Filters for listing responses.
 #[derive(Debug, Clone, Default)]

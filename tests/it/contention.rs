@@ -263,3 +263,64 @@ async fn answers_on_postgresql_commit_in_groups_and_a_forged_link_fails_alone() 
     }
     common::assert_rollups_rebuild_equal(&app).await;
 }
+
+/// A batch of answers that change already stored ones (a person's form post after their
+/// click) is written back in statements of 128 rows: 130 answers, half with a comment, are all
+/// stored as the form sent them, and those without a comment keep none (NULL).
+#[tokio::test]
+async fn a_batch_of_changed_answers_is_written_back_whole() {
+    on_every_backend!(changed_answers_written_back);
+}
+
+async fn changed_answers_written_back(app: &TestApp) {
+    use acht::domain::answers::{record_batch, Answer, Sender, Signalled};
+    app.create_survey("service", "grade10", &["support"]).await;
+    const N: usize = 130;
+    let items: Vec<Value> = (0..N)
+        .map(|k| json!({"id": format!("w{k}"), "touchpoint": "support", "customer": {"id": format!("w{k}"), "email": format!("w{k}@example.com")}}))
+        .collect();
+    let body: Value =
+        app.post_json("/api/v1/interactions/batch", &json!({"interactions": items})).await.json().await.unwrap();
+    let mut tokens = Vec::new();
+    for o in body["results"].as_array().unwrap() {
+        let path = common::path_of(o["invitation"]["score_urls"][7]["url"].as_str().expect("invited"));
+        assert_eq!(app.client.get(app.url(&path)).send().await.unwrap().status(), 200, "clicked 8");
+        tokens.push(path.trim_start_matches("/s/").split_once('/').unwrap().0.to_string());
+    }
+    let now = app.clock.now() + 5_000;
+    let batch: Vec<Signalled> = tokens
+        .iter()
+        .enumerate()
+        .map(|(k, token)| Signalled {
+            token: token.clone(),
+            answer: Answer { score: Some(3), comment: (k % 2 == 0).then(|| format!("comment {k}")) },
+            signal: acht::types::Signal::Form,
+            sender: Sender {
+                address: Some("192.0.2.1".into()),
+                user_agent: Some("a phone".into()),
+                ..Sender::default()
+            },
+            visible_ms: None,
+            now,
+            rules: Default::default(),
+        })
+        .collect();
+    let results = app.db.write(move |c| record_batch(c, &batch)).await.unwrap();
+    assert!(results.iter().all(Result::is_ok), "every answer taken: {results:?}");
+    let stored: Vec<(i32, Option<String>, acht::types::AnswerState)> = app
+        .db
+        .read(|c| {
+            use acht::db::schema::responses::dsl::*;
+            use diesel::prelude::*;
+            responses.order(id).select((score, comment, state)).load(c).map_err(acht::domain::DomainError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), N);
+    assert!(stored.iter().all(|(s, _, st)| *s == 3 && *st == acht::types::AnswerState::Counted), "{stored:?}");
+    let mut comments: Vec<String> = stored.iter().filter_map(|(_, c, _)| c.clone()).collect();
+    comments.sort();
+    let mut expected: Vec<String> = (0..N).filter(|k| k % 2 == 0).map(|k| format!("comment {k}")).collect();
+    expected.sort();
+    assert_eq!(comments, expected, "the comments sent, and none where none was sent");
+}
