@@ -21,4 +21,4 @@ HAVING MIN(expires_at) IS NOT NULL;
 
 DROP INDEX invitations_open_expiry;
 CREATE INDEX invitations_expiry ON invitations(expires_at);
-ALTER TABLE invitations SET (fillfactor = 85);
+ALTER TABLE invitations SET (fillfactor = 75);
