@@ -23,6 +23,8 @@
 #   BENCH_RESULTS=file                     also write `name<TAB>rate<TAB>p99_ms<TAB>failed` lines
 #                                          (benches/backends.sh puts runs side by side with them)
 #   ACHT_BIN=path/to/acht                  measure another build (e.g. an older commit's)
+#   LINKS_PER_SEC=35000                    invitation links made per second of each answer run
+#                                          (raise it if wrk reports second answers)
 # Needs wrk (apt-get install wrk), psql for PostgreSQL, and a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
