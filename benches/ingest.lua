@@ -5,14 +5,7 @@
 -- feeding two instances take offsets 0 and 2 with stride 4, and so never post the same batch).
 -- done() prints the interactions recorded per second and the requests that failed (anything
 -- but 200), and fails the run if a thread ran out.
-local threads = {}
-local next_thread = 0
-
-function setup(thread)
-  thread:set("index", next_thread)
-  next_thread = next_thread + 1
-  table.insert(threads, thread)
-end
+dofile("benches/threads.lua")
 
 function init(args)
   local dir, key = args[1], args[2]

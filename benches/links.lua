@@ -5,14 +5,7 @@
 -- same invitation's link at once, as two customers would not. A thread that has sent its whole
 -- slice goes on into the next one: those requests answer an invitation a second time, and
 -- done() says how many there were (the bench makes enough links that there are none).
-local threads = {}
-local next_thread = 0
-
-function setup(thread)
-  thread:set("index", next_thread)
-  next_thread = next_thread + 1
-  table.insert(threads, thread)
-end
+dofile("benches/threads.lua")
 
 -- Reads the links, each passed through `shape` (the path a request takes).
 function read_links(args, shape)

@@ -299,6 +299,38 @@ macro_rules! insert_chunks {
 }
 pub(crate) use insert_chunks;
 
+/// A PostgreSQL database of a unit test's own on the server `ACHT_TEST_PG_URL` names, dropped
+/// with it (also when the test fails). None when no server is named: the test then does not run,
+/// unless `ACHT_TEST_STRICT` asks for every test.
+#[cfg(test)]
+pub(crate) struct ScratchPg {
+    pub url: String,
+    name: String,
+    admin: DbConn,
+}
+
+#[cfg(test)]
+impl ScratchPg {
+    pub fn create(purpose: &str) -> Option<ScratchPg> {
+        let Ok(admin_url) = std::env::var("ACHT_TEST_PG_URL") else {
+            assert!(std::env::var_os("ACHT_TEST_STRICT").is_none(), "ACHT_TEST_STRICT: set ACHT_TEST_PG_URL");
+            return None;
+        };
+        let name = format!("acht_test_{purpose}_{}", std::process::id());
+        let mut admin = establish(&admin_url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        Some(ScratchPg { url, name, admin })
+    }
+}
+
+#[cfg(test)]
+impl Drop for ScratchPg {
+    fn drop(&mut self) {
+        let _ = diesel::sql_query(format!("DROP DATABASE {} WITH (FORCE)", self.name)).execute(&mut self.admin);
+    }
+}
+
 /// Held by the one server process of a SQLite database. SQLite has one writer per file and
 /// acht's group writer assumes it is that writer, so a second `serve` on the same file is
 /// refused. An OS file lock, so a crashed server never leaves it behind.

@@ -3,7 +3,7 @@
 //! empty scans it whole, and one made for an empty `customers` compared every customer with every
 //! external id of a batch (measured: over a second per batch of 1,000 at 100,000 customers).
 //! Autovacuum analyzes a table once a tenth of it changed, within a minute; where it is off (it
-//! is on the test machines here) or has not come round yet, acht analyzes a table once at least
+//! is on this project's test machines) or has not come round yet, acht analyzes a table once at least
 //! half of its rows are new or changed since its last ANALYZE. Tables grow by doubling between
 //! two such runs, so a table of n rows is analyzed about log₂ n times in its life.
 use super::{DbConn, DbError};
@@ -61,16 +61,9 @@ mod tests {
     /// A table that grew from nothing is analyzed once, and not again until it has doubled.
     #[test]
     fn a_grown_table_is_analyzed_once_until_it_doubles() {
-        let Ok(admin) = std::env::var("ACHT_TEST_PG_URL") else {
-            assert!(std::env::var_os("ACHT_TEST_STRICT").is_none(), "ACHT_TEST_STRICT: set ACHT_TEST_PG_URL");
-            return;
-        };
-        let name = format!("acht_test_statistics_{}", std::process::id());
-        let mut a = crate::db::establish(&admin).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut a).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let outcome = std::panic::catch_unwind(|| {
-            let mut conn = crate::db::establish(&url).unwrap();
+        let Some(scratch) = crate::db::ScratchPg::create("statistics") else { return };
+        {
+            let mut conn = crate::db::establish(&scratch.url).unwrap();
             crate::db::migrate(&mut conn).unwrap();
             let insert = |conn: &mut DbConn, from: usize, to: usize| {
                 for k in from..to {
@@ -101,8 +94,6 @@ mod tests {
                 seen(&mut conn).contains(&"instance_secrets".to_string()),
                 "a table that doubled is analyzed again"
             );
-        });
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut a).unwrap();
-        outcome.unwrap();
+        }
     }
 }

@@ -452,14 +452,8 @@ mod tests {
     /// or that changed rows makes the group run again one by one, and fails alone.
     #[tokio::test]
     async fn on_postgresql_a_write_that_only_looked_leaves_its_group_alone() {
-        let Ok(admin) = std::env::var("ACHT_TEST_PG_URL") else {
-            assert!(std::env::var_os("ACHT_TEST_STRICT").is_none(), "ACHT_TEST_STRICT: set ACHT_TEST_PG_URL");
-            return;
-        };
-        let name = format!("acht_test_writer_{}", std::process::id());
-        let mut a = crate::db::establish(&admin).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut a).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let Some(scratch) = crate::db::ScratchPg::create("writer") else { return };
+        let url = scratch.url.clone();
         let mut conn = crate::db::establish(&url).unwrap();
         crate::db::migrate(&mut conn).unwrap();
         let reconnect_url = url.clone();
@@ -510,7 +504,6 @@ mod tests {
         assert_ne!(rows[4].1, rows[5].1, "after a write that changed rows the group ran one by one");
         drop(c);
         writer.stop();
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut a).unwrap();
     }
 
     #[derive(diesel::QueryableByName)]
