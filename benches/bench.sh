@@ -166,6 +166,12 @@ PY
 # within a minute or two, but a whole benchmark run is over by then.
 analyze() { if [ "$BACKEND" = postgres ]; then psql "$DATABASE_URL" -qc "ANALYZE"; fi; }
 analyze
+# Every PostgreSQL workload starts from a checkpoint: the server's WAL from the workload (or the
+# run) before would otherwise be written out during whichever came next. backends.sh runs two
+# instances right after one, so that run alone paid for the one-instance run's writes (over a
+# gigabyte of WAL: a checkpoint mid-run). A checkpoint right before makes the run pay its own
+# first writes of every page (full-page images) instead, the same for every run.
+settle() { if [ "$BACKEND" = postgres ]; then psql "$DATABASE_URL" -qc "CHECKPOINT"; fi; }
 
 echo "== interactions through the batch API (wrk, ${INGEST_CONNS:-4} clients, 1,000 per request, ${INGEST_SECS:-5}s per workload)"
 # Two workloads, each batch posted once so every interaction is new: all customers new, and
@@ -185,7 +191,9 @@ for workload in ("new", "pool"):
             items.append({"id": f"{workload}{b}-{k}", "touchpoint": "support", "customer": {"id": c, "email": email}})
         open(f"{work}/{workload}/batch{b}.json", "w").write(json.dumps({"interactions": items}))
 PY
+settle
 ingest new
+settle
 ingest pool
 rm -rf "$WORK/new" "$WORK/pool"
 
@@ -202,7 +210,9 @@ analyze
 echo "== one-click answers vs /healthz (64 connections, ${SECS}s each)"
 load healthz 64 /healthz
 load static 64 /static/acht.css
+settle
 load score-links 64 "" benches/answers.lua "$WORK/paths.txt"
+settle
 load form-posts 64 "" benches/answers_form.lua "$WORK/form_paths.txt"
 python3 - "$RESULTS" <<'PY'
 import sys

@@ -3,6 +3,7 @@
 pub mod batch;
 mod handle;
 pub mod ids;
+mod kept;
 pub mod models;
 pub mod schema;
 pub mod statistics;
@@ -10,6 +11,7 @@ pub mod writer;
 
 pub use handle::Db;
 pub use ids::new_id;
+pub(crate) use kept::kept_update;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};

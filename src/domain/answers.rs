@@ -8,7 +8,7 @@ use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, interactions, invitations, responses, surveys};
-use crate::db::{insert_rows, new_id, on_backend, DbConn};
+use crate::db::{insert_rows, kept_update, new_id, on_backend, DbConn};
 use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -324,10 +324,7 @@ impl Writes {
         insert_rows!(conn, responses::table, &self.inserted).map_err(db)?;
         update_responses(conn, &self.updated)?;
         for (status, ids) in &self.statuses {
-            on_backend!(conn, c => diesel::update(invitations::table.filter(invitations::id.eq_any(ids)))
-                .set(invitations::status.eq(status))
-                .execute(c))
-            .map_err(db)?;
+            set_status(conn, *status, ids).map_err(db)?;
         }
         if !self.rollups.is_empty() {
             self.rollups.write(conn)?;
@@ -335,6 +332,11 @@ impl Writes {
         super::events::emit(conn, &self.told)
     }
 }
+
+kept_update!(
+    /// Moves invitations to a status, one statement per status a round changes.
+    fn set_status(invitations.status: diesel::sql_types::Text = InvitationStatus)
+);
 
 /// The score in range and the comment within bounds; a blank comment is no comment.
 fn checked_comment(invite: &Invite, answer: &Answer) -> Result<Option<String>, DomainError> {

@@ -136,20 +136,43 @@ fn insert_new(conn: &mut DbConn, fresh: &[Customer]) -> Result<BTreeSet<String>,
         insert_rows!(conn, customers::table, fresh).map_err(db)?;
         return Ok(BTreeSet::new());
     };
-    let mut taken = BTreeSet::new();
-    for chunk in fresh.chunks(crate::db::INSERT_CHUNK) {
-        let inserted: BTreeSet<String> = diesel::insert_into(customers::table)
-            .values(chunk)
-            .on_conflict(customers::external_id)
-            .do_nothing()
-            .returning(customers::external_id)
-            .get_results::<String>(c)
-            .map_err(db)?
-            .into_iter()
-            .collect();
-        taken.extend(chunk.iter().filter(|r| !inserted.contains(&r.external_id)).map(|r| r.external_id.clone()));
+    let mut inserted = BTreeSet::new();
+    let mut rest = fresh;
+    // Statements of a fixed number of rows, as `insert_rows!` writes them: each is prepared
+    // once per connection (one of any other length is parsed and planned again).
+    inserted.extend(insert_new_chunks::<128>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<64>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<32>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<16>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<8>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<4>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<2>(c, &mut rest)?);
+    inserted.extend(insert_new_chunks::<1>(c, &mut rest)?);
+    Ok(fresh.iter().filter(|r| !inserted.contains(&r.external_id)).map(|r| r.external_id.clone()).collect())
+}
+
+/// Inserts `N` customers at a time from the front of `rest` while that many are left (see
+/// [`insert_new`]); returns the external ids it inserted.
+fn insert_new_chunks<const N: usize>(
+    c: &mut diesel::PgConnection,
+    rest: &mut &[Customer],
+) -> Result<Vec<String>, DomainError> {
+    let mut inserted = Vec::new();
+    while rest.len() >= N {
+        let (head, tail) = rest.split_at(N);
+        let chunk: &[Customer; N] = head.try_into().expect("split at the chunk's length");
+        inserted.extend(
+            diesel::insert_into(customers::table)
+                .values(chunk)
+                .on_conflict(customers::external_id)
+                .do_nothing()
+                .returning(customers::external_id)
+                .get_results::<String>(c)
+                .map_err(db)?,
+        );
+        *rest = tail;
     }
-    Ok(taken)
+    Ok(inserted)
 }
 
 fn new_customer(input: &CustomerInput, now: i64) -> Customer {

@@ -8,7 +8,7 @@
 use super::{db, DomainError};
 use crate::db::models::Response;
 use crate::db::schema::events;
-use crate::db::{insert_rows, new_id, DbConn};
+use crate::db::{insert_rows, kept_update, new_id, DbConn};
 use crate::types::EventKind;
 use diesel::prelude::*;
 
@@ -118,19 +118,23 @@ pub fn claim_undispatched(conn: &mut DbConn, limit: i64) -> Result<Vec<Event>, D
     .map_err(db)
 }
 
-/// Whether any event waits for its fan-out (a read: most polls find none).
+/// Whether any event waits for its fan-out (a read: most polls find none). Asked as the first
+/// undispatched id, which PostgreSQL reads off the partial index's start: asked as `EXISTS`, it
+/// planned a scan of the whole table whenever its statistics guessed that many events were
+/// undispatched (6.6 ms a poll during form posts, measured with pg_stat_statements).
 pub fn any_undispatched(conn: &mut DbConn) -> Result<bool, DomainError> {
     let undispatched = diesel::dsl::sql::<diesel::sql_types::Bool>("dispatched_at IS NULL");
-    diesel::select(diesel::dsl::exists(events::table.filter(undispatched))).get_result(conn).map_err(db)
+    let first: Option<i64> =
+        events::table.filter(undispatched).order(events::id).select(events::id).first(conn).optional().map_err(db)?;
+    Ok(first.is_some())
 }
 
 pub fn mark_dispatched(conn: &mut DbConn, ids: &[i64], now: i64) -> Result<(), DomainError> {
-    diesel::update(events::table.filter(events::id.eq_any(ids)))
-        .set(events::dispatched_at.eq(Some(now)))
-        .execute(conn)
-        .map_err(db)?;
+    set_dispatched(conn, Some(now), ids).map_err(db)?;
     Ok(())
 }
+
+kept_update!(fn set_dispatched(events.dispatched_at: diesel::sql_types::Nullable<diesel::sql_types::BigInt> = Option<i64>));
 
 pub fn get(conn: &mut DbConn, id: i64) -> Result<Event, DomainError> {
     events::table.find(id).select(Event::as_select()).first(conn).map_err(db)

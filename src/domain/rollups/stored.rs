@@ -43,7 +43,7 @@ struct InvitationRow<'a> {
 }
 
 #[derive(Insertable, Queryable, Selectable)]
-#[diesel(table_name = rollup_deltas)]
+#[diesel(table_name = rollup_deltas, treat_none_as_default_value = false)]
 pub(super) struct DeltaRow {
     id: i64,
     survey_id: i64,
