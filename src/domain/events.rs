@@ -8,7 +8,7 @@
 use super::{db, DomainError};
 use crate::db::models::Response;
 use crate::db::schema::events;
-use crate::db::{insert_rows, kept_update, new_id, DbConn};
+use crate::db::{kept_update, new_id, unnest_insert, DbConn};
 use crate::types::EventKind;
 use diesel::prelude::*;
 
@@ -48,9 +48,14 @@ pub fn emit(conn: &mut DbConn, events: &[Event]) -> Result<(), DomainError> {
     if events.is_empty() {
         return Ok(());
     }
-    insert_rows!(conn, events::table, events).map_err(db)?;
+    insert_events(conn, events).map_err(db)?;
     Ok(())
 }
+
+unnest_insert!(fn insert_events(Event => events {
+    id: i64, kind: EventKind, customer_id: i64, subject_id: i64, survey_id: Option<i64>, score: Option<i32>,
+    previous_score: Option<i32>, created_at: i64, dispatched_at: Option<i64>,
+}));
 
 /// The event of an answer whose counted score went from `old` to `new` (None: not counted), if
 /// that is a change: counted, moved or uncounted. Called wherever the rollups move an answer, so

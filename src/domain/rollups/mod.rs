@@ -21,8 +21,8 @@ pub use stored::{answer_days, day_counts, fold, fold_all, has_deltas, DayCounts,
 
 use super::{db, DomainError, DAY_MS};
 use crate::db::models::{Attributes, Response};
-use crate::db::schema::{customers, data_versions, interactions, invitations, responses, rollup_deltas, rollup_keys};
-use crate::db::{insert_rows, on_backend, write_tx, DbConn};
+use crate::db::schema::{customers, data_versions, interactions, invitations, responses, rollup_keys};
+use crate::db::{on_backend, write_tx, DbConn};
 use crate::types::{AnswerState, Json};
 use diesel::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -174,10 +174,9 @@ impl Changes {
     /// values. No row another transaction also writes is updated.
     pub fn write(&self, conn: &mut DbConn) -> Result<(), DomainError> {
         let deltas: Vec<DeltaRow> = self.rows.iter().flat_map(|(k, c)| DeltaRow::of(k, c)).collect();
-        // A few statements for a group's rows, each prepared once (a round trip per row would
-        // be most of an answer's cost on PostgreSQL, and a statement of any other length is
-        // parsed and planned again).
-        insert_rows!(conn, rollup_deltas::table, &deltas).map_err(db)?;
+        // One statement for a group's rows, prepared once (a round trip per row would be most of
+        // an answer's cost on PostgreSQL).
+        stored::insert_deltas(conn, &deltas).map_err(db)?;
         let mut keys: BTreeSet<(i64, &'static str, &str)> = BTreeSet::new();
         for ((survey_id, segment, _, touchpoint, channel), c) in &self.rows {
             if c.is_zero() || !c.new_keys {

@@ -3,7 +3,7 @@
 //! the deltas not yet folded, in one statement.
 use super::{add_to_version, answers_version, Changes, Counts, Key, SCORES};
 use crate::db::schema::{rollup_answers, rollup_deltas, rollup_invitations};
-use crate::db::{new_id, on_backend, write_tx, DbConn};
+use crate::db::{new_id, on_backend, unnest_insert, write_tx, DbConn};
 use crate::domain::{db, DomainError};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -57,6 +57,11 @@ pub(super) struct DeltaRow {
     score: Option<i32>,
     n: i64,
 }
+
+unnest_insert!(pub(super) fn insert_deltas(DeltaRow => rollup_deltas {
+    id: i64, survey_id: i64, segment: String, day: i64, touchpoint: String, channel: String, invited: i64,
+    responded: i64, score: Option<i32>, n: i64,
+}));
 
 impl DeltaRow {
     /// The delta rows of one rollup row's change: invitations (if they moved) and one per score
