@@ -121,8 +121,10 @@ pub(crate) use unnest_insert;
 
 #[cfg(test)]
 mod tests {
-    use crate::db::ScratchPg;
-    use crate::types::InvitationStatus;
+    use crate::db::schema::events;
+    use crate::db::{DbConn, ScratchPg};
+    use crate::domain::events::Event;
+    use crate::types::{EventKind, InvitationStatus};
     use diesel::prelude::*;
 
     kept_update!(fn set_status(invitations.status: diesel::sql_types::Text = InvitationStatus));
@@ -146,6 +148,54 @@ mod tests {
             .filter(|s| s.starts_with("UPDATE invitations"))
             .collect();
         assert_eq!(prepared, vec!["UPDATE invitations SET status = $1 WHERE id = ANY($2)".to_string()]);
+    }
+
+    unnest_insert!(fn insert_events(Event => events {
+        id: i64, kind: EventKind, customer_id: i64, subject_id: i64, survey_id: Option<i64>, score: Option<i32>,
+        previous_score: Option<i32>, created_at: i64, dispatched_at: Option<i64>,
+    }));
+
+    /// Groups of any size go in as one statement each, prepared once, every value as given
+    /// (NULLs included); on SQLite through `insert_rows!`.
+    #[test]
+    fn rows_of_any_number_are_one_kept_insert() {
+        let event = |id: i64| Event {
+            id,
+            kind: EventKind::AnswerMoved,
+            customer_id: 10 + id,
+            subject_id: 20 + id,
+            survey_id: (id % 2 == 0).then_some(7),
+            score: Some(8),
+            previous_score: None,
+            created_at: 1_000 + id,
+            dispatched_at: None,
+        };
+        let check = |conn: &mut DbConn| {
+            assert_eq!(insert_events(conn, &[]).unwrap(), 0);
+            assert_eq!(insert_events(conn, &(1..=3).map(event).collect::<Vec<_>>()).unwrap(), 3);
+            assert_eq!(insert_events(conn, &(4..=8).map(event).collect::<Vec<_>>()).unwrap(), 5);
+            let stored: Vec<Event> = events::table.order(events::id).select(Event::as_select()).load(conn).unwrap();
+            let expected: Vec<Event> = (1..=8).map(event).collect();
+            assert_eq!(format!("{stored:?}"), format!("{expected:?}"));
+        };
+        let mut sqlite = crate::db::establish("sqlite://:memory:").unwrap();
+        crate::db::migrate(&mut sqlite).unwrap();
+        check(&mut sqlite);
+
+        let Some(scratch) = ScratchPg::create("unnest") else { return };
+        let mut conn = crate::db::establish(&scratch.url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        check(&mut conn);
+        let crate::db::DbConn::Pg(pg) = &mut conn else { unreachable!() };
+        let prepared: Vec<String> = diesel::sql_query("SELECT statement AS text FROM pg_prepared_statements")
+            .load::<Text>(pg)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.text)
+            .filter(|s| s.starts_with("INSERT INTO events"))
+            .collect();
+        assert_eq!(prepared.len(), 1, "{prepared:?}");
+        assert!(prepared[0].contains("SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)"), "{prepared:?}");
     }
 
     #[derive(QueryableByName)]
