@@ -121,10 +121,10 @@ pub(crate) use unnest_insert;
 
 #[cfg(test)]
 mod tests {
-    use crate::db::schema::events;
+    use crate::db::models::{insert_evidence, AnswerEvent};
+    use crate::db::schema::answer_events;
     use crate::db::{DbConn, ScratchPg};
-    use crate::domain::events::Event;
-    use crate::types::{EventKind, InvitationStatus};
+    use crate::types::{InvitationStatus, Signal};
     use diesel::prelude::*;
 
     kept_update!(fn set_status(invitations.status: diesel::sql_types::Text = InvitationStatus));
@@ -150,32 +150,30 @@ mod tests {
         assert_eq!(prepared, vec!["UPDATE invitations SET status = $1 WHERE id = ANY($2)".to_string()]);
     }
 
-    unnest_insert!(fn insert_events(Event => events {
-        id: i64, kind: EventKind, customer_id: i64, subject_id: i64, survey_id: Option<i64>, score: Option<i32>,
-        previous_score: Option<i32>, created_at: i64, dispatched_at: Option<i64>,
-    }));
-
     /// Groups of any size go in as one statement each, prepared once, every value as given
-    /// (NULLs included); on SQLite through `insert_rows!`.
+    /// (NULLs included); on SQLite through `insert_rows!`. An answer's evidence, say.
     #[test]
     fn rows_of_any_number_are_one_kept_insert() {
-        let event = |id: i64| Event {
+        let event = |id: i64| AnswerEvent {
             id,
-            kind: EventKind::AnswerMoved,
-            customer_id: 10 + id,
-            subject_id: 20 + id,
-            survey_id: (id % 2 == 0).then_some(7),
-            score: Some(8),
-            previous_score: None,
-            created_at: 1_000 + id,
-            dispatched_at: None,
+            invitation_id: 10 + id,
+            kind: Signal::Form,
+            score: (id % 2 == 0).then_some(8),
+            source: Some(format!("10.0.0.{id}")),
+            user_agent: None,
+            fetch_meta: Some("same-origin".into()),
+            accept_language: id % 3 == 0,
+            since_sent_ms: 1_000 + id,
+            visible_ms: None,
+            created_at: 2_000 + id,
         };
         let check = |conn: &mut DbConn| {
-            assert_eq!(insert_events(conn, &[]).unwrap(), 0);
-            assert_eq!(insert_events(conn, &(1..=3).map(event).collect::<Vec<_>>()).unwrap(), 3);
-            assert_eq!(insert_events(conn, &(4..=8).map(event).collect::<Vec<_>>()).unwrap(), 5);
-            let stored: Vec<Event> = events::table.order(events::id).select(Event::as_select()).load(conn).unwrap();
-            let expected: Vec<Event> = (1..=8).map(event).collect();
+            assert_eq!(insert_evidence(conn, &[]).unwrap(), 0);
+            assert_eq!(insert_evidence(conn, &(1..=3).map(event).collect::<Vec<_>>()).unwrap(), 3);
+            assert_eq!(insert_evidence(conn, &(4..=8).map(event).collect::<Vec<_>>()).unwrap(), 5);
+            let stored: Vec<AnswerEvent> =
+                answer_events::table.order(answer_events::id).select(AnswerEvent::as_select()).load(conn).unwrap();
+            let expected: Vec<AnswerEvent> = (1..=8).map(event).collect();
             assert_eq!(format!("{stored:?}"), format!("{expected:?}"));
         };
         let mut sqlite = crate::db::establish("sqlite://:memory:").unwrap();
@@ -192,10 +190,13 @@ mod tests {
             .unwrap()
             .into_iter()
             .map(|t| t.text)
-            .filter(|s| s.starts_with("INSERT INTO events"))
+            .filter(|s| s.starts_with("INSERT INTO answer_events"))
             .collect();
         assert_eq!(prepared.len(), 1, "{prepared:?}");
-        assert!(prepared[0].contains("SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)"), "{prepared:?}");
+        assert!(
+            prepared[0].ends_with("SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+            "{prepared:?}"
+        );
     }
 
     #[derive(QueryableByName)]

@@ -1,6 +1,7 @@
 //! Rows as stored. The domain hands some of them to callers (re-exported there); JSON views of
 //! them live in the web layer.
 use super::schema::*;
+use crate::db::unnest_insert;
 use crate::types::{
     AnswerState, CustomerEventKind, Decision, InvitationStatus, Json, Provenance, Scale, Signal, SurveyTexts,
 };
@@ -139,3 +140,19 @@ pub struct ApiKey {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
+
+unnest_insert!(
+    /// A group of answers' evidence, in one statement on PostgreSQL.
+    pub fn insert_evidence(AnswerEvent => answer_events {
+    id: i64, invitation_id: i64, kind: Signal, score: Option<i32>, source: Option<String>,
+    user_agent: Option<String>, fetch_meta: Option<String>, accept_language: bool, since_sent_ms: i64,
+    visible_ms: Option<i64>, created_at: i64,
+}));
+
+unnest_insert!(
+    /// A group of answers, in one statement on PostgreSQL.
+    pub fn insert_responses(Response => responses {
+    id: i64, invitation_id: Option<i64>, survey_id: i64, customer_id: i64, score: i32, comment: Option<String>,
+    provenance: Provenance, state: AnswerState, state_reason: String, counts_from: Option<i64>, answered_at: i64,
+    updated_at: i64, rolled_score: Option<i32>, touchpoint: Option<String>, channel: Option<String>,
+}));

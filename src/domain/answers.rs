@@ -6,9 +6,10 @@ use super::evidence::{self, Judgement, Rules, Visit};
 use super::surveys::ShownText;
 use super::token::{invitation_id, sha256_hex};
 use super::{db, DomainError};
+use crate::db::models::{insert_evidence, insert_responses};
 use crate::db::models::{AnswerEvent, Invitation, Response, Survey};
 use crate::db::schema::{answer_events, customers, interactions, invitations, responses, surveys};
-use crate::db::{kept_update, new_id, on_backend, unnest_insert, DbConn};
+use crate::db::{kept_update, new_id, on_backend, DbConn};
 use crate::types::{AnswerState, InvitationStatus, Provenance, Scale, Signal};
 use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -337,18 +338,6 @@ kept_update!(
     /// Moves invitations to a status, one statement per status a round changes.
     fn set_status(invitations.status: diesel::sql_types::Text = InvitationStatus)
 );
-
-unnest_insert!(fn insert_evidence(AnswerEvent => answer_events {
-    id: i64, invitation_id: i64, kind: Signal, score: Option<i32>, source: Option<String>,
-    user_agent: Option<String>, fetch_meta: Option<String>, accept_language: bool, since_sent_ms: i64,
-    visible_ms: Option<i64>, created_at: i64,
-}));
-
-unnest_insert!(fn insert_responses(Response => responses {
-    id: i64, invitation_id: Option<i64>, survey_id: i64, customer_id: i64, score: i32, comment: Option<String>,
-    provenance: Provenance, state: AnswerState, state_reason: String, counts_from: Option<i64>, answered_at: i64,
-    updated_at: i64, rolled_score: Option<i32>, touchpoint: Option<String>, channel: Option<String>,
-}));
 
 /// The score in range and the comment within bounds; a blank comment is no comment.
 fn checked_comment(invite: &Invite, answer: &Answer) -> Result<Option<String>, DomainError> {
