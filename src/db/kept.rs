@@ -10,6 +10,29 @@
 //! SQLite gets diesel's own update (its `IN (…)` lists a parameter per id, and it parses in
 //! microseconds, in process).
 
+/// Makes the caller's `Kept` (a struct of one statement's values) a PostgreSQL statement that
+/// diesel keeps prepared: a static query id, the SQL and binds `$walk` writes to `$out` from
+/// `$this`, and `execute`. The one place both macros below get that from.
+macro_rules! kept_statement {
+    (|$this:ident, $out:ident| $walk:block) => {
+        impl diesel::query_builder::QueryId for Kept<'_> {
+            type QueryId = Kept<'static>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+        impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Kept<'_> {
+            fn walk_ast<'b>(
+                &'b self,
+                mut $out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+            ) -> diesel::QueryResult<()> {
+                let $this = self;
+                $walk
+            }
+        }
+        impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for Kept<'_> {}
+    };
+}
+pub(crate) use kept_statement;
+
 /// `$vis fn $name(conn, value, ids)`: `UPDATE $table SET $column = value WHERE id = ANY(ids)`,
 /// kept prepared on PostgreSQL (see the module). `$sql_ty` is the column's SQL type and `$ty`
 /// the Rust type of its value; returns the rows updated.
@@ -24,24 +47,14 @@ macro_rules! kept_update {
                 value: $ty,
                 ids: &'a [i64],
             }
-            impl diesel::query_builder::QueryId for Kept<'_> {
-                type QueryId = Kept<'static>;
-                const HAS_STATIC_QUERY_ID: bool = true;
-            }
-            impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Kept<'_> {
-                fn walk_ast<'b>(
-                    &'b self,
-                    mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-                ) -> diesel::QueryResult<()> {
-                    out.push_sql(concat!("UPDATE ", stringify!($table), " SET ", stringify!($column), " = "));
-                    out.push_bind_param::<$sql_ty, _>(&self.value)?;
-                    out.push_sql(" WHERE id = ANY(");
-                    out.push_bind_param::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(self.ids)?;
-                    out.push_sql(")");
-                    Ok(())
-                }
-            }
-            impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for Kept<'_> {}
+            $crate::db::kept_statement!(|this, out| {
+                out.push_sql(concat!("UPDATE ", stringify!($table), " SET ", stringify!($column), " = "));
+                out.push_bind_param::<$sql_ty, _>(&this.value)?;
+                out.push_sql(" WHERE id = ANY(");
+                out.push_bind_param::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(this.ids)?;
+                out.push_sql(")");
+                Ok(())
+            });
 
             match conn {
                 $crate::db::DbConn::Pg(c) => Kept { value, ids }.execute(c),
@@ -76,28 +89,18 @@ macro_rules! unnest_insert {
                 $first: Vec<&'a $first_ty>,
                 $($col: Vec<&'a $ty>,)*
             }
-            impl diesel::query_builder::QueryId for Kept<'_> {
-                type QueryId = Kept<'static>;
-                const HAS_STATIC_QUERY_ID: bool = true;
-            }
-            impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Kept<'_> {
-                fn walk_ast<'b>(
-                    &'b self,
-                    mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-                ) -> diesel::QueryResult<()> {
-                    out.push_sql(concat!(
-                        "INSERT INTO ", stringify!($table), " (", stringify!($first $(, $col)*), ") SELECT * FROM unnest("
-                    ));
-                    out.push_bind_param::<Array<<$table::$first as diesel::Expression>::SqlType>, _>(&self.$first)?;
-                    $(
-                        out.push_sql(", ");
-                        out.push_bind_param::<Array<<$table::$col as diesel::Expression>::SqlType>, _>(&self.$col)?;
-                    )*
-                    out.push_sql(")");
-                    Ok(())
-                }
-            }
-            impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for Kept<'_> {}
+            $crate::db::kept_statement!(|this, out| {
+                out.push_sql(concat!(
+                    "INSERT INTO ", stringify!($table), " (", stringify!($first $(, $col)*), ") SELECT * FROM unnest("
+                ));
+                out.push_bind_param::<Array<<$table::$first as diesel::Expression>::SqlType>, _>(&this.$first)?;
+                $(
+                    out.push_sql(", ");
+                    out.push_bind_param::<Array<<$table::$col as diesel::Expression>::SqlType>, _>(&this.$col)?;
+                )*
+                out.push_sql(")");
+                Ok(())
+            });
 
             // Every field named, or this fails to compile: no column is left out of the insert.
             let _every_field = |r: &$model| {

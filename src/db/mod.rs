@@ -11,7 +11,7 @@ pub mod writer;
 
 pub use handle::Db;
 pub use ids::new_id;
-pub(crate) use kept::{kept_update, unnest_insert};
+pub(crate) use kept::{kept_statement, kept_update, unnest_insert};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
