@@ -41,6 +41,19 @@ print("|---|---|---|---|---|---|---|")
 for key, label in names.items():
     a, b, c = median("sqlite", key), median("pg1", key), median("pg2", key)
     print(f"| {label} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {b[0] / a[0]:.2f} | {c[0] / a[0]:.2f} | {c[0] / b[0]:.2f} |")
+print()
+print("CPU per 1,000 requests (interactions for ingest), medians: acht + PostgreSQL + the rest (wrk, mostly), and the machine idle:")
+print()
+print("| workload | SQLite | PostgreSQL, 1 instance | PostgreSQL, 2 instances |")
+print("|---|---|---|---|")
+def cpu(name, key):
+    rs = [run.get("cpu-" + key) for run in runs[name]]
+    if None in rs:
+        return "–"
+    m = [statistics.median(r[i] for r in rs) for i in range(4)]
+    return f"{m[0]:.0f} + {m[1]:.0f} + {m[2]:.0f} = {m[0] + m[1] + m[2]:.0f} ms, {m[3]:.0f}% idle"
+for key in ("score-links", "form-posts", "ingest-new", "ingest-pool"):
+    print(f"| {names[key]} | {cpu('sqlite', key)} | {cpu('pg1', key)} | {cpu('pg2', key)} |")
 if rounds > 1:
     print()
     print("Per round, PG 1 / SQLite and PG 2 / SQLite:")

@@ -78,12 +78,22 @@ done
 for base in "${BASES[@]}"; do until curl -sf "$base/healthz" >/dev/null; do sleep 0.2; done; done
 BASE="${BASES[0]}"
 
+# Where a workload's CPU went (benches/cpu.py): counters before and after its wrk, then per
+# 1,000 requests (the rate just written to RESULTS times the seconds) acht's, PostgreSQL's and
+# the rest's CPU, and how idle the machine was.
+cpu_snap() { python3 benches/cpu.py snap "$1" "${SERVERS[@]}"; }
+cpu_report() {
+  local rate; rate=$(tail -n1 "$RESULTS" | cut -f2)
+  python3 benches/cpu.py report "$WORK/cpu.before" "$WORK/cpu.after" "$1" "$(python3 -c "print($rate * $2)")" "$RESULTS"
+}
+
 # wrk against every instance at once, CONNS connections split between them, GET PATH or a wrk
 # SCRIPT with its one argument; prints one line: requests/s (summed), p99 in ms (the worst
 # instance's), failed requests (non-2xx and socket errors).
 load() {
   local name="$1" conns="$2" path="$3" script="${4:-}" arg="${5:-}"
   local k=0 pids=()
+  cpu_snap "$WORK/cpu.before"
   for base in "${BASES[@]}"; do
     if [ -n "$script" ]; then
       wrk -t2 -c"$((conns / INSTANCES))" -d"${SECS}s" --latency -s "$script" "$base" -- "$arg" "$((2 * INSTANCES))" "$k" > "$WORK/$name.$k.txt" &
@@ -93,6 +103,7 @@ load() {
     pids+=($!); k=$((k + 1))
   done
   for p in "${pids[@]}"; do wait "$p"; done
+  cpu_snap "$WORK/cpu.after"
   python3 - "$WORK" "$name" "$INSTANCES" "$RESULTS" <<'PY'
 import re, sys
 work, name, n, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -109,17 +120,20 @@ for k in range(n):
 print(f"{name}: {rate:,.0f} requests/s, p99 {p99:.1f} ms, {failed} failed" + (f", {again} answered an invitation again" if again else ""))
 open(results, "a").write(f"{name}\t{rate:.1f}\t{p99:.2f}\t{failed}\n")
 PY
+  cpu_report "$name" "$SECS"
 }
 
 # The same for the ingest script, each instance's wrk posting its own share of the batches.
 ingest() {
   local workload="$1" conns="${INGEST_CONNS:-4}" k=0 pids=()
+  cpu_snap "$WORK/cpu.before"
   for base in "${BASES[@]}"; do
     wrk -t2 -c"$((conns / INSTANCES))" -d"${INGEST_SECS:-5}s" --latency -s benches/ingest.lua "$base" \
       -- "$WORK/$workload" "$KEY" "$((2 * INSTANCES))" "$((2 * k))" > "$WORK/ingest-$workload.$k.txt" &
     pids+=($!); k=$((k + 1))
   done
   for p in "${pids[@]}"; do wait "$p"; done
+  cpu_snap "$WORK/cpu.after"
   python3 - "$WORK" "$workload" "$INSTANCES" "$RESULTS" <<'PY'
 import re, sys
 work, workload, n, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -133,6 +147,7 @@ for k in range(n):
 print(f"ingest ({workload} customers): {rate:,.0f} interactions/s, batch p99 {p99:.0f} ms, {failed} of {total} requests failed")
 open(results, "a").write(f"ingest-{workload}\t{rate:.1f}\t{p99:.2f}\t{failed}\n")
 PY
+  cpu_report "ingest-$workload" "${INGEST_SECS:-5}"
 }
 
 # One invitation link per line: one set for the score-link run, another for answers posted
