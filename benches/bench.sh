@@ -20,6 +20,7 @@
 #                                          server for the run and dropped after (default: SQLite)
 #   INSTANCES=2                            two `acht serve` on the one database, each fed half
 #                                          of every workload by its own wrk (PostgreSQL only)
+#   BENCH_KEEP=dir                         keep wrk's reports and the servers' logs there
 #   BENCH_RESULTS=file                     also write `name<TAB>rate<TAB>p99_ms<TAB>failed` lines
 #                                          (benches/backends.sh puts runs side by side with them)
 #   ACHT_BIN=path/to/acht                  measure another build (e.g. an older commit's)
@@ -42,6 +43,7 @@ PG_DB=""
 cleanup() {
   for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
   if [ -n "$PG_DB" ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true; fi
+  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$WORK"/*.txt "$WORK"/*.log "$BENCH_KEEP"/ 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -51,7 +53,10 @@ case "${DATABASE_URL:-sqlite}" in
     PG_ADMIN="$DATABASE_URL"
     PG_DB="acht_bench_$$"
     psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" >/dev/null
-    export DATABASE_URL="${PG_ADMIN%/*}/$PG_DB"
+    # The run's database on the same server, with the URL's parameters (…?sslmode=disable, say).
+    query=""; [[ "$PG_ADMIN" == *\?* ]] && query="?${PG_ADMIN#*\?}"
+    base="${PG_ADMIN%%\?*}"
+    export DATABASE_URL="${base%/*}/$PG_DB$query"
     BACKEND=postgres ;;
   *)
     [ "$INSTANCES" = 1 ] || { echo "bench: two instances need PostgreSQL (DATABASE_URL=postgres://…)"; exit 2; }
