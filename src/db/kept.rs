@@ -75,49 +75,81 @@ pub(crate) use kept_update;
 /// each of three tables: on PostgreSQL every statement is a round trip and an executor started
 /// (measured during form posts: 16 statements per group of 11 answers). SQLite, in process,
 /// keeps `insert_rows!`. `$ty` is each field's Rust type; every field must be named.
+///
+/// With `on_conflict_do_nothing_returning($key: $key_ty)` it returns the keys of the rows
+/// it inserted, skipping those another transaction holds (PostgreSQL waits for it to commit):
+/// rows go in in the given order, so inserts of overlapping keys wait for each other in one
+/// order only. SQLite has one writer, so nobody inserts meanwhile there: every row is inserted.
 macro_rules! unnest_insert {
-    ($(#[$doc:meta])* $vis:vis fn $name:ident($model:ident => $table:ident {
-        $first:ident: $first_ty:ty $(, $col:ident: $ty:ty)* $(,)?
-    })) => {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($model:ident => $table:ident { $($fields:tt)* })) => {
         $(#[$doc])*
         $vis fn $name(conn: &mut $crate::db::DbConn, rows: &[$model]) -> diesel::QueryResult<usize> {
             use diesel::prelude::*;
-            use diesel::sql_types::Array;
-            use $crate::db::schema::$table;
-
-            struct Kept<'a> {
-                $first: Vec<&'a $first_ty>,
-                $($col: Vec<&'a $ty>,)*
-            }
-            $crate::db::kept_statement!(|this, out| {
-                out.push_sql(concat!(
-                    "INSERT INTO ", stringify!($table), " (", stringify!($first $(, $col)*), ") SELECT * FROM unnest("
-                ));
-                out.push_bind_param::<Array<<$table::$first as diesel::Expression>::SqlType>, _>(&this.$first)?;
-                $(
-                    out.push_sql(", ");
-                    out.push_bind_param::<Array<<$table::$col as diesel::Expression>::SqlType>, _>(&this.$col)?;
-                )*
-                out.push_sql(")");
-                Ok(())
-            });
-
-            // Every field named, or this fails to compile: no column is left out of the insert.
-            let _every_field = |r: &$model| {
-                let $model { $first: _, $($col: _),* } = r;
-            };
+            $crate::db::unnest_insert!(@kept $model => $table { $($fields)* } "");
             if rows.is_empty() {
                 return Ok(0);
             }
             if let $crate::db::DbConn::Pg(c) = conn {
-                let kept = Kept {
+                return Kept::new(rows).execute(c);
+            }
+            $crate::db::insert_rows!(conn, $crate::db::schema::$table::table, rows)
+        }
+    };
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($model:ident => $table:ident { $($fields:tt)* })
+        on_conflict_do_nothing_returning($key:ident: $key_ty:ty)) => {
+        $(#[$doc])*
+        $vis fn $name(conn: &mut $crate::db::DbConn, rows: &[$model]) -> diesel::QueryResult<Vec<$key_ty>> {
+            use diesel::prelude::*;
+            $crate::db::unnest_insert!(@kept $model => $table { $($fields)* }
+                concat!(" ON CONFLICT (", stringify!($key), ") DO NOTHING RETURNING ", stringify!($key)));
+            impl diesel::query_builder::Query for Kept<'_> {
+                type SqlType = <$crate::db::schema::$table::$key as diesel::Expression>::SqlType;
+            }
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            if let $crate::db::DbConn::Pg(c) = conn {
+                return Kept::new(rows).load(c);
+            }
+            $crate::db::insert_rows!(conn, $crate::db::schema::$table::table, rows)?;
+            Ok(rows.iter().map(|r| r.$key.clone()).collect())
+        }
+    };
+    // The statement both forms run on PostgreSQL, `$tail` after the unnest.
+    (@kept $model:ident => $table:ident { $first:ident: $first_ty:ty $(, $col:ident: $ty:ty)* $(,)? } $tail:expr) => {
+        use diesel::sql_types::Array;
+        use $crate::db::schema::$table;
+
+        struct Kept<'a> {
+            $first: Vec<&'a $first_ty>,
+            $($col: Vec<&'a $ty>,)*
+        }
+        impl<'a> Kept<'a> {
+            fn new(rows: &'a [$model]) -> Kept<'a> {
+                Kept {
                     $first: rows.iter().map(|r| &r.$first).collect(),
                     $($col: rows.iter().map(|r| &r.$col).collect(),)*
-                };
-                return kept.execute(c);
+                }
             }
-            $crate::db::insert_rows!(conn, $table::table, rows)
         }
+        $crate::db::kept_statement!(|this, out| {
+            out.push_sql(concat!(
+                "INSERT INTO ", stringify!($table), " (", stringify!($first $(, $col)*), ") SELECT * FROM unnest("
+            ));
+            out.push_bind_param::<Array<<$table::$first as diesel::Expression>::SqlType>, _>(&this.$first)?;
+            $(
+                out.push_sql(", ");
+                out.push_bind_param::<Array<<$table::$col as diesel::Expression>::SqlType>, _>(&this.$col)?;
+            )*
+            out.push_sql(")");
+            out.push_sql($tail);
+            Ok(())
+        });
+
+        // Every field named, or this fails to compile: no column is left out of the insert.
+        let _every_field = |r: &$model| {
+            let $model { $first: _, $($col: _),* } = r;
+        };
     };
 }
 pub(crate) use unnest_insert;

@@ -142,6 +142,20 @@ pub struct ApiKey {
 }
 
 unnest_insert!(
+    /// A batch's new interactions, in one statement on PostgreSQL.
+    pub fn insert_interactions(Interaction => interactions {
+    id: i64, external_id: String, customer_id: i64, touchpoint: String, channel: Option<String>, occurred_at: i64,
+    attributes: Json<Attributes>, decision: Decision, decision_detail: Option<String>, created_at: i64,
+}));
+
+unnest_insert!(
+    /// A batch's new invitations, in one statement on PostgreSQL.
+    pub fn insert_invitations(Invitation => invitations {
+    id: i64, token_hash: String, survey_id: i64, customer_id: i64, interaction_id: Option<i64>,
+    status: InvitationStatus, send_at: i64, expires_at: i64, created_at: i64, segments: Json<Vec<String>>,
+}));
+
+unnest_insert!(
     /// A group of answers' evidence, in one statement on PostgreSQL.
     pub fn insert_evidence(AnswerEvent => answer_events {
     id: i64, invitation_id: i64, kind: Signal, score: Option<i32>, source: Option<String>,

@@ -3,7 +3,7 @@
 use super::{db, validate, DomainError};
 use crate::db::models::{Attributes, Customer, CustomerEvent};
 use crate::db::schema::{answer_events, customer_events, customers, interactions, invitations, responses};
-use crate::db::{insert_rows, new_id, DbConn};
+use crate::db::{insert_rows, new_id, unnest_insert, DbConn};
 use crate::i18n::Locale;
 use crate::types::{CustomerEventKind, EventKind, Json};
 use diesel::prelude::*;
@@ -131,49 +131,17 @@ pub fn upsert_many(
 /// Inserting before updating, each in one order, leaves no circle of waits: a transaction only
 /// waits at its inserts for another's uncommitted inserts, and only updates committed rows.
 fn insert_new(conn: &mut DbConn, fresh: &[Customer]) -> Result<BTreeSet<String>, DomainError> {
-    let DbConn::Pg(c) = conn else {
-        // One writer on SQLite: nobody inserts meanwhile.
-        insert_rows!(conn, customers::table, fresh).map_err(db)?;
-        return Ok(BTreeSet::new());
-    };
-    let mut inserted = BTreeSet::new();
-    let mut rest = fresh;
-    // Statements of a fixed number of rows, as `insert_rows!` writes them: each is prepared
-    // once per connection (one of any other length is parsed and planned again).
-    inserted.extend(insert_new_chunks::<128>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<64>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<32>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<16>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<8>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<4>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<2>(c, &mut rest)?);
-    inserted.extend(insert_new_chunks::<1>(c, &mut rest)?);
+    let inserted: BTreeSet<String> = insert_unless_taken(conn, fresh).map_err(db)?.into_iter().collect();
     Ok(fresh.iter().filter(|r| !inserted.contains(&r.external_id)).map(|r| r.external_id.clone()).collect())
 }
 
-/// Inserts `N` customers at a time from the front of `rest` while that many are left (see
-/// [`insert_new`]); returns the external ids it inserted.
-fn insert_new_chunks<const N: usize>(
-    c: &mut diesel::PgConnection,
-    rest: &mut &[Customer],
-) -> Result<Vec<String>, DomainError> {
-    let mut inserted = Vec::new();
-    while rest.len() >= N {
-        let (head, tail) = rest.split_at(N);
-        let chunk: &[Customer; N] = head.try_into().expect("split at the chunk's length");
-        inserted.extend(
-            diesel::insert_into(customers::table)
-                .values(chunk)
-                .on_conflict(customers::external_id)
-                .do_nothing()
-                .returning(customers::external_id)
-                .get_results::<String>(c)
-                .map_err(db)?,
-        );
-        *rest = tail;
-    }
-    Ok(inserted)
-}
+unnest_insert!(
+    /// The customers' insert of [`insert_new`]: one statement on PostgreSQL, whatever their number.
+    fn insert_unless_taken(Customer => customers {
+    id: i64, external_id: String, email: Option<String>, locale: String, attributes: Json<Attributes>,
+    first_seen_at: i64, churned_at: Option<i64>, unsubscribed_at: Option<i64>, erased_at: Option<i64>,
+    unsubscribe_reason: Option<String>, committed_until: Option<i64>,
+}) on_conflict_do_nothing_returning(external_id: String));
 
 fn new_customer(input: &CustomerInput, now: i64) -> Customer {
     Customer {
@@ -446,4 +414,69 @@ pub fn erase(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Res
         .execute(conn)
         .map_err(db)?;
     get(conn, external_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ScratchPg;
+    use diesel::sql_types::Text;
+
+    fn customer(external_id: &str) -> Customer {
+        let input: CustomerInput = serde_json::from_value(serde_json::json!({ "id": external_id })).unwrap();
+        new_customer(&input, 1_000)
+    }
+
+    fn stored(conn: &mut DbConn) -> Vec<(i64, String)> {
+        customers::table
+            .order(customers::external_id)
+            .select((customers::id, customers::external_id))
+            .load(conn)
+            .unwrap()
+    }
+
+    /// New customers go in as one statement, kept prepared; one another transaction stored
+    /// first is skipped, keeps its row and is named as taken (on SQLite, one writer, every
+    /// customer of a batch is new by then).
+    #[test]
+    fn new_customers_are_one_insert_and_a_taken_one_is_named() {
+        let mut sqlite = crate::db::establish("sqlite://:memory:").unwrap();
+        crate::db::migrate(&mut sqlite).unwrap();
+        let first = [customer("a"), customer("c")];
+        assert!(insert_new(&mut sqlite, &first).unwrap().is_empty());
+        assert_eq!(stored(&mut sqlite), vec![(first[0].id, "a".into()), (first[1].id, "c".into())]);
+
+        let Some(scratch) = ScratchPg::create("customers") else { return };
+        let mut conn = crate::db::establish(&scratch.url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        assert!(insert_new(&mut conn, &first).unwrap().is_empty());
+        assert!(insert_new(&mut conn, &[]).unwrap().is_empty());
+        let again = [customer("a"), customer("b"), customer("c"), customer("d")];
+        let taken = insert_new(&mut conn, &again).unwrap();
+        assert_eq!(taken.into_iter().collect::<Vec<_>>(), vec!["a".to_string(), "c".to_string()]);
+        assert_eq!(
+            stored(&mut conn),
+            vec![
+                (first[0].id, "a".into()),
+                (again[1].id, "b".into()),
+                (first[1].id, "c".into()),
+                (again[3].id, "d".into())
+            ]
+        );
+        let DbConn::Pg(pg) = &mut conn else { unreachable!() };
+        #[derive(QueryableByName)]
+        struct Statement {
+            #[diesel(sql_type = Text)]
+            text: String,
+        }
+        let prepared: Vec<String> = diesel::sql_query("SELECT statement AS text FROM pg_prepared_statements")
+            .load::<Statement>(pg)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.text)
+            .filter(|s| s.starts_with("INSERT INTO customers"))
+            .collect();
+        assert_eq!(prepared.len(), 1, "{prepared:?}");
+        assert!(prepared[0].ends_with("ON CONFLICT (external_id) DO NOTHING RETURNING external_id"), "{prepared:?}");
+    }
 }

@@ -2,9 +2,11 @@
 use super::customers::{self, CustomerInput};
 use super::token::{invitation_token, sha256_hex};
 use super::{db, rollups, validate, DomainError, DAY_MS};
-use crate::db::models::{Attributes, Customer, Interaction, Invitation, Survey};
+use crate::db::models::{
+    insert_interactions, insert_invitations, Attributes, Customer, Interaction, Invitation, Survey,
+};
 use crate::db::schema::{interactions, invitations};
-use crate::db::{insert_rows, new_id, DbConn};
+use crate::db::{new_id, DbConn};
 use crate::types::{Decision, InvitationStatus, Json, Scale};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -273,8 +275,8 @@ pub fn report(conn: &mut DbConn, batch: &PreparedBatch) -> Result<Vec<Outcome>, 
     // each other in one order only (the loser's rerun then finds them recorded).
     let mut by_external_id = new_interactions.clone();
     by_external_id.sort_by(|a, b| a.external_id.cmp(&b.external_id));
-    insert_rows!(conn, interactions::table, &by_external_id).map_err(db)?;
-    insert_rows!(conn, invitations::table, &new_invitations).map_err(db)?;
+    insert_interactions(conn, &by_external_id).map_err(db)?;
+    insert_invitations(conn, &new_invitations).map_err(db)?;
     super::queue::enqueue_invitations(conn, &new_invitations, now)?;
     counted.write(conn)?;
     Ok(assemble(slots, new_interactions, new_invitations, &surveys))
