@@ -3,7 +3,7 @@
 use super::{db, validate, DomainError};
 use crate::db::models::{Attributes, Customer, CustomerEvent};
 use crate::db::schema::{answer_events, customer_events, customers, interactions, invitations, responses};
-use crate::db::{insert_rows, new_id, unnest_insert, DbConn};
+use crate::db::{new_id, unnest_insert, DbConn};
 use crate::i18n::Locale;
 use crate::types::{CustomerEventKind, EventKind, Json};
 use diesel::prelude::*;
