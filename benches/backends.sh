@@ -15,9 +15,11 @@ OUT="$(mktemp -d /tmp/acht-backends.XXXXXX)"
 trap 'rm -rf "$OUT"' EXIT
 ROUNDS="${ROUNDS:-1}"
 for r in $(seq "$ROUNDS"); do
-  BENCH_RESULTS="$OUT/sqlite.$r.tsv" DATABASE_URL=sqlite ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
-  BENCH_RESULTS="$OUT/pg1.$r.tsv" DATABASE_URL="$PG" ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
-  BENCH_RESULTS="$OUT/pg2.$r.tsv" DATABASE_URL="$PG" INSTANCES=2 ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
+  # With BENCH_KEEP=dir, each run's wrk reports and server logs go to dir/<run>.<round>.
+  keep() { if [ -n "${BENCH_KEEP:-}" ]; then echo "$(realpath -m "$BENCH_KEEP")/$1.$r"; fi; }
+  BENCH_KEEP="$(keep sqlite)" BENCH_RESULTS="$OUT/sqlite.$r.tsv" DATABASE_URL=sqlite ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
+  BENCH_KEEP="$(keep pg1)" BENCH_RESULTS="$OUT/pg1.$r.tsv" DATABASE_URL="$PG" ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
+  BENCH_KEEP="$(keep pg2)" BENCH_RESULTS="$OUT/pg2.$r.tsv" DATABASE_URL="$PG" INSTANCES=2 ACHT_BIN=target/release/acht benches/bench.sh "$SECS"
 done
 python3 - "$OUT" "$ROUNDS" <<'PY'
 import statistics, sys

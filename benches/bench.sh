@@ -30,6 +30,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
+# BENCH_KEEP as given from where the script was called, before the cd above moved on.
+if [ -n "${BENCH_KEEP:-}" ]; then BENCH_KEEP="$(cd "$OLDPWD" && realpath -m "$BENCH_KEEP")"; fi
 DATA="${ACHT_DATA:-../shared/data}"
 INSTANCES="${INSTANCES:-1}"
 if [ -z "${ACHT_BIN:-}" ]; then cargo build --release -q; fi
@@ -43,7 +45,7 @@ PG_DB=""
 cleanup() {
   for s in "${SERVERS[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
   if [ -n "$PG_DB" ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true; fi
-  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$WORK"/*.txt "$WORK"/*.log "$BENCH_KEEP"/ 2>/dev/null || true; fi
+  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$WORK"/*.[0-9].txt "$WORK"/*.log "$BENCH_KEEP"/ 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -55,6 +57,8 @@ case "${DATABASE_URL:-sqlite}" in
     psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" >/dev/null
     # The run's database on the same server, with the URL's parameters (…?sslmode=disable, say).
     query=""; [[ "$PG_ADMIN" == *\?* ]] && query="?${PG_ADMIN#*\?}"
+    # libpq lets a dbname= parameter override the path: the run would then write to that database.
+    if [[ "$query" =~ [?\&]dbname= ]]; then echo "bench: name the database in the URL's path, not as dbname="; exit 2; fi
     base="${PG_ADMIN%%\?*}"
     export DATABASE_URL="${base%/*}/$PG_DB$query"
     BACKEND=postgres ;;

@@ -11,7 +11,10 @@ On a machine where every process shares the same cores, requests/s is the cores 
 CPU one request costs in all; these figures say whose CPU that is, and whether the cores were
 busy at all (a second instance can only add throughput where they were not).
 PostgreSQL's share is every `postgres` process's time plus what its exited children left to
-the postmaster (cutime), so connections opened and closed during the run count too.
+the postmaster (cutime), so connections opened and closed during the run count too. Only a
+PostgreSQL on this machine, in this PID namespace, is seen: a remote one's CPU is in no column
+(and one in a container's namespace lands in "the rest"). The interval is a little longer than
+the run (wrk's start and exit), and this script's own run counts as "the rest".
 """
 import json
 import os
@@ -48,6 +51,9 @@ def snap(path, pids):
 
 
 def report(before, after, name, requests, results):
+    if requests <= 0:
+        print("  CPU per 1,000: no request completed")
+        return
     a, b = json.load(open(before)), json.load(open(after))
     d = {k: b[k] - a[k] for k in a}
     ms = lambda ticks: ticks * 1000 / TICK / (requests / 1000)
