@@ -77,9 +77,12 @@ pub(crate) use kept_update;
 /// keeps `insert_rows!`. `$ty` is each field's Rust type; every field must be named.
 ///
 /// With `on_conflict_do_nothing_returning($key: $key_ty)` it returns the keys of the rows
-/// it inserted, skipping those another transaction holds (PostgreSQL waits for it to commit):
-/// rows go in in the given order, so inserts of overlapping keys wait for each other in one
-/// order only. SQLite has one writer, so nobody inserts meanwhile there: every row is inserted.
+/// it inserted, skipping those another transaction holds (PostgreSQL waits for it to commit).
+/// Rows go in in the given order (PostgreSQL inserts a function scan's rows as `unnest` yields
+/// them, in array order, and never in parallel), so inserts of overlapping keys in one sorted
+/// order wait for each other in that order only. On SQLite, with its one writer, nobody inserts
+/// meanwhile: the caller must know the rows are new (a key already stored fails the insert),
+/// and every key is returned.
 macro_rules! unnest_insert {
     ($(#[$doc:meta])* $vis:vis fn $name:ident($model:ident => $table:ident { $($fields:tt)* })) => {
         $(#[$doc])*

@@ -479,4 +479,37 @@ mod tests {
         assert_eq!(prepared.len(), 1, "{prepared:?}");
         assert!(prepared[0].ends_with("ON CONFLICT (external_id) DO NOTHING RETURNING external_id"), "{prepared:?}");
     }
+
+    /// A customer another transaction is inserting is waited for, then skipped (its row stays
+    /// theirs) and named as taken; the batch's other customers go in.
+    #[test]
+    fn a_customer_inserted_meanwhile_is_waited_for_and_named_taken() {
+        use diesel::connection::SimpleConnection;
+        let Some(scratch) = ScratchPg::create("customers_wait") else { return };
+        let mut other = crate::db::establish(&scratch.url).unwrap();
+        crate::db::migrate(&mut other).unwrap();
+        let DbConn::Pg(pg) = &mut other else { unreachable!() };
+        pg.batch_execute("BEGIN").unwrap();
+        let theirs = customer("b");
+        assert!(insert_new(&mut other, std::slice::from_ref(&theirs)).unwrap().is_empty());
+
+        let url = scratch.url.clone();
+        let batch = [customer("a"), customer("b"), customer("c")];
+        let ours = batch.clone();
+        let insert = std::thread::spawn(move || {
+            let mut conn = crate::db::establish(&url).unwrap();
+            insert_new(&mut conn, &ours).unwrap()
+        });
+        // It cannot finish while "b" is uncommitted elsewhere: it waits at that key.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!insert.is_finished(), "the insert did not wait for the other transaction's customer");
+        let DbConn::Pg(pg) = &mut other else { unreachable!() };
+        pg.batch_execute("COMMIT").unwrap();
+        let taken = insert.join().unwrap();
+        assert_eq!(taken.into_iter().collect::<Vec<_>>(), vec!["b".to_string()]);
+        assert_eq!(
+            stored(&mut other),
+            vec![(batch[0].id, "a".into()), (theirs.id, "b".into()), (batch[2].id, "c".into())]
+        );
+    }
 }
