@@ -112,6 +112,26 @@ fn init_tls() {
     openssl_sys::init();
 }
 
+/// A PostgreSQL `url` naming database `name` instead, on the same server with the same
+/// parameters: `postgres:///acht?host=/var/run/postgresql` gives `postgres:///NAME?host=…`
+/// (the database is the path's last segment; the parameters may hold slashes). For tests and
+/// tools that make databases of their own on the server a URL names.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].rfind('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
 pub fn establish(url: &str) -> Result<DbConn, DbError> {
     init_tls();
     let conn = match Backend::from_url(url) {
@@ -321,7 +341,7 @@ impl ScratchPg {
         let name = format!("acht_test_{purpose}_{}", std::process::id());
         let mut admin = establish(&admin_url).unwrap();
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        let url = with_database(&admin_url, &name);
         Some(ScratchPg { url, name, admin })
     }
 }
@@ -377,3 +397,25 @@ macro_rules! on_backend {
     };
 }
 pub(crate) use on_backend;
+
+#[cfg(test)]
+mod url_tests {
+    use super::with_database;
+
+    #[test]
+    fn another_database_on_the_same_server_keeps_the_parameters() {
+        let cases = [
+            ("postgres://postgres@127.0.0.1:5432/postgres", "postgres://postgres@127.0.0.1:5432/x"),
+            (
+                "postgresql://u:p@db.example/acht?sslmode=verify-full",
+                "postgresql://u:p@db.example/x?sslmode=verify-full",
+            ),
+            ("postgres:///acht?host=/var/run/postgresql&user=acht", "postgres:///x?host=/var/run/postgresql&user=acht"),
+            ("postgres://db.example", "postgres://db.example/x"),
+            ("postgres://db.example/?sslmode=disable", "postgres://db.example/x?sslmode=disable"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(with_database(url, "x"), expected, "{url}");
+        }
+    }
+}

@@ -124,8 +124,7 @@ pub fn postgres() -> Option<Database> {
     };
     let name = format!("acht_test_{}", unique());
     diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
-    let (prefix, _) = admin.rsplit_once('/').expect("URL has a database");
-    let url = format!("{prefix}/{name}");
+    let url = db::with_database(&admin, &name);
     Some(Database { backend: Backend::Postgres, url, _dir: None, postgres_name: Some(name) })
 }
 
