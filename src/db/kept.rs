@@ -161,7 +161,7 @@ pub(crate) use unnest_insert;
 mod tests {
     use crate::db::models::{insert_evidence, AnswerEvent};
     use crate::db::schema::answer_events;
-    use crate::db::{DbConn, ScratchPg};
+    use crate::db::{prepared_statements, DbConn, ScratchPg};
     use crate::types::{InvitationStatus, Signal};
     use diesel::prelude::*;
 
@@ -177,14 +177,7 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(set_status(&mut conn, InvitationStatus::Answered, &[1, 2, 3]).unwrap(), 0);
         }
-        let crate::db::DbConn::Pg(pg) = &mut conn else { unreachable!() };
-        let prepared: Vec<String> = diesel::sql_query("SELECT statement AS text FROM pg_prepared_statements")
-            .load::<Text>(pg)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.text)
-            .filter(|s| s.starts_with("UPDATE invitations"))
-            .collect();
+        let prepared = prepared_statements(&mut conn, "UPDATE invitations");
         assert_eq!(prepared, vec!["UPDATE invitations SET status = $1 WHERE id = ANY($2)".to_string()]);
     }
 
@@ -225,24 +218,11 @@ mod tests {
         let mut conn = crate::db::establish(&scratch.url).unwrap();
         crate::db::migrate(&mut conn).unwrap();
         check(&mut conn);
-        let crate::db::DbConn::Pg(pg) = &mut conn else { unreachable!() };
-        let prepared: Vec<String> = diesel::sql_query("SELECT statement AS text FROM pg_prepared_statements")
-            .load::<Text>(pg)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.text)
-            .filter(|s| s.starts_with("INSERT INTO answer_events"))
-            .collect();
+        let prepared = prepared_statements(&mut conn, "INSERT INTO answer_events");
         assert_eq!(prepared.len(), 1, "{prepared:?}");
         assert!(
             prepared[0].ends_with("SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
             "{prepared:?}"
         );
-    }
-
-    #[derive(QueryableByName)]
-    struct Text {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        text: String,
     }
 }

@@ -346,6 +346,25 @@ impl ScratchPg {
     }
 }
 
+/// The statements this PostgreSQL connection keeps prepared whose text starts with `prefix`:
+/// how a test sees that a statement is prepared once and reused, not made anew per call.
+#[cfg(test)]
+pub(crate) fn prepared_statements(conn: &mut DbConn, prefix: &str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Statement {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let DbConn::Pg(pg) = conn else { panic!("prepared statements are a PostgreSQL connection's") };
+    diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+        .load::<Statement>(pg)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.statement)
+        .filter(|s| s.starts_with(prefix))
+        .collect()
+}
+
 #[cfg(test)]
 impl Drop for ScratchPg {
     fn drop(&mut self) {

@@ -419,8 +419,7 @@ pub fn erase(conn: &mut DbConn, external_id: &str, actor: &str, now: i64) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::ScratchPg;
-    use diesel::sql_types::Text;
+    use crate::db::{prepared_statements, ScratchPg};
 
     fn customer(external_id: &str) -> Customer {
         let input: CustomerInput = serde_json::from_value(serde_json::json!({ "id": external_id })).unwrap();
@@ -463,19 +462,7 @@ mod tests {
                 (again[3].id, "d".into())
             ]
         );
-        let DbConn::Pg(pg) = &mut conn else { unreachable!() };
-        #[derive(QueryableByName)]
-        struct Statement {
-            #[diesel(sql_type = Text)]
-            text: String,
-        }
-        let prepared: Vec<String> = diesel::sql_query("SELECT statement AS text FROM pg_prepared_statements")
-            .load::<Statement>(pg)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.text)
-            .filter(|s| s.starts_with("INSERT INTO customers"))
-            .collect();
+        let prepared = prepared_statements(&mut conn, "INSERT INTO customers");
         assert_eq!(prepared.len(), 1, "{prepared:?}");
         assert!(prepared[0].ends_with("ON CONFLICT (external_id) DO NOTHING RETURNING external_id"), "{prepared:?}");
     }

@@ -45,9 +45,6 @@ impl Event {
 
 /// Records events in the caller's transaction.
 pub fn emit(conn: &mut DbConn, events: &[Event]) -> Result<(), DomainError> {
-    if events.is_empty() {
-        return Ok(());
-    }
     insert_events(conn, events).map_err(db)?;
     Ok(())
 }
